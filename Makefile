@@ -1,0 +1,46 @@
+# The portal's commands. `make run` serves the demo site; `make test` proves it.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+PORT ?= 8000
+
+.PHONY: run test lint install chromium messages bench lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Browser tests drive Debian's Chromium; install it when missing (as root, like CI).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: sudo apt-get install chromium"; fi; }
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: install chromium lint
+	$(PY) manage.py makemigrations --check --dry-run --settings=cos_portal.settings.test
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+# Recompile the translations after editing a .po file (needs gettext's msgfmt).
+messages: install
+	$(PY) manage.py compilemessages --ignore=.venv
+
+lock: install
+	$(PY) -m pip freeze --exclude-editable | grep -v '^cos-portal' > requirements.lock
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,52 @@
+"""The governance parameters of a charter version: the bold numbers of the rule book.
+
+A revised charter may change any of them, so they belong to the version
+(``CharterVersion.parameters``); these are the values of V1 R001.
+"""
+
+import datetime
+from dataclasses import asdict, dataclass, fields
+
+# Charter art. 10 (X1): no version may run past this date.
+LATEST_END_DATE = datetime.date(2030, 12, 31)
+
+
+@dataclass(frozen=True)
+class CharterParameters:
+    grand_est_departments: tuple[str, ...] = (
+        "08", "10", "51", "52", "54", "55", "57", "67", "68", "88",
+    )  # fmt: skip
+    min_invitee_attendances: int = 1  # M6
+    commitment_months_after_loss: int = 12  # E2
+    attendance_threshold_percent: int = 33  # L3, A3
+    attendance_window_months: int = 12  # L3, A3
+    exclusion_response_days: int = 30  # L4
+    partnership_initial_years: int = 3  # P2
+    partnership_notice_months: int = 3  # P2
+    excluded_invitee_ban_months: int = 24  # I4
+    copil_seats: int = 5  # G1
+    copil_quorum: int = 3  # C2
+    copil_max_proxies: int = 1  # C3
+    mandate_years: int = 2  # V1
+    mandate_tolerance_months: int = 3  # V3
+    candidate_seniority_years: int = 1  # V4
+    election_notice_weeks: int = 6  # V9
+    referent_min_years: int = 1  # R1
+    revision_petition_percent: int = 50  # X2
+
+    @classmethod
+    def from_json(cls, data: dict) -> "CharterParameters":
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in (data or {}).items() if k in known}
+        if "grand_est_departments" in values:
+            values["grand_est_departments"] = tuple(values["grand_est_departments"])
+        return cls(**values)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["grand_est_departments"] = list(self.grand_est_departments)
+        return data
+
+
+def default_parameters() -> dict:
+    return CharterParameters().to_json()

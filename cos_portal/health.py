@@ -1,0 +1,44 @@
+"""Health of the parts the portal needs: database, Redis broker, Celery workers."""
+
+from django.conf import settings
+from django.db import connection
+
+
+def database_state() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # any driver error means the database is down
+        return f"error: {error.__class__.__name__}"
+    return "ok"
+
+
+def broker_state() -> str:
+    if not settings.REDIS_URL:
+        return "embedded"
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        return f"error: {error.__class__.__name__}"
+    return "ok"
+
+
+def celery_state(broker: str) -> str:
+    if not settings.REDIS_URL:
+        return "eager"
+    if broker != "ok":
+        return "error: broker unreachable"
+    from cos_portal.celery import app
+
+    replies = app.control.ping(timeout=1.0)
+    return "ok" if replies else "error: no worker answered"
+
+
+def health_report() -> tuple[bool, dict[str, str]]:
+    broker = broker_state()
+    report = {"database": database_state(), "broker": broker, "celery": celery_state(broker)}
+    healthy = all(state in {"ok", "embedded", "eager"} for state in report.values())
+    return healthy, report

@@ -1,0 +1,25 @@
+"""Test settings: the base settings with quick password hashing and in-memory e-mail.
+
+DATABASE_URL and REDIS_URL still decide between SQLite/PostgreSQL and
+eager/real Celery, as in base.
+"""
+
+from .base import *  # noqa: F403
+from .base import PASSWORD_HASHERS
+
+# Argon2 stays available (tests of the hasher set it explicitly); MD5 keeps the suite fast.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+DEBUG = False
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+# Tasks run eagerly in ordinary tests; tests marked ``integration`` switch to the real
+# Redis broker and start a Celery worker (tests/conftest.py).
+CELERY_TASK_ALWAYS_EAGER = True
+# Each test starts with an empty local cache (rate limits, cached pages); the Redis
+# cache is exercised by the integration tests.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

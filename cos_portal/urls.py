@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from . import views
+
+admin.site.site_header = "COS-GE — administration du COPIL"
+admin.site.site_title = "COS-GE"
+admin.site.index_title = "Gouvernance"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("langue/", set_language, name="set_language"),
+    path("comptes/", include("allauth.urls")),
+    path("annuaire/", include("members.urls")),
+    path("charte/", include("charters.urls")),
+    path("admin/", admin.site.urls),
+]

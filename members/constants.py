@@ -1,0 +1,56 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationKind(models.TextChoices):
+    COMPANY = "company", _("Company")
+    ASSOCIATION = "association", _("Association")
+    ADMINISTRATION = "administration", _("Administration")
+    INDEPENDENT = "independent", _("Independent person")
+
+
+class Status(models.TextChoices):
+    """The statuses of an organisation at a given date (art. 2, rule S1)."""
+
+    APPLICANT = "applicant", _("Applicant")
+    MEMBER = "member", _("Member")
+    PARTNER = "partner", _("Partner")
+    INVITEE = "invitee", _("Invitee")
+    NONE = "none", _("None")
+
+
+class StatusReason(models.TextChoices):
+    """Why an organisation holds its status, and why it lost one (S1)."""
+
+    APPLICATION = "application", _("Application submitted")
+    APPROVED = "approved", _("Application approved")
+    REJECTED = "rejected", _("Application rejected")
+    GRANTED = "granted", _("Status granted by the COPIL")
+    INVITED = "invited", _("Invitation")
+    RESIGNED = "resigned", _("Resignation")
+    EXCLUDED = "excluded", _("Exclusion")
+    PARTNERSHIP_ENDED = "partnership_ended", _("Partnership ended")
+    INVITATION_EXPIRED = "invitation_expired", _("Invitation expired")
+    IMPORTED = "imported", _("Imported from the former registry")
+
+
+# The statuses that give the benefits of art. 3.4 last § and art. 4 last § (S2).
+BENEFIT_STATUSES = (Status.MEMBER, Status.PARTNER)
+
+# Which (from, to) transitions the charter allows (S1); "none" is also the start.
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    Status.NONE: {Status.APPLICANT, Status.PARTNER, Status.INVITEE, Status.MEMBER},
+    Status.APPLICANT: {Status.MEMBER, Status.NONE, Status.INVITEE},
+    Status.INVITEE: {Status.APPLICANT, Status.NONE, Status.PARTNER, Status.MEMBER},
+    Status.MEMBER: {Status.NONE},
+    Status.PARTNER: {Status.NONE, Status.APPLICANT},
+}
+
+
+class Role(models.TextChoices):
+    """Groups of people who act in the portal, created by a data migration."""
+
+    COPIL = "COPIL", "COPIL"
+    ORGANISERS = "Organisateurs", _("Organisers")
+    ELECTION_COMMISSION = "Commission électorale", _("Election commission")
+    STAFF = "Équipe", _("Staff")

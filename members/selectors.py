@@ -1,0 +1,94 @@
+"""Reads of the members registry, with the joins the pages need."""
+
+import datetime
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from .constants import BENEFIT_STATUSES, Status
+from .models import Establishment, Organisation, Representative, StatusChange
+
+
+def status_subquery(*, at: datetime.datetime | None = None) -> Subquery:
+    """The status of the outer organisation at ``at``: its latest change by then (S1)."""
+    moment = at or timezone.now()
+    latest = StatusChange.objects.filter(
+        organisation=OuterRef("pk"), effective_at__lte=moment
+    ).order_by("-effective_at", "-id")
+    return Subquery(latest.values("status")[:1])
+
+
+def organisation_list_with_status(*, at: datetime.datetime | None = None) -> QuerySet:
+    """Organisations annotated with ``current_status`` (None before any record)."""
+    return Organisation.objects.annotate(current_status=status_subquery(at=at))
+
+
+def organisation_status(*, organisation: Organisation, at: datetime.datetime | None = None) -> str:
+    change = (
+        StatusChange.objects.filter(
+            organisation=organisation, effective_at__lte=at or timezone.now()
+        )
+        .order_by("-effective_at", "-id")
+        .first()
+    )
+    return change.status if change else Status.NONE
+
+
+def active_representatives(*, on: datetime.date | None = None) -> QuerySet:
+    day = on or timezone.localdate()
+    return Representative.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day
+    )
+
+
+def directory_list(*, at: datetime.datetime | None = None) -> QuerySet:
+    """Current members and partners only (S2), with what a directory row shows."""
+    return (
+        organisation_list_with_status(at=at)
+        .filter(current_status__in=BENEFIT_STATUSES)
+        .prefetch_related(
+            "offer_categories",
+            Prefetch(
+                "establishments",
+                queryset=Establishment.objects.filter(is_active=True).order_by("postcode"),
+                to_attr="active_establishments",
+            ),
+        )
+        .order_by("legal_name")
+    )
+
+
+def directory_get(*, slug: str, at: datetime.datetime | None = None) -> Organisation:
+    """One listed organisation with its consenting representatives; DoesNotExist otherwise."""
+    day = timezone.localdate(at) if at else timezone.localdate()
+    return (
+        directory_list(at=at)
+        .prefetch_related(
+            Prefetch(
+                "representatives",
+                queryset=active_representatives(on=day)
+                .filter(public_consent=True)
+                .select_related("user")
+                .order_by("user__last_name", "user__first_name"),
+                to_attr="public_representatives",
+            )
+        )
+        .get(slug=slug)
+    )
+
+
+def community_counts(*, at: datetime.datetime | None = None) -> dict[str, int]:
+    rows = (
+        organisation_list_with_status(at=at)
+        .order_by()
+        .values("current_status")
+        .annotate(total=Count("id"))
+    )
+    counts = {status: 0 for status in Status.values}
+    for row in rows:
+        counts[row["current_status"] or Status.NONE] += row["total"]
+    return counts
+
+
+def has_grand_est_establishment(*, organisation: Organisation, departments) -> bool:
+    return organisation.establishments.filter(is_active=True, department__in=departments).exists()

@@ -1,0 +1,122 @@
+"""Writes of the members registry: every status transition goes through here (S1)."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from charters.selectors import charter_parameters
+from cos_portal.audit import audit_log
+
+from . import selectors
+from .constants import ALLOWED_TRANSITIONS, OrganisationKind, Status, StatusReason
+from .exceptions import NotInGrandEst, TransitionNotAllowed
+from .models import Organisation, StatusChange
+
+
+def unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
+    base = slugify(name)[:200] or "organisation"
+    slug, n = base, 2
+    taken = Organisation.objects.exclude(pk=exclude_pk)
+    while taken.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    legal_name: str,
+    kind: str = OrganisationKind.COMPANY,
+    actor=None,
+    now: datetime.datetime | None = None,
+    **fields,
+) -> Organisation:
+    organisation = Organisation(
+        legal_name=legal_name.strip(), kind=kind, slug=unique_slug(legal_name), **fields
+    )
+    organisation.full_clean()
+    organisation.save()
+    audit_log(
+        action="members.organisation.created",
+        actor=actor,
+        target=organisation,
+        data={"legal_name": organisation.legal_name},
+        now=now,
+    )
+    return organisation
+
+
+def organisation_check_grand_est(*, organisation: Organisation, on=None) -> None:
+    """Charter art. 3.1 (M2): at least one active establishment in the Grand Est."""
+    departments = charter_parameters(on=on).grand_est_departments
+    if not selectors.has_grand_est_establishment(
+        organisation=organisation, departments=departments
+    ):
+        raise NotInGrandEst()
+
+
+@transaction.atomic
+def organisation_status_change(
+    *,
+    organisation: Organisation,
+    status: str,
+    reason: str,
+    actor=None,
+    explanation: str = "",
+    notice_reference: str = "",
+    ends_on: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> StatusChange:
+    """Record a transition (S1); the status is derived from this history, never edited.
+
+    Losing member or partner status takes effect at ``now``: the directory and the
+    mailing lists read the history, so the organisation leaves them the same day (S2).
+    """
+    now = now or timezone.now()
+    # Lock the organisation so two decisions on it are taken one after the other.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    current = selectors.organisation_status(organisation=organisation, at=now)
+    if status not in ALLOWED_TRANSITIONS.get(current, set()):
+        raise TransitionNotAllowed(
+            _("The charter does not allow going from “%(from)s” to “%(to)s”.")
+            % {"from": Status(current).label, "to": Status(status).label}
+        )
+    if status == Status.MEMBER:
+        organisation_check_grand_est(organisation=organisation, on=timezone.localdate(now))
+    change = StatusChange.objects.create(
+        organisation=organisation,
+        status=status,
+        reason=reason,
+        effective_at=now,
+        ends_on=ends_on,
+        decided_by=actor if getattr(actor, "pk", None) else None,
+        explanation=explanation,
+        notice_reference=notice_reference,
+        recorded_at=now,
+    )
+    audit_log(
+        action=f"members.status.{status}",
+        actor=actor,
+        target=organisation,
+        data={"from": current, "to": status, "reason": reason, "notice": notice_reference},
+        now=now,
+    )
+    return change
+
+
+def organisation_import_status(
+    *, organisation: Organisation, status: str, actor=None, now=None
+) -> StatusChange | None:
+    """Set the starting status of an organisation imported from a spreadsheet."""
+    if selectors.organisation_status(organisation=organisation, at=now) == status:
+        return None
+    return organisation_status_change(
+        organisation=organisation,
+        status=status,
+        reason=StatusReason.IMPORTED,
+        actor=actor,
+        now=now,
+    )

@@ -1,0 +1,58 @@
+"""Fixtures shared by the whole suite.
+
+In CI (CI=true) a missing PostgreSQL, Redis or Chromium fails the run: those tests
+never skip there. Locally, without REDIS_URL, the integration tests are skipped.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_sessionstart(session):
+    if not IN_CI:
+        return
+    problems = []
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        problems.append("DATABASE_URL does not point to PostgreSQL")
+    if not os.environ.get("REDIS_URL"):
+        problems.append("REDIS_URL is not set")
+    if problems:
+        pytest.exit("CI needs the real services: " + "; ".join(problems), returncode=3)
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("REDIS_URL"):
+        return
+    skip = pytest.mark.skip(reason="integration test: set REDIS_URL to run it")
+    for item in items:
+        if "integration" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def celery_live_worker(transactional_db):
+    """A real Celery worker consuming the Redis broker, in a thread of this process."""
+    from celery.contrib.testing import tasks  # noqa: F401  (registers celery.ping)
+    from celery.contrib.testing.worker import start_worker
+
+    from cos_portal.celery import app
+
+    assert settings.REDIS_URL, "integration tests need REDIS_URL"
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, pool="solo", loglevel="WARNING", perform_ping_check=True) as worker:
+            yield worker
+    finally:
+        app.conf.task_always_eager = True

@@ -1,0 +1,32 @@
+import pytest
+
+
+@pytest.mark.django_db
+def test_healthz_in_embedded_mode_is_healthy(client, settings):
+    settings.REDIS_URL = ""
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "embedded",
+        "celery": "eager",
+    }
+
+
+@pytest.mark.django_db
+def test_healthz_reports_an_unreachable_broker_with_503(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["broker"].startswith("error")
+    assert body["celery"] == "error: broker unreachable"
+
+
+@pytest.mark.integration
+def test_healthz_with_redis_and_a_worker_is_healthy(client, celery_live_worker):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "celery": "ok"}
