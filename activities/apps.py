@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class ActivitiesConfig(AppConfig):
     name = "activities"
-    verbose_name = _("Activities")
+    verbose_name = _("Activités")

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class ChartersConfig(AppConfig):
     name = "charters"
-    verbose_name = _("Charter")
+    verbose_name = _("Charte")

@@ -19,17 +19,17 @@ def canonical_text(body: str) -> str:
 
 class CharterVersion(BaseModel):
     label = models.CharField(_("version"), max_length=40, unique=True)
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("text"))
-    effective_date = models.DateField(_("effective date"))
-    end_date = models.DateField(_("end date"), default=LATEST_END_DATE)
-    change_note = models.TextField(_("nature of the change"), blank=True)
-    text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64, editable=False)
-    parameters = models.JSONField(_("governance parameters"), default=default_parameters)
+    title = models.CharField(_("titre"), max_length=200)
+    body = models.TextField(_("texte"))
+    effective_date = models.DateField(_("date d'entrée en vigueur"))
+    end_date = models.DateField(_("date de fin"), default=LATEST_END_DATE)
+    change_note = models.TextField(_("nature de la modification"), blank=True)
+    text_sha256 = models.CharField(_("empreinte SHA-256 du texte"), max_length=64, editable=False)
+    parameters = models.JSONField(_("paramètres de gouvernance"), default=default_parameters)
 
     class Meta:
-        verbose_name = _("charter version")
-        verbose_name_plural = _("charter versions")
+        verbose_name = _("version de la charte")
+        verbose_name_plural = _("versions de la charte")
         ordering = ["-effective_date"]
         constraints = [
             models.CheckConstraint(
@@ -49,7 +49,11 @@ class CharterVersion(BaseModel):
         # Charter art. 10 (X1): the end date is at the latest 2030-12-31.
         if self.end_date and self.end_date > LATEST_END_DATE:
             raise ValidationError(
-                {"end_date": _("A charter version ends on 31 December 2030 at the latest.")}
+                {
+                    "end_date": _(
+                        "Une version de la charte prend fin au plus tard le 31 décembre 2030."
+                    )
+                }
             )
 
     def save(self, *args, **kwargs):

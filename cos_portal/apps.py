@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class CosPortalConfig(AppConfig):
     name = "cos_portal"
-    verbose_name = _("Portal")
+    verbose_name = _("Portail")

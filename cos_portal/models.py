@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class BaseModel(models.Model):
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     class Meta:
         abstract = True
@@ -19,20 +19,20 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField(_("date"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
+        verbose_name=_("auteur"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
     action = models.CharField(_("action"), max_length=100, db_index=True)
-    object_type = models.CharField(_("object type"), max_length=100, blank=True)
-    object_id = models.CharField(_("object id"), max_length=64, blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
+    object_type = models.CharField(_("type d'objet"), max_length=100, blank=True)
+    object_id = models.CharField(_("identifiant de l'objet"), max_length=64, blank=True)
+    data = models.JSONField(_("données"), default=dict, blank=True)
 
     class Meta:
-        verbose_name = _("audit entry")
-        verbose_name_plural = _("audit trail")
+        verbose_name = _("entrée du journal")
+        verbose_name_plural = _("journal des décisions")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 

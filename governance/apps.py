@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class GovernanceConfig(AppConfig):
     name = "governance"
-    verbose_name = _("Governance")
+    verbose_name = _("Gouvernance")

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class MembersConfig(AppConfig):
     name = "members"
-    verbose_name = _("Members registry")
+    verbose_name = _("Registre des membres")

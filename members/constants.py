@@ -3,35 +3,35 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OrganisationKind(models.TextChoices):
-    COMPANY = "company", _("Company")
+    COMPANY = "company", _("Entreprise")
     ASSOCIATION = "association", _("Association")
     ADMINISTRATION = "administration", _("Administration")
-    INDEPENDENT = "independent", _("Independent person")
+    INDEPENDENT = "independent", _("Personne indépendante")
 
 
 class Status(models.TextChoices):
     """The statuses of an organisation at a given date (art. 2, rule S1)."""
 
-    APPLICANT = "applicant", _("Applicant")
-    MEMBER = "member", _("Member")
-    PARTNER = "partner", _("Partner")
-    INVITEE = "invitee", _("Invitee")
-    NONE = "none", _("None")
+    APPLICANT = "applicant", _("Candidat")
+    MEMBER = "member", _("Membre")
+    PARTNER = "partner", _("Partenaire")
+    INVITEE = "invitee", _("Invité")
+    NONE = "none", _("Aucun")
 
 
 class StatusReason(models.TextChoices):
     """Why an organisation holds its status, and why it lost one (S1)."""
 
-    APPLICATION = "application", _("Application submitted")
-    APPROVED = "approved", _("Application approved")
-    REJECTED = "rejected", _("Application rejected")
-    GRANTED = "granted", _("Status granted by the COPIL")
+    APPLICATION = "application", _("Candidature déposée")
+    APPROVED = "approved", _("Candidature validée")
+    REJECTED = "rejected", _("Candidature refusée")
+    GRANTED = "granted", _("Statut accordé par le COPIL")
     INVITED = "invited", _("Invitation")
-    RESIGNED = "resigned", _("Resignation")
+    RESIGNED = "resigned", _("Démission")
     EXCLUDED = "excluded", _("Exclusion")
-    PARTNERSHIP_ENDED = "partnership_ended", _("Partnership ended")
-    INVITATION_EXPIRED = "invitation_expired", _("Invitation expired")
-    IMPORTED = "imported", _("Imported from the former registry")
+    PARTNERSHIP_ENDED = "partnership_ended", _("Fin du partenariat")
+    INVITATION_EXPIRED = "invitation_expired", _("Invitation échue")
+    IMPORTED = "imported", _("Repris de l'ancien registre")
 
 
 # The statuses that give the benefits of art. 3.4 last § and art. 4 last § (S2).
@@ -51,6 +51,6 @@ class Role(models.TextChoices):
     """Groups of people who act in the portal, created by a data migration."""
 
     COPIL = "COPIL", "COPIL"
-    ORGANISERS = "Organisateurs", _("Organisers")
-    ELECTION_COMMISSION = "Commission électorale", _("Election commission")
-    STAFF = "Équipe", _("Staff")
+    ORGANISERS = "Organisateurs", _("Organisateurs")
+    ELECTION_COMMISSION = "Commission électorale", _("Commission électorale")
+    STAFF = "Équipe", _("Équipe")

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class MembersError(Exception):
-    default_message = _("This operation is not allowed.")
+    default_message = _("Cette opération n'est pas permise.")
 
     def __init__(self, message=None):
         self.message = message or self.default_message
@@ -12,11 +12,11 @@ class MembersError(Exception):
 
 
 class TransitionNotAllowed(MembersError):
-    default_message = _("This status change is not allowed by the charter.")
+    default_message = _("La charte ne permet pas ce changement de statut.")
 
 
 class NotInGrandEst(MembersError):
     default_message = _(
-        "The organisation needs at least one active establishment in the Grand Est region "
-        "(departments 08, 10, 51, 52, 54, 55, 57, 67, 68 or 88)."
+        "L'entité doit avoir au moins un établissement actif en région Grand Est "
+        "(départements 08, 10, 51, 52, 54, 55, 57, 67, 68 ou 88)."
     )

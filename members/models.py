@@ -41,10 +41,8 @@ class User(AbstractUser):
     """A person with an account; logs in with an e-mail address."""
 
     username = None
-    email = models.EmailField(_("e-mail address"), unique=True)
-    language = models.CharField(
-        _("language"), max_length=5, choices=settings.LANGUAGES, default="fr"
-    )
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+    language = models.CharField(_("langue"), max_length=5, choices=settings.LANGUAGES, default="fr")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -52,8 +50,8 @@ class User(AbstractUser):
     objects = UserManager()
 
     class Meta:
-        verbose_name = _("person")
-        verbose_name_plural = _("people")
+        verbose_name = _("personne")
+        verbose_name_plural = _("personnes")
         ordering = ["last_name", "first_name", "email"]
 
     def __str__(self) -> str:
@@ -63,12 +61,12 @@ class User(AbstractUser):
 class OfferCategory(models.Model):
     """A technology offer category of the industry of the future."""
 
-    slug = models.SlugField(_("slug"), unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("identifiant d'URL"), unique=True)
+    name = models.CharField(_("nom"), max_length=100)
 
     class Meta:
-        verbose_name = _("offer category")
-        verbose_name_plural = _("offer categories")
+        verbose_name = _("catégorie d'offre")
+        verbose_name_plural = _("catégories d'offre")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -78,29 +76,32 @@ class OfferCategory(models.Model):
 class Organisation(BaseModel):
     """A company, association, administration or independent person (art. 2)."""
 
-    legal_name = models.CharField(_("legal name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    legal_name = models.CharField(_("raison sociale"), max_length=200)
+    slug = models.SlugField(_("identifiant d'URL"), max_length=220, unique=True)
     kind = models.CharField(
-        _("kind"), max_length=20, choices=OrganisationKind.choices, default=OrganisationKind.COMPANY
+        _("type"), max_length=20, choices=OrganisationKind.choices, default=OrganisationKind.COMPANY
     )
     siren = models.CharField(
         _("SIREN"), max_length=9, blank=True, validators=[validate_siren],
-        help_text=_("9 digits, optional."),
+        help_text=_("9 chiffres, facultatif."),
     )  # fmt: skip
-    website = models.URLField(_("website"), blank=True)
+    website = models.URLField(_("site web"), blank=True)
     description = models.TextField(_("description"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
     offer_categories = models.ManyToManyField(
-        OfferCategory, verbose_name=_("offer categories"), blank=True, related_name="organisations"
+        OfferCategory,
+        verbose_name=_("catégories d'offre"),
+        blank=True,
+        related_name="organisations",
     )
     aif_reference = models.CharField(
-        _("AIF directory reference"), max_length=300, blank=True,
-        help_text=_("Reference or address of the organisation in the AIF directory (M1)."),
+        _("référence dans l'annuaire AIF"), max_length=300, blank=True,
+        help_text=_("Référence ou adresse de la fiche de l'entité dans l'annuaire de l'Alliance Industrie du Futur."),
     )  # fmt: skip
 
     class Meta:
-        verbose_name = _("organisation")
-        verbose_name_plural = _("organisations")
+        verbose_name = _("entité")
+        verbose_name_plural = _("entités")
         ordering = ["legal_name"]
         constraints = [
             models.UniqueConstraint(Lower("legal_name"), name="organisation_unique_legal_name"),
@@ -117,23 +118,23 @@ class Organisation(BaseModel):
 
 class Establishment(BaseModel):
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        Organisation, verbose_name=_("entité"), on_delete=models.CASCADE,
         related_name="establishments",
     )  # fmt: skip
-    name = models.CharField(_("name"), max_length=200, blank=True)
+    name = models.CharField(_("nom"), max_length=200, blank=True)
     siret = models.CharField(
         _("SIRET"), max_length=14, blank=True, validators=[validate_siret],
-        help_text=_("14 digits, optional."),
+        help_text=_("14 chiffres, facultatif."),
     )  # fmt: skip
-    address = models.CharField(_("address"), max_length=300)
-    postcode = models.CharField(_("postcode"), max_length=5, validators=[validate_postcode])
-    city = models.CharField(_("city"), max_length=100)
-    department = models.CharField(_("department"), max_length=3, editable=False, db_index=True)
-    is_active = models.BooleanField(_("active"), default=True)
+    address = models.CharField(_("adresse"), max_length=300)
+    postcode = models.CharField(_("code postal"), max_length=5, validators=[validate_postcode])
+    city = models.CharField(_("ville"), max_length=100)
+    department = models.CharField(_("département"), max_length=3, editable=False, db_index=True)
+    is_active = models.BooleanField(_("actif"), default=True)
 
     class Meta:
-        verbose_name = _("establishment")
-        verbose_name_plural = _("establishments")
+        verbose_name = _("établissement")
+        verbose_name_plural = _("établissements")
         ordering = ["organisation", "postcode"]
 
     def __str__(self) -> str:
@@ -148,25 +149,25 @@ class Representative(BaseModel):
     """A natural person who represents an organisation (art. 3.1)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL, verbose_name=_("personne"), on_delete=models.PROTECT,
         related_name="representations",
     )  # fmt: skip
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        Organisation, verbose_name=_("entité"), on_delete=models.CASCADE,
         related_name="representatives",
     )  # fmt: skip
-    job_title = models.CharField(_("role / job title"), max_length=150, blank=True)
-    start_date = models.DateField(_("start date"), default=timezone.localdate)
-    end_date = models.DateField(_("end date"), null=True, blank=True)
-    is_authorised_signatory = models.BooleanField(_("authorised signatory"), default=False)
+    job_title = models.CharField(_("rôle / fonction"), max_length=150, blank=True)
+    start_date = models.DateField(_("date de début"), default=timezone.localdate)
+    end_date = models.DateField(_("date de fin"), null=True, blank=True)
+    is_authorised_signatory = models.BooleanField(_("signataire habilité"), default=False)
     public_consent = models.BooleanField(
-        _("shown in the public directory"), default=False,
-        help_text=_("The person agreed to appear on the organisation's public page."),
+        _("visible dans l'annuaire public"), default=False,
+        help_text=_("La personne a accepté d'apparaître sur la fiche publique de son entité."),
     )  # fmt: skip
 
     class Meta:
-        verbose_name = _("representative")
-        verbose_name_plural = _("representatives")
+        verbose_name = _("représentant")
+        verbose_name_plural = _("représentants")
         ordering = ["organisation", "user__last_name"]
         constraints = [
             models.CheckConstraint(
@@ -187,27 +188,29 @@ class StatusChange(models.Model):
     """One transition of an organisation's status (S1): dated, attributed, never edited."""
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        Organisation, verbose_name=_("entité"), on_delete=models.CASCADE,
         related_name="status_changes",
     )  # fmt: skip
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
-    reason = models.CharField(_("ground"), max_length=30, choices=StatusReason.choices)
-    effective_at = models.DateTimeField(_("effective from"))
+    status = models.CharField(_("statut"), max_length=20, choices=Status.choices)
+    reason = models.CharField(_("motif"), max_length=30, choices=StatusReason.choices)
+    effective_at = models.DateTimeField(_("prend effet le"))
     ends_on = models.DateField(
-        _("ends on"), null=True, blank=True,
-        help_text=_("For a partnership or an invitation of fixed duration."),
+        _("prend fin le"), null=True, blank=True,
+        help_text=_("Pour un partenariat ou une invitation à durée déterminée."),
     )  # fmt: skip
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+        settings.AUTH_USER_MODEL, verbose_name=_("décidé par"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",
     )  # fmt: skip
-    explanation = models.TextField(_("reason"), blank=True)
-    notice_reference = models.CharField(_("written notice reference"), max_length=100, blank=True)
-    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    explanation = models.TextField(_("justification"), blank=True)
+    notice_reference = models.CharField(
+        _("référence de la notification écrite"), max_length=100, blank=True
+    )
+    recorded_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("status change")
-        verbose_name_plural = _("status history")
+        verbose_name = _("changement de statut")
+        verbose_name_plural = _("historique des statuts")
         ordering = ["organisation", "-effective_at", "-id"]
         indexes = [models.Index(fields=["organisation", "-effective_at", "-id"])]
         get_latest_by = ["effective_at", "id"]

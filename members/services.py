@@ -81,7 +81,7 @@ def organisation_status_change(
     current = selectors.organisation_status(organisation=organisation, at=now)
     if status not in ALLOWED_TRANSITIONS.get(current, set()):
         raise TransitionNotAllowed(
-            _("The charter does not allow going from “%(from)s” to “%(to)s”.")
+            _("La charte ne permet pas de passer du statut « %(from)s » au statut « %(to)s ».")
             % {"from": Status(current).label, "to": Status(status).label}
         )
     if status == Status.MEMBER:

@@ -22,17 +22,22 @@ def luhn_valid(digits: str) -> bool:
 
 def validate_siren(value: str) -> None:
     if not (value.isdigit() and len(value) == 9):
-        raise ValidationError(_("A SIREN number has exactly 9 digits."), code="siren_length")
+        raise ValidationError(
+            _("Un numéro SIREN comporte exactement 9 chiffres."), code="siren_length"
+        )
     if not luhn_valid(value):
         raise ValidationError(
-            _("This SIREN number is invalid (its check digit is wrong)."), code="siren_luhn"
+            _("Ce numéro SIREN n'est pas valide (sa clé de contrôle est fausse)."),
+            code="siren_luhn",
         )
 
 
 def validate_siret(value: str) -> None:
     # Charter art. 3.1 (M2): a SIRET, when given, is 14 digits and passes the Luhn check.
     if not (value.isdigit() and len(value) == 14):
-        raise ValidationError(_("A SIRET number has exactly 14 digits."), code="siret_length")
+        raise ValidationError(
+            _("Un numéro SIRET comporte exactement 14 chiffres."), code="siret_length"
+        )
     # La Poste's establishments (SIREN 356000000) use a digit sum instead of Luhn.
     if value.startswith("356000000"):
         if sum(int(c) for c in value) % 5 == 0:
@@ -40,13 +45,15 @@ def validate_siret(value: str) -> None:
     elif luhn_valid(value):
         return
     raise ValidationError(
-        _("This SIRET number is invalid (its check digit is wrong)."), code="siret_luhn"
+        _("Ce numéro SIRET n'est pas valide (sa clé de contrôle est fausse)."), code="siret_luhn"
     )
 
 
 def validate_postcode(value: str) -> None:
     if not POSTCODE.match(value or ""):
-        raise ValidationError(_("A French postcode has exactly 5 digits."), code="postcode")
+        raise ValidationError(
+            _("Un code postal français comporte exactement 5 chiffres."), code="postcode"
+        )
 
 
 def department_of(postcode: str) -> str:

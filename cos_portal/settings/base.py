@@ -176,7 +176,7 @@ COPIL_EMAIL = env("COPIL_EMAIL", default="copil@cos-ge.fr")
 
 # Language and time (ARCHITECTURE §9, §10).
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LANGUAGES = [("fr", _("Français")), ("en", _("Anglais"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
