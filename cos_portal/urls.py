@@ -15,5 +15,6 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("annuaire/", include("members.urls")),
     path("charte/", include("charters.urls")),
+    path("espace/", include("members.urls_space")),
     path("admin/", admin.site.urls),
 ]
