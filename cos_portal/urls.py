@@ -16,5 +16,6 @@ urlpatterns = [
     path("annuaire/", include("members.urls")),
     path("charte/", include("charters.urls")),
     path("espace/", include("members.urls_space")),
+    path("activites/", include("activities.urls")),
     path("admin/", admin.site.urls),
 ]
