@@ -67,6 +67,11 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # cos_portal/security.py: MFA before the admin, no-store on personal pages,
+    # refused accesses logged.
+    "cos_portal.security.StaffMFAMiddleware",
+    "cos_portal.security.NoStoreMiddleware",
+    "cos_portal.security.RefusedAccessLogMiddleware",
 ]
 
 ROOT_URLCONF = "cos_portal.urls"
@@ -164,8 +169,18 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
+# The portal's adapter answers HTTP 429 once login_failed is exhausted and logs it.
+ACCOUNT_ADAPTER = "cos_portal.security.AccountAdapter"
+# Security notices by e-mail (password changed, e-mail address changed...).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "COS-GE"
+# Staff and COPIL members must have activated an authenticator app (TOTP) and used
+# it in their session before they reach /admin/ or a COPIL decision
+# (cos_portal/security.py). Tests run with it off (settings/test.py) so that
+# force_login() reaches the admin; tests/security switch it on. TOTP codes are
+# refused a second time through the cache: production needs the shared Redis cache.
+MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=True)
 
 # E-mail: console by default, SMTP when EMAIL_URL is set.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

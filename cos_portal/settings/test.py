@@ -23,3 +23,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Each test starts with an empty local cache (rate limits, cached pages); the Redis
 # cache is exercised by the integration tests.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# force_login() in admin tests skips allauth's MFA stage: the staff MFA gate is off
+# here and tests/security turn it on with the ``settings`` fixture.
+MFA_REQUIRED_FOR_STAFF = False
