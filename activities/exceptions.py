@@ -1,0 +1,25 @@
+"""Domain errors of activities, each with a user-facing translated message."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class ActivitiesError(Exception):
+    default_message = _("Cette opération n'est pas permise.")
+
+    def __init__(self, message=None):
+        self.message = message or self.default_message
+        super().__init__(str(self.message))
+
+
+class NotAnOrganiser(ActivitiesError):
+    default_message = _(
+        "Seuls les organisateurs de l'activité et le COPIL peuvent pointer les présences."
+    )
+
+
+class NotConvened(ActivitiesError):
+    default_message = _("Vous n'êtes pas convoqué à cette activité.")
+
+
+class RegistrationClosed(ActivitiesError):
+    default_message = _("L'activité a commencé : les inscriptions sont closes.")

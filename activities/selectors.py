@@ -1,0 +1,332 @@
+"""Reads of activities: lists, rosters, ratios, with a constant number of queries."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from members.constants import Role, Status
+from members.models import Organisation, StatusChange
+from members.selectors import active_representatives
+
+from .constants import Attendance, Registration
+from .models import Activity, AttendanceRatio, Convocation, Minutes, Participation
+
+
+def is_copil(user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or user.groups.filter(name=Role.COPIL).exists()
+
+
+def can_organise(*, user, activity: Activity) -> bool:
+    """Organisers of the activity, the "Organisateurs" group and the COPIL record attendance (A2)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser or user.groups.filter(name__in=[Role.COPIL, Role.ORGANISERS]).exists():
+        return True
+    return activity.organisers.filter(pk=user.pk).exists()
+
+
+def activity_day(activity: Activity) -> datetime.date:
+    return timezone.localdate(activity.starts_at)
+
+
+def convened_activities_q(*, user) -> Q:
+    """Activities a person is convened to: named, or representing a convened organisation."""
+    today = timezone.localdate()
+    representing = active_representatives(on=today).filter(user=user).values("organisation_id")
+    return Q(invited_people=user) | Q(
+        Exists(
+            Convocation.objects.filter(activity=OuterRef("pk"), organisation_id__in=representing)
+        )
+    )
+
+
+def activity_list(*, user=None) -> QuerySet:
+    """Public activities; a signed-in person also sees those they are convened to or organise."""
+    queryset = Activity.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        queryset = queryset.filter(is_public=True)
+    elif not (is_copil(user) or user.groups.filter(name=Role.ORGANISERS).exists()):
+        queryset = queryset.filter(
+            Q(is_public=True) | Q(organisers=user) | convened_activities_q(user=user)
+        ).distinct()
+    return queryset.order_by("starts_at")
+
+
+def activity_upcoming_list(*, user=None, now=None) -> QuerySet:
+    now = now or timezone.now()
+    return activity_list(user=user).filter(ends_at__gte=now)
+
+
+def activity_get(*, pk: int, user=None) -> Activity:
+    """One activity the person may see; DoesNotExist otherwise."""
+    return activity_list(user=user).prefetch_related("organisers").get(pk=pk)
+
+
+def convened_organisation(*, user, activity: Activity) -> Organisation | None:
+    """The convened organisation the person represents at the activity's date, if any."""
+    representation = (
+        active_representatives(on=activity_day(activity))
+        .filter(user=user, organisation__convocations__activity=activity)
+        .select_related("organisation")
+        .order_by("organisation__legal_name")
+        .first()
+    )
+    return representation.organisation if representation else None
+
+
+def is_convened(*, user, activity: Activity) -> bool:
+    if activity.invited_people.filter(pk=user.pk).exists():
+        return True
+    return convened_organisation(user=user, activity=activity) is not None
+
+
+@dataclass
+class RosterRow:
+    """One person on the check-in roster."""
+
+    user: object
+    organisation: Organisation | None
+    participation: Participation | None
+    is_invited: bool = False
+
+    @property
+    def attendance(self) -> str:
+        return self.participation.attendance if self.participation else Attendance.UNRECORDED
+
+    @property
+    def registration(self) -> str:
+        return self.participation.registration if self.participation else Registration.UNKNOWN
+
+    @property
+    def is_walk_in(self) -> bool:
+        return bool(self.participation and self.participation.is_walk_in)
+
+    @property
+    def search_text(self) -> str:
+        parts = [self.user.get_full_name(), self.user.email]
+        if self.organisation:
+            parts.append(self.organisation.legal_name)
+        return " ".join(parts).lower()
+
+
+def roster_row(*, participation: Participation) -> RosterRow:
+    return RosterRow(
+        user=participation.user,
+        organisation=participation.organisation,
+        participation=participation,
+        is_invited=not participation.organisation_id and not participation.is_walk_in,
+    )
+
+
+def checkin_roster(*, activity: Activity) -> list[RosterRow]:
+    """Convened representatives, named persons and walk-ins; expected people first.
+
+    Three queries whatever the number of people (A2, check-in page).
+    """
+    rows: dict[int, RosterRow] = {}
+    representatives = (
+        active_representatives(on=activity_day(activity))
+        .filter(organisation__convocations__activity=activity)
+        .select_related("user", "organisation")
+        .order_by("organisation__legal_name")
+    )
+    for representative in representatives:
+        rows.setdefault(
+            representative.user_id,
+            RosterRow(
+                user=representative.user,
+                organisation=representative.organisation,
+                participation=None,
+            ),
+        )
+    for person in activity.invited_people.all():
+        rows.setdefault(
+            person.pk,
+            RosterRow(user=person, organisation=None, participation=None, is_invited=True),
+        )
+    for participation in activity.participations.select_related("user", "organisation"):
+        row = rows.get(participation.user_id)
+        if row is None:
+            rows[participation.user_id] = roster_row(participation=participation)
+        else:
+            row.participation = participation
+            row.organisation = participation.organisation or row.organisation
+    return sorted(
+        rows.values(),
+        key=lambda row: (
+            row.registration != Registration.COMING,
+            row.user.last_name.lower(),
+            row.user.first_name.lower(),
+            row.user.email,
+        ),
+    )
+
+
+def attendance_counts(*, roster: list[RosterRow]) -> dict[str, int]:
+    counts = {value: 0 for value in Attendance.values}
+    for row in roster:
+        counts[row.attendance] += 1
+    counts["expected"] = sum(1 for row in roster if row.registration == Registration.COMING)
+    counts["total"] = len(roster)
+    return counts
+
+
+def participation_list(*, activity: Activity) -> QuerySet:
+    return activity.participations.select_related("user", "organisation").order_by(
+        "user__last_name", "user__first_name", "user__email"
+    )
+
+
+def has_attended(*, user, activity: Activity) -> bool:
+    return Participation.objects.filter(
+        activity=activity, user=user, attendance=Attendance.PRESENT
+    ).exists()
+
+
+def minutes_visible(*, user, activity: Activity) -> bool:
+    """W3: the minutes are for those who attended (and the organisers who keep them)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return has_attended(user=user, activity=activity) or can_organise(user=user, activity=activity)
+
+
+def minutes_get(*, activity: Activity) -> Minutes | None:
+    return Minutes.objects.filter(activity=activity).first()
+
+
+def attended_activities_with_minutes(*, user) -> QuerySet:
+    """The activities whose minutes a person may read: those attended (W3)."""
+    return (
+        Activity.objects.filter(
+            participations__user=user, participations__attendance=Attendance.PRESENT
+        )
+        .filter(Exists(Minutes.objects.filter(activity=OuterRef("pk"))))
+        .order_by("-starts_at")
+    )
+
+
+def invitee_attendances(organisation: Organisation) -> QuerySet:
+    """Activities attended by the organisation's people while it was not yet a member (M6).
+
+    Attendance counts as an invitee's when, at the activity's start, the
+    organisation's status was "invitee" or "applicant" (an applicant comes by
+    invitation, M6). The application review reads this.
+    """
+    status_then = (
+        StatusChange.objects.filter(
+            organisation=organisation, effective_at__lte=OuterRef("starts_at")
+        )
+        .order_by("-effective_at", "-id")
+        .values("status")[:1]
+    )
+    return (
+        Activity.objects.filter(
+            participations__organisation=organisation,
+            participations__attendance=Attendance.PRESENT,
+        )
+        .annotate(status_then=Subquery(status_then))
+        .filter(status_then__in=[Status.INVITEE, Status.APPLICANT])
+        .distinct()
+        .order_by("-starts_at")
+    )
+
+
+def latest_ratio_date() -> datetime.date | None:
+    return AttendanceRatio.objects.order_by("-date").values_list("date", flat=True).first()
+
+
+def ratio_dashboard(*, on: datetime.date | None = None) -> QuerySet:
+    """The latest snapshot of every member, lowest ratio first, no-ratio members last (A3, L3)."""
+    day = on or latest_ratio_date()
+    return (
+        AttendanceRatio.objects.filter(date=day)
+        .select_related("organisation")
+        .annotate(
+            sort_ratio=Case(
+                When(convened=0, then=None),
+                default=ExpressionWrapper(
+                    F("attended") * 1.0 / F("convened"), output_field=FloatField()
+                ),
+                output_field=FloatField(),
+            )
+        )
+        .order_by(F("sort_ratio").asc(nulls_last=True), "organisation__legal_name")
+    )
+
+
+def ratio_trend(*, organisation_ids, months: int = 6) -> dict[int, list[AttendanceRatio]]:
+    """Each organisation's last snapshot of each of the last ``months`` months (two queries)."""
+    month_ends = list(
+        AttendanceRatio.objects.annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(last=Max("date"))
+        .order_by("-month")
+        .values_list("last", flat=True)[:months]
+    )
+    trend: dict[int, list[AttendanceRatio]] = {pk: [] for pk in organisation_ids}
+    for snapshot in AttendanceRatio.objects.filter(
+        organisation_id__in=list(organisation_ids), date__in=month_ends
+    ).order_by("date"):
+        trend[snapshot.organisation_id].append(snapshot)
+    return trend
+
+
+def organisation_ratio_latest(*, organisation: Organisation) -> AttendanceRatio | None:
+    return AttendanceRatio.objects.filter(organisation=organisation).order_by("-date").first()
+
+
+def counted_convocations(
+    *, organisation: Organisation, window_start: datetime.datetime, window_end: datetime.datetime
+) -> QuerySet:
+    """The convocations a ratio counts, each annotated with ``was_attended`` (A2, A3)."""
+    return (
+        Convocation.objects.filter(
+            organisation=organisation,
+            activity__starts_at__gte=window_start,
+            activity__starts_at__lt=window_end,
+        )
+        .select_related("activity")
+        .annotate(
+            was_attended=Exists(
+                Participation.objects.filter(
+                    activity=OuterRef("activity_id"),
+                    organisation=OuterRef("organisation_id"),
+                    attendance=Attendance.PRESENT,
+                )
+            ),
+            was_excused=Exists(
+                Participation.objects.filter(
+                    activity=OuterRef("activity_id"),
+                    organisation=OuterRef("organisation_id"),
+                    attendance=Attendance.EXCUSED,
+                )
+            ),
+        )
+        .order_by("-activity__starts_at")
+    )
+
+
+def upcoming_convocations(*, organisation: Organisation, now=None) -> QuerySet:
+    now = now or timezone.now()
+    return (
+        Convocation.objects.filter(organisation=organisation, activity__starts_at__gte=now)
+        .select_related("activity")
+        .order_by("activity__starts_at")
+    )

@@ -1,0 +1,420 @@
+"""Writes of activities: convocations, registration, check-in, imports, ratios, minutes."""
+
+import datetime
+import os
+from collections.abc import Iterable
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from charters.selectors import charter_parameters
+from cos_portal.audit import audit_log
+from members.constants import Status
+from members.models import Organisation, User
+from members.selectors import organisation_list_with_status, status_subquery
+
+from . import selectors
+from .constants import (
+    MINUTES_EXTENSIONS,
+    MINUTES_MAX_BYTES,
+    Attendance,
+    ConvenedScope,
+    ConvocationSource,
+    Registration,
+)
+from .exceptions import ActivitiesError, NotAnOrganiser, NotConvened, RegistrationClosed
+from .models import (
+    Activity,
+    AttendanceRatio,
+    CalendarToken,
+    Convocation,
+    Minutes,
+    Participation,
+    new_calendar_token,
+)
+
+
+def activity_check_place(*, activity: Activity) -> None:
+    """A1: a place in the Grand Est, or an online link."""
+    if not activity.place and not activity.online_url:
+        raise ValidationError(_("Indiquez un lieu en Grand Est ou un lien de visioconférence."))
+    if activity.place:
+        departments = charter_parameters(on=selectors.activity_day(activity)).grand_est_departments
+        if activity.postcode[:2] not in departments or len(activity.postcode) != 5:
+            raise ValidationError(
+                {"postcode": _("Le lieu d'une activité doit être en région Grand Est.")}
+            )
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    actor=None,
+    organisers: Iterable = (),
+    invited_organisations: Iterable = (),
+    invited_people: Iterable = (),
+    now: datetime.datetime | None = None,
+    **fields,
+) -> Activity:
+    activity = Activity(**fields)
+    activity.full_clean()
+    activity_check_place(activity=activity)
+    activity.save()
+    activity.organisers.set(organisers)
+    activity.invited_organisations.set(invited_organisations)
+    activity.invited_people.set(invited_people)
+    activity_convocations_sync(activity=activity, now=now)
+    audit_log(
+        action="activities.activity.created",
+        actor=actor,
+        target=activity,
+        data={"title": activity.title, "kind": activity.kind},
+        now=now,
+    )
+    return activity
+
+
+@transaction.atomic
+def activity_convocations_sync(*, activity: Activity, now: datetime.datetime | None = None) -> int:
+    """Materialise who is convened (A1, A3): one Convocation row per organisation.
+
+    "All members" means the members at the activity's start; for a future
+    activity that set may still change, so the ratio job syncs each activity
+    again once it has started (``activity_convocations_sync_held``).
+    """
+    now = now or timezone.now()
+    wanted: dict[int, str] = {}
+    if activity.convened_scope == ConvenedScope.ALL_MEMBERS:
+        members = organisation_list_with_status(at=activity.starts_at).filter(
+            current_status=Status.MEMBER
+        )
+        wanted.update(
+            dict.fromkeys(members.values_list("pk", flat=True), ConvocationSource.ALL_MEMBERS)
+        )
+    for pk in activity.invited_organisations.values_list("pk", flat=True):
+        wanted.setdefault(pk, ConvocationSource.NAMED)
+    existing = dict(activity.convocations.values_list("organisation_id", "source"))
+    activity.convocations.exclude(organisation_id__in=list(wanted)).delete()
+    for source in set(ConvocationSource.values):
+        changed = [
+            pk
+            for pk, value in wanted.items()
+            if value == source and existing.get(pk, source) != source
+        ]
+        if changed:
+            activity.convocations.filter(organisation_id__in=changed).update(source=source)
+    Convocation.objects.bulk_create(
+        [
+            Convocation(activity=activity, organisation_id=pk, source=source)
+            for pk, source in wanted.items()
+            if pk not in existing
+        ],
+        ignore_conflicts=True,
+    )
+    Activity.objects.filter(pk=activity.pk).update(convocations_synced_at=now)
+    activity.convocations_synced_at = now
+    return len(wanted)
+
+
+def activity_convocations_sync_held(*, now: datetime.datetime | None = None) -> int:
+    """Fix the convened members of "all members" activities that started since their last sync."""
+    now = now or timezone.now()
+    pending = Activity.objects.filter(
+        convened_scope=ConvenedScope.ALL_MEMBERS, starts_at__lte=now
+    ).filter(Q(convocations_synced_at__isnull=True) | Q(convocations_synced_at__lt=F("starts_at")))
+    count = 0
+    for activity in pending:
+        activity_convocations_sync(activity=activity, now=now)
+        count += 1
+    return count
+
+
+def _check_organiser(*, actor, activity: Activity) -> None:
+    if not selectors.can_organise(user=actor, activity=activity):
+        raise NotAnOrganiser()
+
+
+@transaction.atomic
+def participation_register(
+    *, activity: Activity, user, coming: bool, now: datetime.datetime | None = None
+) -> Participation:
+    """A convened person says whether they will come; organisers see the expected list."""
+    now = now or timezone.now()
+    if activity.starts_at <= now:
+        raise RegistrationClosed()
+    organisation = selectors.convened_organisation(user=user, activity=activity)
+    if organisation is None and not activity.invited_people.filter(pk=user.pk).exists():
+        raise NotConvened()
+    participation, _created = Participation.objects.select_for_update().get_or_create(
+        activity=activity, user=user, defaults={"organisation": organisation}
+    )
+    participation.registration = Registration.COMING if coming else Registration.NOT_COMING
+    participation.registered_at = now
+    participation.save(update_fields=["registration", "registered_at"])
+    return participation
+
+
+@transaction.atomic
+def attendance_record(
+    *,
+    activity: Activity,
+    user,
+    attendance: str,
+    actor,
+    now: datetime.datetime | None = None,
+) -> Participation:
+    """An organiser marks one person present, absent or excused (A2).
+
+    The person counts for the convened organisation they represent at the
+    activity's date; a named expert counts for none.
+    """
+    now = now or timezone.now()
+    _check_organiser(actor=actor, activity=activity)
+    if attendance not in Attendance.values:
+        raise ActivitiesError(_("Statut de présence inconnu."))
+    participation = (
+        Participation.objects.select_for_update().filter(activity=activity, user=user).first()
+    )
+    if participation is None:
+        organisation = selectors.convened_organisation(user=user, activity=activity)
+        if organisation is None and not activity.invited_people.filter(pk=user.pk).exists():
+            raise NotConvened(
+                _(
+                    "Cette personne n'est pas convoquée : ajoutez-la comme participant sans convocation."
+                )
+            )
+        participation, _created = Participation.objects.get_or_create(
+            activity=activity, user=user, defaults={"organisation": organisation}
+        )
+    participation.attendance = attendance
+    participation.recorded_by = actor if getattr(actor, "pk", None) else None
+    participation.recorded_at = now
+    participation.save(update_fields=["attendance", "recorded_by", "recorded_at"])
+    return participation
+
+
+@transaction.atomic
+def attendance_add_walk_in(
+    *,
+    activity: Activity,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    organisation: Organisation | None = None,
+    actor,
+    now: datetime.datetime | None = None,
+) -> Participation:
+    """A person who was not convened came: recorded present (A2)."""
+    now = now or timezone.now()
+    _check_organiser(actor=actor, activity=activity)
+    email = User.objects.normalize_email(email.strip())
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        # A person met at the door: an account without a password, to be claimed later.
+        user = User.objects.create_user(email=email, first_name=first_name, last_name=last_name)
+    if organisation is None:
+        organisation = selectors.convened_organisation(user=user, activity=activity)
+    participation, created = Participation.objects.select_for_update().get_or_create(
+        activity=activity,
+        user=user,
+        defaults={"organisation": organisation, "is_walk_in": True},
+    )
+    if not created and participation.attendance == Attendance.PRESENT:
+        raise ActivitiesError(_("Cette personne est déjà pointée présente."))
+    participation.attendance = Attendance.PRESENT
+    participation.recorded_by = actor if getattr(actor, "pk", None) else None
+    participation.recorded_at = now
+    participation.save(update_fields=["attendance", "recorded_by", "recorded_at"])
+    return participation
+
+
+@transaction.atomic
+def attendance_import(
+    *, activity: Activity, rows: list, actor, now: datetime.datetime | None = None
+) -> int:
+    """Apply a checked attendance sheet at once: all lines or none (A2)."""
+    now = now or timezone.now()
+    _check_organiser(actor=actor, activity=activity)
+    for row in rows:
+        existing = (
+            Participation.objects.select_for_update()
+            .filter(activity=activity, user=row.user)
+            .first()
+        )
+        if existing is None:
+            organisation = selectors.convened_organisation(user=row.user, activity=activity)
+            convened = (
+                organisation is not None or activity.invited_people.filter(pk=row.user.pk).exists()
+            )
+            existing = Participation(
+                activity=activity, user=row.user, organisation=organisation, is_walk_in=not convened
+            )
+        existing.attendance = row.attendance
+        existing.recorded_by = actor if getattr(actor, "pk", None) else None
+        existing.recorded_at = now
+        existing.save()
+    audit_log(
+        action="activities.attendance.imported",
+        actor=actor,
+        target=activity,
+        data={"lines": len(rows)},
+        now=now,
+    )
+    return len(rows)
+
+
+def attendance_ratios_compute(*, now: datetime.datetime | None = None) -> int:
+    """Snapshot every member's attended / convened ratio over the rolling window (A3, A4).
+
+    Window: activities that started at or after ``now`` minus the charter's
+    window (an activity exactly 12 months old counts) and strictly before
+    ``now`` (future activities never count). An organisation attended when at
+    least one of its people was recorded present (A2); excused is not attended.
+
+    One INSERT ... SELECT ... ON CONFLICT statement does the whole computation in
+    the database: the same snapshot computed twice, even at the same time, is
+    overwritten, never duplicated. Returns the number of members snapshotted.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    parameters = charter_parameters(on=today)
+    window_start = now - relativedelta(months=parameters.attendance_window_months)
+    activity_convocations_sync_held(now=now)
+
+    in_window = Q(
+        convocations__activity__starts_at__gte=window_start,
+        convocations__activity__starts_at__lt=now,
+    )
+    someone_present = Exists(
+        Participation.objects.filter(
+            activity=OuterRef("convocations__activity"),
+            organisation=OuterRef("pk"),
+            attendance=Attendance.PRESENT,
+        )
+    )
+    members = (
+        Organisation.objects.alias(current_status=status_subquery(at=now))
+        .filter(current_status=Status.MEMBER)
+        .values("pk")
+        .annotate(
+            convened=Count("convocations", filter=in_window),
+            attended=Count("convocations", filter=in_window & Q(someone_present)),
+        )
+        .order_by()
+    )
+    select_sql, select_params = members.query.sql_with_params()
+    table = AttendanceRatio._meta.db_table
+    qn = connection.ops.quote_name
+    adapt_dt = connection.ops.adapt_datetimefield_value
+    columns = ", ".join(
+        qn(c)
+        for c in (
+            "organisation_id", "convened", "attended", "date", "window_start",
+            "window_end", "threshold_percent", "computed_at",
+        )
+    )  # fmt: skip
+    sql = (
+        # Only quoted identifiers and ORM-compiled SQL are interpolated; values are parameters.
+        f"INSERT INTO {qn(table)} ({columns}) "  # noqa: S608
+        f"SELECT s.{qn('pk')}, s.{qn('convened')}, s.{qn('attended')}, %s, %s, %s, %s, %s "
+        f"FROM ({select_sql}) s WHERE 1 = 1 "
+        f"ON CONFLICT ({qn('organisation_id')}, {qn('date')}) DO UPDATE SET "
+        + ", ".join(
+            f"{qn(c)} = EXCLUDED.{qn(c)}"
+            for c in (
+                "convened",
+                "attended",
+                "window_start",
+                "window_end",
+                "threshold_percent",
+                "computed_at",
+            )
+        )
+    )
+    # The outer SELECT's placeholders come before the inner query's in the SQL text.
+    params = (
+        connection.ops.adapt_datefield_value(today),
+        adapt_dt(window_start),
+        adapt_dt(now),
+        parameters.attendance_threshold_percent,
+        adapt_dt(now),
+        *select_params,
+    )
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            count = cursor.rowcount
+        # An organisation that stopped being a member since an earlier run today.
+        AttendanceRatio.objects.filter(date=today).exclude(
+            organisation_id__in=members.values("pk")
+        ).delete()
+    return count
+
+
+def attendance_ratios_request(*, actor, now: datetime.datetime | None = None) -> None:
+    """The COPIL asks for a recomputation now (A4): queued after the commit."""
+    from .tasks import attendance_ratios_compute_task
+
+    audit_log(action="activities.ratios.requested", actor=actor, now=now)
+    transaction.on_commit(attendance_ratios_compute_task.delay)
+
+
+def minutes_check_file(upload) -> None:
+    """W3 uploads: PDF, ODT or DOCX by content, at most MINUTES_MAX_BYTES."""
+    extension = os.path.splitext(upload.name)[1].lower()
+    signature = MINUTES_EXTENSIONS.get(extension)
+    if signature is None:
+        raise ActivitiesError(_("Le compte rendu doit être un fichier PDF, ODT ou DOCX."))
+    if upload.size > MINUTES_MAX_BYTES:
+        raise ActivitiesError(
+            _("Le fichier dépasse la taille maximale de %(size)s.")
+            % {"size": filesizeformat(MINUTES_MAX_BYTES)}
+        )
+    upload.seek(0)
+    head = upload.read(len(signature))
+    upload.seek(0)
+    if head != signature:
+        raise ActivitiesError(_("Le contenu du fichier ne correspond pas à son extension."))
+
+
+@transaction.atomic
+def minutes_save(
+    *, activity: Activity, text: str = "", file=None, actor, now: datetime.datetime | None = None
+) -> Minutes:
+    _check_organiser(actor=actor, activity=activity)
+    if file is not None:
+        minutes_check_file(file)
+    minutes = Minutes.objects.select_for_update().filter(activity=activity).first() or Minutes(
+        activity=activity
+    )
+    if not text.strip() and file is None and not minutes.file:
+        raise ActivitiesError(_("Saisissez le texte du compte rendu ou joignez un fichier."))
+    minutes.text = text
+    minutes.uploaded_by = actor if getattr(actor, "pk", None) else None
+    if file is not None:
+        if minutes.file:
+            minutes.file.delete(save=False)
+        minutes.file.save(os.path.basename(file.name), file, save=False)
+    minutes.save()
+    audit_log(action="activities.minutes.saved", actor=actor, target=activity, now=now)
+    return minutes
+
+
+@transaction.atomic
+def calendar_token_regenerate(*, user) -> CalendarToken:
+    """A new secret for the private feed; the previous URL stops working at once."""
+    token, created = CalendarToken.objects.select_for_update().get_or_create(user=user)
+    if not created:
+        token.token = new_calendar_token()
+        token.save(update_fields=["token", "created_at"])
+    return token
+
+
+def calendar_token_get_or_create(*, user) -> CalendarToken:
+    token, _created = CalendarToken.objects.get_or_create(user=user)
+    return token
