@@ -7,6 +7,9 @@ A revised charter may change any of them, so they belong to the version
 import datetime
 from dataclasses import asdict, dataclass, fields
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
 # Charter art. 10 (X1): no version may run past this date.
 LATEST_END_DATE = datetime.date(2030, 12, 31)
 
@@ -50,3 +53,31 @@ class CharterParameters:
 
 def default_parameters() -> dict:
     return CharterParameters().to_json()
+
+
+# The hash chain of signatures starts from this value (no previous record).
+GENESIS_HASH = "0" * 64
+
+# How the signer was authenticated at the moment of signing (evidence field).
+AUTH_METHOD_REENTERED_PASSWORD = "mot de passe ressaisi"  # noqa: S105 (a label, not a secret)
+
+# Re-signature campaign (X4): days after the version came into force (or after the
+# organisation owed it) when a reminder is sent; one reminder per step, never two.
+RESIGNATURE_REMINDER_DAYS = (0, 30, 60, 90)
+
+# Expiry (X1): days before the version's end date when the COPIL is reminded.
+EXPIRY_REMINDER_DAYS = (180, 90, 30)
+
+
+class SignatureScope(models.TextChoices):
+    """What is signed (E1): the whole charter, or the ethics article 3.3 only."""
+
+    FULL = "full", _("Charte complète")
+    ETHICS = "ethics", _("Article 3.3 (éthique et confidentialité) seul")
+
+
+class SignatureCapacity(models.TextChoices):
+    """In which capacity one signs (W2): the participant, or the head of the organisation."""
+
+    SIGNATORY = "signatory", _("Signataire habilité (participant)")
+    HEAD = "head", _("Dirigeant de l'entité")

@@ -1,15 +1,40 @@
-import datetime
+"""Reads of the charter: versions, signatures, who owes which signature.
 
+Dependency note (ARCHITECTURE: "members may import charters; charters imports
+neither"): charters never imports members at module level. The few reads that need
+an organisation's status (who owes a signature, when a status was lost) import
+``members.selectors`` inside the function, so the import graph stays one-way at load
+time; models refer to members through string foreign keys.
+"""
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .constants import CharterParameters
-from .models import CharterVersion
+from .constants import CharterParameters, SignatureCapacity, SignatureScope
+from .evidence import ChainReport, normalise_code, verify_chain
+from .models import CharterVersion, Signature, text_hash
+
+COPIL_GROUP = "COPIL"
+
+# Status values of members.constants.Status, as plain strings (no import of members).
+_FULL_SCOPE_STATUSES = {"member", "applicant", "none"}
+_ETHICS_SCOPE_STATUSES = {"partner", "invitee"}
+_SIGNATURE_OWING_STATUSES = {"member", "partner", "invitee"}
+
+
+def published_versions() -> QuerySet:
+    return CharterVersion.objects.filter(published_at__isnull=False)
 
 
 def charter_version_in_force(*, on: datetime.date | None = None) -> CharterVersion | None:
     day = on or timezone.localdate()
     return (
-        CharterVersion.objects.filter(effective_date__lte=day, end_date__gte=day)
+        published_versions()
+        .filter(effective_date__lte=day, end_date__gte=day)
         .order_by("-effective_date")
         .first()
     )
@@ -19,3 +44,299 @@ def charter_parameters(*, on: datetime.date | None = None) -> CharterParameters:
     """The parameters of the version in force; V1 R001's values before any version exists."""
     version = charter_version_in_force(on=on)
     return version.governance if version else CharterParameters()
+
+
+def charter_version_history() -> list[CharterVersion]:
+    """Published versions, newest first (W1: version, date, nature of the change)."""
+    return list(published_versions().order_by("-effective_date", "-id"))
+
+
+def charter_version_get(*, slug: str) -> CharterVersion:
+    """A published version by the slug of its label; DoesNotExist otherwise."""
+    for version in published_versions().only("id", "label"):
+        if version.slug == slug:
+            return published_versions().get(pk=version.pk)
+    raise CharterVersion.DoesNotExist
+
+
+def is_copil(user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or user.groups.filter(name=COPIL_GROUP).exists()
+
+
+def _active_representations(user, *, on: datetime.date):
+    # Duck typing on members.Representative through the reverse relation of the user.
+    return user.representations.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=on), start_date__lte=on
+    )
+
+
+def signatory_representations(*, user, on: datetime.date | None = None) -> QuerySet:
+    """The active representations in which ``user`` is an authorised signatory."""
+    if not getattr(user, "is_authenticated", False):
+        from django.apps import apps
+
+        return apps.get_model("members", "Representative").objects.none()
+    day = on or timezone.localdate()
+    return (
+        _active_representations(user, on=day)
+        .filter(is_authorised_signatory=True)
+        .select_related("organisation")
+        .order_by("organisation__legal_name")
+    )
+
+
+def is_authorised_signatory(*, user, organisation, on: datetime.date | None = None) -> bool:
+    return signatory_representations(user=user, on=on).filter(organisation=organisation).exists()
+
+
+def is_active_representative(*, user, organisation, on: datetime.date | None = None) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    day = on or timezone.localdate()
+    return _active_representations(user, on=day).filter(organisation=organisation).exists()
+
+
+def scope_required_for(status: str | None) -> str | None:
+    """Charter art. 3.3, 4, 5 (E1): members (and applicants, M4) sign the whole charter;
+    partners without an agreement and invitees commit to art. 3.3 only."""
+    if status in _ETHICS_SCOPE_STATUSES:
+        return SignatureScope.ETHICS
+    if status in _FULL_SCOPE_STATUSES or not status:
+        return SignatureScope.FULL
+    return None
+
+
+def organisation_status(*, organisation, at: datetime.datetime | None = None) -> str:
+    from members import selectors as members_selectors  # see the module docstring
+
+    return members_selectors.organisation_status(organisation=organisation, at=at)
+
+
+def required_capacities(version: CharterVersion) -> tuple[str, ...]:
+    # W2: some versions need the head of the organisation to sign too.
+    if version.requires_head_signature:
+        return (SignatureCapacity.SIGNATORY, SignatureCapacity.HEAD)
+    return (SignatureCapacity.SIGNATORY,)
+
+
+def _covers(signature_scope: str, needed_scope: str) -> bool:
+    return signature_scope == SignatureScope.FULL or signature_scope == needed_scope
+
+
+def commitment_complete(*, version: CharterVersion, scope: str, signatures) -> bool:
+    """Whether ``signatures`` (of one organisation, on ``version``) complete the commitment."""
+    capacities = {
+        s.capacity for s in signatures if s.version_id == version.pk and _covers(s.scope, scope)
+    }
+    return all(capacity in capacities for capacity in required_capacities(version))
+
+
+def organisation_signatures(*, organisation, version: CharterVersion | None = None) -> QuerySet:
+    qs = Signature.objects.filter(organisation=organisation).select_related("version", "signer")
+    if version is not None:
+        qs = qs.filter(version=version)
+    return qs.order_by("signed_at", "id")
+
+
+def signature_get_by_code(*, code: str) -> Signature | None:
+    normalised = normalise_code(code)
+    if not normalised:
+        return None
+    return (
+        Signature.objects.select_related("version", "organisation", "signer")
+        .filter(verification_code=normalised)
+        .first()
+    )
+
+
+def signature_chain() -> QuerySet:
+    """All signatures in insertion order, for the hash-chain check."""
+    return Signature.objects.select_related("version").order_by("id")
+
+
+def signature_chain_anchors() -> list[str]:
+    from cos_portal.models import AuditEntry
+
+    return [
+        entry.data.get("record_hash", "")
+        for entry in AuditEntry.objects.filter(action="charters.signature.recorded").only("data")
+        if entry.data.get("record_hash")
+    ]
+
+
+def signature_chain_verify() -> ChainReport:
+    return verify_chain(signature_chain().iterator(), anchored_hashes=signature_chain_anchors())
+
+
+@dataclass
+class SignatureCheck:
+    signature: Signature
+    text_matches: bool
+    chain: ChainReport
+
+    @property
+    def valid(self) -> bool:
+        return self.text_matches and self.chain.intact
+
+
+def signature_check(*, signature: Signature) -> SignatureCheck:
+    """Does the recorded signature still stand: same text, intact chain?"""
+    version = signature.version
+    text_matches = text_hash(version.body) == signature.text_sha256 == version.text_sha256
+    return SignatureCheck(
+        signature=signature, text_matches=text_matches, chain=signature_chain_verify()
+    )
+
+
+def can_download_certificate(*, user, signature: Signature) -> bool:
+    """The organisation's representatives and the COPIL may download a certificate."""
+    if is_copil(user):
+        return True
+    return is_active_representative(user=user, organisation=signature.organisation)
+
+
+def user_signatures(*, user, on: datetime.date | None = None) -> QuerySet:
+    """Signatures of the organisations the person currently represents."""
+    day = on or timezone.localdate()
+    organisation_ids = _active_representations(user, on=day).values("organisation_id")
+    return (
+        Signature.objects.filter(organisation_id__in=organisation_ids)
+        .select_related("version", "organisation")
+        .order_by("-signed_at", "-id")
+    )
+
+
+# --- Who owes which signature (E1, X4) -------------------------------------------------
+
+
+@dataclass
+class CampaignRow:
+    organisation: object
+    status: str
+    scope: str
+    owed_since: datetime.date
+    signatures: list
+    complete: bool
+    completed_at: datetime.datetime | None
+    reminders: list
+
+    @property
+    def missing_capacities(self) -> list[str]:
+        have = {s.capacity for s in self.signatures if _covers(s.scope, self.scope)}
+        return [c for c in self.required if c not in have]
+
+    required: tuple = ()
+
+
+def campaign_rows(
+    *, version: CharterVersion | None = None, at: datetime.datetime | None = None
+) -> list[CampaignRow]:
+    """Every organisation that holds a status on ``at`` and so owes a signature of
+    ``version`` (the version in force by default): members the full charter,
+    partners and invitees art. 3.3 (E1), with what they signed and since when they
+    owe it (X4). A constant number of queries, whatever the number of organisations.
+    """
+    from members import selectors as members_selectors  # see the module docstring
+    from members.models import StatusChange
+
+    moment = at or timezone.now()
+    version = version or charter_version_in_force(on=timezone.localdate(moment))
+    if version is None:
+        return []
+    organisations = list(
+        members_selectors.organisation_list_with_status(at=moment)
+        .filter(current_status__in=_SIGNATURE_OWING_STATUSES)
+        .order_by("legal_name")
+    )
+    ids = [o.pk for o in organisations]
+    status_since: dict[int, datetime.datetime] = {}
+    for change in (
+        StatusChange.objects.filter(organisation_id__in=ids, effective_at__lte=moment)
+        .order_by("organisation_id", "effective_at", "id")
+        .only("organisation_id", "status", "effective_at")
+    ):
+        # The start of the current uninterrupted stretch of a status that owes a signature.
+        if change.status in _SIGNATURE_OWING_STATUSES:
+            status_since.setdefault(change.organisation_id, change.effective_at)
+        else:
+            status_since.pop(change.organisation_id, None)
+    signatures: dict[int, list] = {}
+    for signature in Signature.objects.filter(version=version, organisation_id__in=ids).order_by(
+        "signed_at", "id"
+    ):
+        signatures.setdefault(signature.organisation_id, []).append(signature)
+    reminders: dict[int, list] = {}
+    for reminder in version.reminders.filter(organisation_id__in=ids).order_by("step"):
+        reminders.setdefault(reminder.organisation_id, []).append(reminder)
+    rows = []
+    for organisation in organisations:
+        scope = scope_required_for(organisation.current_status)
+        signed = signatures.get(organisation.pk, [])
+        complete = commitment_complete(version=version, scope=scope, signatures=signed)
+        since = status_since.get(organisation.pk)
+        owed_since = max(
+            version.effective_date, timezone.localdate(since) if since else version.effective_date
+        )
+        rows.append(
+            CampaignRow(
+                organisation=organisation,
+                status=organisation.current_status,
+                scope=scope,
+                owed_since=owed_since,
+                signatures=signed,
+                complete=complete,
+                completed_at=signed[-1].signed_at if complete and signed else None,
+                reminders=reminders.get(organisation.pk, []),
+                required=required_capacities(version),
+            )
+        )
+    return rows
+
+
+def signatures_owed(*, at: datetime.datetime | None = None) -> list[CampaignRow]:
+    """The organisations that still owe a signature of the version in force."""
+    return [row for row in campaign_rows(at=at) if not row.complete]
+
+
+# --- E2: how long the confidentiality commitment lasts ----------------------------------
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def commitment_end_date(*, lost_on: datetime.date) -> datetime.date:
+    """Charter art. 3.3 (E2): the ethics and confidentiality commitment lasts
+    ``commitment_months_after_loss`` months (12 in V1 R001) after the loss of status,
+    with the parameter of the version in force on the day of the loss."""
+    months = charter_parameters(on=lost_on).commitment_months_after_loss
+    return add_months(lost_on, months)
+
+
+def charter_end_commitment_date(*, version: CharterVersion) -> datetime.date:
+    """E2, other branch: 12 months after the end of the charter version itself."""
+    return add_months(version.end_date, version.governance.commitment_months_after_loss)
+
+
+def organisation_commitment_end_date(
+    *, organisation, at: datetime.datetime | None = None
+) -> datetime.date | None:
+    """E2 for one organisation: the end of its commitment if it lost its status
+    (member, partner or invitee → none), else None (the commitment still runs)."""
+    from members.models import StatusChange  # see the module docstring
+
+    moment = at or timezone.now()
+    changes = list(
+        StatusChange.objects.filter(organisation=organisation, effective_at__lte=moment)
+        .order_by("-effective_at", "-id")
+        .only("status", "effective_at")[:2]
+    )
+    if len(changes) < 2 or changes[0].status != "none":
+        return None
+    if changes[1].status not in _SIGNATURE_OWING_STATUSES:
+        return None
+    return commitment_end_date(lost_on=timezone.localdate(changes[0].effective_at))

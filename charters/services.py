@@ -1,0 +1,413 @@
+"""Writes of the charter: versions (W1, X1), signatures (M4, E1, W2), reminders (X1, X4)."""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cos_portal.audit import audit_log
+
+from . import selectors
+from .constants import (
+    AUTH_METHOD_REENTERED_PASSWORD,
+    EXPIRY_REMINDER_DAYS,
+    GENESIS_HASH,
+    RESIGNATURE_REMINDER_DAYS,
+    SignatureCapacity,
+    SignatureScope,
+)
+from .evidence import compute_record_hash, new_verification_code
+from .exceptions import (
+    AlreadySigned,
+    ConsentMissing,
+    InvalidVersion,
+    NotASignatory,
+    SameSignerTwice,
+    ScopeNotAllowed,
+    VersionFrozen,
+    VersionNotInForce,
+    WrongPassword,
+)
+from .models import CharterVersion, ExpiryReminder, ResignatureReminder, Signature
+
+logger = logging.getLogger(__name__)
+
+_MAX_CHAIN_RETRIES = 5
+
+
+# --- Versions (W1, X1) -------------------------------------------------------------------
+
+
+@transaction.atomic
+def charter_version_revise(
+    *,
+    version: CharterVersion,
+    label: str,
+    effective_date: datetime.date,
+    change_note: str,
+    actor,
+    body: str | None = None,
+    title: str | None = None,
+    end_date: datetime.date | None = None,
+    parameters: dict | None = None,
+    requires_head_signature: bool | None = None,
+    now: datetime.datetime | None = None,
+) -> CharterVersion:
+    """Charter art. 10 (W1): editing a published version creates a new draft version."""
+    draft = CharterVersion(
+        label=label.strip(),
+        title=title if title is not None else version.title,
+        body=body if body is not None else version.body,
+        effective_date=effective_date,
+        change_note=change_note,
+        parameters=parameters if parameters is not None else dict(version.parameters),
+        requires_head_signature=(
+            version.requires_head_signature
+            if requires_head_signature is None
+            else requires_head_signature
+        ),
+        published_at=None,
+    )
+    if end_date is not None:
+        draft.end_date = end_date
+    try:
+        draft.full_clean()
+    except Exception as error:  # ValidationError: a label taken, an end date after 2030...
+        raise InvalidVersion(_("Version invalide : %(error)s") % {"error": error}) from error
+    draft.save()
+    audit_log(
+        action="charters.version.drafted",
+        actor=actor,
+        target=draft,
+        data={"from": version.label, "label": draft.label},
+        now=now,
+    )
+    return draft
+
+
+@transaction.atomic
+def charter_version_publish(
+    *, version: CharterVersion, actor, now: datetime.datetime | None = None
+) -> CharterVersion:
+    """Publish a draft: its text is frozen from now on (W1); the version it replaces
+    ends the day before it comes into force (X1, X4: members then sign the new one)."""
+    now = now or timezone.now()
+    version = CharterVersion.objects.select_for_update().get(pk=version.pk)
+    if version.is_published:
+        raise VersionFrozen()
+    replaced = list(
+        selectors.published_versions().filter(
+            effective_date__lt=version.effective_date, end_date__gte=version.effective_date
+        )
+    )
+    for old in replaced:
+        old.end_date = version.effective_date - datetime.timedelta(days=1)
+        old.save(update_fields=["end_date", "updated_at"])
+    version.published_at = now
+    version.save(update_fields=["published_at", "updated_at"])
+    audit_log(
+        action="charters.version.published",
+        actor=actor,
+        target=version,
+        data={
+            "label": version.label,
+            "text_sha256": version.text_sha256,
+            "effective_date": version.effective_date.isoformat(),
+            "end_date": version.end_date.isoformat(),
+            "replaces": [old.label for old in replaced],
+        },
+        now=now,
+    )
+    return version
+
+
+# --- Signatures (M4, E1, W2) ---------------------------------------------------------------
+
+
+def consent_sentence(
+    *, version: CharterVersion, organisation, signer, scope: str, capacity: str
+) -> str:
+    """The sentence the signer ticks; it names the organisation and the version."""
+    role = (
+        _("en qualité de dirigeant de l'entité")
+        if capacity == SignatureCapacity.HEAD
+        else _("en qualité de signataire habilité")
+    )
+    params = {
+        "name": signer.get_full_name() or signer.email,
+        "role": role,
+        "organisation": organisation.legal_name,
+        "label": version.label,
+        "title": version.title,
+    }
+    if scope == SignatureScope.ETHICS:
+        return (
+            _(
+                "Je soussigné(e) %(name)s, %(role)s, déclare avoir lu l'article 3.3 "
+                "(éthique et confidentialité) de la charte « %(title)s », version %(label)s, "
+                "et engage %(organisation)s à le respecter. Je reconnais que cette signature "
+                "électronique m'engage au même titre qu'une signature manuscrite."
+            )
+            % params
+        )
+    return (
+        _(
+            "Je soussigné(e) %(name)s, %(role)s, déclare avoir lu la charte « %(title)s », "
+            "version %(label)s, et engage %(organisation)s à la respecter. Je reconnais que "
+            "cette signature électronique m'engage au même titre qu'une signature manuscrite."
+        )
+        % params
+    )
+
+
+def _normalise_ip(ip_address: str | None) -> str | None:
+    if not ip_address:
+        return None
+    try:
+        return models.GenericIPAddressField().get_prep_value(ip_address.strip())
+    except Exception:  # a malformed address is not evidence: keep none rather than fail
+        return None
+
+
+@transaction.atomic
+def signature_record(
+    *,
+    version: CharterVersion,
+    organisation,
+    signer,
+    password: str,
+    consent_given: bool,
+    scope: str | None = None,
+    capacity: str = SignatureCapacity.SIGNATORY,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    now: datetime.datetime | None = None,
+) -> Signature:
+    """Record one signature of a charter version, with its evidence.
+
+    Charter art. 3.1 (M4): this is the step the membership application calls, in the
+    same transaction as the application, so that no application exists unsigned.
+    Every check runs before anything is written: a refused signature records nothing.
+    """
+    now = (now or timezone.now()).replace(microsecond=0)
+    if not consent_given:
+        raise ConsentMissing()
+    # Re-authentication: the evidence says the signer re-entered their password.
+    if not password or not signer.check_password(password):
+        raise WrongPassword()
+    in_force = selectors.charter_version_in_force(on=timezone.localdate(now))
+    if in_force is None or in_force.pk != version.pk:
+        raise VersionNotInForce()
+    representation = (
+        selectors.signatory_representations(user=signer, on=timezone.localdate(now))
+        .filter(organisation=organisation)
+        .first()
+    )
+    if representation is None:
+        raise NotASignatory()
+    if capacity not in SignatureCapacity.values:
+        raise InvalidVersion(_("Qualité de signataire inconnue."))
+    if capacity == SignatureCapacity.HEAD and not version.requires_head_signature:
+        raise InvalidVersion(_("Cette version ne demande pas de seconde signature du dirigeant."))
+    # Charter art. 3.3, 4, 5 (E1): members sign the whole charter, partners and invitees
+    # may commit to art. 3.3 only.
+    status = selectors.organisation_status(organisation=organisation, at=now)
+    required = selectors.scope_required_for(status)
+    scope = scope or required
+    if scope not in SignatureScope.values or (
+        scope == SignatureScope.ETHICS and required == SignatureScope.FULL
+    ):
+        raise ScopeNotAllowed()
+    existing = list(Signature.objects.filter(organisation=organisation, version=version))
+    if any(
+        s.capacity == capacity and (s.scope == scope or s.scope == SignatureScope.FULL)
+        for s in existing
+    ):
+        raise AlreadySigned()
+    # W2: the head of the organisation and the participant are two different persons.
+    if any(s.signer_id == signer.pk and s.capacity != capacity for s in existing):
+        raise SameSignerTwice()
+
+    consent = consent_sentence(
+        version=version, organisation=organisation, signer=signer, scope=scope, capacity=capacity
+    )
+    for _attempt in range(_MAX_CHAIN_RETRIES):
+        last = Signature.objects.select_for_update().order_by("-id").first()
+        signature = Signature(
+            version=version,
+            text_sha256=version.text_sha256,
+            organisation=organisation,
+            organisation_name=organisation.legal_name,
+            signer=signer,
+            signer_name=signer.get_full_name() or signer.email,
+            signer_email=signer.email,
+            signer_role=representation.job_title,
+            capacity=capacity,
+            scope=scope,
+            signed_at=now,
+            ip_address=_normalise_ip(ip_address),
+            user_agent=(user_agent or "")[:1000],
+            auth_method=AUTH_METHOD_REENTERED_PASSWORD,
+            consent_text=consent,
+            verification_code=new_verification_code(),
+            previous_hash=last.record_hash if last else GENESIS_HASH,
+        )
+        signature.record_hash = compute_record_hash(signature)
+        try:
+            with transaction.atomic():
+                signature.save()
+        except IntegrityError:
+            # A double submit racing this one, or another signature taking the same link.
+            if Signature.objects.filter(
+                organisation=organisation, version=version, scope=scope, capacity=capacity
+            ).exists():
+                raise AlreadySigned() from None
+            continue
+        break
+    else:  # pragma: no cover - only under sustained contention
+        raise AlreadySigned(_("La signature n'a pas pu être enregistrée, réessayez."))
+    audit_log(
+        action="charters.signature.recorded",
+        actor=signer,
+        target=signature,
+        data={
+            "organisation": organisation.pk,
+            "version": version.label,
+            "scope": scope,
+            "capacity": capacity,
+            "verification_code": signature.verification_code,
+            "record_hash": signature.record_hash,
+        },
+        now=now,
+    )
+    return signature
+
+
+# --- Reminders (X4, X1) ----------------------------------------------------------------------
+
+
+def _due_step(*, owed_since: datetime.date, today: datetime.date) -> int | None:
+    """The latest reminder step reached (1-based), or None before the first one."""
+    elapsed = (today - owed_since).days
+    reached = [i + 1 for i, days in enumerate(RESIGNATURE_REMINDER_DAYS) if elapsed >= days]
+    return reached[-1] if reached else None
+
+
+def _recipients(organisation, *, on: datetime.date) -> list[str]:
+    representatives = organisation.representatives.filter(
+        models.Q(end_date__isnull=True) | models.Q(end_date__gte=on), start_date__lte=on
+    ).select_related("user")
+    signatories = [r.user.email for r in representatives if r.is_authorised_signatory]
+    return sorted(set(signatories or [r.user.email for r in representatives]))
+
+
+def charter_resignature_reminders(
+    *, now: datetime.datetime | None = None
+) -> list[ResignatureReminder]:
+    """Charter art. 10 (X4): remind every organisation that owes a signature of the
+    version in force. Idempotent: a unique constraint allows one reminder per
+    organisation, version and step, so a second run (or a concurrent one) sends nothing."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    sent = []
+    for row in selectors.signatures_owed(at=now):
+        step = _due_step(owed_since=row.owed_since, today=today)
+        if step is None or any(r.step >= step for r in row.reminders):
+            continue
+        recipients = _recipients(row.organisation, on=today)
+        if not recipients:
+            continue  # M9: the missing representative is flagged elsewhere
+        version = selectors.charter_version_in_force(on=today)
+        try:
+            with transaction.atomic():
+                reminder = ResignatureReminder.objects.create(
+                    organisation=row.organisation,
+                    version=version,
+                    step=step,
+                    sent_at=now,
+                    recipients=", ".join(recipients),
+                )
+                transaction.on_commit(
+                    lambda r=reminder, s=row.scope: _send_resignature_email(reminder=r, scope=s)
+                )
+        except IntegrityError:
+            continue  # another run has just sent this step
+        sent.append(reminder)
+    return sent
+
+
+def _send_resignature_email(*, reminder: ResignatureReminder, scope: str) -> None:
+    version = reminder.version
+    with translation.override("fr"):
+        what = (
+            _("l'article 3.3 (éthique et confidentialité) de la charte")
+            if scope == SignatureScope.ETHICS
+            else _("la charte")
+        )
+        subject = _("Signature de la charte %(label)s attendue") % {"label": version.label}
+        body = _(
+            "Bonjour,\n\nLa version %(label)s de la charte de la COS-GE est en vigueur depuis le "
+            "%(date)s. %(organisation)s n'a pas encore signé %(what)s.\n\nUn signataire habilité "
+            "de votre entité peut la signer en ligne : %(url)s\n\nLe COPIL de la COS-GE"
+        ) % {
+            "label": version.label,
+            "date": version.effective_date.strftime("%d/%m/%Y"),
+            "organisation": reminder.organisation.legal_name,
+            "what": what,
+            "url": settings.SITE_URL.rstrip("/") + "/charte/signer/",
+        }
+    send_mail(
+        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+        body,
+        None,
+        [e.strip() for e in reminder.recipients.split(",") if e.strip()],
+    )
+
+
+def charter_expiry_reminders(*, now: datetime.datetime | None = None) -> list[ExpiryReminder]:
+    """Charter art. 10 (X1): tell the COPIL before the version in force reaches its end
+    date (at the latest 2030-12-31). One e-mail per step, never two."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    version = selectors.charter_version_in_force(on=today)
+    if version is None:
+        return []
+    days_left = (version.end_date - today).days
+    due = [d for d in EXPIRY_REMINDER_DAYS if days_left <= d]
+    if not due:
+        return []
+    step = min(due)
+    if version.expiry_reminders.filter(days_before__lte=step).exists():
+        return []
+    try:
+        with transaction.atomic():
+            reminder = ExpiryReminder.objects.create(version=version, days_before=step, sent_at=now)
+            transaction.on_commit(lambda: _send_expiry_email(version=version, days_left=days_left))
+    except IntegrityError:
+        return []
+    return [reminder]
+
+
+def _send_expiry_email(*, version: CharterVersion, days_left: int) -> None:
+    with translation.override("fr"):
+        subject = _("La charte %(label)s prend fin le %(date)s") % {
+            "label": version.label,
+            "date": version.end_date.strftime("%d/%m/%Y"),
+        }
+        body = _(
+            "Bonjour,\n\nLa version %(label)s de la charte de la COS-GE prend fin le %(date)s, "
+            "dans %(days)s jours. Pensez à engager sa révision (article 10) : une commission "
+            "ad hoc rédige la nouvelle version, soumise au vote des membres en réunion "
+            "plénière extraordinaire.\n\nLe portail de la COS-GE"
+        ) % {
+            "label": version.label,
+            "date": version.end_date.strftime("%d/%m/%Y"),
+            "days": days_left,
+        }
+    send_mail(
+        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body, None, [settings.COPIL_EMAIL]
+    )

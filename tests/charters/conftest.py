@@ -1,0 +1,29 @@
+import importlib
+
+import pytest
+from django.db import connection
+
+from tests.charters.factories import CharterVersionFactory
+
+TRIGGERS = importlib.import_module("charters.migrations.0003_append_only_triggers")
+
+
+@pytest.fixture
+def version(db):
+    return CharterVersionFactory(label="V1 R001")
+
+
+@pytest.fixture
+def purge_signatures():
+    """Transactional tests end with a flush; signatures are append-only (database
+    triggers), so lift the guard just long enough to empty the table, then restore it."""
+    yield
+    vendor = connection.vendor
+    drop = {"sqlite": TRIGGERS.SQLITE_BACKWARD, "postgresql": TRIGGERS.POSTGRESQL_BACKWARD}
+    create = {"sqlite": TRIGGERS.SQLITE_FORWARD, "postgresql": TRIGGERS.POSTGRESQL_FORWARD}
+    with connection.cursor() as cursor:
+        for statement in drop.get(vendor, []):
+            cursor.execute(statement)
+        cursor.execute("DELETE FROM charters_signature")
+        for statement in create.get(vendor, []):
+            cursor.execute(statement)
