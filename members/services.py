@@ -120,3 +120,45 @@ def organisation_import_status(
         actor=actor,
         now=now,
     )
+
+
+def user_sessions_end(*, user, now: datetime.datetime | None = None) -> int:
+    """Delete the person's open sessions in the database; returns how many.
+
+    Sessions are signed blobs keyed by a random id, so finding a person's sessions
+    means decoding each unexpired one: a scan, acceptable at the portal's size (a few
+    hundred accounts). With a non-database SESSION_ENGINE nothing is deleted here,
+    and Django's AuthenticationMiddleware still refuses an inactive person.
+    """
+    from django.conf import settings
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+
+    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+        return 0
+    user_id = str(user.pk)
+    doomed = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=now or timezone.now()).iterator()
+        if str(session.get_decoded().get(SESSION_KEY)) == user_id
+    ]
+    Session.objects.filter(pk__in=doomed).delete()
+    return len(doomed)
+
+
+@transaction.atomic
+def user_deactivate(*, user, actor, now: datetime.datetime | None = None):
+    """Close a person's account: no more logins, and their open sessions end at once."""
+    now = now or timezone.now()
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    ended = user_sessions_end(user=user, now=now)
+    audit_log(
+        action="members.user.deactivated",
+        actor=actor,
+        target=user,
+        data={"sessions_ended": ended},
+        now=now,
+    )
+    return user

@@ -1,0 +1,208 @@
+"""MFA (allauth.mfa: authenticator app and recovery codes) for staff and COPIL members.
+
+cos_portal/security.py sends a staff or COPIL person who has not activated an
+authenticator app, or has not used it in this session, to the MFA pages before the
+admin or a COPIL decision. settings/test.py turns the gate off; ``mfa_on`` turns it on.
+"""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, TOTP, generate_totp_secret
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from freezegun import freeze_time
+
+from members.constants import Role
+from tests.accounts.factories import PASSWORD, verified_user
+
+from .conftest import totp_code
+
+pytestmark = pytest.mark.django_db
+
+NOW = "2026-03-10 09:00:05"
+
+
+def login(client, user, password=PASSWORD):
+    return client.post(reverse("account_login"), {"login": user.email, "password": password})
+
+
+def staff_with_totp(**kwargs):
+    user = verified_user(**{"is_staff": True, **kwargs})
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return user, secret
+
+
+def test_admin_login_goes_through_allauth(client):
+    response = client.get("/admin/", follow=True)
+
+    assert [url for url, _ in response.redirect_chain] == [
+        "/admin/login/?next=/admin/",
+        "/comptes/login/?next=%2Fadmin%2F",
+    ]
+
+
+def test_a_signed_in_person_who_is_not_staff_is_refused_by_the_admin_login(client):
+    client.force_login(verified_user())
+
+    assert client.get("/admin/login/").status_code == 403
+
+
+def test_staff_without_an_authenticator_app_is_sent_to_its_activation(client, mfa_on):
+    client.force_login(verified_user(is_staff=True))
+
+    response = client.get("/admin/auth/group/")
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_the_gate_is_off_in_tests_unless_switched_on(client, settings):
+    assert settings.MFA_REQUIRED_FOR_STAFF is False
+    client.force_login(verified_user(is_staff=True, is_superuser=True))
+
+    assert client.get("/admin/").status_code == 200
+
+
+def test_admin_logout_stays_reachable_without_mfa(client, mfa_on):
+    client.force_login(verified_user(is_staff=True))
+
+    response = client.post("/admin/logout/")
+
+    assert response.status_code == 200
+    assert SESSION_KEY not in client.session
+
+
+# Real transactions: allauth announces the new authenticator on commit, inside the
+# request, and the portal then marks the session as verified (the first code typed
+# proved the device).
+@pytest.mark.django_db(transaction=True)
+def test_staff_activates_an_authenticator_app_then_reaches_the_admin(client, mfa_on):
+    staff = verified_user(is_staff=True, is_superuser=True)
+    assert login(client, staff).status_code == 302
+
+    assert client.get("/admin/")["Location"] == reverse("mfa_activate_totp")
+    # allauth asks for the password again before an authenticator is added.
+    confirm = client.get(reverse("mfa_activate_totp"))["Location"]
+    assert confirm == "/comptes/reauthenticate/?next=%2Fcomptes%2F2fa%2Ftotp%2Factivate%2F"
+    assert client.post(confirm, {"password": PASSWORD})["Location"] == reverse("mfa_activate_totp")
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    assert "Activer" in page.content.decode()
+    secret = client.session[SECRET_SESSION_KEY]
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+
+    assert response.status_code == 302
+    assert Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).count() == 1
+    # Recovery codes come with the app.
+    assert Authenticator.objects.filter(user=staff, type=Authenticator.Type.RECOVERY_CODES).exists()
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_wrong_activation_code_activates_nothing(client, mfa_on):
+    staff = verified_user(is_staff=True)
+    login(client, staff)
+    client.post("/comptes/reauthenticate/", {"password": PASSWORD})
+    client.get(reverse("mfa_activate_totp"))
+
+    response = client.post(reverse("mfa_activate_totp"), {"code": "000000"})
+
+    assert response.status_code == 200
+    assert not Authenticator.objects.filter(user=staff).exists()
+    assert client.get("/admin/")["Location"] == reverse("mfa_activate_totp")
+
+
+@freeze_time(NOW)
+def test_login_with_an_authenticator_app_asks_for_the_code(client, mfa_on):
+    staff, secret = staff_with_totp(is_superuser=True)
+
+    response = login(client, staff)
+
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert SESSION_KEY not in client.session
+    assert client.get("/admin/")["Location"] == "/admin/login/?next=/admin/"
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY] == str(staff.pk)
+    assert client.get("/admin/").status_code == 200
+
+
+@freeze_time(NOW)
+def test_a_code_used_once_cannot_be_used_again(client, mfa_on):
+    staff, secret = staff_with_totp()
+    code = totp_code(secret)
+    login(client, staff)
+    client.post(reverse("mfa_authenticate"), {"code": code})
+    assert client.session[SESSION_KEY] == str(staff.pk)
+    client.post(reverse("account_logout"))
+
+    login(client, staff)
+    response = client.post(reverse("mfa_authenticate"), {"code": code})
+
+    assert response.status_code == 200
+    assert "Code incorrect" in response.content.decode()
+    assert SESSION_KEY not in client.session
+
+
+def test_a_recovery_code_works_once(client, mfa_on):
+    staff, _secret = staff_with_totp()
+    codes = RecoveryCodes.activate(staff).get_unused_codes()
+    login(client, staff)
+    client.post(reverse("mfa_authenticate"), {"code": codes[0]})
+    assert client.session[SESSION_KEY] == str(staff.pk)
+    client.post(reverse("account_logout"))
+
+    login(client, staff)
+    reused = client.post(reverse("mfa_authenticate"), {"code": codes[0]})
+    assert reused.status_code == 200
+    assert SESSION_KEY not in client.session
+    client.post(reverse("mfa_authenticate"), {"code": codes[1]})
+    assert client.session[SESSION_KEY] == str(staff.pk)
+    remaining = RecoveryCodes(Authenticator.objects.get(user=staff, type="recovery_codes"))
+    assert remaining.get_unused_codes() == codes[2:]
+
+
+def test_a_session_that_skipped_the_code_must_confirm_it_first(client, mfa_on):
+    staff, secret = staff_with_totp(is_superuser=True)
+    client.force_login(staff)
+
+    response = client.get("/admin/auth/group/")
+
+    reauthenticate = reverse("mfa_reauthenticate")
+    assert response["Location"] == f"{reauthenticate}?next=%2Fadmin%2Fauth%2Fgroup%2F"
+    response = client.post(response["Location"], {"code": totp_code(secret)})
+    assert response["Location"] == "/admin/auth/group/"
+    assert client.get("/admin/auth/group/").status_code == 200
+
+
+@pytest.mark.urls("tests.security.urls")
+def test_a_copil_decision_needs_mfa_from_a_copil_member(client, mfa_on):
+    member = verified_user()
+    member.groups.add(Group.objects.get_or_create(name=Role.COPIL)[0])
+    client.force_login(member)
+
+    response = client.get("/test/decision-copil/")
+
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
+@pytest.mark.urls("tests.security.urls")
+def test_a_copil_decision_opens_after_the_code(client, mfa_on):
+    member, secret = staff_with_totp(is_staff=False)
+    member.groups.add(Group.objects.get_or_create(name=Role.COPIL)[0])
+    login(client, member)
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+
+    response = client.get("/test/decision-copil/")
+
+    assert response.status_code == 200
+    assert response.content.decode() == "décision"
+
+
+@pytest.mark.urls("tests.security.urls")
+def test_people_outside_staff_and_copil_are_not_asked_for_mfa(client, mfa_on):
+    client.force_login(verified_user())
+
+    assert client.get("/test/decision-copil/").status_code == 200
