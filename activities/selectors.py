@@ -27,17 +27,33 @@ from .constants import Attendance, Registration
 from .models import Activity, AttendanceRatio, Convocation, Minutes, Participation
 
 
+def _role_names(user) -> frozenset[str]:
+    """The person's portal roles, read once per request object."""
+    cached = getattr(user, "_activities_role_names", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._activities_role_names = cached
+    return cached
+
+
 def is_copil(user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    return user.is_superuser or user.groups.filter(name=Role.COPIL).exists()
+    return user.is_superuser or Role.COPIL in _role_names(user)
+
+
+def is_organiser(user) -> bool:
+    """Member of the "Organisateurs" group or of the COPIL: may organise any activity."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or bool({Role.COPIL, Role.ORGANISERS} & _role_names(user))
 
 
 def can_organise(*, user, activity: Activity) -> bool:
     """Organisers of the activity, the "Organisateurs" group and the COPIL record attendance (A2)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.is_superuser or user.groups.filter(name__in=[Role.COPIL, Role.ORGANISERS]).exists():
+    if is_organiser(user):
         return True
     return activity.organisers.filter(pk=user.pk).exists()
 
@@ -62,7 +78,7 @@ def activity_list(*, user=None) -> QuerySet:
     queryset = Activity.objects.all()
     if not getattr(user, "is_authenticated", False):
         queryset = queryset.filter(is_public=True)
-    elif not (is_copil(user) or user.groups.filter(name=Role.ORGANISERS).exists()):
+    elif not is_organiser(user):
         queryset = queryset.filter(
             Q(is_public=True) | Q(organisers=user) | convened_activities_q(user=user)
         ).distinct()

@@ -1,4 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "activities"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.activity_list, name="list"),
+    path("calendrier.ics", views.public_calendar, name="calendar"),
+    path("calendrier/<str:token>.ics", views.private_calendar, name="private_calendar"),
+    path("calendrier/jeton/", views.calendar_token_regenerate, name="calendar_token"),
+    path("ma-presence/", views.my_attendance, name="my_attendance"),
+    path("copil/presence/", views.ratio_dashboard, name="ratio_dashboard"),
+    path("copil/presence/recalculer/", views.ratio_recompute, name="ratio_recompute"),
+    path("<int:pk>/", views.activity_detail, name="detail"),
+    path("<int:pk>/inscription/", views.register, name="register"),
+    path("<int:pk>/pointage/", views.checkin, name="checkin"),
+    path("<int:pk>/pointage/<int:user_id>/", views.checkin_mark, name="checkin_mark"),
+    path("<int:pk>/pointage/sans-convocation/", views.checkin_walk_in, name="checkin_walk_in"),
+    path("<int:pk>/presences.csv", views.attendance_export, name="attendance_export"),
+    path("<int:pk>/presences/import/", views.attendance_import, name="attendance_import"),
+    path("<int:pk>/compte-rendu/", views.minutes, name="minutes"),
+    path("<int:pk>/compte-rendu/fichier/", views.minutes_file, name="minutes_file"),
+]

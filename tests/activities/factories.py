@@ -44,4 +44,12 @@ def attend(activity, representative, attendance=Attendance.PRESENT, **extra):
     )
 
 
-__all__ = ["ActivityFactory", "UserFactory", "attend", "convene"]
+def user_in(group_name: str, **kwargs):
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+__all__ = ["ActivityFactory", "UserFactory", "attend", "convene", "user_in"]

@@ -1,0 +1,182 @@
+"""The COPIL's administration of activities: thin, every write goes through services."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors, services
+from .models import Activity, AttendanceRatio, Convocation, Minutes, Participation
+
+
+class ConvocationInline(admin.TabularInline):
+    model = Convocation
+    extra = 0
+    can_delete = False
+    fields = ["organisation", "source"]
+    readonly_fields = ["organisation", "source"]
+    verbose_name_plural = _("entités convoquées (établies automatiquement)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ActivityAdminForm(forms.ModelForm):
+    online_url = forms.URLField(
+        label=_("lien de visioconférence"), required=False, assume_scheme="https"
+    )
+
+    class Meta:
+        model = Activity
+        fields = [
+            "kind", "title", "description", "is_public", "starts_at", "ends_at", "place",
+            "postcode", "city", "online_url", "organisers", "convened_scope",
+            "invited_organisations", "invited_people",
+        ]  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("starts_at"):
+            candidate = Activity(
+                starts_at=cleaned["starts_at"],
+                place=cleaned.get("place") or "",
+                postcode=cleaned.get("postcode") or "",
+                online_url=cleaned.get("online_url") or "",
+            )
+            try:
+                services.activity_check_place(activity=candidate)  # A1
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    form = ActivityAdminForm
+    list_display = ["title", "kind", "starts_at", "is_public", "convened_scope"]
+    list_filter = ["kind", "is_public", "convened_scope"]
+    search_fields = ["title", "description", "city"]
+    date_hierarchy = "starts_at"
+    filter_horizontal = ["organisers", "invited_organisations", "invited_people"]
+    inlines = [ConvocationInline]
+    readonly_fields = ["convocations_synced_at"]
+    fieldsets = [
+        (None, {"fields": ["kind", "title", "description", "is_public"]}),
+        (
+            _("Date et lieu"),
+            {"fields": ["starts_at", "ends_at", "place", "postcode", "city", "online_url"]},
+        ),
+        (
+            _("Organisation et convocations"),
+            {
+                "fields": [
+                    "organisers",
+                    "convened_scope",
+                    "invited_organisations",
+                    "invited_people",
+                    "convocations_synced_at",
+                ]
+            },
+        ),
+    ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A1, A3: the convened organisations follow the activity's scope and names.
+        services.activity_convocations_sync(activity=form.instance)
+
+
+@admin.register(Participation)
+class ParticipationAdmin(admin.ModelAdmin):
+    list_display = ["activity", "user", "organisation", "registration", "attendance", "is_walk_in"]
+    list_filter = ["attendance", "registration", "is_walk_in"]
+    search_fields = [
+        "user__email",
+        "user__last_name",
+        "organisation__legal_name",
+        "activity__title",
+    ]
+    list_select_related = ["activity", "user", "organisation"]
+    readonly_fields = ["activity", "user", "organisation", "registration", "registered_at",
+                       "attendance", "is_walk_in", "recorded_by", "recorded_at"]  # fmt: skip
+
+    def has_add_permission(self, request):
+        # Attendance is recorded on the check-in page, through the services (A2).
+        return False
+
+
+@admin.register(AttendanceRatio)
+class AttendanceRatioAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "date", "ratio_display", "attended", "convened", "flag"]
+    list_filter = ["date"]
+    search_fields = ["organisation__legal_name"]
+    list_select_related = ["organisation"]
+    change_list_template = "admin/activities/attendanceratio/change_list.html"
+    actions = ["recompute_now"]
+
+    @admin.display(description=_("taux"))
+    def ratio_display(self, obj):
+        return "—" if obj.ratio_percent is None else f"{obj.ratio_percent} %"
+
+    @admin.display(description=_("sous le seuil"), boolean=True)
+    def flag(self, obj):
+        return obj.is_below_threshold
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "recalculer/",
+                self.admin_site.admin_view(self.recompute_view),
+                name="activities_attendanceratio_recompute",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _recompute(self, request):
+        if not (request.user.is_superuser or selectors.is_copil(request.user)):
+            raise PermissionDenied
+        services.attendance_ratios_request(actor=request.user)
+        self.message_user(
+            request, gettext("Le recalcul des taux de présence est lancé."), messages.SUCCESS
+        )
+
+    def recompute_view(self, request):
+        if request.method != "POST":
+            raise PermissionDenied
+        self._recompute(request)
+        return HttpResponseRedirect(reverse("admin:activities_attendanceratio_changelist"))
+
+    @admin.action(description=_("Recalculer maintenant"))
+    def recompute_now(self, request, queryset):
+        self._recompute(request)
+
+
+@admin.register(Minutes)
+class MinutesAdmin(admin.ModelAdmin):
+    list_display = ["activity", "uploaded_by", "updated_at"]
+    fields = ["activity", "text", "file_link", "uploaded_by"]
+    readonly_fields = ["activity", "file_link", "uploaded_by"]
+
+    @admin.display(description=_("fichier"))
+    def file_link(self, obj):
+        if not obj.file:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("activities:minutes_file", args=[obj.activity_id]),
+            gettext("Télécharger"),
+        )
+
+    def has_add_permission(self, request):
+        # Minutes are deposited from the activity's page, with the upload checks (W3).
+        return False

@@ -1,0 +1,415 @@
+"""Views of activities: thin, they parse input and call services and selectors."""
+
+from dateutil.relativedelta import relativedelta
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from charters.selectors import charter_parameters
+from members.models import User
+from members.selectors import active_representatives
+
+from . import calendar, resources, selectors, services
+from .constants import Attendance
+from .exceptions import ActivitiesError
+from .forms import AttendanceImportForm, MinutesForm, WalkInForm
+from .models import Activity, CalendarToken, Participation
+
+# A member within this many points above the threshold is warned (A3, L3).
+NEAR_THRESHOLD_POINTS = 10
+IMPORT_SESSION_KEY = "activities-import-{pk}"
+
+
+def _organised_activity(request, pk) -> Activity:
+    activity = get_object_or_404(Activity, pk=pk)
+    if not selectors.can_organise(user=request.user, activity=activity):
+        raise PermissionDenied
+    return activity
+
+
+@require_GET
+def activity_list(request):
+    upcoming = selectors.activity_upcoming_list(user=request.user)
+    page = Paginator(upcoming, 30).get_page(request.GET.get("page"))
+    return render(request, "activities/list.html", {"page": page})
+
+
+@require_GET
+def activity_detail(request, pk):
+    try:
+        activity = selectors.activity_get(pk=pk, user=request.user)
+    except Activity.DoesNotExist as error:
+        raise Http404 from error
+    context = {"activity": activity, "now": timezone.now()}
+    if request.user.is_authenticated:
+        context["participation"] = Participation.objects.filter(
+            activity=activity, user=request.user
+        ).first()
+        context["is_convened"] = selectors.is_convened(user=request.user, activity=activity)
+        context["can_organise"] = selectors.can_organise(user=request.user, activity=activity)
+        context["minutes_visible"] = selectors.minutes_visible(
+            user=request.user, activity=activity
+        ) and selectors.minutes_get(activity=activity)
+    return render(request, "activities/detail.html", context)
+
+
+@login_required
+@require_POST
+def register(request, pk):
+    try:
+        activity = selectors.activity_get(pk=pk, user=request.user)
+    except Activity.DoesNotExist as error:
+        raise Http404 from error
+    coming = request.POST.get("coming") == "yes"
+    try:
+        services.participation_register(activity=activity, user=request.user, coming=coming)
+    except ActivitiesError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Votre venue est notée.") if coming else _("Votre absence est notée."),
+        )
+    return redirect(activity)
+
+
+def _checkin_page(request, activity, walk_in_form, status=200):
+    roster = selectors.checkin_roster(activity=activity)
+    context = {
+        "activity": activity,
+        "roster": roster,
+        "counts": selectors.attendance_counts(roster=roster),
+        "walk_in_form": walk_in_form,
+        "attendance_choices": [
+            (Attendance.PRESENT, _("Présent")),
+            (Attendance.ABSENT, _("Absent")),
+            (Attendance.EXCUSED, _("Excusé")),
+        ],
+    }
+    return render(request, "activities/checkin.html", context, status=status)
+
+
+@login_required
+@require_GET
+def checkin(request, pk):
+    activity = _organised_activity(request, pk)
+    return _checkin_page(request, activity, WalkInForm(activity=activity))
+
+
+@login_required
+@require_POST
+def checkin_mark(request, pk, user_id):
+    """One tap on the roster: answers the updated row to htmx, or the page without JS (A2)."""
+    activity = _organised_activity(request, pk)
+    person = get_object_or_404(User, pk=user_id)
+    error = None
+    try:
+        participation = services.attendance_record(
+            activity=activity,
+            user=person,
+            attendance=request.POST.get("attendance", ""),
+            actor=request.user,
+        )
+    except ActivitiesError as failure:
+        error = failure.message
+        participation = None
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect(
+            reverse("activities:checkin", args=[activity.pk]) + f"#personne-{person.pk}"
+        )
+    if participation is not None:
+        row = selectors.roster_row(participation=participation)
+    else:
+        row = selectors.RosterRow(user=person, organisation=None, participation=None)
+    return render(
+        request,
+        "activities/_checkin_row.html",
+        {
+            "activity": activity,
+            "row": row,
+            "row_error": error,
+            "attendance_choices": [
+                (Attendance.PRESENT, _("Présent")),
+                (Attendance.ABSENT, _("Absent")),
+                (Attendance.EXCUSED, _("Excusé")),
+            ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def checkin_walk_in(request, pk):
+    activity = _organised_activity(request, pk)
+    form = WalkInForm(request.POST, activity=activity)
+    if form.is_valid():
+        try:
+            participation = services.attendance_add_walk_in(
+                activity=activity,
+                email=form.cleaned_data["email"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                organisation=form.cleaned_data["organisation"],
+                actor=request.user,
+            )
+        except ActivitiesError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(person)s est ajouté(e) et pointé(e) présent(e).")
+                % {"person": participation.user},
+            )
+            return redirect("activities:checkin", pk=activity.pk)
+    return _checkin_page(request, activity, form, status=400)
+
+
+@login_required
+@require_GET
+def attendance_export(request, pk):
+    activity = _organised_activity(request, pk)
+    response = HttpResponse(
+        resources.attendance_sheet_export(activity=activity),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="presences-activite-{activity.pk}.csv"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance_import(request, pk):
+    """Upload, preview every line with its errors, then confirm: all lines or none (A2)."""
+    activity = _organised_activity(request, pk)
+    session_key = IMPORT_SESSION_KEY.format(pk=activity.pk)
+    context = {"activity": activity}
+    if request.method == "POST" and "confirm" in request.POST:
+        text = request.session.get(session_key)
+        if not text:
+            messages.error(request, _("Aucune feuille à confirmer : déposez le fichier à nouveau."))
+            return redirect("activities:attendance_import", pk=activity.pk)
+        check = resources.attendance_sheet_check(activity=activity, text=text)
+        if check.is_valid:
+            try:
+                count = services.attendance_import(
+                    activity=activity, rows=check.lines, actor=request.user
+                )
+            except ActivitiesError as error:
+                messages.error(request, error.message)
+            else:
+                del request.session[session_key]
+                messages.success(request, _("%(count)s présences enregistrées.") % {"count": count})
+                return redirect("activities:checkin", pk=activity.pk)
+        context.update(form=AttendanceImportForm(), check=check)
+        return render(request, "activities/import.html", context, status=400)
+    if request.method == "POST":
+        form = AttendanceImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            text = resources.decode_sheet(form.cleaned_data["sheet"].read())
+            if text is None:
+                form.add_error("sheet", _("Le fichier doit être encodé en UTF-8 ou Windows-1252."))
+            else:
+                check = resources.attendance_sheet_check(activity=activity, text=text)
+                if check.is_valid:
+                    request.session[session_key] = text
+                else:
+                    request.session.pop(session_key, None)
+                context.update(form=form, check=check)
+                return render(
+                    request,
+                    "activities/import.html",
+                    context,
+                    status=200 if check.is_valid else 400,
+                )
+        context["form"] = form
+        return render(request, "activities/import.html", context, status=400)
+    context["form"] = AttendanceImportForm()
+    return render(request, "activities/import.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def minutes(request, pk):
+    activity = get_object_or_404(Activity, pk=pk)
+    can_edit = selectors.can_organise(user=request.user, activity=activity)
+    if not (can_edit or selectors.minutes_visible(user=request.user, activity=activity)):
+        raise PermissionDenied
+    current = selectors.minutes_get(activity=activity)
+    form = None
+    if can_edit:
+        form = MinutesForm(
+            request.POST or None,
+            request.FILES or None,
+            initial={"text": current.text if current else ""},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.minutes_save(
+                    activity=activity,
+                    text=form.cleaned_data["text"],
+                    file=form.cleaned_data["file"] or None,
+                    actor=request.user,
+                )
+            except ActivitiesError as error:
+                form.add_error("file" if form.cleaned_data["file"] else None, error.message)
+            else:
+                messages.success(request, _("Le compte rendu est enregistré."))
+                return redirect("activities:minutes", pk=activity.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    status = 400 if form is not None and form.is_bound else 200
+    return render(
+        request,
+        "activities/minutes.html",
+        {"activity": activity, "minutes": current, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def minutes_file(request, pk):
+    """Served only to those who attended and the organisers (W3), never by a public URL."""
+    activity = get_object_or_404(Activity, pk=pk)
+    if not selectors.minutes_visible(user=request.user, activity=activity):
+        raise PermissionDenied
+    current = selectors.minutes_get(activity=activity)
+    if current is None or not current.file:
+        raise Http404
+    response = FileResponse(
+        current.file.open("rb"),
+        as_attachment=True,
+        filename=current.file.name.rsplit("/", 1)[-1].split("-", 1)[-1],
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _ical_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_GET
+def public_calendar(request):
+    activities = selectors.activity_list().filter(starts_at__gte=calendar.feed_start())
+    return _ical_response(
+        calendar.activities_ical(activities=activities, name=_("Activités publiques COS-GE")),
+        "cos-ge.ics",
+    )
+
+
+@require_GET
+def private_calendar(request, token):
+    """A person's feed, opened by calendar software with the secret in the URL."""
+    entry = CalendarToken.objects.select_related("user").filter(token=token).first()
+    if entry is None or not entry.user.is_active:
+        raise Http404
+    activities = selectors.activity_list(user=entry.user).filter(
+        starts_at__gte=calendar.feed_start()
+    )
+    response = _ical_response(
+        calendar.activities_ical(activities=activities, name=_("Mes activités COS-GE")),
+        "mes-activites-cos-ge.ics",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def calendar_token_regenerate(request):
+    services.calendar_token_regenerate(user=request.user)
+    messages.success(
+        request, _("Nouvelle adresse de calendrier créée ; l'ancienne ne fonctionne plus.")
+    )
+    return redirect("activities:my_attendance")
+
+
+@login_required
+@require_GET
+def my_attendance(request):
+    """A member sees its ratio, the activities counted and a warning near the threshold (A3)."""
+    now = timezone.now()
+    parameters = charter_parameters()
+    representations = (
+        active_representatives(on=timezone.localdate(now))
+        .filter(user=request.user)
+        .select_related("organisation")
+        .order_by("organisation__legal_name")
+    )
+    items = []
+    for representation in representations:
+        organisation = representation.organisation
+        ratio = selectors.organisation_ratio_latest(organisation=organisation)
+        if ratio is not None:
+            window_start, window_end = ratio.window_start, ratio.window_end
+        else:
+            window_start = now - relativedelta(months=parameters.attendance_window_months)
+            window_end = now
+        percent = ratio.ratio_percent if ratio else None
+        items.append(
+            {
+                "organisation": organisation,
+                "ratio": ratio,
+                "counted": list(
+                    selectors.counted_convocations(
+                        organisation=organisation, window_start=window_start, window_end=window_end
+                    )
+                ),
+                "upcoming": list(
+                    selectors.upcoming_convocations(organisation=organisation, now=now)[:5]
+                ),
+                "near_threshold": percent is not None
+                and percent < ratio.threshold_percent + NEAR_THRESHOLD_POINTS,
+            }
+        )
+    token = services.calendar_token_get_or_create(user=request.user)
+    return render(
+        request,
+        "activities/my_attendance.html",
+        {
+            "items": items,
+            "parameters": parameters,
+            "calendar_url": request.build_absolute_uri(
+                reverse("activities:private_calendar", args=[token.token])
+            ),
+            "minutes_activities": selectors.attended_activities_with_minutes(user=request.user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def ratio_dashboard(request):
+    """The COPIL's view: members by ratio, lowest first, below-threshold flagged (A3, L3)."""
+    if not selectors.is_copil(request.user):
+        raise PermissionDenied
+    page = Paginator(selectors.ratio_dashboard(), 50).get_page(request.GET.get("page"))
+    trend = selectors.ratio_trend(organisation_ids=[s.organisation_id for s in page])
+    rows = [{"snapshot": s, "trend": trend.get(s.organisation_id, [])} for s in page]
+    return render(
+        request,
+        "activities/ratio_dashboard.html",
+        {"page": page, "rows": rows, "last_date": selectors.latest_ratio_date()},
+    )
+
+
+@login_required
+@require_POST
+def ratio_recompute(request):
+    if not selectors.is_copil(request.user):
+        raise PermissionDenied
+    services.attendance_ratios_request(actor=request.user)
+    messages.success(request, _("Le recalcul des taux de présence est lancé."))
+    return redirect("activities:ratio_dashboard")
