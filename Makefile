@@ -39,6 +39,12 @@ test: install chromium lint
 messages: install
 	$(PY) manage.py compilemessages --ignore=.venv
 
+# Benchmark: 2,000 organisations in bench/bench.sqlite3 (or BENCH_DATABASE_URL), pages served
+# by gunicorn, compared with the framework's floor; writes bench/results/latest.json.
+BENCH_ARGS ?=
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 lock: install
 	$(PY) -m pip freeze --exclude-editable | grep -v '^cos-portal' > requirements.lock
 

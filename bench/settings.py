@@ -1,0 +1,29 @@
+"""Settings of the benchmark: the portal's own, on the benchmark database, plus the floor view.
+
+The database is BENCH_DATABASE_URL (a PostgreSQL database that bench/run.py creates) or,
+by default, the SQLite file bench/bench.sqlite3; never the portal's own database.
+"""
+
+import warnings
+from pathlib import Path
+
+from cos_portal.settings.base import *  # noqa: F403
+from cos_portal.settings.base import DATABASES, env
+
+BENCH_DIR = Path(__file__).resolve().parent
+BENCH_SQLITE = BENCH_DIR / "bench.sqlite3"
+
+_portal = DATABASES["default"]
+_bench = env.db("BENCH_DATABASE_URL", default=f"sqlite:///{BENCH_SQLITE}")
+# Same connection behaviour as the portal's database, on another database.
+for _key in ("ATOMIC_REQUESTS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+    if _key in _portal:
+        _bench[_key] = _portal[_key]
+if _bench["ENGINE"] == _portal["ENGINE"] and _portal.get("OPTIONS"):
+    _bench["OPTIONS"] = {**_portal["OPTIONS"], **_bench.get("OPTIONS", {})}
+DATABASES = {"default": _bench}
+
+ROOT_URLCONF = "bench.urls"
+
+# The pages measured are HTML: whitenoise has no collected static files to serve here.
+warnings.filterwarnings("ignore", "No directory at", UserWarning)
