@@ -92,3 +92,34 @@ def community_counts(*, at: datetime.datetime | None = None) -> dict[str, int]:
 
 def has_grand_est_establishment(*, organisation: Organisation, departments) -> bool:
     return organisation.establishments.filter(is_active=True, department__in=departments).exists()
+
+
+def directory_logo_get(*, slug: str, at: datetime.datetime | None = None) -> Organisation:
+    """A listed organisation (S2) for serving its logo; DoesNotExist otherwise."""
+    return (
+        organisation_list_with_status(at=at)
+        .filter(current_status__in=BENEFIT_STATUSES)
+        .only("pk", "slug", "logo")
+        .get(slug=slug)
+    )
+
+
+def representation_list(*, user, at: datetime.datetime | None = None) -> QuerySet:
+    """The person's active representations, each annotated with ``organisation_status``."""
+    moment = at or timezone.now()
+    latest = StatusChange.objects.filter(
+        organisation=OuterRef("organisation_id"), effective_at__lte=moment
+    ).order_by("-effective_at", "-id")
+    return (
+        active_representatives(on=timezone.localdate(moment))
+        .filter(user=user)
+        .select_related("organisation")
+        .annotate(organisation_status=Subquery(latest.values("status")[:1]))
+        .order_by("organisation__legal_name")
+    )
+
+
+def is_active_representative(*, user, organisation: Organisation, on=None) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return active_representatives(on=on).filter(user=user, organisation=organisation).exists()
