@@ -228,6 +228,7 @@ class CampaignRow:
         return [c for c in self.required if c not in have]
 
     required: tuple = ()
+    status_label: str = ""
 
 
 def campaign_rows(
@@ -239,6 +240,7 @@ def campaign_rows(
     owe it (X4). A constant number of queries, whatever the number of organisations.
     """
     from members import selectors as members_selectors  # see the module docstring
+    from members.constants import Status
     from members.models import StatusChange
 
     moment = at or timezone.now()
@@ -283,6 +285,7 @@ def campaign_rows(
             CampaignRow(
                 organisation=organisation,
                 status=organisation.current_status,
+                status_label=Status(organisation.current_status).label,
                 scope=scope,
                 owed_since=owed_since,
                 signatures=signed,

@@ -3,4 +3,13 @@ from django.urls import path
 from . import views
 
 app_name = "charters"
-urlpatterns = [path("", views.charter_current, name="current")]
+urlpatterns = [
+    path("", views.charter_current, name="current"),
+    path("versions/<slug:slug>/", views.charter_version, name="version"),
+    path("signer/", views.charter_sign, name="sign"),
+    path("signatures/", views.my_signatures, name="my_signatures"),
+    path("signatures/<str:code>/", views.signature_detail, name="signature"),
+    path("signatures/<str:code>/certificat.pdf", views.signature_certificate, name="certificate"),
+    path("verifier/", views.charter_verify, name="verify"),
+    path("campagne/", views.campaign, name="campaign"),
+]

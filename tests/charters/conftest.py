@@ -27,3 +27,20 @@ def purge_signatures():
         cursor.execute("DELETE FROM charters_signature")
         for statement in create.get(vendor, []):
             cursor.execute(statement)
+
+
+@pytest.fixture(scope="session")
+def _session_signing_key(tmp_path_factory):
+    from charters.certificates import create_signing_key
+
+    folder = tmp_path_factory.mktemp("signing")
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    create_signing_key(key_path=key, cert_path=cert)
+    return key, cert
+
+
+@pytest.fixture
+def signing_key(_session_signing_key, settings):
+    """A temporary portal key and certificate (created once per test session)."""
+    settings.CHARTER_SIGNING_KEY, settings.CHARTER_SIGNING_CERT = map(str, _session_signing_key)
+    return _session_signing_key

@@ -1,0 +1,228 @@
+"""PDF certificates of signatures: rendered by WeasyPrint, sealed by pyHanko.
+
+The seal is a PDF signature made with the portal's own key and self-signed
+certificate (``create_signing_key``), their paths read from the environment
+(CHARTER_SIGNING_KEY, CHARTER_SIGNING_CERT). It covers the whole file: any later
+change of a byte makes validation fail. The verification code is written in the
+seal's ``/Reason`` too, inside the signed bytes, so an uploaded PDF can be tied to
+its recorded signature.
+"""
+
+import datetime
+import functools
+import io
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+from django.utils import timezone
+
+from cos_portal.pdf import render_pdf
+
+from .constants import SignatureScope
+from .text import ARTICLE_3_3, parse_charter
+
+SEAL_FIELD = "SceauCOSGE"
+REASON_PREFIX = "Certificat de signature de la charte COS-GE"
+CODE_IN_REASON_RE = re.compile(r"code (COSGE-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})")
+
+
+class SigningKeyMissing(Exception):
+    """The portal's signing key or certificate is not where the environment says."""
+
+
+def signing_paths() -> tuple[Path, Path]:
+    """Key and certificate paths: settings (tests), then environment, then dev defaults."""
+    default_dir = Path(settings.BASE_DIR) / "secrets"
+    key = getattr(settings, "CHARTER_SIGNING_KEY", None) or os.environ.get(
+        "CHARTER_SIGNING_KEY", default_dir / "charter-signing-key.pem"
+    )
+    cert = getattr(settings, "CHARTER_SIGNING_CERT", None) or os.environ.get(
+        "CHARTER_SIGNING_CERT", default_dir / "charter-signing-cert.pem"
+    )
+    return Path(key), Path(cert)
+
+
+def create_signing_key(
+    *,
+    key_path: Path,
+    cert_path: Path,
+    common_name: str = "Portail COS-GE — sceau des certificats",
+    years: int = 10,
+) -> x509.Certificate:
+    """Create an ECDSA P-256 key and a self-signed certificate usable to seal PDFs.
+
+    ECDSA rather than RSA: as strong as RSA-3072, and loading and signing take a
+    millisecond, which keeps a certificate under the 2 s budget of issue 4.
+    """
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "FR"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "COS-GE"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+    now = timezone.now()
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=365 * years))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    cert_path.parent.mkdir(parents=True, exist_ok=True)
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    key_path.chmod(0o600)
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return certificate
+
+
+def _signer():
+    key_path, cert_path = signing_paths()
+    if not key_path.is_file() or not cert_path.is_file():
+        raise SigningKeyMissing(
+            f"No signing key at {key_path} / {cert_path}: run manage.py create_signing_key."
+        )
+    return _load_signer(str(key_path), str(cert_path), key_path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_signer(key_path: str, cert_path: str, _mtime: int):
+    from pyhanko.sign import signers
+
+    return signers.SimpleSigner.load(key_path, cert_path)
+
+
+def _portal_certificate():
+    from pyhanko.keys import load_cert_from_pemder
+
+    _, cert_path = signing_paths()
+    if not cert_path.is_file():
+        raise SigningKeyMissing(f"No signing certificate at {cert_path}.")
+    return load_cert_from_pemder(str(cert_path))
+
+
+def seal_pdf(pdf: bytes, *, code: str) -> bytes:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    meta = signers.PdfSignatureMetadata(
+        field_name=SEAL_FIELD,
+        reason=f"{REASON_PREFIX} — code {code}",
+        location="Grand Est, France",
+        md_algorithm="sha256",
+    )
+    output = signers.sign_pdf(writer, meta, signer=_signer())
+    return output.getvalue()
+
+
+def certificate_context(signature) -> dict:
+    document = parse_charter(signature.version.body)
+    if signature.scope == SignatureScope.ETHICS:
+        document = document.section(ARTICLE_3_3)
+    return {
+        "signature": signature,
+        "version": signature.version,
+        "document": document,
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "generated_at": timezone.now(),
+    }
+
+
+def certificate_pdf(signature, *, language: str = "fr") -> bytes:
+    """The sealed certificate: the signed text, then the evidence page."""
+    pdf = render_pdf(
+        "charters/pdf/certificate.html",
+        certificate_context(signature),
+        language=language,
+        metadata={
+            "title": f"Certificat de signature — {signature.version.title} {signature.version.label}",
+            "authors": ["COS-GE"],
+            "description": f"Code de vérification {signature.verification_code}",
+            "keywords": [signature.verification_code, signature.text_sha256],
+        },
+    )
+    return seal_pdf(pdf, code=signature.verification_code)
+
+
+@dataclass
+class SealCheck:
+    readable: bool = False
+    sealed: bool = False
+    intact: bool = False
+    by_portal: bool = False
+    whole_file: bool = False
+    code: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.readable and self.sealed and self.intact and self.by_portal and self.whole_file
+
+
+def check_seal(data: bytes) -> SealCheck:
+    """Is ``data`` a PDF sealed by the portal's key, unchanged since, and which code?"""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    check = SealCheck()
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        signatures = reader.embedded_signatures
+        check.readable = True
+    except Exception:  # noqa: BLE001 - any parsing failure means "not a valid certificate"
+        return check
+    seals = [s for s in signatures if s.field_name == SEAL_FIELD]
+    if len(seals) != 1 or len(signatures) != 1:
+        return check
+    seal = seals[0]
+    check.sealed = True
+    try:
+        portal_cert = _portal_certificate()
+        context = ValidationContext(trust_roots=[portal_cert], allow_fetching=False)
+        status = validate_pdf_signature(seal, context)
+    except SigningKeyMissing:
+        raise
+    except Exception:  # noqa: BLE001 - a damaged signature is an invalid certificate
+        return check
+    check.intact = bool(status.intact and status.valid)
+    check.by_portal = bool(status.trusted and status.signing_cert.sha256 == portal_cert.sha256)
+    check.whole_file = status.coverage.name == "ENTIRE_FILE"
+    reason = str(seal.sig_object.get("/Reason", ""))
+    match = CODE_IN_REASON_RE.search(reason)
+    check.code = match.group(1) if match else ""
+    return check

@@ -1,0 +1,43 @@
+"""PDF rendering with WeasyPrint, shared by every app (certificates, letters, minutes).
+
+Templates carry their own CSS (a ``<style>`` block: a PDF is never served as HTML, so the
+web CSP does not apply). The fetcher only allows ``data:`` URLs: rendering never
+reads the network nor the file system, whatever a template or a user-typed text holds.
+"""
+
+import logging
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+logger = logging.getLogger(__name__)
+
+# WeasyPrint logs every CSS property it ignores; keep the application logs readable.
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+def _fetcher() -> URLFetcher:
+    return URLFetcher(allowed_protocols={"data"})
+
+
+def html_to_pdf(html: str, *, metadata: dict | None = None) -> bytes:
+    document = HTML(string=html, base_url="data:,", url_fetcher=_fetcher()).render()
+    for key, value in (metadata or {}).items():
+        setattr(document.metadata, key, value)
+    return document.write_pdf()
+
+
+def render_pdf(
+    template_name: str,
+    context: dict,
+    *,
+    language: str = "fr",
+    metadata: dict | None = None,
+) -> bytes:
+    """Render ``template_name`` in the recipient's ``language`` to PDF bytes."""
+    with translation.override(language):
+        html = render_to_string(template_name, context)
+    return html_to_pdf(html, metadata=metadata)
