@@ -48,7 +48,7 @@ def user_in(group_name: str, **kwargs):
     from django.contrib.auth.models import Group
 
     user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=group_name))
+    user.groups.add(Group.objects.get_or_create(name=group_name)[0])
     return user
 
 
