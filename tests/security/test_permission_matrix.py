@@ -1,0 +1,266 @@
+"""Who may open what: every named URL of the portal against six roles.
+
+The URLs come from the URLconf itself, so a new page cannot be forgotten: a named
+URL without a line in EXPECTED fails the test ("add it to the matrix"), and a line
+for a URL that no longer exists fails it too. Each cell is the HTTP status the role
+gets. POST-only views are requested with POST (an empty form), the others with GET.
+
+Scope: the portal's own URLs; of allauth only login, sign-up, logout and password
+reset (its other pages are tested in tests/accounts); of the admin a chosen few.
+The staff MFA gate is off here (settings/test.py) and tested in test_mfa.py.
+
+Run with ``MATRIX_PRINT=1`` to print the statuses observed, to fill a new line.
+"""
+
+import io
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
+
+from activities.constants import Attendance
+from activities.models import CalendarToken, Minutes
+from charters.certificates import create_signing_key
+from charters.services import signature_record
+from members.constants import Role, Status
+from tests.activities.factories import ActivityFactory, attend, convene
+from tests.charters.factories import CharterVersionFactory
+from tests.members.factories import (
+    RepresentativeFactory,
+    UserFactory,
+    member_organisation,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "invitee", "member", "organiser", "copil", "superuser")
+
+# Of the admin, only these pages are in the matrix (the others follow the same
+# ModelAdmin permissions).
+ADMIN_URLS = {
+    "admin:index",
+    "admin:members_organisation_changelist",
+    "admin:members_organisation_add",
+    "admin:members_statuschange_changelist",
+    "admin:cos_portal_auditentry_changelist",
+}
+# Of allauth, only the entrance pages (the rest: tests/accounts and test_mfa.py).
+ALLAUTH_URLS = {"account_login", "account_signup", "account_logout", "account_reset_password"}
+POST_ONLY = {
+    "set_language",
+    "space:consent",
+    "activities:calendar_token",
+    "activities:ratio_recompute",
+    "activities:register",
+    "activities:checkin_mark",
+    "activities:checkin_walk_in",
+}
+
+LOGIN = 302  # anonymous: redirected to the login page
+
+
+def everyone(status):
+    return (status,) * len(ROLES)
+
+
+def signed_in(status):
+    return (LOGIN, *(status,) * (len(ROLES) - 1))
+
+
+#                            anonymous invitee member organiser copil superuser
+EXPECTED: dict[str, tuple[int, ...]] = {
+    "home": everyone(200),
+    "healthz": everyone(200),
+    "set_language": everyone(302),
+    # allauth: a signed-in person is sent on from the entrance pages.
+    "account_login": (200, 302, 302, 302, 302, 302),
+    "account_signup": (200, 302, 302, 302, 302, 302),
+    "account_logout": (302, 200, 200, 200, 200, 200),
+    "account_reset_password": everyone(200),
+    # Public directory (S2: members and partners are listed) and the charter.
+    "members:directory": everyone(200),
+    "members:organisation": everyone(200),
+    "members:organisation_logo": everyone(200),
+    "charters:current": everyone(200),
+    "charters:version": everyone(200),
+    "charters:verify": everyone(200),
+    # Signatures: the representatives of the organisation and the COPIL only.
+    "charters:sign": signed_in(200),
+    "charters:my_signatures": signed_in(200),
+    "charters:signature": (LOGIN, 403, 200, 403, 200, 200),
+    "charters:certificate": (LOGIN, 403, 200, 403, 200, 200),
+    "charters:campaign": (LOGIN, 403, 403, 403, 200, 200),
+    # The signed-in space: a representative edits their own organisation only.
+    "space:dashboard": signed_in(200),
+    "space:organisation_edit": (LOGIN, 403, 200, 403, 403, 403),
+    "space:consent": (LOGIN, 404, 302, 404, 404, 404),
+    # Activities (A1-A4); minutes for those who attended and the organisers (W3).
+    "activities:list": everyone(200),
+    "activities:detail": everyone(200),
+    "activities:calendar": everyone(200),
+    "activities:private_calendar": everyone(200),  # the secret token is the key
+    "activities:calendar_token": signed_in(302),
+    "activities:my_attendance": signed_in(200),
+    "activities:register": signed_in(302),
+    "activities:checkin": (LOGIN, 403, 403, 200, 200, 200),
+    "activities:checkin_mark": (LOGIN, 403, 403, 302, 302, 302),
+    "activities:checkin_walk_in": (LOGIN, 403, 403, 400, 400, 400),  # 400: empty form
+    "activities:attendance_export": (LOGIN, 403, 403, 200, 200, 200),
+    "activities:attendance_import": (LOGIN, 403, 403, 200, 200, 200),
+    "activities:minutes": (LOGIN, 403, 200, 200, 200, 200),
+    "activities:minutes_file": (LOGIN, 403, 200, 200, 200, 200),
+    "activities:ratio_dashboard": (LOGIN, 403, 403, 403, 200, 200),
+    "activities:ratio_recompute": (LOGIN, 403, 403, 403, 302, 302),
+    # The admin: staff only (COPIL members are staff with the COPIL group's
+    # permissions); others are sent to the admin login, then to allauth's.
+    "admin:index": (302, 302, 302, 302, 200, 200),
+    "admin:members_organisation_changelist": (302, 302, 302, 302, 200, 200),
+    "admin:members_organisation_add": (302, 302, 302, 302, 200, 200),
+    "admin:members_statuschange_changelist": (302, 302, 302, 302, 200, 200),
+    "admin:cos_portal_auditentry_changelist": (302, 302, 302, 302, 200, 200),
+}
+
+
+def named_urls(patterns=None, namespace=""):
+    """(name, pattern) of every named URL, namespaces included, recursively."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from named_urls(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def in_matrix(name: str) -> bool:
+    if name.startswith("admin:"):
+        return name in ADMIN_URLS
+    if name.startswith(("account_", "mfa_")):
+        return name in ALLAUTH_URLS
+    return not name.startswith("djdt:")
+
+
+def matrix_urls() -> dict[str, URLPattern]:
+    found: dict[str, URLPattern] = {}
+    for name, pattern in named_urls():
+        if in_matrix(name):
+            found.setdefault(name, pattern)
+    return found
+
+
+def png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "navy").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def world(settings, tmp_path):
+    """One person per role, and the objects the URLs' parameters point to."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path},
+        },
+    }
+    settings.CHARTER_SIGNING_KEY = str(tmp_path / "key.pem")
+    settings.CHARTER_SIGNING_CERT = str(tmp_path / "cert.pem")
+    create_signing_key(key_path=tmp_path / "key.pem", cert_path=tmp_path / "cert.pem")
+    organisation = member_organisation()
+    organisation.logo.save("logo.png", ContentFile(png()))
+    member = RepresentativeFactory(organisation=organisation, is_authorised_signatory=True)
+    invitee_organisation = member_organisation(status=Status.INVITEE)
+    invitee = RepresentativeFactory(organisation=invitee_organisation)
+    organiser = UserFactory()
+    organiser.groups.add(Group.objects.get(name=Role.ORGANISERS))
+    copil = UserFactory(is_staff=True)
+    copil.groups.add(Group.objects.get(name=Role.COPIL))
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+
+    activity = ActivityFactory(is_public=True)
+    convene(activity, organisation, invitee_organisation)
+    attend(activity, member, attendance=Attendance.PRESENT)
+    minutes = Minutes.objects.create(activity=activity, text="Compte rendu.")
+    minutes.file.save("compte-rendu.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    token = CalendarToken.objects.create(user=member.user)
+    version = CharterVersionFactory(label="V1 R001")
+    signature = signature_record(
+        version=version,
+        organisation=organisation,
+        signer=member.user,
+        password="motdepasse-de-test",
+        consent_given=True,
+    )
+
+    users = {
+        "anonymous": None,
+        "invitee": invitee.user,
+        "member": member.user,
+        "organiser": organiser,
+        "copil": copil,
+        "superuser": superuser,
+    }
+    by_parameter = {
+        "slug": organisation.slug,
+        "pk": activity.pk,
+        "token": token.token,
+        "user_id": member.user_id,
+        "code": signature.verification_code,
+    }
+    by_url = {"space:consent": {"pk": member.pk}, "charters:version": {"slug": version.slug}}
+    return users, by_parameter, by_url
+
+
+def url_for(name, pattern, by_parameter, by_url):
+    parameters = list(pattern.pattern.converters) or list(
+        pattern.pattern.regex.groupindex  # regex routes (re_path)
+    )
+    kwargs = by_url.get(name) or {p: by_parameter[p] for p in parameters}
+    return reverse(name, kwargs=kwargs)
+
+
+def test_every_named_url_is_in_the_matrix():
+    names = set(matrix_urls())
+
+    missing = sorted(names - EXPECTED.keys())
+    stale = sorted(EXPECTED.keys() - names)
+
+    assert not missing, f"add it to the matrix (EXPECTED): {missing}"
+    assert not stale, f"these URLs no longer exist, remove them from EXPECTED: {stale}"
+    assert all(len(row) == len(ROLES) for row in EXPECTED.values())
+
+
+def test_each_role_gets_the_expected_status(world):
+    users, by_parameter, by_url = world
+    observed: dict[str, tuple[int, ...]] = {}
+    for name, pattern in sorted(matrix_urls().items()):
+        url = url_for(name, pattern, by_parameter, by_url)
+        statuses = []
+        for role in ROLES:
+            client = Client(raise_request_exception=False)
+            if users[role] is not None:
+                client.force_login(users[role])
+            method = client.post if name in POST_ONLY else client.get
+            # Each cell starts from the same data: a POST of one role is undone.
+            with transaction.atomic():
+                response = method(url)
+                response.close()  # files served (logo, minutes, PDF) are closed
+                statuses.append(response.status_code)
+                transaction.set_rollback(True)
+        observed[name] = tuple(statuses)
+
+    if os.environ.get("MATRIX_PRINT"):
+        for name, row in observed.items():
+            print(f'    "{name}": {row},')  # noqa: T201
+    assert all(500 not in row for row in observed.values()), observed
+    wrong = {
+        name: {"expected": EXPECTED.get(name), "observed": row}
+        for name, row in observed.items()
+        if EXPECTED.get(name) != row
+    }
+    assert not wrong, wrong
