@@ -349,10 +349,9 @@ def attendance_ratios_compute(*, now: datetime.datetime | None = None) -> int:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             count = cursor.rowcount
-        # An organisation that stopped being a member since an earlier run today.
-        AttendanceRatio.objects.filter(date=today).exclude(
-            organisation_id__in=members.values("pk")
-        ).delete()
+        # Today's rows this run did not write: organisations that stopped being members
+        # since an earlier run today (a later concurrent run's rows are newer: kept).
+        AttendanceRatio.objects.filter(date=today, computed_at__lt=now).delete()
     return count
 
 

@@ -11,7 +11,8 @@ from activities.constants import Attendance
 from activities.models import AttendanceRatio
 from activities.services import attendance_ratios_compute
 from activities.tasks import attendance_ratios_compute_task
-from members.constants import Status
+from members.constants import Status, StatusReason
+from members.services import organisation_status_change
 from tests.members.factories import RepresentativeFactory, member_organisation
 
 from .factories import ActivityFactory, attend, convene
@@ -186,3 +187,21 @@ def test_ratio_task_runs_through_a_real_celery_worker(celery_live_worker):
     assert result.get(timeout=30) == 1
     ratio = AttendanceRatio.objects.get(organisation=member)
     assert (ratio.attended, ratio.convened, ratio.date) == (1, 1, timezone.localdate())
+
+
+@pytest.mark.rule("A3")
+@freeze_time(NOW)
+def test_a_member_that_left_since_an_earlier_run_today_loses_its_snapshot():
+
+    member = member_organisation()
+    attendance_ratios_compute()
+    organisation_status_change(
+        organisation=member,
+        status=Status.NONE,
+        reason=StatusReason.RESIGNED,
+        now=NOW + datetime.timedelta(hours=1),
+    )
+    with freeze_time(NOW + datetime.timedelta(hours=2)):
+        assert attendance_ratios_compute() == 0
+
+    assert AttendanceRatio.objects.count() == 0

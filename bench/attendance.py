@@ -1,0 +1,341 @@
+"""Benchmark of the attendance ratio (A3, A4) and of one check-in tap (A2), in one run.
+
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cos_bench_attendance \\
+        .venv/bin/python bench/attendance.py
+
+1. Rebuilds the benchmark database (PostgreSQL when BENCH_DATABASE_URL is set, its name
+   must contain "bench"; otherwise a SQLite file in the temporary directory), fills the
+   registry with bench/data.py, then adds the issue's scale in bulk: activities over five
+   years (plenaries convening all members, the rest named organisations), their
+   convocations, and attendance rows (present, absent, excused).
+2. Counts the queries of the ratio recomputation (the same whatever the number of
+   members: see tests/activities/test_ratios.py), then times, alternately, the Celery
+   task (run in-process) and the single raw SQL aggregate it stands on; prints both
+   medians and their ratio (goal: at most 3).
+3. Times one check-in tap through the whole stack (Django test client, htmx request,
+   middleware, view, service, row fragment) and prints the median (goal: under 50 ms).
+
+Printed as ratios against goals, not asserted: this is a measurement, not a test.
+"""
+
+import argparse
+import datetime
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SQLITE_PATH = Path(tempfile.gettempdir()) / "cos-bench-attendance.sqlite3"
+RATIO_GOAL = 3.0
+TAP_GOAL_MS = 50.0
+BATCH = 5000
+
+# The aggregate the task stands on, written by hand: per member at ``now``, the convened
+# activities of the window and those where one of its people was present (A2, A3).
+RAW_AGGREGATE = """
+SELECT o.id,
+       COUNT(c.id) FILTER (WHERE a.starts_at >= %(start)s AND a.starts_at < %(now)s),
+       COUNT(c.id) FILTER (WHERE a.starts_at >= %(start)s AND a.starts_at < %(now)s
+                           AND EXISTS (SELECT 1 FROM activities_participation p
+                                       WHERE p.activity_id = c.activity_id
+                                         AND p.organisation_id = o.id
+                                         AND p.attendance = 'present'))
+FROM members_organisation o
+LEFT JOIN activities_convocation c ON c.organisation_id = o.id
+LEFT JOIN activities_activity a ON a.id = c.activity_id
+WHERE (SELECT s.status FROM members_statuschange s
+       WHERE s.organisation_id = o.id AND s.effective_at <= %(now)s
+       ORDER BY s.effective_at DESC, s.id DESC LIMIT 1) = 'member'
+GROUP BY o.id
+"""
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--organisations", type=int, default=2860, help="total; about 70 %% are members"
+    )
+    parser.add_argument("--activities", type=int, default=3000)
+    parser.add_argument("--attendance", type=int, default=300_000, help="attendance rows")
+    parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each side")
+    parser.add_argument("--taps", type=int, default=200, help="check-in taps timed")
+    parser.add_argument("--seed", type=int, default=2026)
+    return parser.parse_args(argv)
+
+
+def prepare_database() -> None:
+    """An empty benchmark database: never the portal's own."""
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not url:
+        SQLITE_PATH.unlink(missing_ok=True)
+        os.environ["BENCH_DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}"
+        return
+    import environ
+    import psycopg
+    from psycopg import sql
+
+    config = environ.Env.db_url_config(url)
+    if "postgresql" not in config["ENGINE"] or "bench" not in config["NAME"]:
+        raise SystemExit("BENCH_DATABASE_URL: a PostgreSQL database with 'bench' in its name.")
+    with psycopg.connect(
+        dbname="postgres",
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+        autocommit=True,
+    ) as connection:
+        name = sql.Identifier(config["NAME"])
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(name))
+
+
+def member_periods() -> dict[int, list[tuple[datetime.datetime, datetime.datetime | None]]]:
+    """Each organisation's periods as a member, from its status history (S1)."""
+    from members.constants import Status
+    from members.models import StatusChange
+
+    periods: dict[int, list] = {}
+    opened: dict[int, datetime.datetime] = {}
+    rows = StatusChange.objects.order_by("organisation_id", "effective_at", "id").values_list(
+        "organisation_id", "status", "effective_at"
+    )
+    for organisation_id, status, when in rows:
+        if status == Status.MEMBER:
+            opened.setdefault(organisation_id, when)
+        elif organisation_id in opened:
+            periods.setdefault(organisation_id, []).append((opened.pop(organisation_id), when))
+    for organisation_id, start in opened.items():
+        periods.setdefault(organisation_id, []).append((start, None))
+    return periods
+
+
+def build_activities(args, now: datetime.datetime) -> dict[str, int]:
+    """Activities, convocations and attendance at the issue's scale, in bulk."""
+    from django.db import transaction
+
+    from activities.constants import (
+        ActivityKind,
+        Attendance,
+        ConvenedScope,
+        ConvocationSource,
+    )
+    from activities.models import Activity, Convocation, Participation
+    from members.models import Representative
+
+    rng = random.Random(args.seed)
+    periods = member_periods()
+    people: dict[int, list[int]] = {}
+    for organisation_id, user_id in Representative.objects.values_list(
+        "organisation_id", "user_id"
+    ):
+        people.setdefault(organisation_id, []).append(user_id)
+    engagement = {pk: rng.uniform(0.05, 0.95) for pk in periods}
+    span = datetime.timedelta(days=365 * args.years)
+    kinds = [k for k in ActivityKind.values if k != ActivityKind.ORDINARY_PLENARY]
+
+    activities = []
+    for number in range(args.activities):
+        starts = now - datetime.timedelta(days=1) - span * rng.random()
+        plenary = rng.random() < 0.05
+        activities.append(
+            Activity(
+                kind=ActivityKind.ORDINARY_PLENARY if plenary else rng.choice(kinds),
+                title=f"Activité {number + 1}",
+                starts_at=starts,
+                ends_at=starts + datetime.timedelta(hours=3),
+                place="1 rue de l'Industrie",
+                postcode="57000",
+                city="Metz",
+                is_public=rng.random() < 0.5,
+                convened_scope=ConvenedScope.ALL_MEMBERS if plenary else ConvenedScope.NAMED,
+                # Already held and synced: the task's sync step finds nothing to do.
+                convocations_synced_at=starts + datetime.timedelta(days=1),
+            )
+        )
+    with transaction.atomic():
+        Activity.objects.bulk_create(activities, batch_size=BATCH)
+        convocations, attendance = [], []
+        for activity in activities:
+            members = [
+                pk
+                for pk, spans in periods.items()
+                if any(
+                    a <= activity.starts_at and (b is None or b > activity.starts_at)
+                    for a, b in spans
+                )
+            ]
+            if activity.convened_scope == ConvenedScope.ALL_MEMBERS:
+                convened, source = members, ConvocationSource.ALL_MEMBERS
+            else:
+                convened = rng.sample(members, min(len(members), rng.randint(20, 140)))
+                source = ConvocationSource.NAMED
+            for organisation_id in convened:
+                convocations.append(
+                    Convocation(
+                        activity_id=activity.pk, organisation_id=organisation_id, source=source
+                    )
+                )
+                staff = people.get(organisation_id, [])
+                if not staff:
+                    continue
+                if rng.random() < engagement[organisation_id]:
+                    for user_id in rng.sample(staff, min(len(staff), rng.choice([1, 1, 2]))):
+                        attendance.append(
+                            (activity.pk, user_id, organisation_id, Attendance.PRESENT)
+                        )
+                elif rng.random() < 0.4:
+                    status = rng.choice([Attendance.ABSENT, Attendance.EXCUSED])
+                    attendance.append((activity.pk, staff[0], organisation_id, status))
+        Convocation.objects.bulk_create(convocations, batch_size=BATCH)
+        if len(attendance) > args.attendance:
+            attendance = rng.sample(attendance, args.attendance)
+        Participation.objects.bulk_create(
+            [
+                Participation(activity_id=a, user_id=u, organisation_id=o, attendance=s)
+                for a, u, o, s in attendance
+            ],
+            batch_size=BATCH,
+        )
+    return {
+        "activities": len(activities),
+        "convocations": len(convocations),
+        "attendance rows": len(attendance),
+    }
+
+
+def time_it(function) -> float:
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
+
+
+def measure_ratio(args) -> dict:
+    from dateutil.relativedelta import relativedelta
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from activities.models import AttendanceRatio
+    from activities.tasks import attendance_ratios_compute_task
+    from charters.selectors import charter_parameters
+
+    months = charter_parameters().attendance_window_months
+    now = timezone.now()
+    params = {"start": now - relativedelta(months=months), "now": now}
+    raw_sql = RAW_AGGREGATE
+    if connection.vendor == "sqlite":
+        raw_sql = raw_sql.replace("%(start)s", ":start").replace("%(now)s", ":now")
+        params = {k: connection.ops.adapt_datetimefield_value(v) for k, v in params.items()}
+
+    def raw():
+        with connection.cursor() as cursor:
+            cursor.execute(raw_sql, params)
+            return cursor.fetchall()
+
+    def task():
+        return attendance_ratios_compute_task.apply().get()
+
+    # Real time (freezegun would also freeze the clock that measures): the task reads now.
+    with CaptureQueriesContext(connection) as first:
+        members = task()
+    AttendanceRatio.objects.all().delete()
+    with CaptureQueriesContext(connection) as second:
+        task()
+    assert len(raw()) == members
+    raw_times, task_times = [], []
+    for _ in range(args.repeat):
+        raw_times.append(time_it(raw))
+        task_times.append(time_it(task))
+    return {
+        "members": members,
+        "queries": (len(first), len(second)),
+        "raw": statistics.median(raw_times),
+        "task": statistics.median(task_times),
+    }
+
+
+def measure_tap(args) -> float:
+    from django.test import Client
+    from django.urls import reverse
+
+    from activities import selectors
+    from activities.constants import Attendance
+    from activities.models import Activity
+    from members.models import User
+
+    activity = Activity.objects.filter(convened_scope="all_members").order_by("-starts_at").first()
+    roster = selectors.checkin_roster(activity=activity)
+    organiser = User.objects.create_superuser(email="organisateur@bench.cos-ge.fr")
+    client = Client()
+    client.force_login(organiser)
+    rng = random.Random(args.seed)
+    choices = [Attendance.PRESENT, Attendance.ABSENT, Attendance.EXCUSED]
+    times = []
+    for _ in range(args.taps):
+        row = rng.choice(roster)
+        url = reverse("activities:checkin_mark", args=[activity.pk, row.user.pk])
+        started = time.perf_counter()
+        response = client.post(
+            url, {"attendance": rng.choice(choices)}, headers={"HX-Request": "true"}
+        )
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+    return statistics.median(times) * 1000, len(roster)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv if argv is not None else sys.argv[1:])
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    prepare_database()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from bench.data import build
+
+    call_command("migrate", verbosity=0, interactive=False)
+    now = timezone.now().replace(microsecond=0)
+    started = time.perf_counter()
+    counts = build(organisations=args.organisations, seed=args.seed, now=now)
+    counts.update(build_activities(args, now))
+    built = time.perf_counter() - started
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    ratio = measure_ratio(args)
+    tap_ms, roster_size = measure_tap(args)
+
+    print(f"Database: {connection.vendor}; data built in {built:.1f} s")
+    for name, value in counts.items():
+        print(f"  {name:>20}: {value:,}")
+    print(f"Members with a snapshot: {ratio['members']:,}")
+    print(f"Queries of one recomputation (twice): {ratio['queries'][0]} and {ratio['queries'][1]}")
+    factor = ratio["task"] / ratio["raw"]
+    print(
+        f"Ratio task {ratio['task'] * 1000:.1f} ms vs raw SQL aggregate {ratio['raw'] * 1000:.1f} ms "
+        f"(medians of {args.repeat}): x{factor:.2f} — goal at most x{RATIO_GOAL:.0f}: "
+        f"{'met' if factor <= RATIO_GOAL else 'NOT met'}"
+    )
+    print(
+        f"Check-in tap (roster of {roster_size}): median {tap_ms:.1f} ms over {args.taps} taps — "
+        f"goal under {TAP_GOAL_MS:.0f} ms: {'met' if tap_ms < TAP_GOAL_MS else 'NOT met'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
