@@ -90,3 +90,15 @@ def test_recovery_codes_page_uses_the_portal_layout(client):
     page = assert_portal_page(response, "Codes de récupération")
     assert codes[0] in page
     assert 'class="form-control font-monospace"' in page
+
+
+def test_the_navigation_leads_to_the_account_settings(client):
+    user = verified_user(first_name="Anne", last_name="Martin")
+    client.force_login(user)
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert (
+        '<a class="nav-link me-2" href="/comptes/email/">'
+        '<span class="visually-hidden">Mon compte : </span>Anne Martin</a>'
+    ) in page
