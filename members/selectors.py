@@ -123,3 +123,14 @@ def is_active_representative(*, user, organisation: Organisation, on=None) -> bo
     if not getattr(user, "is_authenticated", False):
         return False
     return active_representatives(on=on).filter(user=user, organisation=organisation).exists()
+
+
+def organisation_registry_list(*, at: datetime.datetime | None = None) -> QuerySet:
+    """Every organisation with ``current_status`` and its ``active_establishments`` (COPIL)."""
+    return organisation_list_with_status(at=at).prefetch_related(
+        Prefetch(
+            "establishments",
+            queryset=Establishment.objects.filter(is_active=True).order_by("postcode", "pk"),
+            to_attr="active_establishments",
+        )
+    )

@@ -330,3 +330,73 @@ def representative_consent_set(
         now=now,
     )
     return representative
+
+
+def organisation_create_from(
+    *, organisation: Organisation, actor=None, now: datetime.datetime | None = None
+) -> Organisation:
+    """Save a new organisation built by the admin form or a CSV import with organisation_create.
+
+    The slug, the checks and the audit entry come from ``organisation_create``; the saved
+    state is copied back onto ``organisation`` so the caller (inline formsets, the
+    import's many-to-many step) keeps working with the same object.
+    """
+    if not organisation._state.adding:
+        raise ValueError("Not a new organisation.")
+    skip = {"id", "legal_name", "kind", "slug", "created_at", "updated_at"}
+    fields = {
+        field.attname: getattr(organisation, field.attname)
+        for field in Organisation._meta.concrete_fields
+        if field.attname not in skip
+    }
+    created = organisation_create(
+        legal_name=organisation.legal_name,
+        kind=organisation.kind,
+        actor=actor,
+        now=now,
+        **fields,
+    )
+    for field in Organisation._meta.concrete_fields:
+        setattr(organisation, field.attname, getattr(created, field.attname))
+    organisation._state.adding = False
+    organisation._state.db = created._state.db
+    return organisation
+
+
+@transaction.atomic
+def user_get_or_create(
+    *,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    actor=None,
+    now: datetime.datetime | None = None,
+):
+    """The person with this e-mail address (any case), created if new; returns (user, created).
+
+    A new account has no usable password: the person chooses one with "mot de passe
+    oublié" before signing in. An existing person's names are only filled in, never
+    overwritten.
+    """
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    email = user_model.objects.normalize_email(email.strip())
+    user = user_model.objects.filter(email__iexact=email).first()
+    if user is not None:
+        changed = []
+        if first_name and not user.first_name:
+            user.first_name, changed = first_name, [*changed, "first_name"]
+        if last_name and not user.last_name:
+            user.last_name, changed = last_name, [*changed, "last_name"]
+        if changed:
+            user.save(update_fields=changed)
+        return user, False
+    user = user_model(email=email, first_name=first_name, last_name=last_name)
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_log(
+        action="members.user.created", actor=actor, target=user, data={"email": email}, now=now
+    )
+    return user, True

@@ -1,0 +1,38 @@
+"""The audit trail in the admin: read-only, for the COPIL to see who decided what."""
+
+import json
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEntry
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """ARCHITECTURE §8: entries are written by services, in their transaction, never here."""
+
+    list_display = ("created_at", "action", "actor", "object_type", "object_id")
+    list_filter = ("action", "object_type", "created_at")
+    list_select_related = ("actor",)
+    search_fields = ("=object_id", "action")
+    search_help_text = _("Identifiant exact de l'objet, ou code de l'action.")
+    date_hierarchy = "created_at"
+    fields = ("created_at", "action", "actor", "object_type", "object_id", "data_display")
+    readonly_fields = fields
+
+    @admin.display(description=_("données"))
+    def data_display(self, obj):
+        return format_html(
+            "<pre>{}</pre>", json.dumps(obj.data, ensure_ascii=False, indent=2, sort_keys=True)
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,659 @@
+"""The COPIL's administration of the members registry.
+
+The admin stays thin: statuses change only through ``services.organisation_status_change``
+(S1, M2), new organisations are created by ``services.organisation_create``, and the
+CSV import goes through the resources of ``members.resources`` (which call the same
+services). The status history is shown, never edited.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AdminDateWidget, AdminURLFieldWidget
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV
+from import_export.results import RowResult
+
+from charters.selectors import charter_parameters
+
+from . import selectors, services
+from .constants import Status, StatusReason
+from .exceptions import MembersError, NotInGrandEst
+from .models import Establishment, OfferCategory, Organisation, Representative, StatusChange, User
+from .resources import OrganisationResource, RepresentativeResource
+from .validators import department_of
+
+# Names of the departments of the Grand Est region, shown next to their codes (M2).
+GRAND_EST_DEPARTMENT_NAMES = {
+    "08": "Ardennes",
+    "10": "Aube",
+    "51": "Marne",
+    "52": "Haute-Marne",
+    "54": "Meurthe-et-Moselle",
+    "55": "Meuse",
+    "57": "Moselle",
+    "67": "Bas-Rhin",
+    "68": "Haut-Rhin",
+    "88": "Vosges",
+}
+
+# Charter art. 3.1 (M2): the statuses that need an active establishment in the Grand
+# Est, also when the COPIL edits the establishments (as the profile edit does).
+GRAND_EST_STATUSES = (Status.MEMBER, Status.APPLICANT)
+
+# The grounds that fit each new status: a decision "Membre" on the ground "Démission"
+# is a typing error, refused before anything is recorded.
+REASONS_BY_STATUS = {
+    Status.APPLICANT: {StatusReason.APPLICATION, StatusReason.IMPORTED},
+    Status.MEMBER: {StatusReason.APPROVED, StatusReason.GRANTED, StatusReason.IMPORTED},
+    Status.PARTNER: {StatusReason.GRANTED, StatusReason.IMPORTED},
+    Status.INVITEE: {StatusReason.INVITED, StatusReason.GRANTED, StatusReason.IMPORTED},
+    Status.NONE: {
+        StatusReason.REJECTED,
+        StatusReason.RESIGNED,
+        StatusReason.EXCLUDED,
+        StatusReason.PARTNERSHIP_ENDED,
+        StatusReason.INVITATION_EXPIRED,
+        StatusReason.IMPORTED,
+    },
+}
+
+
+class RegistryImportExportAdmin(ImportExportModelAdmin):
+    """CSV only; an import is all or nothing, with French messages."""
+
+    import_formats = [CSV]
+    export_formats = [CSV]
+    import_error_display = ("message", "row")
+    import_template_name = "admin/members/import.html"
+    #: Paragraphs shown above the import form: the file format, in French.
+    import_help: tuple = ()
+
+    def get_import_context_data(self, **kwargs):
+        return {**super().get_import_context_data(**kwargs), "import_help": self.import_help}
+
+    def get_import_data_kwargs(self, **kwargs):
+        # On confirmation too, a line that became invalid since the preview rolls the
+        # whole file back (the preview already refuses any invalid line).
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            messages.error(
+                request,
+                gettext(
+                    "L'import a été annulé : au moins une ligne n'est pas valide. "
+                    "Rien n'a été enregistré ; relancez l'import pour voir les erreurs."
+                ),
+            )
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import")
+            )
+        return super().process_result(result, request)
+
+    def add_success_message(self, result, request):
+        messages.success(
+            request,
+            gettext(
+                "Import terminé : %(new)d ligne(s) créée(s), %(updated)d mise(s) à jour, "
+                "%(skipped)d ignorée(s)."
+            )
+            % {
+                "new": result.totals[RowResult.IMPORT_TYPE_NEW],
+                "updated": result.totals[RowResult.IMPORT_TYPE_UPDATE],
+                "skipped": result.totals[RowResult.IMPORT_TYPE_SKIP],
+            },
+        )
+
+
+# --- People -------------------------------------------------------------------------
+
+
+class UserCreationForm(auth_forms.AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(_("Une personne a déjà cette adresse e-mail."), code="unique")
+        return email
+
+
+class UserChangeForm(auth_forms.UserChangeForm):
+    class Meta:
+        model = User
+        fields = (
+            "email",
+            "password",
+            "first_name",
+            "last_name",
+            "language",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+            "last_login",
+            "date_joined",
+        )
+        field_classes: dict = {}
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(_("Une personne a déjà cette adresse e-mail."), code="unique")
+        return email
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """People log in with their e-mail address: no user name."""
+
+    form = UserChangeForm
+    add_form = UserCreationForm
+    ordering = ("email",)
+    list_display = ("email", "first_name", "last_name", "is_active", "is_staff", "group_names")
+    list_filter = ("is_active", "is_staff", "is_superuser", "groups")
+    search_fields = ("email", "first_name", "last_name")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Identité"), {"fields": ("first_name", "last_name", "language")}),
+        (
+            _("Droits"),
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                )
+            },
+        ),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("groupes"))
+    def group_names(self, obj):
+        return ", ".join(group.name for group in obj.groups.all())
+
+
+# --- Organisations ------------------------------------------------------------------
+
+
+class CurrentStatusFilter(admin.SimpleListFilter):
+    title = _("statut actuel")
+    parameter_name = "statut"
+
+    def lookups(self, request, model_admin):
+        return Status.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if value == Status.NONE:
+            # No record yet also means no status (S1).
+            return queryset.filter(Q(current_status__isnull=True) | Q(current_status=value))
+        return queryset.filter(current_status=value)
+
+
+class DepartmentFilter(admin.SimpleListFilter):
+    """Departments of the active establishments (M2: Grand Est ones are named)."""
+
+    title = _("département")
+    parameter_name = "departement"
+
+    def lookups(self, request, model_admin):
+        departments = (
+            Establishment.objects.filter(is_active=True)
+            .exclude(department="")
+            .order_by("department")
+            .values_list("department", flat=True)
+            .distinct()
+        )
+        return [
+            (
+                code,
+                f"{code} — {GRAND_EST_DEPARTMENT_NAMES[code]}"
+                if code in GRAND_EST_DEPARTMENT_NAMES
+                else code,
+            )
+            for code in departments
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(
+            establishments__department=value, establishments__is_active=True
+        ).distinct()
+
+
+class EstablishmentInlineFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        organisation = self.instance
+        if any(self.errors) or organisation.pk is None:
+            return
+        status = selectors.organisation_status(organisation=organisation)
+        if status not in GRAND_EST_STATUSES:
+            return
+        # Charter art. 3.1 (M2): a member (or applicant) keeps an active establishment
+        # in the Grand Est; check the establishments as they will be after this save.
+        departments = set(charter_parameters().grand_est_departments)
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or (self.can_delete and self._should_delete_form(form)):
+                continue
+            if data.get("is_active") and department_of(data.get("postcode", "")) in departments:
+                return
+        raise ValidationError(NotInGrandEst.default_message, code="not_in_grand_est")
+
+
+class EstablishmentInline(admin.TabularInline):
+    model = Establishment
+    formset = EstablishmentInlineFormSet
+    fields = ("name", "siret", "address", "postcode", "city", "department", "is_active")
+    readonly_fields = ("department",)
+    extra = 0
+
+
+class RepresentativeInline(admin.TabularInline):
+    model = Representative
+    fields = (
+        "user",
+        "job_title",
+        "start_date",
+        "end_date",
+        "is_authorised_signatory",
+        "public_consent",
+    )
+    # Only the person gives or withdraws consent to appear publicly.
+    readonly_fields = ("public_consent",)
+    autocomplete_fields = ("user",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+
+class StatusChangeInline(admin.TabularInline):
+    """The status history (S1): shown, never added to, changed or deleted here."""
+
+    model = StatusChange
+    fields = (
+        "status",
+        "reason",
+        "effective_at",
+        "ends_on",
+        "decided_by",
+        "explanation",
+        "notice_reference",
+    )
+    readonly_fields = fields
+    ordering = ("-effective_at", "-id")
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("decided_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OrganisationAdminForm(forms.ModelForm):
+    website = forms.URLField(
+        label=_("site web"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        widget=AdminURLFieldWidget,
+    )
+
+    class Meta:
+        model = Organisation
+        fields = (
+            "legal_name",
+            "kind",
+            "siren",
+            "website",
+            "description",
+            "logo",
+            "offer_categories",
+            "aif_reference",
+        )
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if logo and hasattr(logo, "content_type"):  # a new upload
+            try:
+                services.logo_check(file=logo)
+            except MembersError as error:
+                raise ValidationError(error.message, code="logo") from error
+        return logo
+
+
+class StatusDecisionForm(forms.Form):
+    """A COPIL decision on the status of one or several organisations (S1)."""
+
+    status = forms.ChoiceField(label=_("Nouveau statut"), choices=Status.choices)
+    reason = forms.ChoiceField(label=_("Motif"), choices=StatusReason.choices)
+    explanation = forms.CharField(
+        label=_("Justification"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("Pourquoi le COPIL prend cette décision ; obligatoire pour une exclusion."),
+    )
+    notice_reference = forms.CharField(
+        label=_("Référence de la notification écrite"), max_length=100, required=False
+    )
+    ends_on = forms.DateField(
+        label=_("Prend fin le"),
+        required=False,
+        widget=AdminDateWidget,
+        help_text=_("Pour un partenariat ou une invitation à durée déterminée."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        status, reason = data.get("status"), data.get("reason")
+        if status and reason and reason not in REASONS_BY_STATUS[status]:
+            self.add_error(
+                "reason",
+                _("Le motif « %(reason)s » ne correspond pas au statut « %(status)s ».")
+                % {"reason": StatusReason(reason).label, "status": Status(status).label},
+            )
+        if reason == StatusReason.EXCLUDED and not data.get("explanation"):
+            # Charter art. 3.4 (L3): an exclusion is pronounced on a stated ground.
+            self.add_error("explanation", _("Indiquez le motif de l'exclusion."))
+        ends_on = data.get("ends_on")
+        if ends_on and status not in (Status.PARTNER, Status.INVITEE):
+            self.add_error(
+                "ends_on",
+                _("Seuls un partenariat ou une invitation peuvent avoir une date de fin."),
+            )
+        elif ends_on and ends_on <= timezone.localdate():
+            self.add_error("ends_on", _("La date de fin doit être postérieure à aujourd'hui."))
+        return data
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(RegistryImportExportAdmin):
+    form = OrganisationAdminForm
+    resource_classes = [OrganisationResource]
+    import_help = (
+        _(
+            "Une ligne par établissement : les colonnes de l'entité se répètent sur chaque "
+            "ligne de ses établissements. Une raison sociale déjà connue (quelle que soit la "
+            "casse) met à jour l'entité ; un établissement est reconnu à son SIRET, ou à son "
+            "adresse et son code postal."
+        ),
+        _(
+            "kind : company, association, administration ou independent (ou Entreprise, "
+            "Association...). offer_categories : identifiants séparés par « ; », par exemple "
+            "robotique;automatisme."
+        ),
+        _(
+            "status : applicant, member, partner, invitee ou none (ou Candidat, Membre...), "
+            "vide pour ne rien changer. Le statut est enregistré comme « Repris de l'ancien "
+            "registre », avec les contrôles de toute décision : un membre doit avoir un "
+            "établissement actif en Grand Est."
+        ),
+        _(
+            "Rien n'est enregistré avant votre confirmation, et rien du tout si une seule "
+            "ligne est invalide."
+        ),
+    )
+    list_display = ("legal_name", "kind", "current_status_display", "departments")
+    list_filter = (CurrentStatusFilter, DepartmentFilter, "kind", "offer_categories")
+    search_fields = (
+        "legal_name",
+        "siren",
+        "establishments__city",
+        "establishments__postcode",
+        "establishments__siret",
+    )
+    search_help_text = _(
+        "Raison sociale, SIREN, ou ville, code postal ou SIRET d'un établissement."
+    )
+    fieldsets = (
+        (None, {"fields": ("legal_name", "slug", "kind", "siren", "current_status_display")}),
+        (_("Fiche publique"), {"fields": ("website", "description", "logo", "offer_categories")}),
+        (_("Adhésion"), {"fields": ("aif_reference",)}),
+        (_("Suivi"), {"fields": ("created_at", "updated_at")}),
+    )
+    readonly_fields = ("slug", "current_status_display", "created_at", "updated_at")
+    filter_horizontal = ("offer_categories",)
+    inlines = (EstablishmentInline, RepresentativeInline, StatusChangeInline)
+    actions = ("record_status_change",)
+    change_form_template = "admin/members/organisation/change_form.html"
+
+    def get_queryset(self, request):
+        return selectors.organisation_registry_list()
+
+    @admin.display(description=_("statut actuel"), ordering="current_status")
+    def current_status_display(self, obj):
+        return Status(getattr(obj, "current_status", None) or Status.NONE).label
+
+    @admin.display(description=_("départements"))
+    def departments(self, obj):
+        codes = sorted({e.department for e in obj.active_establishments if e.department})
+        return ", ".join(codes) or "—"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            # The slug and the audit entry come from the service.
+            services.organisation_create_from(organisation=obj, actor=request.user)
+
+    # Status changes: through the service only (S1, M2).
+
+    def has_record_status_permission(self, request):
+        return request.user.has_perm("members.add_statuschange")
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/statut/",
+                self.admin_site.admin_view(self.status_change_view),
+                name="members_organisation_status",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.action(
+        description=_("Enregistrer un changement de statut"), permissions=["record_status"]
+    )
+    def record_status_change(self, request, queryset):
+        return self._status_decision(request, list(queryset), from_action=True)
+
+    def status_change_view(self, request, object_id):
+        if not self.has_record_status_permission(request):
+            raise PermissionDenied
+        organisation = get_object_or_404(self.get_queryset(request), pk=object_id)
+        return self._status_decision(request, [organisation], from_action=False)
+
+    def _status_decision(self, request, organisations, *, from_action):
+        if "apply" in request.POST:
+            form = StatusDecisionForm(request.POST)
+            if form.is_valid():
+                self._apply_status_decision(request, organisations, form.cleaned_data)
+                if from_action:
+                    return None  # back to the list
+                return HttpResponseRedirect(
+                    reverse("admin:members_organisation_change", args=[organisations[0].pk])
+                )
+        else:
+            form = StatusDecisionForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Enregistrer un changement de statut"),
+            "opts": self.opts,
+            "form": form,
+            "organisations": organisations,
+            "rows": [
+                (organisation, Status(organisation.current_status or Status.NONE).label)
+                for organisation in organisations
+            ],
+            "from_action": from_action,
+            "action_name": "record_status_change",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media + form.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/members/organisation/status_change.html", context)
+
+    def _apply_status_decision(self, request, organisations, data):
+        recorded = []
+        for organisation in organisations:
+            try:
+                # Atomic per organisation: a refusal leaves the others' decisions.
+                services.organisation_status_change(
+                    organisation=organisation,
+                    status=data["status"],
+                    reason=data["reason"],
+                    explanation=data["explanation"],
+                    notice_reference=data["notice_reference"],
+                    ends_on=data["ends_on"],
+                    actor=request.user,
+                )
+            except MembersError as error:
+                messages.error(
+                    request,
+                    gettext("%(organisation)s : %(error)s")
+                    % {"organisation": organisation.legal_name, "error": error.message},
+                )
+            else:
+                recorded.append(organisation.legal_name)
+        if recorded:
+            messages.success(
+                request,
+                ngettext(
+                    "Statut « %(status)s » enregistré pour %(count)d entité : %(names)s.",
+                    "Statut « %(status)s » enregistré pour %(count)d entités : %(names)s.",
+                    len(recorded),
+                )
+                % {
+                    "status": Status(data["status"]).label,
+                    "count": len(recorded),
+                    "names": ", ".join(recorded),
+                },
+            )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "has_record_status_permission": self.has_record_status_permission(request),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(admin.ModelAdmin):
+    """The status history of every organisation (S1); decisions go through the action."""
+
+    list_display = (
+        "organisation",
+        "status",
+        "reason",
+        "effective_at",
+        "ends_on",
+        "decided_by",
+        "notice_reference",
+    )
+    list_filter = ("status", "reason", "effective_at")
+    list_select_related = ("organisation", "decided_by")
+    search_fields = ("organisation__legal_name", "notice_reference")
+    date_hierarchy = "effective_at"
+    ordering = ("-effective_at", "-id")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Representative)
+class RepresentativeAdmin(RegistryImportExportAdmin):
+    resource_classes = [RepresentativeResource]
+    import_help = (
+        _(
+            "Une ligne par représentant. email : une personne inconnue est créée sans mot de "
+            "passe utilisable ; elle le choisit avec « Mot de passe oublié »."
+        ),
+        _(
+            "organisation : raison sociale d'une entité déjà enregistrée. start_date et "
+            "end_date : AAAA-MM-JJ ou JJ/MM/AAAA (sans date de début : aujourd'hui). "
+            "authorised_signatory et public_consent : oui ou non."
+        ),
+        _(
+            "Rien n'est enregistré avant votre confirmation, et rien du tout si une seule "
+            "ligne est invalide."
+        ),
+    )
+    list_display = (
+        "user",
+        "organisation",
+        "job_title",
+        "start_date",
+        "end_date",
+        "is_authorised_signatory",
+        "public_consent",
+    )
+    list_filter = ("is_authorised_signatory", "public_consent")
+    list_select_related = ("user", "organisation")
+    search_fields = (
+        "user__email",
+        "user__first_name",
+        "user__last_name",
+        "organisation__legal_name",
+    )
+    autocomplete_fields = ("user", "organisation")
+    readonly_fields = ("public_consent",)
+
+
+@admin.register(OfferCategory)
+class OfferCategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
