@@ -1,0 +1,82 @@
+"""The check-in page on a phone, in Chromium (A2): one tap updates one row, no reload, under CSP."""
+
+import datetime
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from activities.constants import Attendance
+from activities.models import Participation
+from members.constants import Role
+from tests.members.factories import RepresentativeFactory, member_organisation
+
+from ..factories import ActivityFactory, convene, user_in
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page, live_server, user):
+    """A signed-in session cookie, as after the login form (tested by the accounts journeys)."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": session.session_key,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def test_organiser_marks_people_present_on_a_phone_without_reloading(
+    phone_page, live_server, screenshot
+):
+    organiser = user_in(Role.ORGANISERS)
+    activity = ActivityFactory(
+        title="Atelier cobotique", starts_at=timezone.now() - datetime.timedelta(minutes=30)
+    )
+    member = member_organisation(legal_name="Cobots de Moselle")
+    alice = RepresentativeFactory(
+        organisation=member, user__first_name="Alice", user__last_name="Marchal"
+    )
+    bruno = RepresentativeFactory(
+        organisation=member, user__first_name="Bruno", user__last_name="Weber"
+    )
+    convene(activity, member)
+    log_in(phone_page, live_server, organiser)
+    page = phone_page
+
+    page.goto(f"/activites/{activity.pk}/pointage/")
+    page.evaluate("window.notReloaded = true")
+    alice_row = page.locator(f"#personne-{alice.user.pk}")
+    alice_row.get_by_role("button", name="Présent").tap()
+
+    expect(
+        page.locator(f"#personne-{alice.user.pk}").get_by_role("button", name="Présent")
+    ).to_have_attribute("aria-pressed", "true")
+    expect(page.locator('[data-count="present"] span')).to_have_text("1")
+    assert page.evaluate("window.notReloaded") is True
+
+    page.get_by_label("Rechercher une personne ou une entité").fill("weber")
+    expect(page.locator(f"#personne-{alice.user.pk}")).to_be_hidden()
+    bruno_row = page.locator(f"#personne-{bruno.user.pk}")
+    bruno_row.get_by_role("button", name="Excusé").tap()
+    expect(
+        page.locator(f"#personne-{bruno.user.pk}").get_by_role("button", name="Excusé")
+    ).to_have_attribute("aria-pressed", "true")
+
+    assert dict(Participation.objects.values_list("user__last_name", "attendance")) == {
+        "Marchal": Attendance.PRESENT,
+        "Weber": Attendance.EXCUSED,
+    }
+    assert page.console_errors == []
+    screenshot(page, "activities-checkin-phone")
