@@ -26,7 +26,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV
 from import_export.results import RowResult
 
-from charters.selectors import charter_parameters
+from charters.selectors import charter_parameters, organisation_commitment_end_date
 
 from . import selectors, services
 from .constants import Status, StatusReason
@@ -452,12 +452,26 @@ class OrganisationAdmin(RegistryImportExportAdmin):
         "Raison sociale, SIREN, ou ville, code postal ou SIRET d'un établissement."
     )
     fieldsets = (
-        (None, {"fields": ("legal_name", "slug", "kind", "siren", "current_status_display")}),
+        (
+            None,
+            {
+                "fields": (
+                    "legal_name",
+                    "slug",
+                    "kind",
+                    "siren",
+                    "current_status_display",
+                    "commitment_end_display",
+                )
+            },
+        ),
         (_("Fiche publique"), {"fields": ("website", "description", "logo", "offer_categories")}),
         (_("Adhésion"), {"fields": ("aif_reference",)}),
         (_("Suivi"), {"fields": ("created_at", "updated_at")}),
     )
-    readonly_fields = ("slug", "current_status_display", "created_at", "updated_at")
+    readonly_fields = (
+        "slug", "current_status_display", "commitment_end_display", "created_at", "updated_at",
+    )  # fmt: skip
     filter_horizontal = ("offer_categories",)
     inlines = (EstablishmentInline, RepresentativeInline, StatusChangeInline)
     actions = ("record_status_change",)
@@ -469,6 +483,16 @@ class OrganisationAdmin(RegistryImportExportAdmin):
     @admin.display(description=_("statut actuel"), ordering="current_status")
     def current_status_display(self, obj):
         return Status(getattr(obj, "current_status", None) or Status.NONE).label
+
+    @admin.display(description=_("fin de l'engagement de confidentialité"))
+    def commitment_end_display(self, obj):
+        # Charter art. 3.3 (E2): the commitment lasts 12 months after the loss of status.
+        if obj is None or obj.pk is None:
+            return "—"
+        end = organisation_commitment_end_date(organisation=obj)
+        if end is None:
+            return _("Sans objet : aucune perte de statut")
+        return _("Jusqu'au %(date)s") % {"date": end.strftime("%d/%m/%Y")}
 
     @admin.display(description=_("départements"))
     def departments(self, obj):

@@ -66,3 +66,31 @@ def test_signatures_are_read_only_in_the_admin(client, superuser, version):
     assert change.status_code == 403
     assert client.get(reverse("admin:charters_signature_add")).status_code == 403
     assert Signature.objects.get().signer_role == "Directeur"
+
+
+@pytest.mark.rule("E2")
+def test_organisation_page_shows_when_the_confidentiality_commitment_ends(
+    client, superuser, version
+):
+    from django.utils import timezone
+
+    from charters.selectors import add_months
+    from members.constants import Status, StatusReason
+    from tests.members.factories import StatusChangeFactory, member_organisation
+
+    organisation = member_organisation()
+    url = reverse("admin:members_organisation_change", args=[organisation.pk])
+    client.force_login(superuser)
+    assert "Sans objet : aucune perte de statut" in client.get(url).content.decode()
+    resigned_at = timezone.now() - datetime.timedelta(days=1)
+    StatusChangeFactory(
+        organisation=organisation,
+        status=Status.NONE,
+        reason=StatusReason.RESIGNED,
+        effective_at=resigned_at,
+    )
+    html = client.get(url).content.decode()
+    lost_on = timezone.localdate(resigned_at)
+    expected = add_months(lost_on, 12)
+    assert "Fin de l&#x27;engagement de confidentialité" in html
+    assert f"Jusqu&#x27;au {expected:%d/%m/%Y}" in html
