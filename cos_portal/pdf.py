@@ -9,22 +9,21 @@ import logging
 
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 logger = logging.getLogger(__name__)
 
-# WeasyPrint logs every CSS property it ignores; keep the application logs readable.
+# WeasyPrint logs its progress and every CSS property it ignores (some at import time:
+# it is imported lazily, after these levels are set); keep the application logs readable.
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
-def _fetcher() -> URLFetcher:
-    return URLFetcher(allowed_protocols={"data"})
-
-
 def html_to_pdf(html: str, *, metadata: dict | None = None) -> bytes:
-    document = HTML(string=html, base_url="data:,", url_fetcher=_fetcher()).render()
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    document = HTML(string=html, base_url="data:,", url_fetcher=fetcher).render()
     for key, value in (metadata or {}).items():
         setattr(document.metadata, key, value)
     return document.write_pdf()

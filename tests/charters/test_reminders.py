@@ -203,3 +203,17 @@ def test_organisation_commitment_end_date_after_resignation(version):
         effective_at=at(datetime.date(2026, 2, 1)),
     )  # fmt: skip
     assert selectors.organisation_commitment_end_date(organisation=applicant) is None
+
+
+@pytest.mark.rule("X1", "X4")
+def test_reminder_tasks_are_scheduled_daily(db):
+    from django_celery_beat.models import PeriodicTask
+
+    from cos_portal.celery import app
+
+    tasks = set(PeriodicTask.objects.filter(enabled=True).values_list("task", flat=True))
+    assert {
+        "charters.charter_resignature_reminders_task",
+        "charters.charter_expiry_reminders_task",
+    } <= tasks
+    assert "charters.charter_resignature_reminders_task" in app.tasks
