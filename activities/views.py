@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from charters.selectors import charter_parameters
+from members.constants import Status
 from members.models import User
-from members.selectors import active_representatives
+from members.selectors import active_representatives, organisation_status
 
 from . import calendar, resources, selectors, services
 from .constants import Attendance
@@ -38,7 +39,11 @@ def _organised_activity(request, pk) -> Activity:
 def activity_list(request):
     upcoming = selectors.activity_upcoming_list(user=request.user)
     page = Paginator(upcoming, 30).get_page(request.GET.get("page"))
-    return render(request, "activities/list.html", {"page": page})
+    return render(
+        request,
+        "activities/list.html",
+        {"page": page, "is_copil": selectors.is_copil(request.user)},
+    )
 
 
 @require_GET
@@ -361,6 +366,8 @@ def my_attendance(request):
         items.append(
             {
                 "organisation": organisation,
+                "is_member": organisation_status(organisation=organisation, at=now)
+                == Status.MEMBER,
                 "ratio": ratio,
                 "counted": list(
                     selectors.counted_convocations(
