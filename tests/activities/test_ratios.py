@@ -1,9 +1,11 @@
 """The rolling attendance ratio (A2, A3, A4): window edges, no ratio, idempotence."""
 
 import datetime
+import threading
 
 import pytest
 from dateutil.relativedelta import relativedelta
+from django.db import connection, connections
 from django.utils import timezone
 from freezegun import freeze_time
 
@@ -205,3 +207,34 @@ def test_a_member_that_left_since_an_earlier_run_today_loses_its_snapshot():
         assert attendance_ratios_compute() == 0
 
     assert AttendanceRatio.objects.count() == 0
+
+
+@pytest.mark.rule("A4")
+def test_two_runs_at_the_same_time_leave_one_snapshot_per_member(transactional_db):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises whole-database writes)")
+    with freeze_time(NOW):
+        members = [member_organisation() for _ in range(5)]
+        for member in members:
+            convene(held(2), member)
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            results.append(attendance_ratios_compute(now=NOW))
+        except Exception as error:  # noqa: BLE001 (reported by the assertion below)
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert results == [5, 5]
+    assert AttendanceRatio.objects.count() == 5

@@ -238,3 +238,30 @@ def test_admin_recompute_button_runs_the_job(client, django_capture_on_commit_ca
 
     assert response.status_code == 302
     assert AttendanceRatio.objects.get().organisation == member
+
+
+def test_dashboard_draws_each_members_monthly_trend_without_inline_style(client):
+    member = member_organisation()
+    now = timezone.now()
+    for months_ago, attended in ((2, 1), (1, 2), (0, 3)):
+        AttendanceRatio.objects.create(
+            organisation=member,
+            date=timezone.localdate(now) - datetime.timedelta(days=31 * months_ago),
+            window_start=now,
+            window_end=now,
+            convened=4,
+            attended=attended,
+            threshold_percent=33,
+            computed_at=now,
+        )
+    client.force_login(user_in(Role.COPIL))
+
+    response = client.get(reverse("activities:ratio_dashboard"))
+
+    html = response.content.decode()
+    row = response.context["rows"][0]
+    assert [p.ratio_percent for p in row["trend"]] == [25.0, 50.0, 75.0]
+    assert row["chart"]["points"] == "0.0,17.0 45.0,12.0 90.0,7.0"
+    assert '<polyline points="0.0,17.0 45.0,12.0 90.0,7.0"' in html
+    assert 'y1="15.4"' in html
+    assert "style=" not in html
