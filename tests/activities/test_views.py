@@ -265,3 +265,25 @@ def test_dashboard_draws_each_members_monthly_trend_without_inline_style(client)
     assert '<polyline points="0.0,17.0 45.0,12.0 90.0,7.0"' in html
     assert 'y1="15.4"' in html
     assert "style=" not in html
+
+
+def test_public_detail_hides_the_video_link_from_anonymous_visitors(client):
+    activity = soon(online_url="https://visio.exemple.fr/salle", place="", postcode="", city="")
+
+    response = client.get(reverse("activities:detail", args=[activity.pk]))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "En ligne" in html
+    assert "visio.exemple.fr" not in html
+    assert "Pointer les présences" not in html
+
+
+def test_organiser_finds_the_check_in_tools_on_the_detail_page(client):
+    activity = soon()
+    client.force_login(user_in(Role.ORGANISERS))
+
+    html = client.get(reverse("activities:detail", args=[activity.pk])).content.decode()
+
+    assert reverse("activities:checkin", args=[activity.pk]) in html
+    assert reverse("activities:attendance_import", args=[activity.pk]) in html
