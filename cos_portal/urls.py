@@ -21,5 +21,7 @@ urlpatterns = [
     path("charte/", include("charters.urls")),
     path("espace/", include("members.urls_space")),
     path("activites/", include("activities.urls")),
+    path("elections/", include("governance.urls_elections")),
+    path("", include("governance.urls_commissions")),
     path("admin/", admin.site.urls),
 ]

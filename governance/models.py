@@ -1,1 +1,0 @@
-"""Models of the governance app (filled by its issue)."""

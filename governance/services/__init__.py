@@ -1,0 +1,1 @@
+"""Writes of the governance app, one module per part of the charter."""

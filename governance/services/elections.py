@@ -1,0 +1,1 @@
+"""Services for COPIL seats, elections, proxies and ballots (art. 6)."""

@@ -1,0 +1,4 @@
+"""Pages of COPIL elections (mounted at /elections/)."""
+
+app_name = "elections"
+urlpatterns: list = []
