@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from . import selectors, services
 from .certificates import SigningKeyMissing, certificate_pdf, check_seal
 from .constants import SignatureCapacity, SignatureScope
+from .evidence import normalise_code
 from .exceptions import (
     CharterError,
     NotASignatory,
@@ -34,6 +35,20 @@ logger = logging.getLogger(__name__)
 # Re-authentication attempts allowed per person before a pause (brute-force guard).
 MAX_PASSWORD_FAILURES = 5
 PASSWORD_FAILURE_WINDOW = 15 * 60
+# Public verifications per address (each may parse a 5 MB PDF): enough for people.
+MAX_VERIFICATIONS = 30
+VERIFICATION_WINDOW = 10 * 60
+
+
+def _over_limit(key: str, *, limit: int, window: int) -> bool:
+    """Count one hit on ``key`` in the cache; True once more than ``limit`` in ``window``."""
+    cache.add(key, 0, window)
+    try:
+        hits = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        hits = 1
+    return hits > limit
 
 
 @require_GET
@@ -150,7 +165,9 @@ def charter_sign(request):
                     user_agent=request.headers.get("User-Agent", ""),
                 )
             except WrongPassword:
-                cache.set(failures_key, cache.get(failures_key, 0) + 1, PASSWORD_FAILURE_WINDOW)
+                _over_limit(
+                    failures_key, limit=MAX_PASSWORD_FAILURES, window=PASSWORD_FAILURE_WINDOW
+                )
                 raise
         except CharterError as error:
             form.add_error(error.field, error.message)
@@ -218,7 +235,16 @@ def charter_verify(request):
     posted = request.method == "POST"
     form = VerificationForm(request.POST if posted else None, request.FILES if posted else None)
     result = None
-    if request.method == "POST" and form.is_valid():
+    if posted and _over_limit(
+        f"charters:verify:{_client_ip(request)}",
+        limit=MAX_VERIFICATIONS,
+        window=VERIFICATION_WINDOW,
+    ):
+        form.add_error(
+            None, _("Trop de vérifications depuis votre adresse. Réessayez dans quelques minutes.")
+        )
+        return render(request, "charters/verify.html", {"form": form, "result": None}, status=429)
+    if posted and form.is_valid():
         result = {"seal": None, "signature": None, "check": None}
         upload = form.cleaned_data.get("certificate")
         code = form.cleaned_data.get("code") or ""
@@ -231,7 +257,7 @@ def charter_verify(request):
                 result["seal_unavailable"] = True
             else:
                 code = code or result["seal"].code
-                if result["seal"].code and code and result["seal"].code != code.upper():
+                if result["seal"].code and code and result["seal"].code != normalise_code(code):
                     result["code_mismatch"] = True
         signature = selectors.signature_get_by_code(code=code) if code else None
         result["signature"] = signature

@@ -341,3 +341,24 @@ def test_copil_sees_who_signed_and_who_did_not(client, version, django_assert_ma
 def test_campaign_is_for_the_copil_only(client, version):
     client.force_login(signatory().user)
     assert client.get(reverse("charters:campaign")).status_code == 403
+
+
+def test_public_verification_is_rate_limited(client, version):
+    from charters.views import MAX_VERIFICATIONS
+
+    for _ in range(MAX_VERIFICATIONS):
+        assert client.post(VERIFY_URL, {"code": "COSGE-ZZZZ-ZZZZ-ZZZZ"}).status_code == 200
+    response = client.post(VERIFY_URL, {"code": "COSGE-ZZZZ-ZZZZ-ZZZZ"})
+    assert response.status_code == 429
+    assert "Trop de vérifications" in text(response)
+
+
+def test_typed_code_must_match_the_uploaded_certificate(client, version, signing_key):
+    from charters.certificates import certificate_pdf
+
+    first = sign(signatory(), version)
+    second = sign(signatory(), version)
+    upload = SimpleUploadedFile("c.pdf", certificate_pdf(first), content_type="application/pdf")
+    html = text(client.post(VERIFY_URL, {"code": second.verification_code, "certificate": upload}))
+    assert "Le code saisi ne correspond pas au code du fichier." in html
+    assert "Certificat valide." not in html
