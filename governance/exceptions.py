@@ -33,3 +33,10 @@ class ReferentError(GovernanceError):
 
 class RevisionError(GovernanceError):
     default_message = _("Cette opération sur la révision de la charte n'est pas permise.")
+
+
+# --- COPIL seats, elections, proxies, ballots, COPIL meetings (art. 6) ---
+
+
+class ElectionsError(GovernanceError):
+    default_message = _("Cette opération sur l'élection n'est pas permise.")

@@ -1,3 +1,494 @@
-"""COPIL seats, mandates, elections, proxies and ballots (art. 6)."""
+"""COPIL seats, mandates, elections, proxies and ballots (art. 6).
 
-__all__: list[str] = []
+Secrecy of the ballot (V6, V7): see the threat model in
+``governance/services/elections.py``. In short, ``VoteRecord`` says *who has
+voted* (election, organisation, person, via proxy) and ``Ballot`` says *what was
+voted*; nothing in ``Ballot`` or ``BallotChoice`` points to a voter: random UUID
+keys (no sequence), no timestamp, no IP, no user agent. The ballot box is
+rewritten in random order when voting closes, so the physical row order of the
+two tables cannot be matched either.
+"""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cos_portal.models import BaseModel
+
+__all__ = [
+    "Ballot",
+    "BallotChoice",
+    "Candidacy",
+    "CopilDecision",
+    "CopilMeeting",
+    "CopilMeetingAttendance",
+    "CopilSeat",
+    "Election",
+    "ElectionStatus",
+    "Mandate",
+    "MandateEndReason",
+    "MinutesRequest",
+    "MinutesRequestStatus",
+    "Proxy",
+    "ProxyStatus",
+    "VoteRecord",
+]
+
+
+class MandateEndReason(models.TextChoices):
+    """Why a mandate ends (V3)."""
+
+    RESIGNED = "resigned", _("Démission")
+    EXCLUDED = "excluded", _("Exclusion")
+    UNABLE = "unable", _("Incapacité d'exercer le mandat")
+    TERM = "term", _("Fin du mandat (renouvellement)")
+
+
+class ElectionStatus(models.TextChoices):
+    DRAFT = "draft", _("En préparation")
+    ANNOUNCED = "announced", _("Annoncée")
+    VOTING = "voting", _("Vote ouvert")
+    CLOSED = "closed", _("Vote clos")
+    TALLIED = "tallied", _("Dépouillée")
+    PUBLISHED = "published", _("Résultats publiés")
+
+
+class ProxyStatus(models.TextChoices):
+    SIGNED = "signed", _("Signée, à valider")
+    VALIDATED = "validated", _("Validée par la commission")
+    REFUSED = "refused", _("Refusée par la commission")
+    REVOKED = "revoked", _("Révoquée")
+
+
+class MinutesRequestStatus(models.TextChoices):
+    PENDING = "pending", _("En attente")
+    GRANTED = "granted", _("Accordée")
+    REFUSED = "refused", _("Refusée")
+
+
+class CopilSeat(models.Model):
+    """One of the COPIL's seats (G1: charter_parameters().copil_seats of them)."""
+
+    number = models.PositiveSmallIntegerField(_("numéro"), unique=True)
+
+    class Meta:
+        verbose_name = _("siège du COPIL")
+        verbose_name_plural = _("sièges du COPIL")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return _("Siège %(number)s") % {"number": self.number}
+
+
+class Mandate(BaseModel):
+    """A person holding a seat, for a member organisation they represent (G1, V1)."""
+
+    seat = models.ForeignKey(
+        CopilSeat, verbose_name=_("siège"), on_delete=models.PROTECT, related_name="mandates"
+    )
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("titulaire"), on_delete=models.PROTECT,
+        related_name="copil_mandates",
+    )  # fmt: skip
+    organisation = models.ForeignKey(
+        "members.Organisation", verbose_name=_("entité représentée"), on_delete=models.PROTECT,
+        related_name="copil_mandates",
+    )  # fmt: skip
+    start_date = models.DateField(_("début du mandat"))
+    end_date = models.DateField(_("fin du mandat"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("motif de fin"), max_length=20, choices=MandateEndReason.choices, blank=True
+    )
+    election = models.ForeignKey(
+        "governance.Election", verbose_name=_("élection"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="mandates",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("mandat au COPIL")
+        verbose_name_plural = _("mandats au COPIL")
+        ordering = ["seat", "-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="mandate_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | ~models.Q(end_reason=""),
+                name="mandate_end_has_reason",
+            ),
+            # One open mandate per seat at a time.
+            models.UniqueConstraint(
+                fields=["seat"],
+                condition=models.Q(end_date__isnull=True),
+                name="mandate_one_open_per_seat",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seat} — {self.holder}"
+
+
+class Election(BaseModel):
+    """An election of COPIL members at an ordinary plenary (V2, V9-V12)."""
+
+    title = models.CharField(_("intitulé"), max_length=200)
+    plenary = models.OneToOneField(
+        "activities.Activity", verbose_name=_("réunion plénière ordinaire"),
+        on_delete=models.PROTECT, related_name="election",
+    )  # fmt: skip
+    election_date = models.DateField(_("date de l'élection"), editable=False)
+    candidacy_deadline = models.DateTimeField(
+        _("clôture des candidatures"),
+        help_text=_("Début de la réunion plénière ordinaire précédente (V11)."),
+    )
+    seats_to_fill = models.PositiveSmallIntegerField(_("sièges à pourvoir"))
+    status = models.CharField(
+        _("état"), max_length=20, choices=ElectionStatus.choices, default=ElectionStatus.DRAFT
+    )
+    announced_at = models.DateTimeField(_("annoncée le"), null=True, blank=True)
+    announcement_sent_at = models.DateTimeField(
+        _("annonce envoyée le"), null=True, blank=True, editable=False
+    )
+    voting_opened_at = models.DateTimeField(_("vote ouvert le"), null=True, blank=True)
+    voting_closed_at = models.DateTimeField(_("vote clos le"), null=True, blank=True)
+    electorate = models.ManyToManyField(
+        "members.Organisation", verbose_name=_("entités appelées à voter"), blank=True,
+        related_name="+", help_text=_("Figée à la clôture du vote."),
+    )  # fmt: skip
+    tie_flagged = models.BooleanField(_("égalité pour le dernier siège"), default=False)
+    tie_resolution = models.TextField(_("résolution de l'égalité"), blank=True)
+    tie_resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("égalité tranchée par"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    tie_resolved_at = models.DateTimeField(_("égalité tranchée le"), null=True, blank=True)
+    published_at = models.DateTimeField(_("résultats publiés le"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("créée par"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("élection du COPIL")
+        verbose_name_plural = _("élections du COPIL")
+        ordering = ["-election_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(seats_to_fill__gte=1), name="election_fills_a_seat"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("elections:detail", kwargs={"pk": self.pk})
+
+
+def video_upload_to(instance, filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"elections/videos/{instance.election_id}/{secrets.token_hex(12)}.{extension}"
+
+
+class Candidacy(BaseModel):
+    """A person standing for the COPIL (V4, V5, V11)."""
+
+    election = models.ForeignKey(
+        Election, verbose_name=_("élection"), on_delete=models.CASCADE, related_name="candidacies"
+    )
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("candidat"), on_delete=models.PROTECT,
+        related_name="copil_candidacies",
+    )  # fmt: skip
+    organisation = models.ForeignKey(
+        "members.Organisation", verbose_name=_("entité représentée"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    statement = models.TextField(_("profession de foi"))
+    video = models.FileField(_("vidéo"), upload_to=video_upload_to, blank=True)
+    video_url = models.URLField(_("lien vers une vidéo"), blank=True)
+    withdrawn_at = models.DateTimeField(_("retirée le"), null=True, blank=True)
+    votes = models.PositiveIntegerField(_("voix"), null=True, blank=True, editable=False)
+    is_elected = models.BooleanField(_("élu"), default=False)
+
+    class Meta:
+        verbose_name = _("candidature au COPIL")
+        verbose_name_plural = _("candidatures au COPIL")
+        ordering = ["election", "candidate__last_name", "candidate__first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["election", "candidate"], name="candidacy_one_per_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.candidate)
+
+
+class Proxy(BaseModel):
+    """A written proxy from an absent member organisation to another one (V6)."""
+
+    election = models.ForeignKey(
+        Election, verbose_name=_("élection"), on_delete=models.CASCADE, related_name="proxies"
+    )
+    giver = models.ForeignKey(
+        "members.Organisation", verbose_name=_("entité mandante"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    holder = models.ForeignKey(
+        "members.Organisation", verbose_name=_("entité mandataire"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("signée par"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    signed_at = models.DateTimeField(_("signée le"))
+    signer_name = models.CharField(_("nom du signataire"), max_length=200)
+    status = models.CharField(
+        _("état"), max_length=20, choices=ProxyStatus.choices, default=ProxyStatus.SIGNED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("décidée par"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    refusal_reason = models.TextField(_("motif du refus"), blank=True)
+    revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("procuration")
+        verbose_name_plural = _("procurations")
+        ordering = ["election", "giver__legal_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["election", "giver"],
+                condition=models.Q(status__in=["signed", "validated"]),
+                name="proxy_one_live_per_giver",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(giver=models.F("holder")), name="proxy_not_to_oneself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.giver} → {self.holder}"
+
+
+class VoteRecord(models.Model):
+    """The register of who has voted (V6, V7): never what.
+
+    One row per organisation and election, whether the organisation voted itself,
+    through its proxy holder, or on paper: the unique constraint refuses a second
+    vote even when two requests race. No timestamp: the audit trail says when.
+    """
+
+    election = models.ForeignKey(
+        Election, verbose_name=_("élection"), on_delete=models.CASCADE, related_name="vote_records"
+    )
+    organisation = models.ForeignKey(
+        "members.Organisation", verbose_name=_("entité"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    cast_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("déposé par"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    via_proxy = models.ForeignKey(
+        Proxy, verbose_name=_("procuration utilisée"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    on_paper = models.BooleanField(_("bulletin papier"), default=False)
+
+    class Meta:
+        verbose_name = _("émargement")
+        verbose_name_plural = _("émargements")
+        ordering = ["election", "organisation__legal_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["election", "organisation"], name="vote_record_one_per_organisation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.election} — {self.organisation}"
+
+
+def new_receipt() -> str:
+    return secrets.token_hex(8).upper()
+
+
+class Ballot(models.Model):
+    """An anonymous ballot (V6, V7): random key, no voter, no time, no address."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    election = models.ForeignKey(
+        Election, verbose_name=_("élection"), on_delete=models.CASCADE, related_name="ballots"
+    )
+    receipt = models.CharField(_("reçu"), max_length=16, unique=True, default=new_receipt)
+
+    class Meta:
+        verbose_name = _("bulletin")
+        verbose_name_plural = _("bulletins")
+        # Never an insertion order: receipts sort randomly.
+        ordering = ["election", "receipt"]
+
+    def __str__(self) -> str:
+        return self.receipt
+
+
+class BallotChoice(models.Model):
+    """One candidate approved on one ballot; random key so no sequence leaks the order."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(
+        Ballot, verbose_name=_("bulletin"), on_delete=models.CASCADE, related_name="choices"
+    )
+    candidacy = models.ForeignKey(
+        Candidacy, verbose_name=_("candidature"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("voix")
+        verbose_name_plural = _("voix")
+        ordering = ["ballot", "candidacy"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ballot", "candidacy"], name="ballot_choice_once_per_candidate"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.candidacy)
+
+
+# --- COPIL meetings (C2, C3, C4) -------------------------------------------------------
+
+
+def copil_minutes_upload_to(instance, filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"governance/copil-minutes/{secrets.token_hex(12)}.{extension}"
+
+
+class CopilMeeting(BaseModel):
+    """A COPIL meeting: who was there, who was represented, the decisions (C2-C4)."""
+
+    title = models.CharField(_("intitulé"), max_length=200)
+    held_on = models.DateField(_("date"))
+    activity = models.ForeignKey(
+        "activities.Activity", verbose_name=_("activité"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    minutes_text = models.TextField(_("compte rendu interne"), blank=True)
+    minutes_file = models.FileField(
+        _("compte rendu (fichier)"), upload_to=copil_minutes_upload_to, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("réunion du COPIL")
+        verbose_name_plural = _("réunions du COPIL")
+        ordering = ["-held_on"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.held_on:%d/%m/%Y})"
+
+
+class CopilMeetingAttendance(models.Model):
+    """A COPIL member at a meeting: present, or represented by a present member (C3)."""
+
+    meeting = models.ForeignKey(
+        CopilMeeting, verbose_name=_("réunion"), on_delete=models.CASCADE,
+        related_name="attendances",
+    )  # fmt: skip
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("membre du COPIL"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    present = models.BooleanField(_("présent"), default=True)
+    proxy_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("pouvoir donné à"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("présence au COPIL")
+        verbose_name_plural = _("présences au COPIL")
+        ordering = ["meeting", "member__last_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "member"], name="copil_attendance_once_per_member"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(present=True, proxy_to__isnull=True) | models.Q(present=False),
+                name="copil_attendance_present_gives_no_proxy",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} — {self.member}"
+
+
+class CopilDecision(BaseModel):
+    """A deliberation of a COPIL meeting with its votes (C2)."""
+
+    meeting = models.ForeignKey(
+        CopilMeeting, verbose_name=_("réunion"), on_delete=models.CASCADE,
+        related_name="decisions",
+    )  # fmt: skip
+    subject = models.CharField(_("objet"), max_length=300)
+    votes_for = models.PositiveSmallIntegerField(_("voix pour"), default=0)
+    votes_against = models.PositiveSmallIntegerField(_("voix contre"), default=0)
+    abstentions = models.PositiveSmallIntegerField(_("abstentions"), default=0)
+    quorum_met = models.BooleanField(_("quorum atteint"), default=False, editable=False)
+    passed = models.BooleanField(_("adoptée"), default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("délibération du COPIL")
+        verbose_name_plural = _("délibérations du COPIL")
+        ordering = ["meeting", "created_at"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class MinutesRequest(BaseModel):
+    """A member's reasoned request to read the internal minutes of a COPIL meeting (C4)."""
+
+    meeting = models.ForeignKey(
+        CopilMeeting, verbose_name=_("réunion"), on_delete=models.CASCADE,
+        related_name="minutes_requests",
+    )  # fmt: skip
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("demandeur"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    organisation = models.ForeignKey(
+        "members.Organisation", verbose_name=_("entité"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    reason = models.TextField(_("motif de la demande"))
+    status = models.CharField(
+        _("état"), max_length=20, choices=MinutesRequestStatus.choices,
+        default=MinutesRequestStatus.PENDING,
+    )  # fmt: skip
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("décidée par"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    refusal_reason = models.TextField(_("motif du refus"), blank=True)
+
+    class Meta:
+        verbose_name = _("demande de compte rendu du COPIL")
+        verbose_name_plural = _("demandes de compte rendu du COPIL")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} — {self.requester}"
