@@ -61,6 +61,7 @@ def charter_current(request):
             "version": version,
             "document": parse_charter(version.body) if version else None,
             "history": selectors.charter_version_history(),
+            "show_campaign": selectors.is_copil(request.user),
         },
     )
 
@@ -116,8 +117,9 @@ def charter_sign(request):
     if chosen is None and len(representations) == 1 and not slug:
         chosen = representations[0]
     if version is None or chosen is None:
-        if slug and request.method == "POST":
-            messages.error(request, str(NotASignatory.default_message))
+        if request.method == "POST":
+            error = VersionNotInForce if version is None else NotASignatory
+            messages.error(request, str(error.default_message))
         status = 400 if request.method == "POST" else 200
         return render(
             request,

@@ -362,3 +362,26 @@ def test_typed_code_must_match_the_uploaded_certificate(client, version, signing
     html = text(client.post(VERIFY_URL, {"code": second.verification_code, "certificate": upload}))
     assert "Le code saisi ne correspond pas au code du fichier." in html
     assert "Certificat valide." not in html
+
+
+def test_representatives_list_their_organisations_signatures(client, version):
+    rep = signatory()
+    mine = sign(rep, version)
+    other = sign(signatory(), version)
+    client.force_login(rep.user)
+    html = text(client.get(reverse("charters:my_signatures")))
+    assert mine.verification_code in html
+    assert other.verification_code not in html
+    detail = client.get(reverse("charters:signature", kwargs={"code": mine.verification_code}))
+    assert detail.status_code == 200
+    assert mine.consent_text in text(detail)
+
+
+def test_campaign_link_is_shown_to_the_copil_only(client, version):
+    campaign_url = reverse("charters:campaign")
+    client.force_login(signatory().user)
+    assert campaign_url not in text(client.get(reverse("charters:current")))
+    copil = UserFactory()
+    copil.groups.add(Group.objects.get(name="COPIL"))
+    client.force_login(copil)
+    assert campaign_url in text(client.get(reverse("charters:current")))
