@@ -9,7 +9,7 @@ time; models refer to members through string foreign keys.
 
 import calendar
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -229,6 +229,11 @@ class CampaignRow:
 
     required: tuple = ()
     status_label: str = ""
+    signatories: list = field(default_factory=list)
+
+    @property
+    def missing_capacity_labels(self) -> list[str]:
+        return [SignatureCapacity(c).label for c in self.missing_capacities]
 
 
 def campaign_rows(
@@ -253,6 +258,16 @@ def campaign_rows(
         .order_by("legal_name")
     )
     ids = [o.pk for o in organisations]
+    # The persons who can give the missing signature: the active authorised signatories.
+    day = timezone.localdate(moment)
+    signatories: dict[int, list] = {}
+    for representative in (
+        members_selectors.active_representatives(on=day)
+        .filter(organisation_id__in=ids, is_authorised_signatory=True)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    ):
+        signatories.setdefault(representative.organisation_id, []).append(representative.user)
     status_since: dict[int, datetime.datetime] = {}
     for change in (
         StatusChange.objects.filter(organisation_id__in=ids, effective_at__lte=moment)
@@ -293,6 +308,7 @@ def campaign_rows(
                 completed_at=signed[-1].signed_at if complete and signed else None,
                 reminders=reminders.get(organisation.pk, []),
                 required=required_capacities(version),
+                signatories=signatories.get(organisation.pk, []),
             )
         )
     return rows
@@ -343,3 +359,12 @@ def organisation_commitment_end_date(
     if changes[1].status not in _SIGNATURE_OWING_STATUSES:
         return None
     return commitment_end_date(lost_on=timezone.localdate(changes[0].effective_at))
+
+
+def person_signatures(*, user) -> QuerySet:
+    """The signatures the person made themself (personal data export)."""
+    return (
+        Signature.objects.filter(signer=user)
+        .select_related("version", "organisation")
+        .order_by("signed_at", "id")
+    )

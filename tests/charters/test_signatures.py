@@ -206,6 +206,8 @@ def test_two_signatures_are_needed_when_the_version_requires_the_head(db):
     (row,) = selectors.campaign_rows(at=NOW)
     assert row.complete is False
     assert row.missing_capacities == [SignatureCapacity.HEAD]
+    assert row.missing_capacity_labels == ["Dirigeant de l'entité"]
+    assert sorted(row.signatories, key=lambda u: u.pk) == [participant.user, head.user]
 
     # The same person cannot give both signatures.
     with pytest.raises(SameSignerTwice):

@@ -332,6 +332,8 @@ def test_copil_sees_who_signed_and_who_did_not(client, version, django_assert_ma
     assert "3 entités n'ont pas encore signé" in html
     for organisation in pending:
         assert organisation.legal_name in html
+    assert str(signed.user) in html  # who can sign, per organisation
+    assert "Aucun signataire habilité" in html
     for _ in range(5):
         member_organisation()
     with django_assert_max_num_queries(12):
