@@ -102,6 +102,12 @@ def _sign_context(request, *, version, representations, chosen, form, scope, exi
         "form": form,
         "scope": scope,
         "existing": existing,
+        "complete": bool(
+            version
+            and scope
+            and existing
+            and selectors.commitment_complete(version=version, scope=scope, signatures=existing)
+        ),
     }
 
 

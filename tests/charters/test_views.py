@@ -387,3 +387,12 @@ def test_campaign_link_is_shown_to_the_copil_only(client, version):
     copil.groups.add(Group.objects.get(name="COPIL"))
     client.force_login(copil)
     assert campaign_url in text(client.get(reverse("charters:current")))
+
+
+def test_signing_page_says_when_the_commitment_is_complete(client, version):
+    rep = signatory()
+    sign(rep, version)
+    client.force_login(rep.user)
+    html = text(client.get(SIGN_URL))
+    assert f"{rep.organisation.legal_name} a déjà signé la version V1 R001" in html
+    assert 'name="password"' not in html
