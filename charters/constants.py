@@ -34,6 +34,8 @@ class CharterParameters:
     mandate_tolerance_months: int = 3  # V3
     candidate_seniority_years: int = 1  # V4
     election_notice_weeks: int = 6  # V9
+    # V6: election proxies one organisation may carry; 0 = no cap ("une ou plusieurs").
+    election_max_proxies: int = 0
     referent_min_years: int = 1  # R1
     revision_petition_percent: int = 50  # X2
 

@@ -30,6 +30,7 @@ from charters.services import signature_record
 from members.constants import Role, Status
 from tests.activities.factories import ActivityFactory, attend, convene
 from tests.charters.factories import CharterVersionFactory
+from tests.governance.elections_matrix import elections_world
 from tests.members.factories import (
     RepresentativeFactory,
     UserFactory,
@@ -52,6 +53,10 @@ ADMIN_URLS = {
 # Of allauth, only the entrance pages (the rest: tests/accounts and test_mfa.py).
 ALLAUTH_URLS = {"account_login", "account_signup", "account_logout", "account_reset_password"}
 POST_ONLY = {
+    # COPIL elections and COPIL minutes requests (issue 7).
+    "elections:manage",
+    "elections:proxy_decide",
+    "elections:proxy_revoke",
     "set_language",
     "space:consent",
     "activities:calendar_token",
@@ -116,6 +121,27 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "activities:minutes_file": (LOGIN, 403, 200, 200, 200, 200),
     "activities:ratio_dashboard": (LOGIN, 403, 403, 403, 200, 200),
     "activities:ratio_recompute": (LOGIN, 403, 403, 403, 302, 302),
+    # COPIL elections and COPIL minutes (issue 7: art. 6). "member" is a signatory who
+    # gave a validated proxy in a published election; the superuser is in the election
+    # commission (V12); the COPIL reads its minutes, members request them (C4).
+    "elections:list": (LOGIN, 403, 200, 403, 200, 200),
+    "elections:seats": (LOGIN, 403, 403, 403, 200, 200),
+    "elections:create": (LOGIN, 403, 403, 403, 403, 200),
+    "elections:detail": (LOGIN, 403, 200, 403, 200, 200),
+    "elections:manage": (LOGIN, 403, 403, 403, 403, 302),
+    "elections:candidacy": (LOGIN, 403, 200, 403, 200, 200),
+    "elections:proxy_give": (LOGIN, 403, 200, 403, 403, 403),
+    "elections:vote": (LOGIN, 403, 200, 403, 403, 403),
+    "elections:paper_ballot": (LOGIN, 403, 403, 403, 403, 200),
+    "elections:tie": (LOGIN, 403, 403, 403, 403, 200),
+    "elections:results": (LOGIN, 403, 200, 403, 200, 200),
+    "elections:candidacy_video": (LOGIN, 403, 200, 403, 200, 200),
+    "elections:proxy_pdf": (LOGIN, 403, 200, 403, 403, 200),
+    "elections:proxy_decide": (LOGIN, 403, 403, 403, 403, 302),
+    "elections:proxy_revoke": (LOGIN, 403, 302, 403, 403, 302),
+    "elections:copil_minutes": (LOGIN, 403, 200, 403, 200, 200),
+    "elections:copil_minutes_file": (LOGIN, 403, 403, 403, 200, 200),
+    "elections:minutes_requests": (LOGIN, 403, 403, 403, 200, 200),
     # The admin: staff only (COPIL members are staff with the COPIL group's
     # permissions); others are sent to the admin login, then to allauth's.
     "admin:index": (302, 302, 302, 302, 200, 200),
@@ -213,6 +239,7 @@ def world(settings, tmp_path):
         "code": signature.verification_code,
     }
     by_url = {"space:consent": {"pk": member.pk}, "charters:version": {"slug": version.slug}}
+    by_url.update(elections_world(member=member))  # issue 7
     return users, by_parameter, by_url
 
 

@@ -1,0 +1,157 @@
+"""Forms of the election pages: they parse input; the rules live in services/elections.py."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from activities.constants import ActivityKind
+from activities.models import Activity
+
+
+class _Form(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+def password_field():
+    return forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Ressaisissez votre mot de passe pour confirmer votre identité."),
+    )
+
+
+class ElectionCreateForm(_Form):
+    title = forms.CharField(label=_("Intitulé"), max_length=200, initial=_("Élection du COPIL"))
+    plenary = forms.ModelChoiceField(
+        label=_("Réunion plénière ordinaire de l'élection"),
+        queryset=Activity.objects.none(),
+        help_text=_(
+            "Pas d'élection du 20 juillet au 5 septembre ni du 20 décembre au 5 janvier ; "
+            "la date doit être annoncée au moins 6 semaines à l'avance (article 6.2)."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plenary"].queryset = Activity.objects.filter(
+            kind=ActivityKind.ORDINARY_PLENARY, starts_at__gt=timezone.now()
+        ).order_by("starts_at")
+
+
+class CandidacyForm(_Form):
+    statement = forms.CharField(
+        label=_("Profession de foi"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=5000,
+        help_text=_("Vos motivations et le projet que vous souhaitez porter."),
+    )
+    video = forms.FileField(
+        label=_("Vidéo (facultatif)"),
+        required=False,
+        help_text=_(
+            "Si vous ne pouvez pas être présent à la réunion plénière : MP4, MOV ou WebM, "
+            "200 Mo au plus."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": "video/mp4,video/quicktime,video/webm"}),
+    )
+    video_url = forms.URLField(
+        label=_("Ou un lien vers une vidéo (facultatif)"), required=False, assume_scheme="https"
+    )
+
+
+class ProxyForm(_Form):
+    giver = forms.ChoiceField(label=_("Entité qui donne procuration"))
+    holder = forms.ChoiceField(label=_("Entité membre qui votera pour elle"))
+    consent = forms.BooleanField(
+        label=_(
+            "Je signe cette procuration au nom de mon entité : l'entité mandataire votera "
+            "à sa place à cette élection."
+        )
+    )
+    password = password_field()
+
+    def __init__(self, *args, givers, holders, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["giver"].choices = [(o.pk, o.legal_name) for o in givers]
+        self.fields["holder"].choices = [("", "—")] + [(o.pk, o.legal_name) for o in holders]
+
+
+class DecisionForm(_Form):
+    approve = forms.TypedChoiceField(
+        label=_("Décision"),
+        choices=[("1", _("Valider")), ("0", _("Refuser"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Motif du refus"), required=False, max_length=1000)
+
+
+class BallotForm(_Form):
+    organisation = forms.ChoiceField(label=_("Je vote pour"), widget=forms.RadioSelect)
+    candidates = forms.MultipleChoiceField(
+        label=_("Candidats approuvés"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    password = password_field()
+
+    def __init__(self, *args, voting_for, candidacies, seats, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = voting_for
+        if len(voting_for) == 1:
+            self.fields["organisation"].initial = voting_for[0][0]
+        self.fields["candidates"].choices = [(c.pk, str(c.candidate)) for c in candidacies]
+        self.fields["candidates"].help_text = _(
+            "Cochez de zéro à %(n)s candidat(s). Un bulletin déposé ne peut plus être modifié."
+        ) % {"n": seats}
+
+
+class PaperBallotForm(_Form):
+    organisation = forms.ChoiceField(label=_("Entité qui a voté sur papier"))
+    candidates = forms.MultipleChoiceField(
+        label=_("Candidats approuvés sur le bulletin"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, organisations, candidacies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [("", "—")] + [
+            (o.pk, o.legal_name) for o in organisations
+        ]
+        self.fields["candidates"].choices = [(c.pk, str(c.candidate)) for c in candidacies]
+
+
+class TieForm(_Form):
+    winners = forms.MultipleChoiceField(
+        label=_("Candidat(s) retenu(s)"), widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(
+        label=_("Comment l'égalité a été tranchée"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Par exemple : tirage au sort en séance, devant témoins."),
+    )
+
+    def __init__(self, *args, tied, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["winners"].choices = [(c.pk, str(c.candidate)) for c in tied]
+
+
+class MinutesRequestForm(_Form):
+    reason = forms.CharField(
+        label=_("Motif de la demande"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+    )
+
+
+class MinutesDecisionForm(DecisionForm):
+    approve = forms.TypedChoiceField(
+        label=_("Décision"),
+        choices=[("1", _("Accorder")), ("0", _("Refuser"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )

@@ -1,0 +1,626 @@
+"""Election pages (art. 6): thin; forms parse, services decide, selectors read.
+
+No view logs a ballot's content; the vote page answers with the receipt only.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from charters.selectors import is_copil
+from cos_portal.pdf import render_pdf
+from members.models import Organisation
+
+from . import selectors_elections as selectors
+from .exceptions import ElectionsError
+from .forms_elections import (
+    BallotForm,
+    CandidacyForm,
+    DecisionForm,
+    ElectionCreateForm,
+    MinutesDecisionForm,
+    MinutesRequestForm,
+    PaperBallotForm,
+    ProxyForm,
+    TieForm,
+)
+from .models import (
+    Candidacy,
+    CopilMeeting,
+    Election,
+    ElectionStatus,
+    MinutesRequest,
+    MinutesRequestStatus,
+    Proxy,
+)
+from .services import elections as services
+
+# Re-authentication attempts allowed per person before a pause (brute-force guard).
+MAX_PASSWORD_FAILURES = 5
+PASSWORD_FAILURE_WINDOW = 15 * 60
+
+
+def _require_viewer(request):
+    if not selectors.can_see_elections(request.user):
+        raise PermissionDenied(_("Page réservée aux membres de la COS-GE."))
+
+
+def _require_commission(request):
+    if not selectors.is_election_commission(request.user):
+        raise PermissionDenied(_("Page réservée à la commission électorale."))
+
+
+def _election(pk) -> Election:
+    try:
+        return selectors.election_get(pk=pk)
+    except Election.DoesNotExist:
+        raise Http404(_("Cette élection n'existe pas.")) from None
+
+
+def _visible_election(request, pk) -> Election:
+    election = _election(pk)
+    if election.status == ElectionStatus.DRAFT and not selectors.is_election_commission(
+        request.user
+    ):
+        raise Http404(_("Cette élection n'existe pas."))
+    return election
+
+
+def _too_many_failures(request) -> bool:
+    return cache.get(f"elections:pw-failures:{request.user.pk}", 0) >= MAX_PASSWORD_FAILURES
+
+
+def _count_failure(request) -> None:
+    key = f"elections:pw-failures:{request.user.pk}"
+    cache.set(key, cache.get(key, 0) + 1, PASSWORD_FAILURE_WINDOW)
+
+
+@login_required
+@require_GET
+def election_list(request):
+    _require_viewer(request)
+    commission = selectors.is_election_commission(request.user)
+    return render(
+        request,
+        "governance/elections/list.html",
+        {
+            "elections": list(selectors.election_list(include_drafts=commission)),
+            "commission": commission,
+        },
+    )
+
+
+@login_required
+@require_GET
+def seats(request):
+    """G1, V3: the seats, their holders, and which are up at a date (default: today)."""
+    if not (is_copil(request.user) or selectors.is_election_commission(request.user)):
+        raise PermissionDenied(_("Page réservée au COPIL et à la commission électorale."))
+    day = timezone.localdate()
+    raw = request.GET.get("date", "")
+    if raw:
+        try:
+            day = timezone.datetime.fromisoformat(raw).date()
+        except ValueError:
+            messages.error(request, _("Date invalide : la date du jour est utilisée."))
+    return render(
+        request,
+        "governance/elections/seats.html",
+        {"rows": services.seats_to_renew(on=day), "day": day},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def election_create(request):
+    _require_commission(request)
+    form = ElectionCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            election = services.election_create(
+                plenary=form.cleaned_data["plenary"],
+                title=form.cleaned_data["title"],
+                actor=request.user,
+            )
+        except ElectionsError as error:
+            form.add_error("plenary", error.message)
+        else:
+            messages.success(
+                request, _("Élection créée. Publiez l'annonce pour prévenir les membres.")
+            )
+            return redirect(election)
+    return render(
+        request,
+        "governance/elections/create.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def election_detail(request, pk):
+    _require_viewer(request)
+    election = _visible_election(request, pk)
+    commission = selectors.is_election_commission(request.user)
+    signatory_of = list(selectors.member_signatory_representations(user=request.user))
+    my_org_ids = {r.organisation_id for r in signatory_of}
+    proxies = list(selectors.proxy_list(election=election))
+    context = {
+        "election": election,
+        "commission": commission,
+        "candidacies": list(selectors.candidacy_list(election=election)),
+        "my_candidacy": Candidacy.objects.filter(
+            election=election, candidate=request.user, withdrawn_at__isnull=True
+        ).first(),
+        "proxies": proxies
+        if commission
+        else [p for p in proxies if p.giver_id in my_org_ids or p.holder_id in my_org_ids],
+        "can_give_proxy": bool(signatory_of)
+        and election.status in (ElectionStatus.ANNOUNCED, ElectionStatus.VOTING),
+        "is_signatory": bool(signatory_of),
+        "voted_count": len(selectors.voted_organisation_ids(election=election))
+        if commission
+        else None,
+        "decision_form": DecisionForm(),
+    }
+    return render(request, "governance/elections/detail.html", context)
+
+
+MANAGE_ACTIONS = {
+    "annoncer": (
+        services.election_announce,
+        _("Élection annoncée : les membres sont prévenus par e-mail."),
+    ),
+    "ouvrir": (services.election_voting_open, _("Le vote est ouvert.")),
+    "clore": (services.election_voting_close, _("Le vote est clos.")),
+    "depouiller": (services.election_tally, _("Dépouillement effectué.")),
+    "publier": (services.election_results_publish, _("Résultats publiés ; les élus siègent.")),
+}
+
+
+@login_required
+@require_POST
+def election_manage(request, pk, action):
+    """V12: the commission announces, opens, closes, tallies and publishes."""
+    _require_commission(request)
+    election = _election(pk)
+    if action not in MANAGE_ACTIONS:
+        raise Http404(_("Action inconnue."))
+    service, done = MANAGE_ACTIONS[action]
+    try:
+        service(election=election, actor=request.user)
+    except ElectionsError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect(election)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def candidacy_declare(request, pk):
+    _require_viewer(request)
+    election = _visible_election(request, pk)
+    eligibility = services.candidate_eligibility(
+        user=request.user, election_date=election.election_date
+    )
+    form = CandidacyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.candidacy_declare(
+                election=election,
+                user=request.user,
+                statement=form.cleaned_data["statement"],
+                video=form.cleaned_data.get("video"),
+                video_url=form.cleaned_data.get("video_url") or "",
+            )
+        except ElectionsError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Votre candidature est enregistrée."))
+            return redirect(election)
+    return render(
+        request,
+        "governance/elections/candidacy.html",
+        {"election": election, "form": form, "eligibility": eligibility},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def candidacy_video(request, pk):
+    """V11: the uploaded video, served to members only (private storage)."""
+    _require_viewer(request)
+    candidacy = Candidacy.objects.filter(pk=pk).select_related("election").first()
+    if (
+        candidacy is None
+        or not candidacy.video
+        or candidacy.election.status == ElectionStatus.DRAFT
+    ):
+        raise Http404(_("Aucune vidéo."))
+    response = FileResponse(candidacy.video.open("rb"), as_attachment=False)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def proxy_give(request, pk):
+    """V6: a written proxy, signed online by the giver's signatory (password re-entered)."""
+    _require_viewer(request)
+    election = _visible_election(request, pk)
+    givers = [r.organisation for r in selectors.member_signatory_representations(user=request.user)]
+    if not givers:
+        raise PermissionDenied(
+            _("Seul un signataire habilité d'une entité membre peut donner procuration.")
+        )
+    giver_ids = {o.pk for o in givers}
+    holders = [
+        o for o in selectors.member_organisations().order_by("legal_name") if o.pk not in giver_ids
+    ]
+    form = ProxyForm(request.POST or None, givers=givers, holders=holders)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if _too_many_failures(request):
+                raise ElectionsError(
+                    _(
+                        "Trop de tentatives de mot de passe erronées. Réessayez dans quelques minutes."
+                    )
+                )
+            if not request.user.check_password(form.cleaned_data["password"]):
+                _count_failure(request)
+            proxy = services.proxy_give(
+                election=election,
+                giver=Organisation.objects.get(pk=form.cleaned_data["giver"]),
+                holder=Organisation.objects.get(pk=form.cleaned_data["holder"]),
+                signer=request.user,
+                password=form.cleaned_data["password"],
+            )
+        except ElectionsError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("Procuration signée : la commission électorale va la valider.")
+            )
+            return redirect(reverse("elections:proxy_pdf", kwargs={"pk": proxy.pk}))
+    return render(
+        request,
+        "governance/elections/proxy.html",
+        {"election": election, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _proxy_for(request, pk) -> Proxy:
+    proxy = Proxy.objects.filter(pk=pk).select_related("election", "giver", "holder").first()
+    if proxy is None:
+        raise Http404(_("Cette procuration n'existe pas."))
+    org_ids = set(
+        selectors.member_representations(user=request.user).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    if not (
+        selectors.is_election_commission(request.user)
+        or proxy.giver_id in org_ids
+        or proxy.holder_id in org_ids
+    ):
+        raise PermissionDenied(_("Réservé aux deux entités et à la commission électorale."))
+    return proxy
+
+
+@login_required
+@require_GET
+def proxy_pdf(request, pk):
+    proxy = _proxy_for(request, pk)
+    pdf = render_pdf(
+        "governance/elections/pdf/proxy.html",
+        {"proxy": proxy, "election": proxy.election},
+        language=getattr(request, "LANGUAGE_CODE", "fr"),
+        metadata={"title": _("Procuration")},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="procuration-{proxy.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def proxy_decide(request, pk):
+    _require_commission(request)
+    proxy = _proxy_for(request, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choisissez de valider ou de refuser la procuration."))
+        return redirect(proxy.election)
+    try:
+        services.proxy_decide(
+            proxy=proxy,
+            actor=request.user,
+            approve=form.cleaned_data["approve"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ElectionsError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Décision enregistrée."))
+    return redirect(proxy.election)
+
+
+@login_required
+@require_POST
+def proxy_revoke(request, pk):
+    proxy = _proxy_for(request, pk)
+    try:
+        services.proxy_revoke(proxy=proxy, actor=request.user)
+    except ElectionsError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Procuration révoquée."))
+    return redirect(proxy.election)
+
+
+def _voting_for(request, election):
+    """The organisations the person may vote for: their own, and validated proxies held."""
+    own = [r.organisation for r in selectors.member_signatory_representations(user=request.user)]
+    held = list(selectors.proxies_held(election=election, holder_ids=[o.pk for o in own]))
+    voted = selectors.voted_organisation_ids(election=election)
+    gave = set(
+        Proxy.objects.filter(
+            election=election, giver__in=own, status__in=selectors.LIVE_PROXY_STATUSES
+        ).values_list("giver_id", flat=True)
+    )
+    choices = [(o.pk, o.legal_name) for o in own if o.pk not in voted and o.pk not in gave]
+    choices += [
+        (p.giver_id, _("%(org)s (procuration)") % {"org": p.giver.legal_name})
+        for p in held
+        if p.giver_id not in voted
+    ]
+    return own, choices
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def vote(request, pk):
+    """V6, V7: vote online; the password is re-entered; the answer shows the receipt."""
+    _require_viewer(request)
+    election = _visible_election(request, pk)
+    own, voting_for = _voting_for(request, election)
+    if not own:
+        raise PermissionDenied(_("Seul le signataire habilité d'une entité membre vote en ligne."))
+    candidacies = list(selectors.candidacy_list(election=election))
+    form = BallotForm(
+        request.POST or None,
+        voting_for=voting_for,
+        candidacies=candidacies,
+        seats=election.seats_to_fill,
+    )
+    receipt = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            if _too_many_failures(request):
+                raise ElectionsError(
+                    _(
+                        "Trop de tentatives de mot de passe erronées. Réessayez dans quelques minutes."
+                    )
+                )
+            password = form.cleaned_data["password"]
+            if not request.user.check_password(password):
+                _count_failure(request)
+            receipt = services.ballot_cast(
+                election=election,
+                organisation=Organisation.objects.get(pk=form.cleaned_data["organisation"]),
+                voter=request.user,
+                candidacy_ids=form.cleaned_data["candidates"],
+                password=password,
+            )
+        except ElectionsError as error:
+            form.add_error(None, error.message)
+        else:
+            return render(
+                request,
+                "governance/elections/voted.html",
+                {"election": election, "receipt": receipt},
+            )
+    return render(
+        request,
+        "governance/elections/vote.html",
+        {"election": election, "form": form, "voting_for": voting_for, "candidacies": candidacies},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def paper_ballot(request, pk):
+    """V6: the commission enters a paper ballot; the register records it as such."""
+    _require_commission(request)
+    election = _election(pk)
+    voted = selectors.voted_organisation_ids(election=election)
+    organisations = [
+        o for o in selectors.member_organisations().order_by("legal_name") if o.pk not in voted
+    ]
+    candidacies = list(selectors.candidacy_list(election=election))
+    form = PaperBallotForm(
+        request.POST or None, organisations=organisations, candidacies=candidacies
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ballot_cast(
+                election=election,
+                organisation=Organisation.objects.get(pk=form.cleaned_data["organisation"]),
+                voter=request.user,
+                candidacy_ids=form.cleaned_data["candidates"],
+                on_paper=True,
+            )
+        except ElectionsError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Bulletin papier enregistré."))
+            return redirect("elections:paper_ballot", pk=election.pk)
+    return render(
+        request,
+        "governance/elections/paper_ballot.html",
+        {"election": election, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tie_resolve(request, pk):
+    """V8: the commission records how a tie for the last seat was resolved."""
+    _require_commission(request)
+    election = _election(pk)
+    votes = {c.pk: c.votes or 0 for c in selectors.candidacy_list(election=election)}
+    ranking = services.rank_candidates(votes, election.seats_to_fill)
+    tied = [c for c in selectors.candidacy_list(election=election) if c.pk in ranking.tied]
+    form = TieForm(request.POST or None, tied=tied)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.election_tie_resolve(
+                election=election,
+                actor=request.user,
+                winner_ids=form.cleaned_data["winners"],
+                note=form.cleaned_data["note"],
+            )
+        except ElectionsError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Égalité tranchée."))
+            return redirect(election)
+    return render(
+        request,
+        "governance/elections/tie.html",
+        {"election": election, "form": form, "ranking": ranking, "tied": tied},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def results(request, pk):
+    """V8: turnout, blank ballots, votes per candidate, the receipts; never per ballot."""
+    _require_viewer(request)
+    election = _visible_election(request, pk)
+    commission = selectors.is_election_commission(request.user)
+    if election.status != ElectionStatus.PUBLISHED and not (
+        commission and election.status == ElectionStatus.TALLIED
+    ):
+        raise Http404(_("Les résultats ne sont pas encore publiés."))
+    counts = selectors.ballot_counts(election=election)
+    electorate = election.electorate.count()
+    return render(
+        request,
+        "governance/elections/results.html",
+        {
+            "election": election,
+            "rows": list(selectors.results_rows(election=election)),
+            "counts": counts,
+            "electorate": electorate,
+            "turnout": round(100 * counts["total"] / electorate, 1) if electorate else None,
+            "receipts": selectors.receipt_list(election=election),
+        },
+    )
+
+
+# --- COPIL minutes (C4) ---------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def copil_minutes(request, pk):
+    """C4: the COPIL and granted requesters read the minutes; members may request them."""
+    meeting = CopilMeeting.objects.filter(pk=pk).first()
+    if meeting is None:
+        raise Http404(_("Cette réunion n'existe pas."))
+    can_read = selectors.can_read_copil_minutes(user=request.user, meeting=meeting)
+    if not can_read and not selectors.member_representations(user=request.user).exists():
+        raise PermissionDenied(_("Réservé au COPIL et aux membres."))
+    form = None if can_read else MinutesRequestForm(request.POST or None)
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            services.minutes_request_create(
+                meeting=meeting, requester=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ElectionsError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("Demande envoyée au COPIL : vous serez prévenu de sa réponse.")
+            )
+            return redirect("elections:copil_minutes", pk=meeting.pk)
+    my_requests = MinutesRequest.objects.filter(meeting=meeting, requester=request.user).order_by(
+        "-created_at"
+    )
+    return render(
+        request,
+        "governance/elections/copil_minutes.html",
+        {"meeting": meeting, "can_read": can_read, "form": form, "my_requests": my_requests},
+        status=400 if request.method == "POST" and form is not None else 200,
+    )
+
+
+@login_required
+@require_GET
+def copil_minutes_file(request, pk):
+    meeting = CopilMeeting.objects.filter(pk=pk).first()
+    if meeting is None or not meeting.minutes_file:
+        raise Http404(_("Aucun fichier."))
+    if not selectors.can_read_copil_minutes(user=request.user, meeting=meeting):
+        raise PermissionDenied(_("Réservé au COPIL et aux demandes accordées."))
+    response = FileResponse(meeting.minutes_file.open("rb"), as_attachment=True)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def minutes_requests(request):
+    """C4: the COPIL grants or refuses the requests for its minutes."""
+    if not is_copil(request.user):
+        raise PermissionDenied(_("Page réservée au COPIL."))
+    form = MinutesDecisionForm(request.POST or None)
+    if request.method == "POST":
+        target = MinutesRequest.objects.filter(pk=request.POST.get("request")).first()
+        if target is None or not form.is_valid():
+            messages.error(request, _("Choisissez d'accorder ou de refuser la demande."))
+        else:
+            try:
+                services.minutes_request_decide(
+                    request=target,
+                    actor=request.user,
+                    grant=form.cleaned_data["approve"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ElectionsError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Réponse enregistrée ; le demandeur est prévenu."))
+        return redirect("elections:minutes_requests")
+    return render(
+        request,
+        "governance/elections/minutes_requests.html",
+        {
+            "pending": list(selectors.minutes_request_list(status=MinutesRequestStatus.PENDING)),
+            "decided": list(
+                selectors.minutes_request_list().exclude(status=MinutesRequestStatus.PENDING)[:50]
+            ),
+            "form": form,
+        },
+    )
