@@ -170,6 +170,7 @@ class CopilMeetingAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         # New rows only (recorded rows are read-only), each through its service.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         new = [f for f in formset.extra_forms if f.has_changed() and f.is_valid()]
         # Present members first: a proxy is given to a member already recorded present (C3).
         new.sort(key=lambda f: not f.cleaned_data.get("present", False))
