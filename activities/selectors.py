@@ -346,3 +346,12 @@ def upcoming_convocations(*, organisation: Organisation, now=None) -> QuerySet:
         .select_related("activity")
         .order_by("activity__starts_at")
     )
+
+
+def person_participations(*, user) -> QuerySet:
+    """Every registration and attendance of the person (personal data export)."""
+    return (
+        Participation.objects.filter(user=user)
+        .select_related("activity", "organisation")
+        .order_by("activity__starts_at", "pk")
+    )

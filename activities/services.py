@@ -320,7 +320,7 @@ def attendance_ratios_compute(*, now: datetime.datetime | None = None) -> int:
     )  # fmt: skip
     sql = (
         # Only quoted identifiers and ORM-compiled SQL are interpolated; values are parameters.
-        f"INSERT INTO {qn(table)} ({columns}) "  # noqa: S608
+        f"INSERT INTO {qn(table)} ({columns}) "  # noqa: S608  # nosec B608
         f"SELECT s.{qn('pk')}, s.{qn('convened')}, s.{qn('attended')}, %s, %s, %s, %s, %s "
         f"FROM ({select_sql}) s WHERE 1 = 1 "
         f"ON CONFLICT ({qn('organisation_id')}, {qn('date')}) DO UPDATE SET "

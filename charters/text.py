@@ -28,13 +28,15 @@ def inline(text: str) -> SafeString:
     html = escape(text)
     html = BOLD_RE.sub(r"<strong>\1</strong>", html)
     html = ITALIC_RE.sub(r"<em>\1</em>", html)
-    return mark_safe(html)  # noqa: S308 (escaped above; only our own tags added)
+    # Escaped above; only our own <strong>/<em> tags are added.
+    return mark_safe(html)  # nosemgrep: portal-mark-safe  # noqa: S308  # nosec B308 B703
 
 
 @dataclass
 class Block:
     kind: str  # "heading", "paragraph", "list"
-    html: SafeString = mark_safe("")
+    # An empty string: nothing to escape.
+    html: SafeString = mark_safe("")  # nosemgrep: portal-mark-safe  # nosec B308
     level: int = 0
     anchor: str = ""
     items: list[SafeString] = field(default_factory=list)

@@ -12,6 +12,10 @@ class CosPortalConfig(AppConfig):
         from django.contrib.auth import signals as auth_signals
 
         from . import security
+        from .auditing import register_audited_models
+
+        # The row-level audit trail (django-auditlog): cos_portal/auditing.py.
+        register_audited_models()
 
         auth_signals.user_logged_in.connect(
             security.on_user_logged_in, dispatch_uid="cos_portal.security.logged_in"

@@ -19,6 +19,7 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("annuaire/", include("members.urls")),
     path("charte/", include("charters.urls")),
+    path("", include("cos_portal.urls_privacy")),
     path("espace/", include("members.urls_space")),
     path("activites/", include("activities.urls")),
     path("elections/", include("governance.urls_elections")),

@@ -27,6 +27,7 @@ from import_export.formats.base_formats import CSV
 from import_export.results import RowResult
 
 from charters.selectors import charter_parameters, organisation_commitment_end_date
+from cos_portal.admin_privacy import PersonErasureAdminMixin
 
 from . import selectors, services
 from .constants import Status, StatusReason
@@ -160,7 +161,7 @@ class UserChangeForm(auth_forms.UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PersonErasureAdminMixin, DjangoUserAdmin):
     """People log in with their e-mail address: no user name."""
 
     form = UserChangeForm

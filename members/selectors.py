@@ -134,3 +134,12 @@ def organisation_registry_list(*, at: datetime.datetime | None = None) -> QueryS
             to_attr="active_establishments",
         )
     )
+
+
+def person_representations(*, user) -> QuerySet:
+    """Every representation of the person, past and present (personal data export)."""
+    return (
+        Representative.objects.filter(user=user)
+        .select_related("organisation")
+        .order_by("start_date", "pk")
+    )

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_celery_beat",
     "csp",
+    "auditlog",
     "cos_portal",
     "charters",
     "members",
@@ -62,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The audit trail (cos_portal/auditing.py) records who made each change.
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -218,6 +221,10 @@ MEDIA_URL = None
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_242_880
 LOGO_MAX_BYTES = 1_048_576
+
+# The audit trail of changes (django-auditlog, models registered in cos_portal/auditing.py):
+# changes stored as JSON, with the client's address from the proxy's X-Forwarded-For.
+AUDITLOG_STORE_JSON_CHANGES = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

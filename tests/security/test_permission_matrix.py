@@ -49,6 +49,7 @@ ADMIN_URLS = {
     "admin:members_organisation_add",
     "admin:members_statuschange_changelist",
     "admin:cos_portal_auditentry_changelist",
+    "admin:auditlog_logentry_changelist",
 }
 # Of allauth, only the entrance pages (the rest: tests/accounts and test_mfa.py).
 ALLAUTH_URLS = {"account_login", "account_signup", "account_logout", "account_reset_password"}
@@ -121,6 +122,11 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "activities:minutes_file": (LOGIN, 403, 200, 200, 200, 200),
     "activities:ratio_dashboard": (LOGIN, 403, 403, 403, 200, 200),
     "activities:ratio_recompute": (LOGIN, 403, 403, 403, 302, 302),
+    # Personal data (GDPR, issue 3): the privacy notice for all, one's own data signed in.
+    "privacy:policy": everyone(200),
+    "privacy:my_data": signed_in(200),
+    "privacy:export": signed_in(200),
+    "privacy:erase": signed_in(200),
     # COPIL elections and COPIL minutes (issue 7: art. 6). "member" is a signatory who
     # gave a validated proxy in a published election; the superuser is in the election
     # commission (V12); the COPIL reads its minutes, members request them (C4).
@@ -149,6 +155,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "admin:members_organisation_add": (302, 302, 302, 302, 200, 200),
     "admin:members_statuschange_changelist": (302, 302, 302, 302, 200, 200),
     "admin:cos_portal_auditentry_changelist": (302, 302, 302, 302, 200, 200),
+    "admin:auditlog_logentry_changelist": (302, 302, 302, 302, 200, 200),
 }
 
 

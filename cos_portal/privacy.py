@@ -1,0 +1,130 @@
+"""Personal data (GDPR art. 15 and 20): everything the portal holds about one person, as JSON.
+
+Gathered through each app's selectors (never its views), so a new kind of record is
+added here with the selector that reads it. What is left out, on purpose: password
+hashes, authenticator secrets and recovery codes, session keys, the private calendar
+token (secrets, not data about the person), and the security log lines (stdout, kept
+by the host for 12 months: privacy page).
+"""
+
+import datetime
+
+from django.utils import timezone
+
+FORMAT_VERSION = 1
+
+
+def _when(value):
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _account(user) -> dict:
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    return {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "language": user.language,
+        "date_joined": _when(user.date_joined),
+        "last_login": _when(user.last_login),
+        "is_active": user.is_active,
+        "groups": sorted(group.name for group in user.groups.all()),
+        "email_addresses": [
+            {"email": address.email, "verified": address.verified, "primary": address.primary}
+            for address in EmailAddress.objects.filter(user=user).order_by("pk")
+        ],
+        "authenticators": [
+            {"type": authenticator.type, "created_at": _when(authenticator.created_at)}
+            for authenticator in Authenticator.objects.filter(user=user).order_by("pk")
+        ],
+    }
+
+
+def _representations(user) -> list[dict]:
+    from members.selectors import person_representations
+
+    return [
+        {
+            "organisation": r.organisation.legal_name,
+            "job_title": r.job_title,
+            "start_date": _when(r.start_date),
+            "end_date": _when(r.end_date),
+            "is_authorised_signatory": r.is_authorised_signatory,
+            "public_consent": r.public_consent,
+        }
+        for r in person_representations(user=user)
+    ]
+
+
+def _signatures(user) -> list[dict]:
+    from charters.selectors import person_signatures
+
+    return [
+        {
+            "charter_version": s.version.label,
+            "organisation": s.organisation_name,
+            "signer_name": s.signer_name,
+            "signer_email": s.signer_email,
+            "signer_role": s.signer_role,
+            "capacity": s.capacity,
+            "scope": s.scope,
+            "signed_at": _when(s.signed_at),
+            "ip_address": s.ip_address,
+            "user_agent": s.user_agent,
+            "auth_method": s.auth_method,
+            "consent_text": s.consent_text,
+            "verification_code": s.verification_code,
+        }
+        for s in person_signatures(user=user)
+    ]
+
+
+def _participations(user) -> list[dict]:
+    from activities.selectors import person_participations
+
+    return [
+        {
+            "activity": p.activity.title,
+            "starts_at": _when(p.activity.starts_at),
+            "organisation": p.organisation.legal_name if p.organisation else None,
+            "registration": p.registration,
+            "registered_at": _when(p.registered_at),
+            "attendance": p.attendance,
+            "is_walk_in": p.is_walk_in,
+            "recorded_at": _when(p.recorded_at),
+        }
+        for p in person_participations(user=user)
+    ]
+
+
+def _actions(user) -> list[dict]:
+    from .models import AuditEntry
+
+    return [
+        {
+            "date": _when(entry.created_at),
+            "action": entry.action,
+            "object_type": entry.object_type,
+            "object_id": entry.object_id,
+        }
+        for entry in AuditEntry.objects.filter(actor=user).order_by("created_at", "pk")
+    ]
+
+
+def personal_data_export(*, user, now: datetime.datetime | None = None) -> dict:
+    """The person's data as a JSON-serialisable dict (no secrets)."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "exported_at": _when(now or timezone.now()),
+        "account": _account(user),
+        "representations": _representations(user),
+        "charter_signatures": _signatures(user),
+        "activities": _participations(user),
+        "actions_in_the_decision_log": _actions(user),
+    }
