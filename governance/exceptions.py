@@ -40,3 +40,8 @@ class RevisionError(GovernanceError):
 
 class ElectionsError(GovernanceError):
     default_message = _("Cette opération sur l'élection n'est pas permise.")
+
+
+class ElectionsWrongPassword(ElectionsError):
+    field = "password"
+    default_message = _("Mot de passe incorrect : rien n'a été enregistré.")

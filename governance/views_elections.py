@@ -20,7 +20,7 @@ from cos_portal.pdf import render_pdf
 from members.models import Organisation
 
 from . import selectors_elections as selectors
-from .exceptions import ElectionsError
+from .exceptions import ElectionsError, ElectionsWrongPassword
 from .forms_elections import (
     BallotForm,
     CandidacyForm,
@@ -279,8 +279,6 @@ def proxy_give(request, pk):
                         "Trop de tentatives de mot de passe erronées. Réessayez dans quelques minutes."
                     )
                 )
-            if not request.user.check_password(form.cleaned_data["password"]):
-                _count_failure(request)
             proxy = services.proxy_give(
                 election=election,
                 giver=Organisation.objects.get(pk=form.cleaned_data["giver"]),
@@ -288,6 +286,9 @@ def proxy_give(request, pk):
                 signer=request.user,
                 password=form.cleaned_data["password"],
             )
+        except ElectionsWrongPassword as error:
+            _count_failure(request)
+            form.add_error(None, error.message)
         except ElectionsError as error:
             form.add_error(None, error.message)
         else:
@@ -418,16 +419,16 @@ def vote(request, pk):
                         "Trop de tentatives de mot de passe erronées. Réessayez dans quelques minutes."
                     )
                 )
-            password = form.cleaned_data["password"]
-            if not request.user.check_password(password):
-                _count_failure(request)
             receipt = services.ballot_cast(
                 election=election,
                 organisation=Organisation.objects.get(pk=form.cleaned_data["organisation"]),
                 voter=request.user,
                 candidacy_ids=form.cleaned_data["candidates"],
-                password=password,
+                password=form.cleaned_data["password"],
             )
+        except ElectionsWrongPassword as error:
+            _count_failure(request)
+            form.add_error(None, error.message)
         except ElectionsError as error:
             form.add_error(None, error.message)
         else:

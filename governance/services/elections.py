@@ -58,7 +58,7 @@ from charters.constants import CharterParameters
 from charters.selectors import charter_parameters, is_copil
 from cos_portal.audit import audit_log
 from governance import selectors_elections as selectors
-from governance.exceptions import ElectionsError
+from governance.exceptions import ElectionsError, ElectionsWrongPassword
 from governance.models import (
     Ballot,
     BallotChoice,
@@ -641,7 +641,9 @@ def proxy_give(
     """V6: a written proxy, signed online by the giver's authorised signatory."""
     now = (now or timezone.now()).replace(microsecond=0)
     if not password or not signer.check_password(password):
-        raise ElectionsError(_("Mot de passe incorrect : la procuration n'a pas été signée."))
+        raise ElectionsWrongPassword(
+            _("Mot de passe incorrect : la procuration n'a pas été signée.")
+        )
     election = _lock(election)
     _require_status(election, ElectionStatus.ANNOUNCED, ElectionStatus.VOTING)
     if (
@@ -863,7 +865,9 @@ def ballot_cast(
     if on_paper:
         _require_commission(voter)
     elif not password or not voter.check_password(password):
-        raise ElectionsError(_("Mot de passe incorrect : votre vote n'a pas été enregistré."))
+        raise ElectionsWrongPassword(
+            _("Mot de passe incorrect : votre vote n'a pas été enregistré.")
+        )
     election = _lock(election)  # serialises with the closing of the ballot
     _require_status(election, ElectionStatus.VOTING)
     if not _is_member(organisation, now):
