@@ -50,12 +50,20 @@ def is_election_commission(user) -> bool:
     try:
         from governance.models import CommissionMembership
 
-        return CommissionMembership.objects.filter(
-            commission__standing_role="elections",
-            commission__status="active",
-            status="accepted",
-            representative__user=user,
-        ).exists()
+        today = timezone.localdate()
+        return (
+            CommissionMembership.objects.filter(
+                commission__standing_role="elections",
+                commission__status="active",
+                status="accepted",
+                representative__user=user,
+                representative__start_date__lte=today,
+            )
+            .filter(
+                Q(representative__end_date__isnull=True) | Q(representative__end_date__gte=today)
+            )
+            .exists()
+        )
     except (ImportError, FieldError):  # the commissions part is not there yet
         return False
 
