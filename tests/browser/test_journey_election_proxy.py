@@ -1,4 +1,4 @@
-"""Journey: an election with a proxy, on a phone, in Chromium (V6, V7).
+"""Journey: a COPIL election with a proxy, on a phone, in Chromium (V6, V7).
 
 The holder's signatory votes for its own organisation, then for the absent organisation
 that gave it a validated proxy; the giver's signatory finds nothing left to vote.
@@ -14,12 +14,6 @@ from playwright.sync_api import expect
 from activities.constants import ActivityKind
 from governance.models import Ballot, Candidacy, Election, ElectionStatus, Proxy, VoteRecord
 from tests.activities.factories import ActivityFactory
-from tests.browser.conftest import (  # noqa: F401  (the browser fixtures, reused)
-    browser,
-    live_server,
-)
-from tests.browser.conftest import phone_page as phone_page  # noqa: F811
-from tests.browser.conftest import screenshot as screenshot  # noqa: F811
 from tests.governance.elections_factories import PASSWORD, member_rep
 from tests.members.factories import UserFactory
 
