@@ -8,6 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from members.constants import Status, StatusReason
+from tests.governance.commissions_helpers import zone_referent_appoint
 from tests.members.factories import (
     RepresentativeFactory,
     StatusChangeFactory,
@@ -57,12 +58,14 @@ def directory_data():
         reason=StatusReason.RESIGNED,
         effective_at=timezone.now() - datetime.timedelta(days=1),
     )
-    RepresentativeFactory(
+    claire = RepresentativeFactory(
         organisation=atelier,
         user=UserFactory(first_name="Claire", last_name="Martin", email="claire@atelier.fr"),
         job_title="Directrice générale",
         public_consent=True,
     )
+    # Charter art. 9 (R4): Claire is the zone referent of Moselle and Meurthe-et-Moselle.
+    zone_referent_appoint(claire, ["57", "54"])
     RepresentativeFactory(
         organisation=atelier,
         user=UserFactory(first_name="Paul", last_name="Durand", email="paul@atelier.fr"),
@@ -78,7 +81,7 @@ def expect_results(page, names):
     assert sorted(title.strip() for title in titles.all_inner_texts()) == sorted(names)
 
 
-@pytest.mark.rule("S2")
+@pytest.mark.rule("S2", "R4")
 def test_anyone_finds_an_organisation_in_the_directory(page, screenshot):
     directory_data()
 
@@ -125,6 +128,15 @@ def test_anyone_finds_an_organisation_in_the_directory(page, screenshot):
     expect(main).to_contain_text("Claire Martin")
     expect(main).not_to_contain_text("Durand")
     expect(main).not_to_contain_text("paul@atelier.fr")
+
+    # Anyone also sees the zone referents, by department, with no e-mail address (R4).
+    footer = page.get_by_role("navigation", name="Pied de page")
+    footer.get_by_role("link", name="Référents de zone").click()
+    expect(page).to_have_url(re.compile(r"/referents/$"))
+    moselle = page.locator("section", has=page.get_by_role("heading", name="Département 57"))
+    expect(moselle).to_contain_text("Claire Martin")
+    expect(moselle.get_by_role("link", name="Écrire à Claire Martin")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("claire@atelier.fr")
     assert page.console_errors == []
 
     screenshot(page, "directory")

@@ -30,6 +30,7 @@ from charters.services import signature_record
 from members.constants import Role, Status
 from tests.activities.factories import ActivityFactory, attend, convene
 from tests.charters.factories import CharterVersionFactory
+from tests.governance.commissions_helpers import commissions_world
 from tests.governance.elections_matrix import elections_world
 from tests.members.factories import (
     RepresentativeFactory,
@@ -54,6 +55,13 @@ ADMIN_URLS = {
 # Of allauth, only the entrance pages (the rest: tests/accounts and test_mfa.py).
 ALLAUTH_URLS = {"account_login", "account_signup", "account_logout", "account_reset_password"}
 POST_ONLY = {
+    # Commissions, referents and charter revision (issue 8).
+    "commissions:membership_decide",
+    "commissions:membership_leave",
+    "commissions:report_shown",
+    "commissions:referent_resign",
+    "commissions:revision_support",
+    "commissions:revision_vote_close",
     # COPIL elections and COPIL minutes requests (issue 7).
     "elections:manage",
     "elections:proxy_decide",
@@ -148,6 +156,36 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "elections:copil_minutes": (LOGIN, 403, 200, 403, 200, 200),
     "elections:copil_minutes_file": (LOGIN, 403, 403, 403, 200, 200),
     "elections:minutes_requests": (LOGIN, 403, 403, 403, 200, 200),
+    # Commissions, referents and charter revision (issue 8: art. 8, 9, 10).
+    # "member" is a member of the roadmap commission (not its facilitator), a zone
+    # referent, and a signatory; a revision opened by the COPIL is in progress.
+    "commissions:list": signed_in(200),
+    "commissions:commission": signed_in(200),
+    "commissions:volunteer": (LOGIN, 403, 200, 403, 403, 403),
+    "commissions:membership_decide": (LOGIN, 403, 403, 403, 302, 302),
+    "commissions:membership_leave": (LOGIN, 403, 403, 403, 302, 302),
+    "commissions:report_create": (LOGIN, 403, 403, 403, 200, 200),
+    "commissions:report": (LOGIN, 403, 200, 403, 200, 200),
+    "commissions:report_shown": (LOGIN, 403, 403, 403, 302, 302),
+    "commissions:attachment": (LOGIN, 403, 200, 403, 200, 200),
+    "commissions:meeting_create": (LOGIN, 403, 403, 403, 200, 200),
+    "commissions:roadmap_create": (LOGIN, 403, 403, 403, 200, 200),
+    "commissions:roadmap_edit": (LOGIN, 403, 403, 403, 200, 200),
+    "commissions:referents": everyone(200),
+    "commissions:referent_contact": everyone(200),
+    "commissions:referent_log": (LOGIN, 403, 200, 403, 403, 403),
+    "commissions:referent_resign": (LOGIN, 403, 302, 403, 403, 403),
+    "commissions:referents_copil": (LOGIN, 403, 403, 403, 200, 200),
+    "commissions:revision_index": signed_in(302),  # to the revision in progress
+    "commissions:revision_petition": (LOGIN, 403, 200, 403, 403, 403),
+    "commissions:revision_copil_open": (LOGIN, 403, 403, 403, 200, 200),
+    "commissions:revision": signed_in(200),
+    "commissions:revision_support": (LOGIN, 403, 302, 403, 403, 403),
+    "commissions:revision_commission": (LOGIN, 403, 403, 403, 200, 200),
+    "commissions:revision_draft": (LOGIN, 403, 403, 403, 200, 200),
+    "commissions:revision_vote_open": (LOGIN, 403, 403, 403, 200, 200),
+    "commissions:revision_vote": (LOGIN, 403, 200, 403, 200, 200),
+    "commissions:revision_vote_close": (LOGIN, 403, 403, 403, 302, 302),
     # The admin: staff only (COPIL members are staff with the COPIL group's
     # permissions); others are sent to the admin login, then to allauth's.
     "admin:index": (302, 302, 302, 302, 200, 200),
@@ -247,6 +285,7 @@ def world(settings, tmp_path):
     }
     by_url = {"space:consent": {"pk": member.pk}, "charters:version": {"slug": version.slug}}
     by_url.update(elections_world(member=member))  # issue 7
+    by_parameter.update(commissions_world(member=member, copil=copil))  # issue 8
     return users, by_parameter, by_url
 
 
