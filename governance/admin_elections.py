@@ -145,7 +145,11 @@ class AttendanceInline(admin.TabularInline):
 
 class DecisionInline(admin.TabularInline):
     model = CopilDecision
-    fields = ("subject", "votes_for", "votes_against", "abstentions", "quorum_met", "passed")
+    fields = (
+        "subject", "votes_for", "votes_against", "abstentions", "status_change",
+        "quorum_met", "passed",
+    )  # fmt: skip
+    raw_id_fields = ("status_change",)
     readonly_fields = ("quorum_met", "passed")
     extra = 0
     can_delete = False
@@ -192,6 +196,7 @@ class CopilMeetingAdmin(admin.ModelAdmin):
                         votes_for=data.get("votes_for") or 0,
                         votes_against=data.get("votes_against") or 0,
                         abstentions=data.get("abstentions") or 0,
+                        status_change=data.get("status_change"),
                         actor=request.user,
                     )
             except ElectionsError as error:

@@ -446,6 +446,11 @@ class CopilDecision(BaseModel):
     votes_for = models.PositiveSmallIntegerField(_("voix pour"), default=0)
     votes_against = models.PositiveSmallIntegerField(_("voix contre"), default=0)
     abstentions = models.PositiveSmallIntegerField(_("abstentions"), default=0)
+    status_change = models.ForeignKey(
+        "members.StatusChange", verbose_name=_("décision de statut liée"), null=True,
+        blank=True, on_delete=models.SET_NULL, related_name="copil_decisions",
+        help_text=_("Candidature, partenariat ou exclusion décidé lors de cette réunion."),
+    )  # fmt: skip
     quorum_met = models.BooleanField(_("quorum atteint"), default=False, editable=False)
     passed = models.BooleanField(_("adoptée"), default=False, editable=False)
 

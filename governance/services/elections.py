@@ -1196,6 +1196,7 @@ def copil_decision_record(
     votes_against: int,
     abstentions: int = 0,
     actor,
+    status_change: StatusChange | None = None,
     now: datetime.datetime | None = None,
 ) -> CopilDecision:
     """C2: the decision passes by majority of those present or represented, with quorum."""
@@ -1214,6 +1215,7 @@ def copil_decision_record(
         votes_for=votes_for,
         votes_against=votes_against,
         abstentions=abstentions,
+        status_change=status_change,
         quorum_met=quorum.met,
         passed=quorum.met and votes_for * 2 > quorum.counted,
     )

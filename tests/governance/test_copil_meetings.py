@@ -191,3 +191,35 @@ def test_c3_the_admin_records_attendance_through_the_service(copil, client):
     # d's second proxy to a is refused (C3), the others are recorded.
     assert recorded == {a.pk: (True, None), b.pk: (True, None), c.pk: (False, a.pk)}
     assert "détient déjà un pouvoir" in response.content.decode()
+
+
+@pytest.mark.rule("C2")
+def test_c2_a_status_decision_references_the_meeting_where_it_was_taken(copil):
+    from members.constants import Status, StatusReason
+    from members.models import StatusChange
+    from tests.members.factories import member_organisation
+
+    (a, b, c, *_rest), meeting = copil
+    for member in (a, b, c):
+        attend(meeting, member, a)
+    organisation = member_organisation(status=Status.APPLICANT)
+    approval = StatusChange.objects.create(
+        organisation=organisation,
+        status=Status.MEMBER,
+        reason=StatusReason.APPROVED,
+        effective_at=datetime.datetime(2026, 6, 10, 12, tzinfo=datetime.UTC),
+        decided_by=a,
+    )
+
+    decision = services.copil_decision_record(
+        meeting=meeting,
+        subject=f"Candidature de {organisation}",
+        votes_for=3,
+        votes_against=0,
+        status_change=approval,
+        actor=a,
+    )
+
+    assert decision.passed
+    assert list(approval.copil_decisions.all()) == [decision]
+    assert decision.status_change.organisation == organisation
