@@ -183,9 +183,16 @@ def referent_list(*, active_only: bool = True) -> QuerySet:
     return qs.order_by("representative__user__last_name", "id")
 
 
-def zone_referents() -> QuerySet:
-    """Active zone referents (R4), for the public page."""
-    return referent_list().filter(is_zone_referent=True)
+def zone_referents(*, at: datetime.datetime | None = None) -> QuerySet:
+    """Active zone referents (R4), for the public page: still representatives of a
+    current member (S2: losing the status removes them the same day)."""
+    moment = at or timezone.now()
+    members = organisation_list_with_status(at=moment).filter(current_status=Status.MEMBER)
+    return referent_list().filter(
+        is_zone_referent=True,
+        representative__in=active_representatives(on=timezone.localdate(moment)).values("pk"),
+        representative__organisation__in=members.values("pk"),
+    )
 
 
 @dataclass

@@ -281,3 +281,16 @@ def test_r1_the_contact_log_is_not_for_other_people(client, copil):
     assert client.get(reverse("commissions:referent_log")).status_code == 403
     assert client.get(reverse("commissions:referents_copil")).status_code == 403
     assert Referent.objects.filter(end_date__isnull=True).count() == 1
+
+
+@pytest.mark.rule("R4", "S2")
+def test_r4_a_referent_whose_organisation_left_is_no_longer_shown(client, copil):
+    from tests.governance.commissions_helpers import resign
+
+    referent = zone_referent(copil, public_consent=True)
+    resign(referent.representative.organisation)
+    html = client.get(reverse("commissions:referents")).content.decode()
+    assert reverse("commissions:referent_contact", args=[referent.pk]) not in html
+    assert (
+        client.get(reverse("commissions:referent_contact", args=[referent.pk])).status_code == 404
+    )
