@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from members import views as members_views
+
 from . import views
 
 admin.site.site_header = "COS-GE — administration du COPIL"
@@ -21,6 +23,9 @@ urlpatterns = [
     path("charte/", include("charters.urls")),
     path("", include("cos_portal.urls_privacy")),
     path("espace/", include("members.urls_space")),
+    path("candidature/", include("members.urls_application")),
+    path("espace-membre/", include("members.urls_member_space")),
+    path("invitation/<str:token>/", members_views.invitation_accept, name="invitation_accept"),
     path("activites/", include("activities.urls")),
     path("elections/", include("governance.urls_elections")),
     path("", include("governance.urls_commissions")),

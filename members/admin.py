@@ -20,19 +20,35 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV
 from import_export.results import RowResult
 
-from charters.selectors import charter_parameters, organisation_commitment_end_date
+from charters.selectors import charter_parameters, is_copil, organisation_commitment_end_date
 from cos_portal.admin_privacy import PersonErasureAdminMixin
 
 from . import selectors, services
-from .constants import Status, StatusReason
+from .constants import ApplicationState, ExclusionOutcome, Status, StatusReason
 from .exceptions import MembersError, NotInGrandEst
-from .models import Establishment, OfferCategory, Organisation, Representative, StatusChange, User
+from .models import (
+    AgreementAmendment,
+    Application,
+    ApplicationOpinion,
+    Establishment,
+    ExclusionProcedure,
+    Invitation,
+    OfferCategory,
+    Organisation,
+    PartnershipAgreement,
+    ProofDocument,
+    ProofRequest,
+    Representative,
+    StatusChange,
+    User,
+)
 from .resources import OrganisationResource, RepresentativeResource
 from .validators import department_of
 
@@ -48,27 +64,6 @@ GRAND_EST_DEPARTMENT_NAMES = {
     "67": "Bas-Rhin",
     "68": "Haut-Rhin",
     "88": "Vosges",
-}
-
-# Charter art. 3.1 (M2): the statuses that need an active establishment in the Grand
-# Est, also when the COPIL edits the establishments (as the profile edit does).
-GRAND_EST_STATUSES = (Status.MEMBER, Status.APPLICANT)
-
-# The grounds that fit each new status: a decision "Membre" on the ground "Démission"
-# is a typing error, refused before anything is recorded.
-REASONS_BY_STATUS = {
-    Status.APPLICANT: {StatusReason.APPLICATION, StatusReason.IMPORTED},
-    Status.MEMBER: {StatusReason.APPROVED, StatusReason.GRANTED, StatusReason.IMPORTED},
-    Status.PARTNER: {StatusReason.GRANTED, StatusReason.IMPORTED},
-    Status.INVITEE: {StatusReason.INVITED, StatusReason.GRANTED, StatusReason.IMPORTED},
-    Status.NONE: {
-        StatusReason.REJECTED,
-        StatusReason.RESIGNED,
-        StatusReason.EXCLUDED,
-        StatusReason.PARTNERSHIP_ENDED,
-        StatusReason.INVITATION_EXPIRED,
-        StatusReason.IMPORTED,
-    },
 }
 
 
@@ -265,7 +260,7 @@ class EstablishmentInlineFormSet(BaseInlineFormSet):
         if any(self.errors) or organisation.pk is None:
             return
         status = selectors.organisation_status(organisation=organisation)
-        if status not in GRAND_EST_STATUSES:
+        if status not in services.GRAND_EST_STATUSES:
             return
         # Charter art. 3.1 (M2): a member (or applicant) keeps an active establishment
         # in the Grand Est; check the establishments as they will be after this save.
@@ -392,24 +387,18 @@ class StatusDecisionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        status, reason = data.get("status"), data.get("reason")
-        if status and reason and reason not in REASONS_BY_STATUS[status]:
-            self.add_error(
-                "reason",
-                _("Le motif « %(reason)s » ne correspond pas au statut « %(status)s ».")
-                % {"reason": StatusReason(reason).label, "status": Status(status).label},
+        if self.errors:
+            return data
+        # The rules live in the service (S1, L3); the form only places the error.
+        try:
+            services.status_change_check(
+                status=data["status"],
+                reason=data["reason"],
+                explanation=data.get("explanation", ""),
+                ends_on=data.get("ends_on"),
             )
-        if reason == StatusReason.EXCLUDED and not data.get("explanation"):
-            # Charter art. 3.4 (L3): an exclusion is pronounced on a stated ground.
-            self.add_error("explanation", _("Indiquez le motif de l'exclusion."))
-        ends_on = data.get("ends_on")
-        if ends_on and status not in (Status.PARTNER, Status.INVITEE):
-            self.add_error(
-                "ends_on",
-                _("Seuls un partenariat ou une invitation peuvent avoir une date de fin."),
-            )
-        elif ends_on and ends_on <= timezone.localdate():
-            self.add_error("ends_on", _("La date de fin doit être postérieure à aujourd'hui."))
+        except MembersError as error:
+            self.add_error(error.field, error.message)
         return data
 
 
@@ -682,3 +671,740 @@ class OfferCategoryAdmin(admin.ModelAdmin):
     list_display = ("name", "slug")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
+
+
+# =========================================================================================
+# The status lifecycle (issue 6). Every decision is an admin action, or an add form,
+# that calls one service; the services refuse non-COPIL actors (G2) and check the rules.
+# =========================================================================================
+
+
+def can_decide(request) -> bool:
+    """Charter art. 6 (G2): COPIL members (and administrators) take the decisions."""
+    return is_copil(request.user)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("Communiqué par écrit à l'entité concernée."),
+    )
+
+
+class RequiredReasonForm(ReasonForm):
+    reason = forms.CharField(
+        label=_("Motifs de la décision"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("Figurent dans la lettre de décision."),
+    )
+
+
+class PartnerGrantForm(forms.Form):
+    ends_on = forms.DateField(
+        label=_("Prend fin le"),
+        required=False,
+        widget=AdminDateWidget,
+        help_text=_("Vide : partenariat à durée indéterminée (article 4)."),
+    )
+    explanation = forms.CharField(
+        label=_("Justification"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class DecisionActionsMixin:
+    """One intermediate page for the decisions that take a form (reason, end date)."""
+
+    def has_decide_permission(self, request):
+        return can_decide(request)
+
+    def _decide(self, request, queryset, *, form_class, title, explanation, action_name, apply):
+        """Show ``form_class``; on "apply", call ``apply(obj, data)`` for each object."""
+        objects = list(queryset)
+        form = form_class(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            done = 0
+            for obj in objects:
+                try:
+                    apply(obj, form.cleaned_data)
+                except MembersError as error:
+                    messages.error(
+                        request,
+                        gettext("%(object)s : %(error)s") % {"object": obj, "error": error.message},
+                    )
+                else:
+                    done += 1
+            if done:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Décision enregistrée pour %(count)d élément.",
+                        "Décision enregistrée pour %(count)d éléments.",
+                        done,
+                    )
+                    % {"count": done},
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "explanation": explanation,
+            "opts": self.opts,
+            "form": form,
+            "objects": objects,
+            "action_name": action_name,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media + form.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/members/decision.html", context)
+
+    def _each(self, request, queryset, apply, success):
+        done = 0
+        for obj in queryset:
+            try:
+                apply(obj)
+            except MembersError as error:
+                messages.error(
+                    request,
+                    gettext("%(object)s : %(error)s") % {"object": obj, "error": error.message},
+                )
+            else:
+                done += 1
+        if done:
+            messages.success(request, success % {"count": done})
+
+
+class ServiceCreateForm(forms.ModelForm):
+    """An admin add form whose clean() calls the creating service (so its rules apply and
+    its errors show on the form); the admin then only records the change in its log."""
+
+    service_error_field_map: dict = {}
+
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def create(self, data):  # pragma: no cover - each form defines it
+        raise NotImplementedError
+
+    def clean(self):
+        data = super().clean()
+        if self.errors or self.instance.pk:
+            return data
+        try:
+            self.instance = self.create(data)
+        except MembersError as error:
+            field = error.field if error.field in self.fields else None
+            self.add_error(field, error.message)
+        return data
+
+    def save(self, commit=True):
+        return self.instance
+
+    def save_m2m(self):
+        return None
+
+    def _save_m2m(self):
+        return None
+
+
+class ServiceCreateAdminMixin:
+    """Add forms built by ServiceCreateForm; existing rows are read-only (history)."""
+
+    add_form: type[ServiceCreateForm]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            form_class = super().get_form(request, obj, change, form=self.add_form, **kwargs)
+
+            class RequestForm(form_class):
+                def __init__(self, *args, **inner):
+                    super().__init__(*args, request=request, **inner)
+
+            return RequestForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": list(self.add_form._meta.fields)})]
+        return super().get_fieldsets(request, obj)
+
+    def get_inlines(self, request, obj):
+        return () if obj is None else super().get_inlines(request, obj)
+
+    def has_add_permission(self, request):
+        return can_decide(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        pass  # the service saved it in the form's clean()
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+
+# --- Applications (M1 to M7) -------------------------------------------------------------
+
+
+class ApplicationOpinionInline(admin.TabularInline):
+    """Members' opinions (M7): read by the COPIL only, never shown on the site."""
+
+    model = ApplicationOpinion
+    fields = ("author", "author_organisation", "text", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author", "author_organisation")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return can_decide(request)
+
+
+@admin.register(Application)
+class ApplicationAdmin(DecisionActionsMixin, admin.ModelAdmin):
+    list_display = (
+        "name",
+        "applicant",
+        "state",
+        "submitted_at",
+        "aif_verified",
+        "signed",
+        "opinion_count_display",
+        "decided_at",
+    )
+    list_filter = ("state",)
+    search_fields = ("organisation__legal_name", "applicant__email", "aif_reference")
+    ordering = ("-submitted_at",)
+    fieldsets = (
+        (
+            None,
+            {"fields": ("organisation_link", "applicant", "state", "submitted_at", "motivation")},
+        ),
+        (_("Conditions de l'article 3.1"), {"fields": ("checklist", "aif_reference")}),
+        (_("Décision"), {"fields": ("decided_by", "decided_at", "decision_reason")}),
+    )
+    readonly_fields = (
+        "organisation_link",
+        "applicant",
+        "state",
+        "submitted_at",
+        "motivation",
+        "checklist",
+        "aif_reference",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+    )
+    inlines = (ApplicationOpinionInline,)
+    actions = ("verify_aif", "approve", "reject")
+
+    def get_queryset(self, request):
+        return selectors.application_admin_list()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("entité"), ordering="organisation__legal_name")
+    def name(self, obj):
+        return str(obj)
+
+    @admin.display(description=_("AIF vérifiée"), boolean=True)
+    def aif_verified(self, obj):
+        return obj.aif_verified_at is not None
+
+    @admin.display(description=_("charte signée"), boolean=True)
+    def signed(self, obj):
+        return obj.signature_id is not None
+
+    @admin.display(description=_("avis"), ordering="opinion_count")
+    def opinion_count_display(self, obj):
+        return obj.opinion_count
+
+    @admin.display(description=_("entité"))
+    def organisation_link(self, obj):
+        if obj.organisation_id is None:
+            return "—"
+        url = reverse("admin:members_organisation_change", args=[obj.organisation_id])
+        return format_html('<a href="{}">{}</a>', url, obj.organisation.legal_name)
+
+    @admin.display(description=_("Liste de contrôle"))
+    def checklist(self, obj):
+        if obj.state == ApplicationState.DRAFT:
+            return _("Brouillon : pas encore déposée.")
+        rows = format_html_join(
+            "",
+            '<li class="{}"><strong>{} {}</strong> — {}{}</li>',
+            (
+                (
+                    "check-ok" if check.ok else "check-missing",
+                    "✔" if check.ok else "✘",
+                    check.label,
+                    check.detail,
+                    format_html(
+                        "<ul>{}</ul>",
+                        format_html_join("", "<li>{}</li>", ((i,) for i in check.items)),
+                    )
+                    if check.items
+                    else "",
+                )
+                for check in selectors.application_checklist(application=obj)
+            ),
+        )
+        return format_html('<ul class="application-checklist">{}</ul>', rows)
+
+    @admin.action(description=_("Référence AIF vérifiée"), permissions=["decide"])
+    def verify_aif(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda obj: services.application_aif_verify(application=obj, actor=request.user),
+            gettext("Référence AIF vérifiée pour %(count)d candidature(s)."),
+        )
+
+    @admin.action(description=_("Valider la candidature"), permissions=["decide"])
+    def approve(self, request, queryset):
+        return self._decide(
+            request,
+            queryset,
+            form_class=ReasonForm,
+            title=_("Valider la candidature"),
+            explanation=_(
+                "L'entité devient membre ; elle reçoit un courriel et désigne ses représentants. "
+                "La validation est refusée, avec sa raison, si une condition manque."
+            ),
+            action_name="approve",
+            apply=lambda obj, data: services.application_approve(
+                application=obj, actor=request.user, reason=data["reason"]
+            ),
+        )
+
+    @admin.action(description=_("Refuser la candidature"), permissions=["decide"])
+    def reject(self, request, queryset):
+        return self._decide(
+            request,
+            queryset,
+            form_class=ReasonForm,
+            title=_("Refuser la candidature"),
+            explanation=_("Le candidat reçoit un courriel ; il pourra être invité (article 5)."),
+            action_name="reject",
+            apply=lambda obj, data: services.application_reject(
+                application=obj, actor=request.user, reason=data["reason"]
+            ),
+        )
+
+
+# --- Partners (P1 to P6) -----------------------------------------------------------------
+
+
+class AgreementAmendmentInline(admin.TabularInline):
+    model = AgreementAmendment
+    fields = ("signed_on", "effective_on", "summary", "document")
+    readonly_fields = ("effective_on",)
+    extra = 0
+
+
+class PartnershipAgreementForm(ServiceCreateForm):
+    class Meta:
+        model = PartnershipAgreement
+        fields = (
+            "organisation",
+            "parties",
+            "signed_on",
+            "initial_term_months",
+            "renewal_months",
+            "notice_months",
+            "document",
+        )
+
+    def create(self, data):
+        return services.partnership_agreement_record(
+            organisation=data["organisation"],
+            actor=self.request.user,
+            parties=data["parties"],
+            signed_on=data["signed_on"],
+            initial_term_months=data["initial_term_months"],
+            renewal_months=data["renewal_months"],
+            notice_months=data["notice_months"],
+            document=data.get("document") or None,
+        )
+
+
+@admin.register(PartnershipAgreement)
+class PartnershipAgreementAdmin(ServiceCreateAdminMixin, admin.ModelAdmin):
+    add_form = PartnershipAgreementForm
+    list_display = (
+        "organisation",
+        "signed_on",
+        "next_renewal",
+        "last_notice",
+        "notice_given_on",
+        "ends_on",
+    )
+    list_select_related = ("organisation",)
+    search_fields = ("organisation__legal_name",)
+    fields = (
+        "organisation",
+        "parties",
+        "signed_on",
+        "initial_term_months",
+        "renewal_months",
+        "notice_months",
+        "next_renewal",
+        "last_notice",
+        "notice_given_on",
+        "notice_given_by",
+        "ends_on",
+    )
+    readonly_fields = ("next_renewal", "last_notice")
+    inlines = (AgreementAmendmentInline,)
+
+    def has_change_permission(self, request, obj=None):
+        # Amendments are added to a recorded agreement; its terms stay as signed.
+        return can_decide(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return tuple(self.fields)
+
+    @admin.display(description=_("prochaine reconduction"))
+    def next_renewal(self, obj):
+        value = services.agreement_dates(obj)["next_renewal"]
+        return value.strftime("%d/%m/%Y") if value else "—"
+
+    @admin.display(description=_("préavis à donner au plus tard le"))
+    def last_notice(self, obj):
+        value = services.agreement_dates(obj)["last_notice"]
+        return value.strftime("%d/%m/%Y") if value else "—"
+
+
+# --- Invitations (I1 to I4) --------------------------------------------------------------
+
+
+class InvitationForm(ServiceCreateForm):
+    class Meta:
+        model = Invitation
+        fields = (
+            "guest_organisation_name",
+            "guest_name",
+            "guest_email",
+            "starts_on",
+            "ends_on",
+            "occasion",
+            "activities",
+        )
+
+    def create(self, data):
+        return services.invitation_propose(
+            proposed_by=self.request.user,
+            proposing_organisation=None,  # the community invites (art. 5)
+            guest_organisation_name=data.get("guest_organisation_name", ""),
+            guest_name=data["guest_name"],
+            guest_email=data["guest_email"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            occasion=data.get("occasion", ""),
+            activities=data.get("activities") or (),
+        )
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ServiceCreateAdminMixin, DecisionActionsMixin, admin.ModelAdmin):
+    add_form = InvitationForm
+    list_display = (
+        "__str__",
+        "proposing_organisation",
+        "starts_on",
+        "ends_on",
+        "state",
+        "accepted_at",
+    )
+    list_filter = ("state",)
+    list_select_related = ("organisation", "proposing_organisation")
+    search_fields = ("guest_name", "guest_email", "guest_organisation_name")
+    fields = (
+        "proposed_by",
+        "proposing_organisation",
+        "organisation",
+        "guest_organisation_name",
+        "guest_name",
+        "guest_email",
+        "starts_on",
+        "ends_on",
+        "occasion",
+        "activities",
+        "state",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+        "accepted_at",
+        "acceptance_text",
+    )
+    actions = ("validate", "refuse")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.fields
+
+    @admin.action(description=_("Valider l'invitation"), permissions=["decide"])
+    def validate(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda obj: services.invitation_validate(invitation=obj, actor=request.user),
+            gettext("%(count)d invitation(s) validée(s) ; le lien d'acceptation est envoyé."),
+        )
+
+    @admin.action(description=_("Refuser l'invitation"), permissions=["decide"])
+    def refuse(self, request, queryset):
+        return self._decide(
+            request,
+            queryset,
+            form_class=ReasonForm,
+            title=_("Refuser l'invitation"),
+            explanation=_("L'invitation est refusée ; rien n'est envoyé à la personne invitée."),
+            action_name="refuse",
+            apply=lambda obj, data: services.invitation_refuse(
+                invitation=obj, actor=request.user, reason=data["reason"]
+            ),
+        )
+
+
+# --- Exclusion procedure (L3, L4) --------------------------------------------------------
+
+
+class ExclusionOpenForm(ServiceCreateForm):
+    class Meta:
+        model = ExclusionProcedure
+        fields = ("organisation", "ground", "facts")
+
+    def create(self, data):
+        return services.exclusion_open(
+            organisation=data["organisation"],
+            actor=self.request.user,
+            ground=data["ground"],
+            facts=data["facts"],
+        )
+
+
+@admin.register(ExclusionProcedure)
+class ExclusionProcedureAdmin(ServiceCreateAdminMixin, DecisionActionsMixin, admin.ModelAdmin):
+    add_form = ExclusionOpenForm
+    list_display = (
+        "organisation",
+        "ground",
+        "opened_at",
+        "response_due_on",
+        "responded_at",
+        "outcome",
+        "decided_at",
+    )
+    list_filter = ("ground", "outcome")
+    list_select_related = ("organisation",)
+    search_fields = ("organisation__legal_name",)
+    fields = (
+        "organisation",
+        "ground",
+        "facts",
+        "attendance_display",
+        "opened_by",
+        "opened_at",
+        "response_due_on",
+        "response",
+        "responded_by",
+        "responded_at",
+        "outcome",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+    )
+    actions = ("exclusion_pronounce", "procedure_close")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.fields
+
+    @admin.display(description=_("présence (ratio et période)"))
+    def attendance_display(self, obj):
+        # Charter art. 3.4 (L3): the ratio and its period, from the activities' snapshot.
+        if obj.attendance_convened is None:
+            return "—"
+        return _(
+            "%(attended)s / %(convened)s activités (%(percent)s %%), du %(start)s au %(end)s"
+        ) % {
+            "attended": obj.attendance_attended,
+            "convened": obj.attendance_convened,
+            "percent": obj.attendance_percent,
+            "start": timezone.localtime(obj.attendance_window_start).strftime("%d/%m/%Y"),
+            "end": timezone.localtime(obj.attendance_window_end).strftime("%d/%m/%Y"),
+        }
+
+    def _decision(self, request, queryset, outcome, title):
+        return self._decide(
+            request,
+            queryset,
+            form_class=RequiredReasonForm,
+            title=title,
+            explanation=_(
+                "La décision est notifiée au membre par une lettre datée (PDF) et un courriel."
+            ),
+            action_name=(
+                "exclusion_pronounce" if outcome == ExclusionOutcome.EXCLUDED else "procedure_close"
+            ),
+            apply=lambda obj, data: services.exclusion_decide(
+                procedure=obj, actor=request.user, outcome=outcome, reason=data["reason"]
+            ),
+        )
+
+    @admin.action(description=_("Prononcer l'exclusion"), permissions=["decide"])
+    def exclusion_pronounce(self, request, queryset):
+        return self._decision(
+            request, queryset, ExclusionOutcome.EXCLUDED, _("Prononcer l'exclusion")
+        )
+
+    @admin.action(description=_("Clore la procédure sans exclusion"), permissions=["decide"])
+    def procedure_close(self, request, queryset):
+        return self._decision(
+            request, queryset, ExclusionOutcome.CLOSED, _("Clore la procédure sans exclusion")
+        )
+
+
+# --- Proofs (N1) -------------------------------------------------------------------------
+
+
+class ProofDocumentInline(admin.TabularInline):
+    model = ProofDocument
+    fields = ("download", "content_type", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("fichier"))
+    def download(self, obj):
+        url = reverse("member_space:proof_document", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_name)
+
+
+class ProofRequestForm(ServiceCreateForm):
+    class Meta:
+        model = ProofRequest
+        fields = ("organisation", "description", "due_on")
+
+    def create(self, data):
+        return services.proof_request_create(
+            organisation=data["organisation"],
+            actor=self.request.user,
+            description=data["description"],
+            due_on=data.get("due_on"),
+        )
+
+
+@admin.register(ProofRequest)
+class ProofRequestAdmin(ServiceCreateAdminMixin, admin.ModelAdmin):
+    add_form = ProofRequestForm
+    list_display = ("organisation", "requested_at", "due_on", "closed_at")
+    list_select_related = ("organisation",)
+    fields = ("organisation", "description", "due_on", "requested_by", "requested_at", "closed_at")
+    inlines = (ProofDocumentInline,)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.fields
+
+
+# --- Organisations: partner decisions and the M9 flag -------------------------------------
+
+
+class WithoutRepresentativeFilter(admin.SimpleListFilter):
+    """M9: members and partners with no active representative."""
+
+    title = _("représentants")
+    parameter_name = "representants"
+
+    def lookups(self, request, model_admin):
+        return [("aucun", _("Membre ou partenaire sans représentant actif"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "aucun":
+            return queryset
+        return queryset.filter(pk__in=selectors.organisations_without_representative().values("pk"))
+
+
+def _organisation_partner_grant(self, request, queryset):
+    return self._decide(
+        request,
+        queryset,
+        form_class=PartnerGrantForm,
+        title=_("Accorder le statut de partenaire"),
+        explanation=_(
+            "Le COPIL accorde le statut de partenaire (article 4), pour une durée déterminée "
+            "ou non. Enregistrez ensuite la convention, s'il y en a une."
+        ),
+        action_name="grant_partner",
+        apply=lambda obj, data: services.partner_grant(
+            organisation=obj,
+            actor=request.user,
+            ends_on=data["ends_on"],
+            explanation=data["explanation"],
+        ),
+    )
+
+
+def _organisation_partner_terminate(self, request, queryset):
+    return self._decide(
+        request,
+        queryset,
+        form_class=ReasonForm,
+        title=_("Mettre fin au partenariat"),
+        explanation=_(
+            "Le partenaire en est informé par écrit. Une convention en vigueur prend fin selon "
+            "son préavis (article 4)."
+        ),
+        action_name="terminate_partnership",
+        apply=lambda obj, data: services.partner_terminate(
+            organisation=obj, actor=request.user, reason=data["reason"]
+        ),
+    )
+
+
+class OrganisationLifecycleAdmin(DecisionActionsMixin, OrganisationAdmin):
+    """The organisation admin with the partner decisions and the M9 filter."""
+
+    list_filter = (*OrganisationAdmin.list_filter, WithoutRepresentativeFilter)
+    actions = (*OrganisationAdmin.actions, "grant_partner", "terminate_partnership")
+
+    grant_partner = admin.action(
+        _organisation_partner_grant,
+        description=_("Accorder le statut de partenaire"),
+        permissions=["decide"],
+    )
+    terminate_partnership = admin.action(
+        _organisation_partner_terminate,
+        description=_("Mettre fin au partenariat"),
+        permissions=["decide"],
+    )
+
+
+admin.site.unregister(Organisation)
+admin.site.register(Organisation, OrganisationLifecycleAdmin)

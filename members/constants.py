@@ -54,3 +54,50 @@ class Role(models.TextChoices):
     ORGANISERS = "Organisateurs", _("Organisateurs")
     ELECTION_COMMISSION = "Commission électorale", _("Commission électorale")
     STAFF = "Équipe", _("Équipe")
+
+
+# The grounds that fit each new status (S1): a decision "Membre" on the ground
+# "Démission" is a typing error, refused by the service before anything is recorded.
+REASONS_BY_STATUS: dict[str, set[str]] = {
+    Status.APPLICANT: {StatusReason.APPLICATION, StatusReason.IMPORTED},
+    Status.MEMBER: {StatusReason.APPROVED, StatusReason.GRANTED, StatusReason.IMPORTED},
+    Status.PARTNER: {StatusReason.GRANTED, StatusReason.IMPORTED},
+    Status.INVITEE: {StatusReason.INVITED, StatusReason.GRANTED, StatusReason.IMPORTED},
+    Status.NONE: {
+        StatusReason.REJECTED,
+        StatusReason.RESIGNED,
+        StatusReason.EXCLUDED,
+        StatusReason.PARTNERSHIP_ENDED,
+        StatusReason.INVITATION_EXPIRED,
+        StatusReason.IMPORTED,
+    },
+}
+
+# Only a partnership or an invitation may be granted for a fixed period (P1, I1).
+STATUSES_WITH_END_DATE = (Status.PARTNER, Status.INVITEE)
+
+
+class ApplicationState(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    SUBMITTED = "submitted", _("Déposée, en cours d'examen")
+    APPROVED = "approved", _("Validée")
+    REJECTED = "rejected", _("Refusée")
+
+
+class InvitationState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposée, en attente du COPIL")
+    VALIDATED = "validated", _("Validée par le COPIL")
+    REFUSED = "refused", _("Refusée par le COPIL")
+
+
+class ExclusionGround(models.TextChoices):
+    """The grounds of an exclusion listed by art. 3.4 (L3)."""
+
+    ETHICS_BREACH = "ethics_breach", _("Manquement à l'article 3.3 (éthique et confidentialité)")
+    ATTENDANCE = "attendance", _("Présence inférieure au seuil sur les 12 derniers mois")
+    IMAGE_HARM = "image_harm", _("Actions ou propos portant atteinte à l'image de la COS-GE")
+
+
+class ExclusionOutcome(models.TextChoices):
+    EXCLUDED = "excluded", _("Exclusion prononcée")
+    CLOSED = "closed", _("Procédure close sans exclusion")

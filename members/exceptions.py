@@ -5,9 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 class MembersError(Exception):
     default_message = _("Cette opération n'est pas permise.")
+    #: The form field the error belongs to, when there is one (None: the whole form).
+    field: str | None = None
 
-    def __init__(self, message=None):
+    def __init__(self, message=None, *, field: str | None = None):
         self.message = message or self.default_message
+        if field is not None:
+            self.field = field
         super().__init__(str(self.message))
 
 
@@ -20,3 +24,19 @@ class NotInGrandEst(MembersError):
         "L'entité doit avoir au moins un établissement actif en région Grand Est "
         "(départements 08, 10, 51, 52, 54, 55, 57, 67, 68 ou 88)."
     )
+
+
+class NotAllowed(MembersError):
+    default_message = _("Seul le COPIL peut prendre cette décision.")
+
+
+class ApplicationBlocked(MembersError):
+    default_message = _("La candidature ne remplit pas toutes les conditions de l'article 3.1.")
+
+
+class InvalidUpload(MembersError):
+    default_message = _("Ce fichier n'est pas accepté.")
+
+
+class InvitationBanned(MembersError):
+    default_message = _("Cette entité ne peut pas être invitée pour le moment.")

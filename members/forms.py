@@ -7,6 +7,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .constants import OrganisationKind
 from .exceptions import MembersError
 from .models import Establishment, OfferCategory, Organisation
 from .validators import validate_postcode, validate_siren, validate_siret
@@ -122,3 +123,176 @@ class ConsentForm(forms.Form):
         help_text=_("Vos nom et fonction figurent sur la fiche publique de l'entité."),
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
+
+
+# --- The status lifecycle (issue 6) -------------------------------------------------------
+
+
+class ApplicationForm(forms.Form):
+    """The application (M1, M3): the organisation, the AIF reference, a motivation, and the
+    charter signature (M4): consent sentence and password re-entry."""
+
+    legal_name = forms.CharField(label=_("Raison sociale"), max_length=200)
+    kind = forms.ChoiceField(label=_("Type d'entité"), choices=OrganisationKind.choices)
+    siren = DigitsField(
+        label=_("SIREN"),
+        required=False,
+        validators=[validate_siren],
+        help_text=_("9 chiffres, facultatif."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    website = forms.URLField(
+        label=_("Site web"), required=False, assume_scheme="https", max_length=200
+    )
+    description = forms.CharField(
+        label=_("Activité de l'entité"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    job_title = forms.CharField(label=_("Votre fonction"), max_length=150, required=False)
+    aif_reference = forms.CharField(
+        label=_("Référence dans l'annuaire AIF"),
+        max_length=300,
+        help_text=_(
+            "Référence ou adresse de la fiche de votre entité dans l'annuaire de l'Alliance "
+            "Industrie du Futur (article 3.1 de la charte)."
+        ),
+    )
+    motivation = forms.CharField(
+        label=_("Motivation"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+    )
+    consent = forms.BooleanField(label="", required=False)
+    password = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Ressaisissez votre mot de passe pour signer la charte."),
+    )
+
+    DRAFT_FIELDS = ("legal_name", "kind", "siren", "website", "description", "job_title")
+
+    def __init__(self, *args, consent_label: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].label = consent_label or _(
+            "Je déclare avoir lu la charte et engage mon entité à la respecter."
+        )
+
+    def organisation_data(self) -> dict:
+        return {name: self.cleaned_data.get(name, "") for name in self.DRAFT_FIELDS}
+
+
+class ApplicationEstablishmentForm(forms.Form):
+    name = forms.CharField(label=_("Nom de l'établissement"), max_length=200, required=False)
+    siret = DigitsField(
+        label=_("SIRET"),
+        required=False,
+        validators=[validate_siret],
+        help_text=_("14 chiffres, facultatif."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    address = forms.CharField(label=_("Adresse"), max_length=300)
+    postcode = forms.CharField(
+        label=_("Code postal"),
+        validators=[validate_postcode],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 5}),
+    )
+    city = forms.CharField(label=_("Ville"), max_length=100)
+
+
+ApplicationEstablishmentFormSet = forms.formset_factory(
+    ApplicationEstablishmentForm, extra=0, min_num=1, validate_min=True, max_num=20
+)
+
+
+def draft_from_post(post) -> dict:
+    """What the applicant typed, valid or not, to keep as a draft (never the password)."""
+    data = {name: post.get(name, "")[:5000] for name in ApplicationForm.DRAFT_FIELDS}
+    try:
+        total = min(int(post.get("establishments-TOTAL_FORMS", 0)), 20)
+    except ValueError:
+        total = 0
+    data["establishments"] = [
+        {
+            name: post.get(f"establishments-{i}-{name}", "")[:300]
+            for name in ("name", "siret", "address", "postcode", "city")
+        }
+        for i in range(total)
+    ]
+    return data
+
+
+class OpinionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Votre avis"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+        help_text=_("Seul le COPIL lira votre avis (article 3.1 de la charte)."),
+    )
+
+
+class ConfirmForm(forms.Form):
+    confirm = forms.BooleanField(label=_("Je confirme"), required=True)
+
+
+class RepresentativeAddForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse e-mail"))
+    first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
+    job_title = forms.CharField(label=_("Fonction"), max_length=150, required=False)
+    is_authorised_signatory = forms.BooleanField(
+        label=_("Signataire habilité"),
+        required=False,
+        help_text=_("Peut signer la charte et faire les démarches au nom de l'entité."),
+    )
+
+
+class ExclusionResponseForm(forms.Form):
+    response = forms.CharField(
+        label=_("Votre réponse au COPIL"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=10000,
+    )
+
+
+class ProofUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Document"),
+        help_text=_("PDF, PNG, JPEG ou WebP, 10 Mo au plus."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "application/pdf,image/png,image/jpeg,image/webp"}
+        ),
+    )
+
+
+class InvitationProposeForm(forms.Form):
+    proposing_organisation = forms.ModelChoiceField(
+        label=_("Au nom de"), queryset=Organisation.objects.none(), empty_label=None
+    )
+    guest_organisation_name = forms.CharField(
+        label=_("Entité invitée"),
+        max_length=200,
+        required=False,
+        help_text=_("Vide si vous invitez une personne à titre personnel."),
+    )
+    guest_name = forms.CharField(label=_("Personne invitée"), max_length=200)
+    guest_email = forms.EmailField(label=_("Son adresse e-mail"))
+    starts_on = forms.DateField(label=_("Du"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Au"), widget=forms.DateInput(attrs={"type": "date"}))
+    occasion = forms.CharField(
+        label=_("Occasion"),
+        max_length=300,
+        required=False,
+        help_text=_("Les activités ou l'événement concernés."),
+    )
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisations is not None:
+            self.fields["proposing_organisation"].queryset = organisations
+
+
+class InvitationAcceptForm(forms.Form):
+    consent = forms.BooleanField(label="", required=False)
+
+    def __init__(self, *args, consent_label: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].label = consent_label

@@ -1,6 +1,7 @@
 """The members registry: people, organisations, establishments, representatives, statuses."""
 
 import datetime
+import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -11,7 +12,15 @@ from django.utils.translation import gettext_lazy as _
 
 from cos_portal.models import BaseModel
 
-from .constants import OrganisationKind, Status, StatusReason
+from .constants import (
+    ApplicationState,
+    ExclusionGround,
+    ExclusionOutcome,
+    InvitationState,
+    OrganisationKind,
+    Status,
+    StatusReason,
+)
 from .validators import department_of, validate_postcode, validate_siren, validate_siret
 
 
@@ -223,3 +232,369 @@ class StatusChange(models.Model):
         if not self._state.adding:
             raise ValueError("A status change is never edited; record a new one.")
         super().save(*args, **kwargs)
+
+
+# --- Applications (art. 3.1: M1 to M7, M10) --------------------------------------------
+
+
+class Application(BaseModel):
+    """A request to become a member (M3): a draft until it is submitted with the charter
+    signature (M4), then decided by the COPIL (M5)."""
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("candidat (personne)"), on_delete=models.PROTECT,
+        related_name="applications",
+    )  # fmt: skip
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("entité"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="applications",
+        help_text=_("Créée au dépôt de la candidature ; vide pour un brouillon."),
+    )  # fmt: skip
+    state = models.CharField(
+        _("état"), max_length=20, choices=ApplicationState.choices,
+        default=ApplicationState.DRAFT, db_index=True,
+    )  # fmt: skip
+    data = models.JSONField(
+        _("données saisies"), default=dict, blank=True,
+        help_text=_("L'entité et ses établissements tels que saisis (brouillon)."),
+    )  # fmt: skip
+    aif_reference = models.CharField(_("référence dans l'annuaire AIF"), max_length=300, blank=True)
+    motivation = models.TextField(_("motivation"), blank=True)
+    submitted_at = models.DateTimeField(_("déposée le"), null=True, blank=True)
+    signature = models.OneToOneField(
+        "charters.Signature", verbose_name=_("signature de la charte"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="application",
+    )  # fmt: skip
+    aif_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("référence AIF vérifiée par"), null=True,
+        blank=True, on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    aif_verified_at = models.DateTimeField(_("référence AIF vérifiée le"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("décidée par"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    decision_reason = models.TextField(_("motif de la décision"), blank=True)
+
+    class Meta:
+        verbose_name = _("candidature")
+        verbose_name_plural = _("candidatures")
+        ordering = ["-submitted_at", "-created_at"]
+        constraints = [
+            # Charter art. 3.1 (M4): no signature, no application.
+            models.CheckConstraint(
+                condition=models.Q(state=ApplicationState.DRAFT)
+                | models.Q(signature__isnull=False, organisation__isnull=False),
+                name="application_submitted_is_signed",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=models.Q(state=ApplicationState.SUBMITTED),
+                name="application_one_pending_per_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        name = self.organisation.legal_name if self.organisation_id else self.data.get("legal_name")
+        return str(name or _("Candidature sans nom"))
+
+
+class ApplicationOpinion(BaseModel):
+    """A member's opinion on an application (M7): read by the COPIL only."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("candidature"), on_delete=models.CASCADE,
+        related_name="opinions",
+    )  # fmt: skip
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("auteur"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    author_organisation = models.ForeignKey(
+        Organisation, verbose_name=_("entité de l'auteur"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    text = models.TextField(_("avis"))
+
+    class Meta:
+        verbose_name = _("avis d'un membre")
+        verbose_name_plural = _("avis des membres")
+        ordering = ["application", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "author"], name="application_opinion_once_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} — {self.application}"
+
+
+# --- Partners (art. 4: P1 to P6) ---------------------------------------------------------
+
+
+def private_upload_to(instance, filename: str) -> str:
+    """A random name under the model's folder: the uploaded name is never a path (N1)."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"{instance._meta.model_name}/{secrets.token_hex(16)}.{extension}"
+
+
+class PartnershipAgreement(BaseModel):
+    """A partnership agreement (P2), on the pattern of the CINOV-IT convention."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("partenaire"), on_delete=models.PROTECT,
+        related_name="agreements",
+    )  # fmt: skip
+    parties = models.TextField(
+        _("parties"),
+        help_text=_("Les signataires : la COS-GE et le partenaire, et leurs représentants."),
+    )
+    signed_on = models.DateField(_("date de signature"))
+    initial_term_months = models.PositiveSmallIntegerField(_("durée initiale (mois)"), default=36)
+    renewal_months = models.PositiveSmallIntegerField(
+        _("période de reconduction tacite (mois)"), default=12,
+        help_text=_("0 : pas de reconduction, la convention prend fin à son terme."),
+    )  # fmt: skip
+    notice_months = models.PositiveSmallIntegerField(_("préavis (mois)"), default=3)
+    document = models.FileField(_("document"), upload_to=private_upload_to, blank=True)
+    notice_given_on = models.DateField(_("dénoncée le"), null=True, blank=True)
+    notice_given_by = models.CharField(
+        _("dénoncée par"), max_length=20, blank=True,
+        choices=[("partner", _("le partenaire")), ("copil", _("le COPIL"))],
+    )  # fmt: skip
+    ends_on = models.DateField(
+        _("prend fin le"), null=True, blank=True,
+        help_text=_("Fixée quand la convention est dénoncée, selon son préavis."),
+    )  # fmt: skip
+    notice_reminded_for = models.DateField(
+        _("rappel de préavis envoyé pour l'échéance du"), null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("convention de partenariat")
+        verbose_name_plural = _("conventions de partenariat")
+        ordering = ["organisation", "-signed_on"]
+
+    def __str__(self) -> str:
+        return _("Convention avec %(organisation)s du %(date)s") % {
+            "organisation": self.organisation.legal_name,
+            "date": self.signed_on.strftime("%d/%m/%Y"),
+        }
+
+
+class AgreementAmendment(BaseModel):
+    """An amendment to a partnership agreement, effective the first of the next month (P2)."""
+
+    agreement = models.ForeignKey(
+        PartnershipAgreement, verbose_name=_("convention"), on_delete=models.CASCADE,
+        related_name="amendments",
+    )  # fmt: skip
+    signed_on = models.DateField(_("date de signature"))
+    effective_on = models.DateField(_("prend effet le"), editable=False)
+    summary = models.TextField(_("objet de l'avenant"))
+    document = models.FileField(_("document"), upload_to=private_upload_to, blank=True)
+
+    class Meta:
+        verbose_name = _("avenant")
+        verbose_name_plural = _("avenants")
+        ordering = ["agreement", "signed_on"]
+
+    def __str__(self) -> str:
+        return _("Avenant du %(date)s") % {"date": self.signed_on.strftime("%d/%m/%Y")}
+
+    def save(self, *args, **kwargs):
+        from .services import amendment_effective_date
+
+        self.effective_on = amendment_effective_date(self.signed_on)
+        super().save(*args, **kwargs)
+
+
+# --- Invitees (art. 5: I1 to I4) ---------------------------------------------------------
+
+
+class Invitation(BaseModel):
+    """An invitation of a person or an organisation to given activities or a period (I1)."""
+
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("proposée par"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    proposing_organisation = models.ForeignKey(
+        Organisation, verbose_name=_("membre qui invite"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="invitations_made",
+        help_text=_("Vide : la communauté invite."),
+    )  # fmt: skip
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("entité invitée"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="invitations",
+    )  # fmt: skip
+    guest_organisation_name = models.CharField(
+        _("entité invitée (nom)"), max_length=200, blank=True,
+        help_text=_("Pour une entité pas encore enregistrée ; vide pour une personne seule."),
+    )  # fmt: skip
+    guest_name = models.CharField(_("personne invitée"), max_length=200)
+    guest_email = models.EmailField(_("adresse e-mail de la personne invitée"))
+    activities = models.ManyToManyField(
+        "activities.Activity", verbose_name=_("activités"), blank=True, related_name="+"
+    )
+    starts_on = models.DateField(_("du"))
+    ends_on = models.DateField(_("au"))
+    occasion = models.CharField(_("occasion"), max_length=300, blank=True)
+    state = models.CharField(
+        _("état"), max_length=20, choices=InvitationState.choices,
+        default=InvitationState.PROPOSED, db_index=True,
+    )  # fmt: skip
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("décidée par"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    decision_reason = models.TextField(_("motif de la décision"), blank=True)
+    accepted_at = models.DateTimeField(_("article 3.3 accepté le"), null=True, blank=True)
+    acceptance_text = models.TextField(_("texte accepté"), blank=True)
+    accepted_ip = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="invitation_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.organisation.legal_name if self.organisation_id else self.guest_name
+        return _("Invitation de %(who)s") % {"who": who}
+
+
+# --- Exclusion procedure (art. 3.4: L3, L4) ----------------------------------------------
+
+
+class ExclusionProcedure(BaseModel):
+    """The steps of an exclusion (L4), each dated: opening, answer, decision."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("membre"), on_delete=models.PROTECT,
+        related_name="exclusion_procedures",
+    )  # fmt: skip
+    ground = models.CharField(_("motif"), max_length=20, choices=ExclusionGround.choices)
+    facts = models.TextField(_("faits reprochés"))
+    attendance_attended = models.PositiveIntegerField(_("activités suivies"), null=True, blank=True)
+    attendance_convened = models.PositiveIntegerField(
+        _("activités convoquées"), null=True, blank=True
+    )
+    attendance_window_start = models.DateTimeField(_("période du"), null=True, blank=True)
+    attendance_window_end = models.DateTimeField(_("période au"), null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("ouverte par"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    opened_at = models.DateTimeField(_("ouverte le"))
+    response_due_on = models.DateField(_("réponse attendue au plus tard le"))
+    response = models.TextField(_("réponse du membre"), blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("réponse de"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    responded_at = models.DateTimeField(_("répondu le"), null=True, blank=True)
+    outcome = models.CharField(
+        _("décision"), max_length=20, choices=ExclusionOutcome.choices, blank=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("décidée par"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    decision_reason = models.TextField(_("motifs de la décision"), blank=True)
+
+    class Meta:
+        verbose_name = _("procédure d'exclusion")
+        verbose_name_plural = _("procédures d'exclusion")
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=models.Q(outcome=""),
+                name="exclusion_one_open_per_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Procédure d'exclusion de %(organisation)s (%(date)s)") % {
+            "organisation": self.organisation.legal_name,
+            "date": self.opened_at.strftime("%d/%m/%Y"),
+        }
+
+    @property
+    def is_open(self) -> bool:
+        return not self.outcome
+
+    @property
+    def attendance_percent(self) -> float | None:
+        if not self.attendance_convened:
+            return None
+        return round(100 * (self.attendance_attended or 0) / self.attendance_convened, 1)
+
+
+# --- Proof of commitments (N1) -----------------------------------------------------------
+
+
+class ProofRequest(BaseModel):
+    """The COPIL asks a member for documents proving its commitments (N1)."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("entité"), on_delete=models.PROTECT,
+        related_name="proof_requests",
+    )  # fmt: skip
+    description = models.TextField(
+        _("documents demandés"), help_text=_("Statuts, labels, rapport social...")
+    )
+    due_on = models.DateField(_("à fournir avant le"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("demandée par"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    requested_at = models.DateTimeField(_("demandée le"))
+    closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("demande de justificatifs")
+        verbose_name_plural = _("demandes de justificatifs")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return _("Justificatifs demandés à %(organisation)s le %(date)s") % {
+            "organisation": self.organisation.legal_name,
+            "date": self.requested_at.strftime("%d/%m/%Y"),
+        }
+
+
+class ProofDocument(models.Model):
+    """One uploaded document, stored privately under a random name (N1)."""
+
+    request = models.ForeignKey(
+        ProofRequest, verbose_name=_("demande"), on_delete=models.PROTECT,
+        related_name="documents",
+    )  # fmt: skip
+    file = models.FileField(_("fichier"), upload_to=private_upload_to)
+    original_name = models.CharField(_("nom du fichier déposé"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=50)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("déposé par"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    uploaded_at = models.DateTimeField(_("déposé le"))
+
+    class Meta:
+        verbose_name = _("justificatif")
+        verbose_name_plural = _("justificatifs")
+        ordering = ["request", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

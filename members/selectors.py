@@ -1,9 +1,11 @@
 """Reads of the members registry, with the joins the pages need."""
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .constants import BENEFIT_STATUSES, Status
 from .models import Establishment, Organisation, Representative, StatusChange
@@ -143,3 +145,210 @@ def person_representations(*, user) -> QuerySet:
         .select_related("organisation")
         .order_by("start_date", "pk")
     )
+
+
+# --- The status lifecycle (issue 6) -------------------------------------------------------
+
+
+@dataclass
+class Check:
+    """One line of an application's checklist for the COPIL (M1, M2, M4, M6, M7)."""
+
+    code: str
+    label: str
+    ok: bool
+    detail: str
+    blocking: bool = True
+    items: list = field(default_factory=list)
+
+
+def application_checklist(*, application, at: datetime.datetime | None = None) -> list[Check]:
+    """The conditions of art. 3.1 for one application, as the admin shows them.
+
+    Dependency note: members must not import activities at module level (activities
+    imports members); the invitee attendance (M6) is read from activities.selectors
+    inside this function, as charters.selectors does for members.
+    """
+    from activities.selectors import invitee_attendances  # see the docstring
+    from charters.selectors import charter_parameters
+
+    moment = at or timezone.now()
+    parameters = charter_parameters(on=timezone.localdate(moment))
+    organisation = application.organisation
+    checks = []
+    # M1: the AIF reference, checked by a COPIL member.
+    if application.aif_verified_at:
+        detail = _("vérifiée par %(who)s le %(date)s") % {
+            "who": application.aif_verified_by,
+            "date": timezone.localtime(application.aif_verified_at).strftime("%d/%m/%Y %H:%M"),
+        }
+    else:
+        detail = _("référence « %(ref)s » pas encore vérifiée") % {
+            "ref": application.aif_reference or "—"
+        }
+    checks.append(
+        Check("aif", _("Référence AIF vérifiée"), bool(application.aif_verified_at), detail)
+    )
+    # M2: an active establishment in the Grand Est.
+    grand_est = organisation is not None and has_grand_est_establishment(
+        organisation=organisation, departments=parameters.grand_est_departments
+    )
+    checks.append(
+        Check(
+            "grand_est",
+            _("Établissement actif en Grand Est"),
+            grand_est,
+            _("oui") if grand_est else _("aucun établissement actif en Grand Est"),
+        )
+    )
+    # M4: the charter signed with the application.
+    signature = application.signature
+    checks.append(
+        Check(
+            "charter",
+            _("Charte signée"),
+            signature is not None,
+            _("version %(label)s signée le %(date)s (code %(code)s)")
+            % {
+                "label": signature.version.label,
+                "date": timezone.localtime(signature.signed_at).strftime("%d/%m/%Y"),
+                "code": signature.verification_code,
+            }
+            if signature
+            else _("pas de signature"),
+        )
+    )
+    # M6: the applicant attended activities as an invitee before the decision.
+    attended = list(invitee_attendances(organisation)) if organisation is not None else []
+    needed = parameters.min_invitee_attendances
+    checks.append(
+        Check(
+            "attendance",
+            _("Activités suivies en tant qu'invité"),
+            len(attended) >= needed,
+            _("%(count)s activité(s) suivie(s), %(needed)s au moins")
+            % {"count": len(attended), "needed": needed},
+            items=[f"{a.title} ({timezone.localtime(a.starts_at):%d/%m/%Y})" for a in attended],
+        )
+    )
+    # M7: members' opinions, for information (the COPIL decides sovereignly).
+    opinions = application.opinions.count() if application.pk else 0
+    checks.append(
+        Check(
+            "opinions",
+            _("Avis des membres"),
+            True,
+            _("%(count)s avis") % {"count": opinions},
+            blocking=False,
+        )
+    )
+    return checks
+
+
+def application_admin_list() -> QuerySet:
+    """Applications with what the COPIL's list shows, in a constant number of queries."""
+    from .models import Application
+
+    return Application.objects.select_related(
+        "organisation", "applicant", "aif_verified_by", "decided_by", "signature"
+    ).annotate(opinion_count=Count("opinions", distinct=True))
+
+
+def application_list_for(*, user) -> QuerySet:
+    from .models import Application
+
+    return (
+        Application.objects.filter(applicant=user)
+        .select_related("organisation", "signature", "signature__version")
+        .order_by("-created_at")
+    )
+
+
+def applications_open_for_opinion(*, user, at: datetime.datetime | None = None) -> QuerySet:
+    """Applications under review, for the representatives of members (M7)."""
+    from .constants import ApplicationState
+    from .models import Application
+
+    member_of = representation_list(user=user, at=at).filter(organisation_status=Status.MEMBER)
+    if not member_of.exists():
+        return Application.objects.none()
+    return (
+        Application.objects.filter(state=ApplicationState.SUBMITTED)
+        .exclude(organisation_id__in=member_of.values("organisation_id"))
+        .select_related("organisation")
+        .order_by("submitted_at")
+    )
+
+
+def invitation_ban_until(
+    *, organisation: Organisation, on: datetime.date | None = None
+) -> datetime.date | None:
+    """Charter art. 5 (I4): the day an excluded organisation may be invited again, or None."""
+    from charters.selectors import add_months, charter_parameters
+
+    from .constants import StatusReason
+
+    day = on or timezone.localdate()
+    exclusion = (
+        StatusChange.objects.filter(organisation=organisation, reason=StatusReason.EXCLUDED)
+        .order_by("-effective_at", "-id")
+        .first()
+    )
+    if exclusion is None:
+        return None
+    excluded_on = timezone.localdate(exclusion.effective_at)
+    until = add_months(excluded_on, charter_parameters(on=excluded_on).excluded_invitee_ban_months)
+    return until if until > day else None
+
+
+def attendance_snapshot_latest(*, organisation: Organisation):
+    """The latest attendance ratio snapshot of a member (A3, L3), from activities."""
+    from activities.selectors import organisation_ratio_latest  # see application_checklist
+
+    return organisation_ratio_latest(organisation=organisation)
+
+
+def status_history(*, organisation: Organisation) -> QuerySet:
+    return (
+        StatusChange.objects.filter(organisation=organisation)
+        .select_related("decided_by")
+        .order_by("-effective_at", "-id")
+    )
+
+
+def member_space_organisations(*, user, at: datetime.datetime | None = None) -> QuerySet:
+    """The organisations whose member space the person opens (their active representations)."""
+    return representation_list(user=user, at=at)
+
+
+def member_space_get(*, user, slug: str, at: datetime.datetime | None = None):
+    """The person's active representation of the organisation ``slug``; DoesNotExist else."""
+    return representation_list(user=user, at=at).get(organisation__slug=slug)
+
+
+def organisations_without_representative(*, at: datetime.datetime | None = None) -> QuerySet:
+    """M9: members and partners with no active representative, flagged for the COPIL."""
+    moment = at or timezone.now()
+    return (
+        organisation_list_with_status(at=moment)
+        .filter(current_status__in=BENEFIT_STATUSES)
+        .exclude(
+            pk__in=active_representatives(on=timezone.localdate(moment)).values("organisation_id")
+        )
+    )
+
+
+def proof_document_get_for(*, user, pk: int):
+    """A proof document for the COPIL or the organisation's representatives (N1); else None."""
+    from charters.selectors import is_copil
+
+    from .models import ProofDocument
+
+    document = ProofDocument.objects.select_related("request__organisation").filter(pk=pk).first()
+    if document is None:
+        return None
+    if is_copil(user) or is_active_representative(
+        user=user, organisation=document.request.organisation
+    ):
+        return document
+    return None

@@ -103,6 +103,7 @@ def test_an_excluded_organisation_leaves_the_directory_at_once(client):
         status=Status.NONE,
         reason=StatusReason.EXCLUDED,
         actor=UserFactory(),
+        explanation="Atteinte à l'image de la COS-GE.",  # L3: a stated ground
     )
 
     assert listed_names(client.get(DIRECTORY)) == [kept.legal_name]

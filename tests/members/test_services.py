@@ -106,7 +106,10 @@ def test_the_current_status_follows_the_clock():
         )
     with freeze_time(MAR_01):
         services.organisation_status_change(
-            organisation=organisation, status=Status.NONE, reason=StatusReason.EXCLUDED
+            organisation=organisation,
+            status=Status.NONE,
+            reason=StatusReason.EXCLUDED,
+            explanation="Manquement à l'article 3.3.",  # L3: a stated ground
         )
     with freeze_time(datetime.datetime(2024, 2, 1, tzinfo=PARIS)):
         assert selectors.organisation_status(organisation=organisation) == Status.MEMBER
@@ -200,7 +203,11 @@ def test_a_resigned_or_excluded_member_leaves_the_directory_the_same_day(reason)
         other = member_organisation()
         assert set(selectors.directory_list()) == {organisation, other}
         services.organisation_status_change(
-            organisation=organisation, status=Status.NONE, reason=reason, actor=UserFactory()
+            organisation=organisation,
+            status=Status.NONE,
+            reason=reason,
+            actor=UserFactory(),
+            explanation="Motif indiqué.",  # L3: an exclusion states its ground
         )
         assert list(selectors.directory_list()) == [other]
     # Later the same day, too.

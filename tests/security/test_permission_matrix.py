@@ -73,6 +73,11 @@ POST_ONLY = {
     "activities:register",
     "activities:checkin_mark",
     "activities:checkin_walk_in",
+    # Statuses (issue 6)
+    "member_space:representative_add",
+    "member_space:representative_end",
+    "member_space:exclusion_respond",
+    "member_space:proof_upload",
 }
 
 LOGIN = 302  # anonymous: redirected to the login page
@@ -186,6 +191,24 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "commissions:revision_vote_open": (LOGIN, 403, 403, 403, 200, 200),
     "commissions:revision_vote": (LOGIN, 403, 200, 403, 200, 200),
     "commissions:revision_vote_close": (LOGIN, 403, 403, 403, 302, 302),
+    # Statuses (issue 6): the application, the member space of an organisation for its
+    # representatives only (404 for others), proofs for them and the COPIL (N1), the
+    # invitee's acceptance link (the signed token is the key, I2).
+    "application:form": signed_in(200),
+    "application:edit": (LOGIN, 404, 200, 404, 404, 404),
+    "application:list": signed_in(200),
+    "invitation_accept": everyone(200),
+    "member_space:dashboard": (LOGIN, 302, 302, 200, 200, 200),  # one organisation: to it
+    "member_space:organisation": (LOGIN, 404, 200, 404, 404, 404),
+    "member_space:resign": (LOGIN, 404, 200, 404, 404, 404),
+    "member_space:renounce": (LOGIN, 404, 200, 404, 404, 404),
+    "member_space:representative_add": (LOGIN, 404, 302, 404, 404, 404),
+    "member_space:representative_end": (LOGIN, 404, 302, 404, 404, 404),
+    "member_space:exclusion_respond": (LOGIN, 404, 302, 404, 404, 404),
+    "member_space:proof_upload": (LOGIN, 404, 302, 404, 404, 404),
+    "member_space:proof_document": (LOGIN, 404, 200, 404, 200, 200),
+    "member_space:invitation_propose": (LOGIN, 403, 200, 403, 403, 403),
+    "member_space:opinion": (LOGIN, 404, 200, 404, 404, 404),
     # The admin: staff only (COPIL members are staff with the COPIL group's
     # permissions); others are sent to the admin login, then to allauth's.
     "admin:index": (302, 302, 302, 302, 200, 200),
@@ -284,9 +307,65 @@ def world(settings, tmp_path):
         "code": signature.verification_code,
     }
     by_url = {"space:consent": {"pk": member.pk}, "charters:version": {"slug": version.slug}}
+    by_url.update(_status_lifecycle_world(organisation, member, copil, version))
     by_url.update(elections_world(member=member))  # issue 7
     by_parameter.update(commissions_world(member=member, copil=copil))  # issue 8
     return users, by_parameter, by_url
+
+
+def _status_lifecycle_world(organisation, member, copil, version):
+    """Issue 6 (statuses): an application, a proof, an exclusion procedure, an invitation."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from members import services as members_services
+    from members.constants import ExclusionGround
+
+    slug = {"slug": organisation.slug}
+    draft = members_services.application_save_draft(applicant=member.user, data={})
+    applicant = UserFactory()
+    submitted = members_services.application_submit(
+        applicant=applicant,
+        data={
+            "legal_name": "Candidate SA",
+            "establishments": [{"address": "1 rue Haute", "postcode": "57000", "city": "Metz"}],
+        },
+        aif_reference="AIF-1",
+        motivation="",
+        password="motdepasse-de-test",
+        consent_given=True,
+    )
+    proof_request = members_services.proof_request_create(
+        organisation=organisation, actor=copil, description="Statuts."
+    )
+    document = members_services.proof_document_upload(
+        proof_request=proof_request,
+        file=SimpleUploadedFile("statuts.pdf", b"%PDF-1.4\n%%EOF\n"),
+        actor=member.user,
+    )
+    procedure = members_services.exclusion_open(
+        organisation=organisation, actor=copil, ground=ExclusionGround.IMAGE_HARM, facts="Faits."
+    )
+    invitation = members_services.invitation_propose(
+        proposed_by=member.user,
+        proposing_organisation=organisation,
+        guest_name="Invité",
+        guest_email="invite@exemple.fr",
+        starts_on=version.effective_date.today(),
+        ends_on=version.effective_date.today(),
+    )
+    return {
+        "application:edit": {"pk": draft.pk},
+        "member_space:opinion": {"pk": submitted.pk},
+        "member_space:proof_document": {"pk": document.pk},
+        "member_space:organisation": slug,
+        "member_space:resign": slug,
+        "member_space:renounce": slug,
+        "member_space:representative_add": slug,
+        "member_space:representative_end": {**slug, "pk": member.pk},
+        "member_space:exclusion_respond": {**slug, "pk": procedure.pk},
+        "member_space:proof_upload": {**slug, "pk": proof_request.pk},
+        "invitation_accept": {"token": members_services.invitation_token(invitation)},
+    }
 
 
 def url_for(name, pattern, by_parameter, by_url):
