@@ -245,7 +245,13 @@ def report_shown(request, commission_slug, report_id):
     commission = _commission(commission_slug)
     _require_manager(request, commission)
     report = get_object_or_404(ProgressReport, pk=report_id, commission=commission)
-    plenary = Activity.objects.filter(pk=request.POST.get("plenary") or 0).first()
+    # Never a 500 on bad input: anything but a plain number chooses no plenary.
+    plenary_id = request.POST.get("plenary", "")
+    plenary = (
+        Activity.objects.filter(pk=int(plenary_id)).first()
+        if plenary_id.isascii() and plenary_id.isdigit()
+        else None
+    )
     if plenary is None:
         messages.error(request, _("Choisissez la réunion plénière."))
     else:
