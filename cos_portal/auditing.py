@@ -28,6 +28,11 @@ NOISE = ["created_at", "updated_at"]
 SECRET_WORDS = ("ballot", "vote", "choice")
 
 
+# Messages from the public to a zone referent: personal correspondence, not a governance
+# change; copied into the trail they would outlive their own retention period.
+NOT_AUDITED = {"governance.referentmessage"}
+
+
 def is_secret(model) -> bool:
     name = model._meta.model_name
     return any(word in name for word in SECRET_WORDS)
@@ -39,7 +44,11 @@ def governance_models() -> list:
         config = apps.get_app_config("governance")
     except LookupError:
         return []
-    return [model for model in config.get_models() if not is_secret(model)]
+    return [
+        model
+        for model in config.get_models()
+        if not is_secret(model) and model._meta.label_lower not in NOT_AUDITED
+    ]
 
 
 def stored_fields(model, *, exclude=()) -> dict:
@@ -55,7 +64,14 @@ def stored_fields(model, *, exclude=()) -> dict:
 def registrations() -> list[tuple[type, dict]]:
     """(model, auditlog options) of every audited model."""
     from charters.models import CharterVersion, Signature
-    from members.models import Establishment, Organisation, Representative, StatusChange
+    from members.models import (
+        Application,
+        Establishment,
+        ExclusionProcedure,
+        Organisation,
+        Representative,
+        StatusChange,
+    )
 
     return [
         (
@@ -65,6 +81,9 @@ def registrations() -> list[tuple[type, dict]]:
         (Establishment, stored_fields(Establishment, exclude=NOISE)),
         (Representative, stored_fields(Representative, exclude=NOISE)),
         (StatusChange, stored_fields(StatusChange)),
+        # COPIL decisions on applications and exclusions (the form's raw data stays out).
+        (Application, stored_fields(Application, exclude=[*NOISE, "data"])),
+        (ExclusionProcedure, stored_fields(ExclusionProcedure, exclude=NOISE)),
         # The text is identified by its SHA-256 (kept); the full body would bloat each entry.
         (CharterVersion, stored_fields(CharterVersion, exclude=[*NOISE, "body"])),
         # The signature row itself is the evidence; the trail keeps who signed what, when,

@@ -117,6 +117,51 @@ def _actions(user) -> list[dict]:
     ]
 
 
+# Records already exported above, each with its own section.
+COVERED = {
+    "members.user",
+    "members.representative",
+    "charters.signature",
+    "activities.participation",
+    "activities.calendartoken",
+    "cos_portal.auditentry",
+}
+OTHER_APPS = ("members", "charters", "activities", "governance")
+
+
+def _other_records(user) -> list[dict]:
+    """Every other row of the portal's apps that points to the person (applications,
+    candidacies, proxies, mandates, commissions, referent roles...), found by its link to
+    the account so that a new kind of record is exported the day it appears. Models that
+    hold a vote are left out (cos_portal.auditing.is_secret): the register of who voted
+    is not exported, and a ballot is never linked to its voter.
+    """
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+
+    from .auditing import is_secret
+
+    user_model = get_user_model()
+    records = []
+    for app_label in OTHER_APPS:
+        for model in apps.get_app_config(app_label).get_models():
+            if model._meta.label_lower in COVERED or is_secret(model):
+                continue
+            for link in model._meta.concrete_fields:
+                if not link.is_relation or link.related_model is not user_model:
+                    continue
+                for row in model._default_manager.filter(**{link.name: user}).order_by("pk"):
+                    records.append(
+                        {
+                            "record_type": str(model._meta.verbose_name),
+                            "relation": str(link.verbose_name),
+                            "record": str(row),
+                            "created_at": _when(getattr(row, "created_at", None)),
+                        }
+                    )
+    return records
+
+
 def personal_data_export(*, user, now: datetime.datetime | None = None) -> dict:
     """The person's data as a JSON-serialisable dict (no secrets)."""
     return {
@@ -127,4 +172,5 @@ def personal_data_export(*, user, now: datetime.datetime | None = None) -> dict:
         "charter_signatures": _signatures(user),
         "activities": _participations(user),
         "actions_in_the_decision_log": _actions(user),
+        "other_records": _other_records(user),
     }

@@ -113,7 +113,8 @@ def test_every_page_links_to_the_privacy_notice(client):
 def test_a_person_downloads_their_data_as_json(client, person, django_assert_max_num_queries):
     client.force_login(person.user)
 
-    with django_assert_max_num_queries(16):
+    # One query per kind of record linked to a person (about forty): a rare download.
+    with django_assert_max_num_queries(80):
         response = client.get(reverse("privacy:export"))
 
     assert response.status_code == 200
@@ -144,6 +145,7 @@ def test_a_person_downloads_their_data_as_json(client, person, django_assert_max
     assert activity["activity"] == "Atelier jumeau numérique"
     assert activity["attendance"] == Attendance.PRESENT
     assert activity["organisation"] == "Usinage Lorrain"
+    assert data["other_records"] == []
     # Secrets are not data about the person.
     raw = response.content.decode()
     assert person.user.password not in raw
@@ -323,3 +325,16 @@ def test_the_erase_action_is_for_the_copil_only(client, person):
 
     assert response.status_code in {200, 302}
     assert User.objects.get(pk=person.user_id).email == "camille@usinage.fr"
+
+
+def test_the_download_also_holds_the_other_records_about_the_person(client, person):
+    from members.models import Application
+
+    Application.objects.create(applicant=person.user, motivation="Rejoindre la communauté.")
+    client.force_login(person.user)
+
+    data = json.loads(client.get(reverse("privacy:export")).content)
+
+    [record] = data["other_records"]
+    assert record["record_type"] == "candidature"
+    assert record["relation"] == str(Application._meta.get_field("applicant").verbose_name)
