@@ -42,8 +42,14 @@ test: install chromium lint
 	$(PY) manage.py makemigrations --check --dry-run --settings=cos_portal.settings.test
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
-# Recompile the translations after editing a .po file (needs gettext's msgfmt).
+# Translations: French is the source language, locale/en holds the English catalogue.
+# Extracts the new French strings into locale/en/LC_MESSAGES/django.po, then compiles
+# django.mo (both committed; needs gettext's xgettext and msgfmt). Translate the entries
+# left empty: tests/i18n fails while one is untranslated or the .mo is out of date.
+MAKEMESSAGES_IGNORE := --ignore=.venv --ignore=bench --ignore=tests --ignore=node_modules \
+	--ignore=staticfiles --ignore=artifacts
 messages: install
+	$(PY) manage.py makemessages -l en --no-obsolete $(MAKEMESSAGES_IGNORE)
 	$(PY) manage.py compilemessages --ignore=.venv
 
 # Benchmark: 2,000 organisations in bench/bench.sqlite3 (or BENCH_DATABASE_URL), pages served
