@@ -1,4 +1,4 @@
-"""Journey: a company writes to a zone referent from the public page in Chromium (R4):
+"""Journey 8: a company writes to a zone referent from the public page in Chromium (R4):
 no address shown, errors in French with the typed text kept, the honeypot invisible,
 the message relayed once by e-mail."""
 
@@ -9,13 +9,6 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from governance.models import ReferentMessage
-from tests.browser.conftest import (  # noqa: F401  (the browser fixtures, reused)
-    browser,
-    context_options,
-    live_server,
-)
-from tests.browser.conftest import page as page  # noqa: F811
-from tests.browser.conftest import screenshot as screenshot  # noqa: F811
 from tests.governance.commissions_helpers import member_rep, zone_referent_appoint
 from tests.members.factories import UserFactory
 
