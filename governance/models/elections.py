@@ -15,6 +15,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cos_portal.models import BaseModel
 
@@ -352,7 +353,10 @@ class BallotChoice(models.Model):
         Ballot, verbose_name=_("bulletin"), on_delete=models.CASCADE, related_name="choices"
     )
     candidacy = models.ForeignKey(
-        Candidacy, verbose_name=_("candidature"), on_delete=models.PROTECT, related_name="+"
+        Candidacy,
+        verbose_name=pgettext_lazy("élection", "candidature"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:

@@ -14,7 +14,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
+from django.utils.translation import pgettext
 
 from tests.charters.factories import CharterVersionFactory
 from tests.members.factories import RepresentativeFactory, member_organisation
@@ -236,6 +238,20 @@ def test_django_and_allauth_strings_follow_the_language(client):
     assert h1(english.content.decode()) == "Sign In"
     assert "This field is required." in english.content.decode()
     assert "Ce champ est obligatoire." not in english.content.decode()
+
+
+def test_one_french_word_with_two_english_meanings_uses_a_context():
+    """« Candidat » is an applicant for membership, or a candidate in a COPIL election."""
+    from governance.models.elections import BallotChoice
+    from members.constants import Status
+
+    with translation.override("en"):
+        assert str(Status.APPLICANT.label) == "Applicant"
+        assert pgettext("élection", "Candidat") == "Candidate"
+        assert str(BallotChoice._meta.get_field("candidacy").verbose_name) == "candidacy"
+    with translation.override("fr"):
+        assert str(Status.APPLICANT.label) == "Candidat"
+        assert pgettext("élection", "Candidat") == "Candidat"
 
 
 # --- The English catalogue ---------------------------------------------------------------
