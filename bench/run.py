@@ -21,6 +21,7 @@ import http.client
 import json
 import os
 import platform
+import re
 import socket
 import statistics
 import subprocess
@@ -168,7 +169,8 @@ def count_queries(path: str) -> tuple[int, int]:
         response = client.get(path)
     if response.status_code != 200:
         raise SystemExit(f"{path} answered {response.status_code} in-process.")
-    return len(context.captured_queries), response.content.decode().count("org-card")
+    cards = len(re.findall(r"<article[^>]*\borg-card\b", response.content.decode()))
+    return len(context.captured_queries), cards
 
 
 # --- the server -----------------------------------------------------------------------------
@@ -246,36 +248,7 @@ def fetch(port: int, path: str) -> tuple[int, float]:
         connection.close()
 
 
-def series(port: int, path: str, *, requests: int, threads: int, budget: float) -> dict:
-    """Send ``requests`` GETs from ``threads`` threads, stopping early after ``budget`` s."""
-    latencies: list[float] = []
-    failures: list[int] = []
-    lock = threading.Lock()
-    remaining = [requests]
-    deadline = time.monotonic() + budget
-
-    def worker():
-        while time.monotonic() < deadline:
-            with lock:
-                if remaining[0] == 0:
-                    return
-                remaining[0] -= 1
-            status, seconds = fetch(port, path)
-            with lock:
-                if status == 200:
-                    latencies.append(seconds)
-                else:
-                    failures.append(status)
-
-    started = time.perf_counter()
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    wall = time.perf_counter() - started
-    if failures:
-        raise SystemExit(f"{path}: {len(failures)} requests failed (statuses {set(failures)}).")
+def summary(latencies: list[float], *, requests: int, wall: float) -> dict:
     ordered = sorted(latencies)
     return {
         "requests": len(ordered),
@@ -286,20 +259,66 @@ def series(port: int, path: str, *, requests: int, threads: int, budget: float) 
     }
 
 
+def series(port: int, paths, *, requests: int, threads: int, budget: float) -> dict:
+    """GET each of ``paths`` ``requests`` times, in turn, from ``threads`` threads.
+
+    Stops early after ``budget`` seconds. Returns each path's latencies, and the wall time.
+    """
+    latencies: dict[str, list[float]] = {path: [] for path in paths}
+    failures: list[tuple[str, int]] = []
+    lock = threading.Lock()
+    queue = [paths[index % len(paths)] for index in range(requests * len(paths))]
+    queue.reverse()
+    deadline = time.monotonic() + budget
+
+    def worker():
+        while time.monotonic() < deadline:
+            with lock:
+                if not queue:
+                    return
+                path = queue.pop()
+            status, seconds = fetch(port, path)
+            with lock:
+                if status == 200:
+                    latencies[path].append(seconds)
+                else:
+                    failures.append((path, status))
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    wall = time.perf_counter() - started
+    if failures:
+        raise SystemExit(f"{len(failures)} requests failed: {sorted(set(failures))}.")
+    return {"latencies": latencies, "wall": wall}
+
+
 def measure(server: Server, pages, queries, args) -> list[dict]:
+    """Each page alone from 1 thread, then from ``concurrency`` threads.
+
+    The ratio to the floor compares the page's median latency with the floor's, measured
+    in the same sequential series (one floor request after each page request), so that
+    other work on the machine weighs on both alike.
+    """
+    port, budget = server.port, args.time_budget
+    floor_path = pages[0][1]
     results = []
     for name, path in pages:
-        series(server.port, path, requests=args.warmup, threads=1, budget=args.time_budget)
-        sequential = series(
-            server.port, path, requests=args.requests, threads=1, budget=args.time_budget
-        )
-        concurrent = series(
-            server.port,
-            path,
+        paths = [path] if path == floor_path else [path, floor_path]
+        series(port, paths, requests=args.warmup, threads=1, budget=budget)
+        run = series(port, paths, requests=args.requests, threads=1, budget=budget)
+        sequential = summary(
+            run["latencies"][path],
             requests=args.requests,
-            threads=args.concurrency,
-            budget=args.time_budget,
+            # One client: its request rate is what the page alone would give it.
+            wall=sum(run["latencies"][path]),
         )
+        paired_floor = statistics.median(run["latencies"][floor_path]) * 1000
+        run = series(port, [path], requests=args.requests, threads=args.concurrency, budget=budget)
+        concurrent = summary(run["latencies"][path], requests=args.requests, wall=run["wall"])
         count, cards = queries[path]
         results.append(
             {
@@ -309,13 +328,12 @@ def measure(server: Server, pages, queries, args) -> list[dict]:
                 "cards": cards,
                 "sequential": sequential,
                 "concurrent": concurrent,
+                "paired_floor_median_ms": round(paired_floor, 2),
+                "ratio_to_floor": round(sequential["median_ms"] / paired_floor, 2),
             }
         )
     floor = results[0]
     for row in results:
-        row["ratio_to_floor"] = round(
-            row["sequential"]["median_ms"] / floor["sequential"]["median_ms"], 2
-        )
         row["concurrent_ratio_to_floor"] = round(
             floor["concurrent"]["rps"] / row["concurrent"]["rps"], 2
         )
@@ -323,6 +341,13 @@ def measure(server: Server, pages, queries, args) -> list[dict]:
 
 
 # --- the report -----------------------------------------------------------------------------
+
+
+def load_average() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
 
 
 def machine(args) -> dict:
@@ -396,6 +421,7 @@ def main(argv=None) -> int:
     connections.close_all()
 
     print(f"Measuring {len(pages)} pages through gunicorn...", flush=True)
+    load_before = load_average()
     started = time.perf_counter()
     with Server(workers=args.workers) as server:
         results = measure(server, pages, queries, args)
@@ -405,6 +431,8 @@ def main(argv=None) -> int:
         "data_set": counts,
         "build_seconds": round(build_seconds, 1),
         "measure_seconds": round(time.perf_counter() - started, 1),
+        # Other work on the machine skews the figures: the 1-minute load around the run.
+        "load_average": {"before": load_before, "after": load_average()},
         "settings": {
             "requests": args.requests,
             "warmup": args.warmup,
@@ -423,6 +451,7 @@ def main(argv=None) -> int:
         f"{info['database']}, {info['server']}"
     )
     print(table(report))
+    print(f"Load average (1 min) before / after: {load_before} / {report['load_average']['after']}")
     for row in results:
         if not (row["sequential"]["complete"] and row["concurrent"]["complete"]):
             print(f"  {row['page']}: stopped by the time budget before {args.requests} requests.")
