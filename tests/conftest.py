@@ -41,33 +41,23 @@ def _clean_cache():
     yield
 
 
-def _worker_redis_url(worker_id: str) -> str:
-    """One Redis database per xdist worker, so a worker never runs another one's tasks."""
-    if not worker_id.startswith("gw"):
-        return settings.REDIS_URL
-    base = (
-        settings.REDIS_URL.rsplit("/", 1)[0]
-        if settings.REDIS_URL.count("/") > 2
-        else settings.REDIS_URL
-    )
-    return f"{base}/{8 + int(worker_id[2:])}"
-
-
 @pytest.fixture
-def celery_live_worker(transactional_db, worker_id, settings):
-    """A real Celery worker consuming the Redis broker, in a thread of this process."""
+def celery_live_worker(transactional_db):
+    """A real Celery worker consuming the Redis broker, in a thread of this process.
+
+    Each xdist worker has its own Redis database (cos_portal/settings/test.py), so a
+    worker never runs the tasks another test process sent.
+    """
     from celery.contrib.testing import tasks  # noqa: F401  (registers celery.ping)
     from celery.contrib.testing.worker import start_worker
 
     from cos_portal.celery import app
 
     assert settings.REDIS_URL, "integration tests need REDIS_URL"
-    url = _worker_redis_url(worker_id)
-    settings.REDIS_URL = url
-    saved = (app.conf.broker_url, app.conf.result_backend)
-    app.conf.update(task_always_eager=False, broker_url=url, result_backend=url)
+    assert app.conf.broker_url == settings.REDIS_URL
+    app.conf.task_always_eager = False
     try:
         with start_worker(app, pool="solo", loglevel="WARNING", perform_ping_check=True) as worker:
             yield worker
     finally:
-        app.conf.update(task_always_eager=True, broker_url=saved[0], result_backend=saved[1])
+        app.conf.task_always_eager = True

@@ -4,6 +4,8 @@ DATABASE_URL and REDIS_URL still decide between SQLite/PostgreSQL and
 eager/real Celery, as in base.
 """
 
+import os
+
 from .base import *  # noqa: F403
 from .base import PASSWORD_HASHERS
 
@@ -20,6 +22,12 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Tasks run eagerly in ordinary tests; tests marked ``integration`` switch to the real
 # Redis broker and start a Celery worker (tests/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = True
+# One Redis database per pytest-xdist worker (gw0 -> 8, gw1 -> 9...), so that a test
+# process's Celery worker never consumes the tasks of another process.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _XDIST_WORKER.startswith("gw"):  # noqa: F405
+    REDIS_URL = f"{REDIS_URL.rsplit('/', 1)[0]}/{8 + int(_XDIST_WORKER[2:])}"  # noqa: F405
+    CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
 # Each test starts with an empty local cache (rate limits, cached pages); the Redis
 # cache is exercised by the integration tests.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -6,13 +6,11 @@ from allauth.account.models import EmailAddress
 from playwright.sync_api import expect
 
 from charters.models import Signature
-from tests.browser.conftest import (  # noqa: F401  (the browser fixtures, reused)
-    browser,
-    context_options,
-    live_server,
+from tests.charters.conftest import (  # noqa: F401  (the charters' key and clean-up fixtures)
+    _session_signing_key,
+    purge_signatures,
+    signing_key,  # noqa: F811
 )
-from tests.browser.conftest import page as page  # noqa: F811
-from tests.browser.conftest import screenshot as screenshot  # noqa: F811
 from tests.charters.factories import PASSWORD, CharterVersionFactory, signatory
 
 pytestmark = pytest.mark.browser
@@ -20,7 +18,11 @@ pytestmark = pytest.mark.browser
 
 @pytest.mark.rule("M4", "E1")
 def test_signatory_signs_downloads_and_verifies(
-    page, screenshot, signing_key, tmp_path, purge_signatures
+    page,
+    screenshot,
+    signing_key,  # noqa: F811
+    tmp_path,
+    purge_signatures,  # noqa: F811
 ):
     CharterVersionFactory(label="V1 R001")
     rep = signatory(job_title="Présidente")

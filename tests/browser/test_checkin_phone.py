@@ -12,9 +12,8 @@ from playwright.sync_api import expect
 from activities.constants import Attendance
 from activities.models import Participation
 from members.constants import Role
+from tests.activities.factories import ActivityFactory, convene, user_in
 from tests.members.factories import RepresentativeFactory, member_organisation
-
-from ..factories import ActivityFactory, convene, user_in
 
 pytestmark = pytest.mark.browser
 
