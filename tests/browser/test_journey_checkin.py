@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 from activities.models import AttendanceRatio
 from activities.tasks import attendance_ratios_compute_task
 from members.constants import Role
-from tests.activities.browser.test_checkin_phone import log_in
 from tests.activities.factories import ActivityFactory, convene, user_in
+from tests.browser.test_checkin_phone import log_in
 from tests.members.factories import RepresentativeFactory, member_organisation
 
 pytestmark = pytest.mark.browser

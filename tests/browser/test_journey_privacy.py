@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from members import services
 from members.constants import Role, Status, StatusReason
 from members.models import User
-from tests.activities.browser.test_checkin_phone import log_in
+from tests.browser.test_checkin_phone import log_in
 from tests.members.factories import RepresentativeFactory, UserFactory, member_organisation
 
 pytestmark = pytest.mark.browser
