@@ -33,6 +33,24 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _keep_test_connections_open():
+    """Closing a served file response ends the request, and Django then closes any
+    connection whose autocommit differs from the settings: on PostgreSQL, the one holding
+    the test's transaction. A connection inside an atomic block is never closed in tests."""
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    original = BaseDatabaseWrapper.close_if_unusable_or_obsolete
+
+    def close_unless_in_atomic_block(self):
+        if not self.in_atomic_block:
+            original(self)
+
+    BaseDatabaseWrapper.close_if_unusable_or_obsolete = close_unless_in_atomic_block
+    yield
+    BaseDatabaseWrapper.close_if_unusable_or_obsolete = original
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     from django.core.cache import cache
