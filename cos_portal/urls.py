@@ -1,15 +1,16 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from members import views as members_views
 
 from . import views
 
-admin.site.site_header = "COS-GE — administration du COPIL"
+admin.site.site_header = _("COS-GE — administration du COPIL")
 admin.site.site_title = "COS-GE"
-admin.site.index_title = "Gouvernance"
+admin.site.index_title = _("Gouvernance")
 # The admin signs in through allauth: e-mail verification, rate limits and MFA apply
 # (cos_portal/security.py asks staff for their authenticator app before the admin).
 admin.site.login = secure_admin_login(admin.site.login)
