@@ -25,6 +25,7 @@ from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
@@ -304,3 +305,21 @@ class RefusedAccessLogMiddleware:
                 path=safe_path(request),
             )
         return response
+
+
+class NulCharacterMiddleware:
+    """Refuse a request whose query string or form fields hold a NUL character.
+
+    No one types one; PostgreSQL refuses them in text and JSON, so letting one through
+    would end as a server error wherever a value reaches the database unvalidated.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        fields = [*request.GET.lists(), *(request.POST.lists() if request.method == "POST" else [])]
+        if any("\x00" in key or any("\x00" in v for v in values) for key, values in fields):
+            security_event("request.nul_character", request=request)
+            return render(request, "400.html", status=400)
+        return self.get_response(request)

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     # The audit trail (cos_portal/auditing.py) records who made each change.
     "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cos_portal.security.NulCharacterMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
