@@ -119,6 +119,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Public pages served from the cache to anonymous visitors (cos_portal/public_cache.py);
+# the services invalidate them at once, this lifetime is only a safety net.
+PUBLIC_PAGES_CACHE_SECONDS = env.int("PUBLIC_PAGES_CACHE_SECONDS", default=600)
 
 # Celery: same time zone as Django (ARCHITECTURE §9); eager without a broker.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -251,6 +254,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Sites allowed to frame the embeddable directory (/annuaire/integration/), e.g.
+# DIRECTORY_EMBED_ORIGINS=https://www.cos-ge.fr,https://cms.example.org; they also get CORS
+# on /annuaire.json. Every other page keeps frame-ancestors 'none'.
+DIRECTORY_EMBED_ORIGINS = env.list("DIRECTORY_EMBED_ORIGINS", default=[])
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

@@ -1,0 +1,131 @@
+"""The cache of the public pages: directory, organisation pages, referents, charter.
+
+Anonymous visitors get these pages from the cache (Redis in production, local memory in
+development). Every cache key holds a *generation*: one integer kept in the cache under
+``PUBLIC_PAGES_VERSION_KEY``. The services that change what these pages show (an
+organisation, a status, a representative's consent, an establishment, a referent, a charter
+version) call :func:`public_pages_changed`, which increments it, so every cached page is
+left behind at once: a resigned member leaves the directory with the request that follows
+(S2), with no list of URLs to delete. Explicit calls, no signals (ARCHITECTURE §7).
+
+Signed-in people, visitors holding a session or a message, POST requests and query
+strings with parameters the page does not know are never served from, nor stored in, the
+cache: pages seen signed in carry personal data and stay ``no-store``
+(cos_portal/security.py).
+
+The page embeds a CSRF token (the language switch is a POST form): it is stored as a
+placeholder and replaced by the visitor's own token when served.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import time
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+
+PUBLIC_PAGES_VERSION_KEY = "public-pages:version"
+_PAGE_KEY_PREFIX = "public-page"
+_CSRF_PLACEHOLDER = "__cos_csrf_token__"
+_CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}(")')
+# Longer query strings are served uncached: nobody types them, and they would fill the cache.
+_MAX_QUERY_LENGTH = 300
+
+
+def _bump() -> None:
+    try:
+        cache.incr(PUBLIC_PAGES_VERSION_KEY)
+    except ValueError:
+        # No generation yet (first change, or the cache was flushed): start from the clock
+        # so that a restarted count never meets the keys of an earlier one.
+        cache.set(PUBLIC_PAGES_VERSION_KEY, time.time_ns(), None)
+
+
+def public_pages_changed() -> None:
+    """Leave every cached public page behind: what they show has changed.
+
+    Called by the services, inside their transaction: once now (the same request, and the
+    tests, see the change) and once after the commit, so that a page rendered by another
+    request before the commit, from the old data, is not served afterwards.
+    """
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def public_pages_version() -> int:
+    version = cache.get(PUBLIC_PAGES_VERSION_KEY)
+    if version is None:
+        _bump()
+        version = cache.get(PUBLIC_PAGES_VERSION_KEY, 0)
+    return version
+
+
+def _cacheable_request(request: HttpRequest, params: frozenset[str]) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    cookies = request.COOKIES
+    # A session may hold a signed-in person or messages; a message cookie, messages.
+    if settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies:
+        return False
+    if len(request.META.get("QUERY_STRING", "")) > _MAX_QUERY_LENGTH:
+        return False
+    return all(key in params for key in request.GET)
+
+
+def page_key(request: HttpRequest, *, version: int) -> str:
+    """The cache key of the page: generation, language, day, path and sorted query string."""
+    query = sorted((key, value) for key, values in request.GET.lists() for value in values)
+    raw = f"{request.path}?{query!r}"
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+    language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    # The day: what the pages show also depends on dates (a representative's term, the
+    # charter version in force), which change at midnight without any service call.
+    return f"{_PAGE_KEY_PREFIX}:{version}:{language}:{timezone.localdate():%Y%m%d}:{digest}"
+
+
+def public_cache(*, params: tuple[str, ...] = ()):
+    """Decorator of a public view: serve anonymous GETs from the cache.
+
+    ``params`` are the query string parameters the view reads; a request with any other
+    one is served uncached.
+    """
+    known = frozenset(params)
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not _cacheable_request(request, known):
+                return view(request, *args, **kwargs)
+            key = page_key(request, version=public_pages_version())
+            stored = cache.get(key)
+            if stored is not None:
+                content_type, body = stored
+                token = get_token(request).encode()
+                response = HttpResponse(
+                    body.replace(_CSRF_PLACEHOLDER.encode(), token), content_type=content_type
+                )
+                response["X-Public-Cache"] = "hit"
+                return response
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming and not response.cookies:
+                body = _CSRF_INPUT.sub(
+                    rb"\g<1>" + _CSRF_PLACEHOLDER.encode() + rb"\g<2>", response.content
+                )
+                cache.set(
+                    key, (response["Content-Type"], body), settings.PUBLIC_PAGES_CACHE_SECONDS
+                )
+                response["X-Public-Cache"] = "miss"
+            return response
+
+        wrapper.public_cache = True
+        return wrapper
+
+    return decorator
