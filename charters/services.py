@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cos_portal.audit import audit_log
+from cos_portal.public_cache import public_pages_changed
 
 from . import selectors
 from .constants import (
@@ -109,6 +110,7 @@ def charter_version_publish(
         old.save(update_fields=["end_date", "updated_at"])
     version.published_at = now
     version.save(update_fields=["published_at", "updated_at"])
+    public_pages_changed()  # the public charter pages and the parameters the directory reads
     audit_log(
         action="charters.version.published",
         actor=actor,

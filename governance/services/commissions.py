@@ -28,6 +28,7 @@ from activities.services import activity_convocations_sync, activity_create
 from charters.selectors import charter_parameters, charter_version_in_force, is_copil
 from charters.services import charter_version_publish, charter_version_revise
 from cos_portal.audit import audit_log
+from cos_portal.public_cache import public_pages_changed
 from members.models import Organisation, Representative
 
 from .. import selectors_commissions as selectors
@@ -668,6 +669,7 @@ def referent_appoint(
     )
     for kind, name in bodies:
         ReferentBody.objects.create(referent=referent, kind=kind, name=name[:200])
+    public_pages_changed()  # R4: a zone referent shows on /referents/ at once
     audit_log(
         action="governance.referent.appointed",
         actor=actor,
@@ -705,6 +707,7 @@ def referent_end(
         raise ReferentError(_("La fin ne peut précéder le début de la mission."))
     referent.end_date, referent.end_reason, referent.ended_by = day, reason, actor
     referent.save(update_fields=["end_date", "end_reason", "ended_by", "updated_at"])
+    public_pages_changed()
     audit_log(
         action=f"governance.referent.ended.{reason}",
         actor=actor,
