@@ -1,4 +1,4 @@
-"""Cross-cutting models: the base model and the audit trail."""
+"""Cross-cutting models: the base model, the audit trail and the task outbox."""
 
 from django.conf import settings
 from django.db import models
@@ -38,3 +38,29 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class OutboxJob(models.Model):
+    """A Celery task the broker refused (Redis down): kept here until it is re-sent.
+
+    cos_portal/queue.py writes it when publishing fails inside a request, so that what
+    the person submitted is saved and the follow-up work is not lost;
+    ``outbox_flush_task`` publishes it again once the broker answers, then deletes it.
+    """
+
+    task_name = models.CharField(_("tâche"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    kwargs = models.JSONField(_("arguments nommés"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("créé le"), db_index=True)
+    attempts = models.PositiveIntegerField(_("tentatives"), default=1)
+    last_attempt_at = models.DateTimeField(_("dernière tentative"))
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+
+    class Meta:
+        verbose_name = _("tâche en attente du courtier")
+        verbose_name_plural = _("tâches en attente du courtier")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} ({self.created_at:%Y-%m-%d %H:%M})"
+

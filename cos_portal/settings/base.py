@@ -134,6 +134,31 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Tasks are idempotent (ARCHITECTURE §6): one whose worker died is handed to another.
+# E-mail tasks opt out (cos_portal/tasks.py).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# An unacknowledged task goes back to the queue after this long (acks_late): no countdown
+# or retry backoff may exceed it (tests/cos_portal/test_queue.py).
+REDIS_VISIBILITY_TIMEOUT = 3600
+# Redis down: publishing gives up within about a second instead of holding the request;
+# cos_portal/queue.py then keeps the job in the outbox.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": REDIS_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
 
 # Passwords: Argon2 first; common passwords refused; long passphrases welcome.
 PASSWORD_HASHERS = [
