@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry
+from .models import AuditEntry, OutboxJob
 
 
 @admin.register(AuditEntry)
@@ -35,4 +35,29 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxJob)
+class OutboxJobAdmin(admin.ModelAdmin):
+    """Jobs the broker refused while Redis was down; re-sent every minute by
+    ``outbox_flush_task``. Read-only: one that stays here says what failed."""
+
+    list_display = ("created_at", "task_name", "attempts", "last_attempt_at", "last_error")
+    list_filter = ("task_name",)
+    fields = (
+        "task_name",
+        "args",
+        "kwargs",
+        "created_at",
+        "attempts",
+        "last_attempt_at",
+        "last_error",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

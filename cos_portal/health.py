@@ -1,4 +1,5 @@
-"""Health of the parts the portal needs: database, Redis broker, Celery workers."""
+"""Health of the parts the portal needs: database, Redis broker, Celery workers, and the
+jobs waiting in the outbox while the broker was down."""
 
 from django.conf import settings
 from django.db import connection
@@ -37,8 +38,19 @@ def celery_state(broker: str) -> str:
     return "ok" if replies else "error: no worker answered"
 
 
-def health_report() -> tuple[bool, dict[str, str]]:
+def outbox_size() -> int | None:
+    """Jobs waiting in the outbox for the broker (cos_portal/queue.py); None if unknown."""
+    from .models import OutboxJob
+
+    try:
+        return OutboxJob.objects.count()
+    except Exception:  # the database is down: database_state() already says so
+        return None
+
+
+def health_report() -> tuple[bool, dict[str, str | int | None]]:
     broker = broker_state()
     report = {"database": database_state(), "broker": broker, "celery": celery_state(broker)}
     healthy = all(state in {"ok", "embedded", "eager"} for state in report.values())
-    return healthy, report
+    # Jobs kept while Redis was down: informative, they are re-sent once it is back.
+    return healthy, {**report, "outbox": outbox_size()}

@@ -11,6 +11,7 @@ def test_healthz_in_embedded_mode_is_healthy(client, settings):
         "database": "ok",
         "broker": "embedded",
         "celery": "eager",
+        "outbox": 0,
     }
 
 
@@ -23,10 +24,17 @@ def test_healthz_reports_an_unreachable_broker_with_503(client, settings):
     assert body["status"] == "error"
     assert body["broker"].startswith("error")
     assert body["celery"] == "error: broker unreachable"
+    assert body["outbox"] == 0
 
 
 @pytest.mark.integration
 def test_healthz_with_redis_and_a_worker_is_healthy(client, celery_live_worker):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "celery": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+        "celery": "ok",
+        "outbox": 0,
+    }
