@@ -79,3 +79,35 @@ def celery_live_worker(transactional_db):
             yield worker
     finally:
         app.conf.task_always_eager = True
+
+
+def _celery_pools_reset(app) -> None:
+    # As after a fork: the next publish opens a connection to the broker now configured.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def celery_broker_down():
+    """Celery publishing for real (not eagerly) to a closed port: Redis is down.
+
+    Yields a function that brings the broker back (the real Redis of REDIS_URL, or the
+    in-memory transport without it), for tests of the outbox re-send.
+    """
+    from cos_portal.celery import app
+
+    saved = (app.conf.broker_url, app.conf.task_always_eager)
+    app.conf.task_always_eager = False
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    _celery_pools_reset(app)
+
+    def broker_back(*, eager: bool = True) -> None:
+        app.conf.broker_url = saved[0]
+        app.conf.task_always_eager = eager
+        _celery_pools_reset(app)
+
+    try:
+        yield broker_back
+    finally:
+        app.conf.broker_url, app.conf.task_always_eager = saved
+        _celery_pools_reset(app)
