@@ -1,0 +1,28 @@
+"""The "Élections" link of the main navigation, for the people who may see elections."""
+
+from django import template
+
+from governance import selectors_elections as selectors
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def elections_link_visible(context) -> bool:
+    """Members' representatives, the election commission and the COPIL (once per request).
+
+    A member's representation answers in one query; the other roles are checked only
+    when it does not.
+    """
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    visible = getattr(request, "_elections_link_visible", None)
+    if visible is None:
+        visible = (
+            selectors.member_representations(user=user).exists()
+            or selectors.can_see_elections(user)
+        )
+        request._elections_link_visible = visible
+    return visible
