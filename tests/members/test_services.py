@@ -11,7 +11,7 @@ from cos_portal.models import AuditEntry
 from members import selectors, services
 from members.constants import Status, StatusReason
 from members.exceptions import NotInGrandEst, TransitionNotAllowed
-from members.models import StatusChange, User
+from members.models import Organisation, StatusChange, User
 
 from .factories import (
     EstablishmentFactory,
@@ -328,7 +328,7 @@ def test_organisation_import_status_records_an_imported_change_once():
 
 def test_organisation_create_from_saves_through_the_service():
     copil = UserFactory()
-    draft = services.Organisation(legal_name="  Atelier Lorrain  ", kind="association")
+    draft = Organisation(legal_name="  Atelier Lorrain  ", kind="association")
 
     organisation = services.organisation_create_from(organisation=draft, actor=copil)
 

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from cos_portal.models import AuditEntry
-from members import services
+from members import selectors, services
 from members.constants import Status, StatusReason
 from members.exceptions import MembersError, TransitionNotAllowed
 from members.models import StatusChange
@@ -64,7 +64,7 @@ def test_an_allowed_transition_is_recorded(current, wanted):
     )
 
     assert (change.status, change.reason) == (wanted, ALLOWED[(current, wanted)])
-    assert services.selectors.organisation_status(organisation=organisation) == wanted
+    assert selectors.organisation_status(organisation=organisation) == wanted
 
 
 @pytest.mark.rule("S1")

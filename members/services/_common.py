@@ -1,0 +1,98 @@
+"""What the COPIL decisions of the status lifecycle share: who may decide (G2) and how
+the organisations concerned are told (e-mails, PDF letters)."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .. import selectors
+from ..exceptions import MembersError, NotAllowed
+from ..models import Organisation
+
+
+def _require_copil(actor) -> None:
+    """Charter art. 6 (G2): only COPIL members (or administrators) take these decisions."""
+    from charters.selectors import is_copil
+
+    if not is_copil(actor):
+        raise NotAllowed()
+
+
+def _require_signatory(actor, organisation: Organisation, *, on: datetime.date) -> None:
+    from charters.selectors import is_authorised_signatory
+
+    if not is_authorised_signatory(user=actor, organisation=organisation, on=on):
+        raise MembersError(_("Seul un signataire habilité de l'entité peut faire cette démarche."))
+
+
+def _require_representative(actor, organisation: Organisation, *, on: datetime.date) -> None:
+    if not selectors.is_active_representative(user=actor, organisation=organisation, on=on):
+        raise MembersError(_("Seuls les représentants de l'entité peuvent faire cette démarche."))
+
+
+def _site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _send(
+    *,
+    to: Iterable[str],
+    subject: str,
+    paragraphs: Iterable[str],
+    attachments: Iterable[tuple[str, bytes, str]] = (),
+) -> None:
+    """A French e-mail, plain text and HTML, with optional attachments."""
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+
+    recipients = sorted({address for address in to if address})
+    if not recipients:
+        return
+    paragraphs = list(paragraphs)
+    signature_line = _("Le COPIL de la COS-GE")
+    text = "\n\n".join([*paragraphs, signature_line]) + "\n"
+    html = render_to_string(
+        "members/email/message.html",
+        {"subject": subject, "paragraphs": paragraphs, "signature": signature_line},
+    )
+    message = EmailMultiAlternatives(
+        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", text, None, recipients
+    )
+    message.attach_alternative(html, "text/html")
+    for name, content, mimetype in attachments:
+        message.attach(name, content, mimetype)
+    message.send()
+
+
+def _send_on_commit(build) -> None:
+    """Queue an e-mail built (in French) once the transaction has committed."""
+
+    def send():
+        with translation.override("fr"):
+            _send(**build())
+
+    transaction.on_commit(send)
+
+
+def _representative_emails(organisation: Organisation, *, on: datetime.date) -> list[str]:
+    return sorted(
+        selectors.active_representatives(on=on)
+        .filter(organisation=organisation)
+        .values_list("user__email", flat=True)
+    )
+
+
+def _letter_pdf(template: str, context: dict) -> bytes:
+    from cos_portal.pdf import render_pdf
+
+    return render_pdf(template, context, metadata={"title": context.get("title", "")})
+
+
+def _date(day: datetime.date | datetime.datetime) -> str:
+    if isinstance(day, datetime.datetime):
+        day = timezone.localdate(day)
+    return day.strftime("%d/%m/%Y")

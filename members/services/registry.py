@@ -1,0 +1,201 @@
+"""The registry: organisations and their status history, every transition through
+``organisation_status_change`` (S1)."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from charters.selectors import charter_parameters
+from cos_portal.audit import audit_log
+
+from .. import selectors
+from ..constants import (
+    ALLOWED_TRANSITIONS,
+    REASONS_BY_STATUS,
+    STATUSES_WITH_END_DATE,
+    OrganisationKind,
+    Status,
+    StatusReason,
+)
+from ..exceptions import MembersError, NotInGrandEst, TransitionNotAllowed
+from ..models import Organisation, StatusChange
+
+
+def unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
+    base = slugify(name)[:200] or "organisation"
+    slug, n = base, 2
+    taken = Organisation.objects.exclude(pk=exclude_pk)
+    while taken.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    legal_name: str,
+    kind: str = OrganisationKind.COMPANY,
+    actor=None,
+    now: datetime.datetime | None = None,
+    **fields,
+) -> Organisation:
+    organisation = Organisation(
+        legal_name=legal_name.strip(), kind=kind, slug=unique_slug(legal_name), **fields
+    )
+    organisation.full_clean()
+    organisation.save()
+    audit_log(
+        action="members.organisation.created",
+        actor=actor,
+        target=organisation,
+        data={"legal_name": organisation.legal_name},
+        now=now,
+    )
+    return organisation
+
+
+def organisation_check_grand_est(*, organisation: Organisation, on=None) -> None:
+    """Charter art. 3.1 (M2): at least one active establishment in the Grand Est."""
+    departments = charter_parameters(on=on).grand_est_departments
+    if not selectors.has_grand_est_establishment(
+        organisation=organisation, departments=departments
+    ):
+        raise NotInGrandEst()
+
+
+def status_change_check(
+    *,
+    status: str,
+    reason: str,
+    explanation: str = "",
+    ends_on: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> None:
+    """Raise MembersError (with the field at fault) when a decision is inconsistent (S1)."""
+    today = today or timezone.localdate()
+    if status not in REASONS_BY_STATUS:
+        raise TransitionNotAllowed(field="status")
+    if reason not in REASONS_BY_STATUS[status]:
+        raise MembersError(
+            _("Le motif « %(reason)s » ne correspond pas au statut « %(status)s ».")
+            % {"reason": StatusReason(reason).label, "status": Status(status).label},
+            field="reason",
+        )
+    if reason == StatusReason.EXCLUDED and not (explanation or "").strip():
+        # Charter art. 3.4 (L3): an exclusion is pronounced on a stated ground.
+        raise MembersError(_("Indiquez le motif de l'exclusion."), field="explanation")
+    if ends_on and status not in STATUSES_WITH_END_DATE:
+        raise MembersError(
+            _("Seuls un partenariat ou une invitation peuvent avoir une date de fin."),
+            field="ends_on",
+        )
+    if ends_on and ends_on <= today:
+        raise MembersError(
+            _("La date de fin doit être postérieure à aujourd'hui."), field="ends_on"
+        )
+
+
+@transaction.atomic
+def organisation_status_change(
+    *,
+    organisation: Organisation,
+    status: str,
+    reason: str,
+    actor=None,
+    explanation: str = "",
+    notice_reference: str = "",
+    ends_on: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> StatusChange:
+    """Record a transition (S1); the status is derived from this history, never edited.
+
+    Losing member or partner status takes effect at ``now``: the directory and the
+    mailing lists read the history, so the organisation leaves them the same day (S2).
+    """
+    now = now or timezone.now()
+    # Lock the organisation so two decisions on it are taken one after the other.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    current = selectors.organisation_status(organisation=organisation, at=now)
+    if status not in ALLOWED_TRANSITIONS.get(current, set()):
+        raise TransitionNotAllowed(
+            _("La charte ne permet pas de passer du statut « %(from)s » au statut « %(to)s ».")
+            % {"from": Status(current).label, "to": Status(status).label}
+        )
+    # The consistency of the decision holds on every path (admin, import, services).
+    status_change_check(
+        status=status,
+        reason=reason,
+        explanation=explanation,
+        ends_on=ends_on,
+        today=timezone.localdate(now),
+    )
+    if status == Status.MEMBER:
+        organisation_check_grand_est(organisation=organisation, on=timezone.localdate(now))
+    change = StatusChange.objects.create(
+        organisation=organisation,
+        status=status,
+        reason=reason,
+        effective_at=now,
+        ends_on=ends_on,
+        decided_by=actor if getattr(actor, "pk", None) else None,
+        explanation=explanation,
+        notice_reference=notice_reference,
+        recorded_at=now,
+    )
+    audit_log(
+        action=f"members.status.{status}",
+        actor=actor,
+        target=organisation,
+        data={"from": current, "to": status, "reason": reason, "notice": notice_reference},
+        now=now,
+    )
+    return change
+
+
+def organisation_import_status(
+    *, organisation: Organisation, status: str, actor=None, now=None
+) -> StatusChange | None:
+    """Set the starting status of an organisation imported from a spreadsheet."""
+    if selectors.organisation_status(organisation=organisation, at=now) == status:
+        return None
+    return organisation_status_change(
+        organisation=organisation,
+        status=status,
+        reason=StatusReason.IMPORTED,
+        actor=actor,
+        now=now,
+    )
+
+
+def organisation_create_from(
+    *, organisation: Organisation, actor=None, now: datetime.datetime | None = None
+) -> Organisation:
+    """Save a new organisation built by the admin form or a CSV import with organisation_create.
+
+    The slug, the checks and the audit entry come from ``organisation_create``; the saved
+    state is copied back onto ``organisation`` so the caller (inline formsets, the
+    import's many-to-many step) keeps working with the same object.
+    """
+    if not organisation._state.adding:
+        raise ValueError("Not a new organisation.")
+    skip = {"id", "legal_name", "kind", "slug", "created_at", "updated_at"}
+    fields = {
+        field.attname: getattr(organisation, field.attname)
+        for field in Organisation._meta.concrete_fields
+        if field.attname not in skip
+    }
+    created = organisation_create(
+        legal_name=organisation.legal_name,
+        kind=organisation.kind,
+        actor=actor,
+        now=now,
+        **fields,
+    )
+    for field in Organisation._meta.concrete_fields:
+        setattr(organisation, field.attname, getattr(created, field.attname))
+    organisation._state.adding = False
+    organisation._state.db = created._state.db
+    return organisation
