@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ActivitiesConfig(AppConfig):
     name = "activities"
     verbose_name = _("Activités")
+
+    def ready(self):
+        # The app's deadlines join the engine's registry (cos_portal/deadlines.py).
+        from . import deadlines  # noqa: F401

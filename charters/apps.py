@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ChartersConfig(AppConfig):
     name = "charters"
     verbose_name = _("Charte")
+
+    def ready(self):
+        # The app's deadlines join the engine's registry (cos_portal/deadlines.py).
+        from . import deadlines  # noqa: F401

@@ -230,6 +230,10 @@ class CampaignRow:
     required: tuple = ()
     status_label: str = ""
     signatories: list = field(default_factory=list)
+    version: CharterVersion | None = None
+    # Every active representative (with_representatives=True): who is written to when
+    # the organisation has no authorised signatory.
+    representatives: list = field(default_factory=list)
 
     @property
     def missing_capacity_labels(self) -> list[str]:
@@ -237,7 +241,10 @@ class CampaignRow:
 
 
 def campaign_rows(
-    *, version: CharterVersion | None = None, at: datetime.datetime | None = None
+    *,
+    version: CharterVersion | None = None,
+    at: datetime.datetime | None = None,
+    with_representatives: bool = False,
 ) -> list[CampaignRow]:
     """Every organisation that holds a status on ``at`` and so owes a signature of
     ``version`` (the version in force by default): members the full charter,
@@ -261,13 +268,16 @@ def campaign_rows(
     # The persons who can give the missing signature: the active authorised signatories.
     day = timezone.localdate(moment)
     signatories: dict[int, list] = {}
-    for representative in (
-        members_selectors.active_representatives(on=day)
-        .filter(organisation_id__in=ids, is_authorised_signatory=True)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name")
+    representatives: dict[int, list] = {}
+    active = members_selectors.active_representatives(on=day).filter(organisation_id__in=ids)
+    if not with_representatives:
+        active = active.filter(is_authorised_signatory=True)
+    for representative in active.select_related("user").order_by(
+        "user__last_name", "user__first_name", "pk"
     ):
-        signatories.setdefault(representative.organisation_id, []).append(representative.user)
+        representatives.setdefault(representative.organisation_id, []).append(representative.user)
+        if representative.is_authorised_signatory:
+            signatories.setdefault(representative.organisation_id, []).append(representative.user)
     status_since: dict[int, datetime.datetime] = {}
     for change in (
         StatusChange.objects.filter(organisation_id__in=ids, effective_at__lte=moment)
@@ -284,9 +294,7 @@ def campaign_rows(
         "signed_at", "id"
     ):
         signatures.setdefault(signature.organisation_id, []).append(signature)
-    reminders: dict[int, list] = {}
-    for reminder in version.reminders.filter(organisation_id__in=ids).order_by("step"):
-        reminders.setdefault(reminder.organisation_id, []).append(reminder)
+    reminders = _resignature_reminders_sent(version=version)
     rows = []
     for organisation in organisations:
         scope = scope_required_for(organisation.current_status)
@@ -309,14 +317,43 @@ def campaign_rows(
                 reminders=reminders.get(organisation.pk, []),
                 required=required_capacities(version),
                 signatories=signatories.get(organisation.pk, []),
+                version=version,
+                representatives=representatives.get(organisation.pk, [])
+                if with_representatives
+                else [],
             )
         )
     return rows
 
 
-def signatures_owed(*, at: datetime.datetime | None = None) -> list[CampaignRow]:
+def signatures_owed(
+    *, at: datetime.datetime | None = None, with_representatives: bool = False
+) -> list[CampaignRow]:
     """The organisations that still owe a signature of the version in force."""
-    return [row for row in campaign_rows(at=at) if not row.complete]
+    return [
+        row
+        for row in campaign_rows(at=at, with_representatives=with_representatives)
+        if not row.complete
+    ]
+
+
+def _resignature_reminders_sent(*, version: CharterVersion) -> dict[int, list]:
+    """X4: the re-signature reminders the deadline engine sent for ``version``, one per
+    step (offset) and organisation, in the order sent (charters/deadlines.py)."""
+    from cos_portal.models import Reminder, ReminderStatus
+
+    prefix = f"charters.resignature:{version.pk}:org:"
+    reminders: dict[int, list] = {}
+    seen = set()
+    for reminder in Reminder.objects.filter(
+        kind="charters.resignature", deadline_key__startswith=prefix, status=ReminderStatus.SENT
+    ).order_by("sent_at", "pk"):
+        organisation_id = int(reminder.deadline_key.removeprefix(prefix))
+        if (organisation_id, reminder.offset) in seen:
+            continue  # one line per step, whatever the number of recipients
+        seen.add((organisation_id, reminder.offset))
+        reminders.setdefault(organisation_id, []).append(reminder)
+    return reminders
 
 
 # --- E2: how long the confidentiality commitment lasts ----------------------------------

@@ -5,8 +5,9 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import AuditEntry, OutboxJob
+from .models import AuditEntry, OutboxJob, Reminder
 
 
 @admin.register(AuditEntry)
@@ -60,4 +61,59 @@ class OutboxJobAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """Deadline reminders (cos_portal/deadlines.py): a failed one stays here with its error
+    once its retries are spent; "renvoyer" queues it again."""
+
+    list_display = ("created_at", "kind", "deadline_key", "recipient", "offset", "due", "status")
+    list_filter = ("status", "kind", "informed_only")
+    list_select_related = ("recipient",)
+    search_fields = ("deadline_key", "recipient__email")
+    date_hierarchy = "created_at"
+    actions = ("resend",)
+    fields = (
+        "deadline_key",
+        "kind",
+        "recipient",
+        "offset",
+        "due",
+        "informed_only",
+        "labels",
+        "act_url",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    )
+    readonly_fields = fields
+
+    @admin.action(description=_("Renvoyer les rappels sélectionnés"))
+    def resend(self, request, queryset):
+        from .deadlines import reminders_resend
+
+        count = reminders_resend(
+            reminder_ids=queryset.values_list("pk", flat=True), actor=request.user
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d rappel remis en file d'envoi.",
+                "%(count)d rappels remis en file d'envoi.",
+                count,
+            )
+            % {"count": count},
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

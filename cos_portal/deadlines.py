@@ -15,10 +15,20 @@ two runs, or two workers at once, never send the same reminder twice.
 from __future__ import annotations
 
 import datetime
+import logging
+import uuid
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.functional import Promise, lazy
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "Deadline",
@@ -26,6 +36,8 @@ __all__ = [
     "deadline_kinds",
     "deadline_label",
     "deadline_list",
+    "deadline_now",
+    "deadline_reminders_send",
     "deadline_source",
 ]
 
@@ -107,3 +119,319 @@ def deadline_list(
             deadlines.append(deadline)
     deadlines.sort(key=lambda d: (d.due, d.kind, d.key))
     return deadlines
+
+
+# --- The clock of the sources -----------------------------------------------------------
+
+_NOW: ContextVar[datetime.datetime | None] = ContextVar("deadline_now", default=None)
+
+
+def deadline_now() -> datetime.datetime:
+    """The moment the sources read the database at: the engine's ``now`` during a run."""
+    return _NOW.get() or timezone.now()
+
+
+def deadline_today() -> datetime.date:
+    return timezone.localdate(deadline_now())
+
+
+# --- Who is told ------------------------------------------------------------------------
+
+
+def group_user_ids(*names: str) -> tuple[int, ...]:
+    """The active users of the groups ``names`` (COPIL, election commission), one query."""
+    from django.contrib.auth import get_user_model
+
+    return tuple(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=names)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def copil_user_ids() -> tuple[int, ...]:
+    from members.constants import Role
+
+    return group_user_ids(Role.COPIL)
+
+
+# --- The engine -------------------------------------------------------------------------
+
+# The engine asks the sources for the deadlines due in [today - LOOKBACK, today + LOOKAHEAD]:
+# every offset a source declares lies in [-LOOKBACK_DAYS, LOOKAHEAD_DAYS].
+LOOKBACK_DAYS = 60
+LOOKAHEAD_DAYS = 190
+# The engine's own try, then retries by reminder_send_task with exponential backoff.
+REMINDER_MAX_ATTEMPTS = 5
+REMINDER_BACKOFF_SECONDS = 60
+
+
+def reminder_offset_due(*, offsets: Iterable[int], due: datetime.date, today: datetime.date):
+    """The offset whose reminder is due on ``today``: the last one reached (a day the engine
+    did not run is caught up the next day, with the latest reminder only); None before the
+    first offset and after the last."""
+    days_left = (due - today).days
+    if not offsets or days_left < min(offsets):
+        return None
+    reached = [offset for offset in offsets if offset >= days_left]
+    return min(reached) if reached else None
+
+
+def reminder_backoff(attempts: int) -> int:
+    """Seconds before the next try: 1, 4, 16 min..., always below the broker's visibility
+    timeout (a countdown past it would have Redis hand the task to a second worker)."""
+    ceiling = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}).get(
+        "visibility_timeout", 3600
+    )
+    return min(REMINDER_BACKOFF_SECONDS * 4 ** max(attempts - 1, 0), ceiling // 2)
+
+
+def deadline_reminders_send(*, now: datetime.datetime | None = None) -> int:
+    """The engine (run daily by django-celery-beat): record then send the reminders due
+    today; returns the number sent.
+
+    Insert first: every reminder due is inserted under its unique key (deadline,
+    recipient, offset) with ``ignore_conflicts``, tagged with this run; the run then sends
+    only the rows it inserted itself. A second run, or a second worker at the same time,
+    inserts nothing and sends nothing. A constant number of queries.
+    """
+    from .models import Reminder, ReminderMute
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    token = _NOW.set(now)
+    try:
+        deadlines = deadline_list(
+            start=today - datetime.timedelta(days=LOOKBACK_DAYS),
+            end=today + datetime.timedelta(days=LOOKAHEAD_DAYS),
+        )
+    finally:
+        _NOW.reset(token)
+    muted = set(ReminderMute.objects.values_list("user_id", "kind"))
+    run = uuid.uuid4().hex
+    rows = []
+    for deadline in deadlines:
+        offset = reminder_offset_due(offsets=deadline.offsets, due=deadline.due, today=today)
+        if offset is None:
+            continue
+        labels = _labels(deadline.label)
+        recipients = dict.fromkeys(deadline.actors, False)
+        for user_id in deadline.informed:
+            recipients.setdefault(user_id, True)
+        for user_id, informed_only in recipients.items():
+            if not deadline.required and (user_id, deadline.kind) in muted:
+                continue
+            rows.append(
+                Reminder(
+                    deadline_key=deadline.key,
+                    kind=deadline.kind,
+                    recipient_id=user_id,
+                    offset=offset,
+                    due=deadline.due,
+                    informed_only=informed_only,
+                    labels=labels,
+                    act_url=deadline.act_url,
+                    created_at=now,
+                    run=run,
+                )
+            )
+    if not rows:
+        return 0
+    Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    mine = list(Reminder.objects.filter(run=run).select_related("recipient").order_by("pk"))
+    return reminders_deliver(reminders=mine, now=now)
+
+
+def _labels(label) -> dict[str, str]:
+    labels = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            labels[language] = str(label)
+    return labels
+
+
+def reminders_deliver(*, reminders, now: datetime.datetime | None = None) -> int:
+    """Send ``reminders`` (rows this run owns) over one SMTP connection; the sent ones are
+    marked in one query, a failed one is handed to reminder_send_task (backoff)."""
+    from django.core.mail import get_connection
+
+    from .models import Reminder, ReminderStatus
+
+    now = now or timezone.now()
+    sent, failed = [], []
+    connection = get_connection()
+    for reminder in reminders:
+        try:
+            reminder_email(reminder).send_with(connection)
+        except Exception as error:  # SMTP, DNS, a broken template: retried, then shown
+            failed.append((reminder, error))
+        else:
+            sent.append(reminder.pk)
+    if sent:
+        Reminder.objects.filter(pk__in=sent).update(
+            status=ReminderStatus.SENT, sent_at=now, attempts=F("attempts") + 1, last_error=""
+        )
+    for reminder, error in failed:
+        logger.warning("reminder %s not sent: %s", reminder.pk, error)
+        Reminder.objects.filter(pk=reminder.pk).update(
+            attempts=F("attempts") + 1, last_error=_describe(error)
+        )
+        reminder_retry(reminder_id=reminder.pk, attempts=1)
+    return len(sent)
+
+
+def reminder_retry(*, reminder_id: int, attempts: int) -> None:
+    """Queue the next try of a reminder once the transaction has committed."""
+    from .tasks_reminders import reminder_send_task
+
+    transaction.on_commit(
+        lambda: reminder_send_task.apply_async(
+            args=[reminder_id], countdown=reminder_backoff(attempts)
+        )
+    )
+
+
+def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> str:
+    """One try of one reminder (the retry task, the admin's re-send): "sent", "retry"
+    (failed, tries left), "failed" (no try left), or "done" (nothing to send)."""
+    from .models import Reminder, ReminderStatus
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        reminder = (
+            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient")
+            .filter(pk=reminder_id, status=ReminderStatus.PENDING)
+            .first()
+        )
+        if reminder is None:
+            return "done"  # sent meanwhile, or another worker holds it
+        reminder.attempts += 1
+        try:
+            reminder_email(reminder).send()
+        except Exception as error:  # SMTP, DNS...: kept with its error for the admin
+            reminder.last_error = _describe(error)
+            if reminder.attempts >= REMINDER_MAX_ATTEMPTS:
+                reminder.status = ReminderStatus.FAILED
+            reminder.save(update_fields=["attempts", "last_error", "status"])
+            return "failed" if reminder.status == ReminderStatus.FAILED else "retry"
+        reminder.status = ReminderStatus.SENT
+        reminder.sent_at = now
+        reminder.last_error = ""
+        reminder.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+        return "sent"
+
+
+def reminders_resend(*, reminder_ids: Iterable[int], actor=None) -> int:
+    """The admin's "renvoyer": failed reminders go back to the queue with fresh tries."""
+    from .audit import audit_log
+    from .models import Reminder, ReminderStatus
+
+    with transaction.atomic():
+        ids = list(
+            Reminder.objects.filter(pk__in=list(reminder_ids))
+            .exclude(status=ReminderStatus.SENT)
+            .values_list("pk", flat=True)
+        )
+        Reminder.objects.filter(pk__in=ids).update(status=ReminderStatus.PENDING, attempts=0)
+        for pk in ids:
+            reminder_retry(reminder_id=pk, attempts=0)
+        if ids:
+            audit_log(action="cos_portal.reminder.resent", actor=actor, data={"reminders": ids})
+    return len(ids)
+
+
+def _describe(error: Exception) -> str:
+    return f"{error.__class__.__name__}: {error}"[:2000]
+
+
+class _Email:
+    def __init__(self, message):
+        self.message = message
+
+    def send_with(self, connection) -> None:
+        self.message.connection = connection
+        self.message.send(fail_silently=False)
+
+    def send(self) -> None:
+        self.message.send(fail_silently=False)
+
+
+def reminder_email(reminder) -> _Email:
+    """The e-mail of one reminder, plain text and HTML, in the recipient's language, with
+    the absolute link where they act."""
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+
+    user = reminder.recipient
+    if not user.is_active or not user.email:
+        raise ValueError("recipient without an active e-mail address")
+    language = user.language if user.language in dict(settings.LANGUAGES) else "fr"
+    site = settings.SITE_URL.rstrip("/")
+    with translation.override(language):
+        today = timezone.localdate()
+        label = reminder.labels.get(language) or reminder.labels.get("fr") or reminder.deadline_key
+        context = {
+            "user": user,
+            "label": label,
+            "due": reminder.due,
+            "days_left": (reminder.due - today).days,
+            "days_late": (today - reminder.due).days,
+            "informed_only": reminder.informed_only,
+            "act_url": site + reminder.act_url,
+            "mutable": not _kind_required(reminder.kind),
+            "preferences_url": site + reverse("reminder_preferences"),
+        }
+        subject = render_to_string("cos_portal/email/deadline_reminder_subject.txt", context)
+        text = render_to_string("cos_portal/email/deadline_reminder.txt", context)
+        html = render_to_string("cos_portal/email/deadline_reminder.html", context)
+    message = EmailMultiAlternatives(
+        settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()), text, None, [user.email]
+    )
+    message.attach_alternative(html, "text/html")
+    return _Email(message)
+
+
+def _kind_required(kind: str) -> bool:
+    registered = _REGISTRY.get(kind)
+    return registered.required if registered else True
+
+
+# --- Muting optional reminders ----------------------------------------------------------
+
+
+def reminder_preferences(*, user) -> list[dict]:
+    """Every kind, with whether the person receives it and whether they may mute it."""
+    from .models import ReminderMute
+
+    muted = set(ReminderMute.objects.filter(user=user).values_list("kind", flat=True))
+    return [
+        {
+            "kind": kind.kind,
+            "label": kind.label,
+            "required": kind.required,
+            "receives": kind.required or kind.kind not in muted,
+        }
+        for kind in _REGISTRY.values()
+    ]
+
+
+@transaction.atomic
+def reminder_preferences_set(*, user, received_kinds: Iterable[str]) -> set[str]:
+    """Mute the optional kinds not in ``received_kinds``; a kind the charter requires is
+    never muted, an unknown one is ignored. Returns the muted kinds."""
+    from .models import ReminderMute
+
+    received = set(received_kinds)
+    muted = {k for k, kind in _REGISTRY.items() if not kind.required and k not in received}
+    ReminderMute.objects.filter(user=user).exclude(kind__in=muted).delete()
+    ReminderMute.objects.bulk_create(
+        [ReminderMute(user=user, kind=k) for k in sorted(muted)], ignore_conflicts=True
+    )
+    return muted
+
+
+# Registers the engine's tasks in every process that loads the deadline sources.
+from . import tasks_reminders  # noqa: E402, F401

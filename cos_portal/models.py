@@ -64,3 +64,91 @@ class OutboxJob(models.Model):
     def __str__(self) -> str:
         return f"{self.task_name} ({self.created_at:%Y-%m-%d %H:%M})"
 
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", _("À envoyer")
+    SENT = "sent", _("Envoyé")
+    FAILED = "failed", _("Échec")
+
+
+class Reminder(models.Model):
+    """One reminder of one deadline to one person at one offset (cos_portal/deadlines.py).
+
+    The row is written before the e-mail is sent, under a unique key (deadline,
+    recipient, offset): a second run of the engine, or a second worker at the same
+    time, finds the row taken and sends nothing.
+    """
+
+    deadline_key = models.CharField(_("échéance"), max_length=200)
+    kind = models.CharField(_("type d'échéance"), max_length=80, db_index=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("destinataire"),
+        on_delete=models.CASCADE,
+        related_name="deadline_reminders",
+    )
+    offset = models.SmallIntegerField(
+        _("jours avant l'échéance"), help_text=_("0 : le jour même ; négatif : après l'échéance.")
+    )
+    due = models.DateField(_("date d'échéance"))
+    informed_only = models.BooleanField(_("pour information"), default=False)
+    # The label in each language and the link, kept so that a re-send needs no recomputation.
+    labels = models.JSONField(_("libellés"), default=dict)
+    act_url = models.CharField(_("lien"), max_length=300)
+    status = models.CharField(
+        _("état"),
+        max_length=10,
+        choices=ReminderStatus.choices,
+        default=ReminderStatus.PENDING,
+        db_index=True,
+    )
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    created_at = models.DateTimeField(_("créé le"))
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    # The engine run that inserted the row: it sends only the rows it inserted.
+    run = models.CharField(_("passage du moteur"), max_length=32, editable=False)
+
+    class Meta:
+        verbose_name = _("rappel d'échéance")
+        verbose_name_plural = _("rappels d'échéance")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline_key", "recipient", "offset"], name="reminder_once_per_offset"
+            )
+        ]
+        indexes = [models.Index(fields=["run"])]
+
+    def __str__(self) -> str:
+        return f"{self.deadline_key} → {self.recipient_id} (J-{self.offset})"
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.labels.get(get_language() or "fr") or self.labels.get("fr", self.deadline_key)
+
+
+class ReminderMute(models.Model):
+    """A kind of optional reminder a person chose not to receive (charter-required ones
+    cannot be muted: the engine ignores a row for them)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("personne"),
+        on_delete=models.CASCADE,
+        related_name="reminder_mutes",
+    )
+    kind = models.CharField(_("type d'échéance"), max_length=80)
+
+    class Meta:
+        verbose_name = _("rappel désactivé")
+        verbose_name_plural = _("rappels désactivés")
+        ordering = ["user", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="reminder_mute_once_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} — {self.kind}"

@@ -1,0 +1,90 @@
+"""Attendance deadlines (cos_portal/deadlines.py): members approaching the threshold (A3).
+
+Imported from ActivitiesConfig.ready(). One source, a constant number of queries.
+"""
+
+import datetime
+
+from django.db.models import F, OuterRef, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cos_portal.deadlines import Deadline, deadline_label, deadline_now, deadline_source
+from members import selectors as members_selectors
+from members.constants import Status
+
+from .models import AttendanceRatio, Convocation
+
+# A3 (interpretation of "approaching"): reminded below the threshold plus 10 points.
+APPROACH_MARGIN_PERCENT = 10
+
+
+@deadline_source(
+    "activities.attendance_threshold",
+    label=_("Présence proche du seuil : prochaine activité"),
+    required=False,
+)
+def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date):
+    """Charter art. 3.4 and 7 (A3, L3): a member whose latest attendance ratio is below
+    the threshold plus a margin is reminded of the next activity it is convened to;
+    attending it raises the ratio. Its representatives act."""
+    from members.deadlines import representative_user_ids
+
+    moment = deadline_now()
+    tz = timezone.get_current_timezone()
+    latest = AttendanceRatio.objects.filter(organisation=OuterRef("pk")).order_by("-date", "-pk")
+    upcoming = (
+        Convocation.objects.filter(
+            organisation=OuterRef("pk"),
+            activity__starts_at__gte=max(
+                moment, datetime.datetime.combine(start, datetime.time.min, tz)
+            ),
+            activity__starts_at__lte=datetime.datetime.combine(end, datetime.time.max, tz),
+        )
+        .order_by("activity__starts_at", "activity_id")
+        .values("activity_id", "activity__starts_at", "activity__title")
+    )
+    organisations = list(
+        members_selectors.organisation_list_with_status(at=moment)
+        .filter(current_status=Status.MEMBER)
+        .annotate(
+            ratio_attended=Subquery(latest.values("attended")[:1]),
+            ratio_convened=Subquery(latest.values("convened")[:1]),
+            ratio_threshold=Subquery(latest.values("threshold_percent")[:1]),
+        )
+        .filter(
+            ratio_convened__gt=0,
+            ratio_attended__lt=F("ratio_convened")
+            * (F("ratio_threshold") + APPROACH_MARGIN_PERCENT)
+            / 100.0,
+        )
+        .annotate(
+            next_activity_id=Subquery(upcoming.values("activity_id")[:1]),
+            next_activity_at=Subquery(upcoming.values("activity__starts_at")[:1]),
+            next_activity_title=Subquery(upcoming.values("activity__title")[:1]),
+        )
+        .filter(next_activity_id__isnull=False)
+    )
+    if not organisations:
+        return
+    people = representative_user_ids({o.pk for o in organisations}, on=timezone.localdate(moment))
+    for organisation in organisations:
+        yield Deadline(
+            key=(
+                f"activities.attendance_threshold:{organisation.pk}:{organisation.next_activity_id}"
+            ),
+            kind="activities.attendance_threshold",
+            label=deadline_label(
+                _("Présence de %(organisation)s proche du seuil : participer à « %(title)s »"),
+                organisation=organisation.legal_name,
+                title=organisation.next_activity_title,
+            ),
+            due=timezone.localdate(organisation.next_activity_at),
+            act_url=reverse("activities:detail", kwargs={"pk": organisation.next_activity_id}),
+            actors=people.get(organisation.pk, ()),
+            informed=(),
+            offsets=(7, 1),
+            required=False,
+            organisation_id=organisation.pk,
+        )

@@ -1,0 +1,78 @@
+"""The charter's deadlines (cos_portal/deadlines.py): re-signature (X4), end of a version (X1).
+
+Imported from ChartersConfig.ready(). charters imports neither members nor governance
+at module level (see charters/selectors.py); the reads below go through its selectors.
+"""
+
+import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from cos_portal.deadlines import (
+    Deadline,
+    copil_user_ids,
+    deadline_label,
+    deadline_now,
+    deadline_source,
+)
+
+from . import selectors
+from .constants import EXPIRY_REMINDER_DAYS, RESIGNATURE_REMINDER_DAYS
+
+# X4: reminders 0, 30, 60 and 90 days after the organisation started to owe the signature;
+# the deadline is the last of them, the offsets count back from it.
+RESIGNATURE_DEADLINE_DAYS = max(RESIGNATURE_REMINDER_DAYS)
+RESIGNATURE_OFFSETS = tuple(RESIGNATURE_DEADLINE_DAYS - days for days in RESIGNATURE_REMINDER_DAYS)
+
+
+@deadline_source(
+    "charters.resignature", label=_("Signature de la charte en vigueur"), required=True
+)
+def resignature_deadlines(*, start: datetime.date, end: datetime.date):
+    """Charter art. 10 (X4): every organisation that owes a signature of the version in
+    force; its authorised signatories act (all its representatives when it has none)."""
+    rows = selectors.signatures_owed(at=deadline_now(), with_representatives=True)
+    for row in rows:
+        due = row.owed_since + datetime.timedelta(days=RESIGNATURE_DEADLINE_DAYS)
+        if not start <= due <= end:
+            continue
+        actors = tuple(u.pk for u in row.signatories) or tuple(u.pk for u in row.representatives)
+        if not actors:
+            continue  # M9: the organisation with no representative has its own deadline
+        yield Deadline(
+            key=f"charters.resignature:{row.version.pk}:org:{row.organisation.pk}",
+            kind="charters.resignature",
+            label=deadline_label(
+                _("Signer la charte %(label)s pour %(organisation)s"),
+                label=row.version.label,
+                organisation=row.organisation.legal_name,
+            ),
+            due=due,
+            act_url="/charte/signer/",
+            actors=actors,
+            informed=(),
+            offsets=RESIGNATURE_OFFSETS,
+            required=True,
+            organisation_id=row.organisation.pk,
+        )
+
+
+@deadline_source("charters.version_end", label=_("Fin de la version de la charte"), required=True)
+def version_end_deadlines(*, start: datetime.date, end: datetime.date):
+    """Charter art. 10 (X1): the COPIL is reminded before the last published version ends
+    (at the latest 2030-12-31), so that a revision is adopted in time."""
+    latest = selectors.published_versions().order_by("-effective_date").first()
+    if latest is None or not start <= latest.end_date <= end:
+        return
+    copil = copil_user_ids()
+    yield Deadline(
+        key=f"charters.version_end:{latest.pk}",
+        kind="charters.version_end",
+        label=deadline_label(_("Fin de la charte %(label)s"), label=latest.label),
+        due=latest.end_date,
+        act_url="/revision/",
+        actors=copil,
+        informed=(),
+        offsets=EXPIRY_REMINDER_DAYS,
+        required=True,
+    )

@@ -1,0 +1,343 @@
+"""The registry's deadlines (cos_portal/deadlines.py): exclusion response (L4), partnership
+agreements (P6), invitations (I1, I2, E1), members with no representative (M9), proofs (N1).
+
+Imported from MembersConfig.ready(). Each source reads in a constant number of queries.
+"""
+
+import datetime
+
+from django.db.models import Exists, Max, OuterRef, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cos_portal.deadlines import (
+    Deadline,
+    copil_user_ids,
+    deadline_label,
+    deadline_now,
+    deadline_source,
+)
+
+from . import selectors
+from .constants import BENEFIT_STATUSES, InvitationState, Status
+from .models import (
+    ExclusionProcedure,
+    Invitation,
+    PartnershipAgreement,
+    ProofDocument,
+    ProofRequest,
+    Representative,
+    StatusChange,
+)
+
+# M9 (interpretation): a member or partner designates a new representative within 30 days.
+REPRESENTATIVE_DESIGNATION_DAYS = 30
+
+
+def representative_user_ids(organisation_ids, *, on: datetime.date) -> dict[int, tuple]:
+    """organisation id -> the user ids of its active representatives, in one query."""
+    people: dict[int, list] = {}
+    for organisation_id, user_id in (
+        selectors.active_representatives(on=on)
+        .filter(organisation_id__in=list(organisation_ids), user__is_active=True)
+        .order_by("organisation_id", "pk")
+        .values_list("organisation_id", "user_id")
+    ):
+        people.setdefault(organisation_id, []).append(user_id)
+    return {organisation_id: tuple(ids) for organisation_id, ids in people.items()}
+
+
+def _member_space(slug: str) -> str:
+    return reverse("member_space:organisation", kwargs={"slug": slug})
+
+
+@deadline_source(
+    "members.exclusion_response", label=_("Réponse à une procédure d'exclusion"), required=True
+)
+def exclusion_response_deadlines(*, start: datetime.date, end: datetime.date):
+    """Charter art. 3.4 (L4): the member answers within the response period; its
+    representatives act, the COPIL is informed."""
+    procedures = list(
+        ExclusionProcedure.objects.filter(
+            outcome="", responded_at__isnull=True, response_due_on__range=(start, end)
+        ).select_related("organisation")
+    )
+    if not procedures:
+        return
+    people = representative_user_ids(
+        {p.organisation_id for p in procedures}, on=timezone.localdate(deadline_now())
+    )
+    copil = copil_user_ids()
+    for procedure in procedures:
+        organisation = procedure.organisation
+        yield Deadline(
+            key=f"members.exclusion_response:{procedure.pk}",
+            kind="members.exclusion_response",
+            label=deadline_label(
+                _("Répondre à la procédure d'exclusion de %(organisation)s"),
+                organisation=organisation.legal_name,
+            ),
+            due=procedure.response_due_on,
+            act_url=_member_space(organisation.slug),
+            actors=people.get(organisation.pk, ()),
+            informed=copil,
+            offsets=(14, 7, 1, 0),
+            required=True,
+            organisation_id=organisation.pk,
+        )
+
+
+def _partner_agreements():
+    partners = selectors.organisation_list_with_status(at=deadline_now()).filter(
+        current_status=Status.PARTNER
+    )
+    return list(
+        PartnershipAgreement.objects.filter(
+            organisation__in=partners, notice_given_on__isnull=True
+        ).select_related("organisation")
+    )
+
+
+def _agreement_url(agreement) -> str:
+    return reverse("admin:members_partnershipagreement_change", args=[agreement.pk])
+
+
+@deadline_source(
+    "members.agreement_notice", label=_("Préavis d'une convention de partenariat"), required=True
+)
+def agreement_notice_deadlines(*, start: datetime.date, end: datetime.date):
+    """Charter art. 4 (P6): the last day to give notice before the agreement is renewed
+    tacitly; the COPIL acts."""
+    from .services import agreement_dates
+
+    agreements = _partner_agreements()
+    if not agreements:
+        return
+    today = timezone.localdate(deadline_now())
+    copil = copil_user_ids()
+    for agreement in agreements:
+        dates = agreement_dates(agreement, on=today)
+        last, effective = dates["last_notice"], dates["notice_effective"]
+        if last is None or not start <= last <= end:
+            continue
+        yield Deadline(
+            key=f"members.agreement_notice:{agreement.pk}:{effective.isoformat()}",
+            kind="members.agreement_notice",
+            label=deadline_label(
+                _("Dernier jour de préavis de la convention avec %(organisation)s"),
+                organisation=agreement.organisation.legal_name,
+            ),
+            due=last,
+            act_url=_agreement_url(agreement),
+            actors=copil,
+            informed=(),
+            offsets=(30, 7, 1),
+            required=True,
+            organisation_id=agreement.organisation_id,
+        )
+
+
+@deadline_source(
+    "members.agreement_renewal",
+    label=_("Reconduction d'une convention de partenariat"),
+    required=False,
+)
+def agreement_renewal_deadlines(*, start: datetime.date, end: datetime.date):
+    """Charter art. 4 (P6): the date the agreement is renewed (or ends at its term); the
+    COPIL acts, the partner's representatives are informed."""
+    from .services import agreement_dates
+
+    agreements = _partner_agreements()
+    if not agreements:
+        return
+    today = timezone.localdate(deadline_now())
+    people = representative_user_ids({a.organisation_id for a in agreements}, on=today)
+    copil = copil_user_ids()
+    for agreement in agreements:
+        renewal = agreement_dates(agreement, on=today)["next_renewal"]
+        if renewal is None or not start <= renewal <= end:
+            continue
+        yield Deadline(
+            key=f"members.agreement_renewal:{agreement.pk}:{renewal.isoformat()}",
+            kind="members.agreement_renewal",
+            label=deadline_label(
+                _("Reconduction de la convention avec %(organisation)s"),
+                organisation=agreement.organisation.legal_name,
+            ),
+            due=renewal,
+            act_url=_agreement_url(agreement),
+            actors=copil,
+            informed=people.get(agreement.organisation_id, ()),
+            offsets=(30, 0),
+            required=False,
+            organisation_id=agreement.organisation_id,
+        )
+
+
+@deadline_source("members.invitation_expiry", label=_("Fin d'une invitation"), required=False)
+def invitation_expiry_deadlines(*, start: datetime.date, end: datetime.date):
+    """Charter art. 5 (I1): a validated invitation ends on its date; whoever proposed it
+    is told, to propose another one or an application."""
+    invitations = Invitation.objects.filter(
+        state=InvitationState.VALIDATED, ends_on__range=(start, end), proposed_by__is_active=True
+    ).select_related("organisation")
+    for invitation in invitations:
+        yield Deadline(
+            key=f"members.invitation_expiry:{invitation.pk}",
+            kind="members.invitation_expiry",
+            label=deadline_label(
+                _("Fin de l'invitation de %(guest)s"), guest=_guest_name(invitation)
+            ),
+            due=invitation.ends_on,
+            act_url=reverse("member_space:invitation_propose"),
+            actors=(invitation.proposed_by_id,),
+            informed=(),
+            offsets=(7, 0),
+            required=False,
+            organisation_id=invitation.organisation_id,
+        )
+
+
+def _guest_name(invitation) -> str:
+    name = invitation.organisation.legal_name if invitation.organisation_id else ""
+    name = name or invitation.guest_organisation_name
+    return f"{invitation.guest_name} ({name})" if name else invitation.guest_name
+
+
+@deadline_source(
+    "members.invitation_acceptance",
+    label=_("Engagement de l'article 3.3 d'un invité avant une activité"),
+    required=True,
+)
+def invitation_acceptance_deadlines(*, start: datetime.date, end: datetime.date):
+    """Charter art. 3.3 and 5 (E1, I2): an invitee accepts art. 3.3 before the first
+    activity it is invited to; whoever proposed the invitation follows it up, the COPIL
+    is informed."""
+    from activities.models import Activity
+
+    tz = timezone.get_current_timezone()
+    window_start = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    window_end = datetime.datetime.combine(end, datetime.time.max, tzinfo=tz)
+    moment = deadline_now()
+    first_activity = (
+        Activity.objects.filter(
+            pk__in=Invitation.activities.through.objects.filter(
+                invitation_id=OuterRef(OuterRef("pk"))
+            ).values("activity_id"),
+            starts_at__gte=moment,
+        )
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+    invitations = (
+        Invitation.objects.filter(state=InvitationState.VALIDATED, accepted_at__isnull=True)
+        .annotate(first_activity_at=Subquery(first_activity))
+        .filter(first_activity_at__range=(window_start, window_end))
+        .select_related("organisation")
+    )
+    copil = copil_user_ids()
+    for invitation in invitations:
+        yield Deadline(
+            key=f"members.invitation_acceptance:{invitation.pk}",
+            kind="members.invitation_acceptance",
+            label=deadline_label(
+                _("Acceptation de l'article 3.3 par %(guest)s avant l'activité"),
+                guest=_guest_name(invitation),
+            ),
+            due=timezone.localdate(invitation.first_activity_at),
+            act_url=reverse("member_space:dashboard"),
+            actors=(invitation.proposed_by_id,),
+            informed=copil,
+            offsets=(7, 2, 0),
+            required=True,
+            organisation_id=invitation.organisation_id,
+        )
+
+
+@deadline_source("members.no_representative", label=_("Entité sans représentant"), required=True)
+def no_representative_deadlines(*, start: datetime.date, end: datetime.date):
+    """Charter art. 3.1 (M9): a member or partner with no active representative is
+    reminded to the COPIL, 30 days after it lost its last one (interpretation)."""
+    moment = deadline_now()
+    last_representative_end = (
+        Representative.objects.filter(organisation=OuterRef("pk"))
+        .values("organisation")
+        .annotate(last=Max("end_date"))
+        .values("last")
+    )
+    status_since = (
+        StatusChange.objects.filter(organisation=OuterRef("pk"), effective_at__lte=moment)
+        .order_by("-effective_at", "-id")
+        .values("effective_at")[:1]
+    )
+    organisations = selectors.organisations_without_representative(at=moment).annotate(
+        last_representative_end=Subquery(last_representative_end),
+        status_since=Subquery(status_since),
+    )
+    copil = copil_user_ids()
+    if not copil:
+        return
+    delay = datetime.timedelta(days=REPRESENTATIVE_DESIGNATION_DAYS)
+    for organisation in organisations:
+        since = timezone.localdate(organisation.status_since)
+        if organisation.last_representative_end:
+            since = max(since, organisation.last_representative_end + datetime.timedelta(days=1))
+        due = since + delay
+        if not start <= due <= end:
+            continue
+        yield Deadline(
+            key=f"members.no_representative:{organisation.pk}:{since.isoformat()}",
+            kind="members.no_representative",
+            label=deadline_label(
+                _("Désigner un représentant pour %(organisation)s"),
+                organisation=organisation.legal_name,
+            ),
+            due=due,
+            act_url=reverse("admin:members_organisation_change", args=[organisation.pk]),
+            actors=copil,
+            informed=(),
+            offsets=(REPRESENTATIVE_DESIGNATION_DAYS, 7, 0),
+            required=True,
+            organisation_id=organisation.pk,
+        )
+
+
+@deadline_source("members.proof_request", label=_("Justificatifs demandés"), required=True)
+def proof_request_deadlines(*, start: datetime.date, end: datetime.date):
+    """N1: documents the COPIL asked for and not provided yet; the organisation's
+    representatives act, the COPIL member who asked is informed."""
+    requests = list(
+        ProofRequest.objects.filter(closed_at__isnull=True, due_on__range=(start, end))
+        .filter(~Exists(ProofDocument.objects.filter(request=OuterRef("pk"))))
+        .filter(organisation__in=_current(BENEFIT_STATUSES))
+        .select_related("organisation")
+    )
+    if not requests:
+        return
+    people = representative_user_ids(
+        {r.organisation_id for r in requests}, on=timezone.localdate(deadline_now())
+    )
+    for request in requests:
+        organisation = request.organisation
+        yield Deadline(
+            key=f"members.proof_request:{request.pk}",
+            kind="members.proof_request",
+            label=deadline_label(
+                _("Fournir les justificatifs demandés à %(organisation)s"),
+                organisation=organisation.legal_name,
+            ),
+            due=request.due_on,
+            act_url=_member_space(organisation.slug),
+            actors=people.get(organisation.pk, ()),
+            informed=(request.requested_by_id,),
+            offsets=(14, 7, 1, 0, -7),
+            required=True,
+            organisation_id=organisation.pk,
+        )
+
+
+def _current(statuses):
+    return selectors.organisation_list_with_status(at=deadline_now()).filter(
+        current_status__in=statuses
+    )
