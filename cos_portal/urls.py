@@ -23,6 +23,7 @@ urlpatterns = [
     path("annuaire/", include("members.urls")),
     path("charte/", include("charters.urls")),
     path("", include("cos_portal.urls_privacy")),
+    path("compte/", include("cos_portal.urls_reminders")),
     path("espace/", include("members.urls_space")),
     path("candidature/", include("members.urls_application")),
     path("espace-membre/", include("members.urls_member_space")),
