@@ -98,7 +98,6 @@ class BallotForm(_Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    password = password_field()
 
     def __init__(self, *args, voting_for, candidacies, seats, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,6 +108,12 @@ class BallotForm(_Form):
         self.fields["candidates"].help_text = _(
             "Cochez de zéro à %(n)s candidat(s). Un bulletin déposé ne peut plus être modifié."
         ) % {"n": seats}
+
+
+class BallotConfirmForm(_Form):
+    """The second step of an online vote: the password, re-entered to cast the ballot."""
+
+    password = password_field()
 
 
 class PaperBallotForm(_Form):

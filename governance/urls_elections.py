@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.election_detail, name="detail"),
     path("<int:pk>/gerer/<slug:action>/", views.election_manage, name="manage"),
     path("<int:pk>/candidature/", views.candidacy_declare, name="candidacy"),
+    path("<int:pk>/candidature/retrait/", views.candidacy_withdraw, name="candidacy_withdraw"),
     path("<int:pk>/procuration/", views.proxy_give, name="proxy_give"),
     path("<int:pk>/voter/", views.vote, name="vote"),
     path("<int:pk>/bulletin-papier/", views.paper_ballot, name="paper_ballot"),

@@ -22,6 +22,7 @@ from members.models import Organisation
 from . import selectors_elections as selectors
 from .exceptions import ElectionsError, ElectionsWrongPassword
 from .forms_elections import (
+    BallotConfirmForm,
     BallotForm,
     CandidacyForm,
     DecisionForm,
@@ -51,6 +52,7 @@ PASSWORD_FAILURE_WINDOW = 15 * 60
 def _require_viewer(request):
     if not selectors.can_see_elections(request.user):
         raise PermissionDenied(_("Page réservée aux membres de la COS-GE."))
+    request._elections_link_visible = True  # the navigation's link: already known
 
 
 def _require_commission(request):
@@ -164,6 +166,8 @@ def election_detail(request, pk):
         "proxies": proxies
         if commission
         else [p for p in proxies if p.giver_id in my_org_ids or p.holder_id in my_org_ids],
+        "candidacies_open": election.status == ElectionStatus.ANNOUNCED
+        and timezone.now() < election.candidacy_deadline,
         "can_give_proxy": bool(signatory_of)
         and election.status in (ElectionStatus.ANNOUNCED, ElectionStatus.VOTING),
         "is_signatory": bool(signatory_of),
@@ -233,6 +237,40 @@ def candidacy_declare(request, pk):
         "governance/elections/candidacy.html",
         {"election": election, "form": form, "eligibility": eligibility},
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def candidacy_withdraw(request, pk):
+    """V11: the candidate withdraws their candidacy until candidacies close."""
+    _require_viewer(request)
+    election = _visible_election(request, pk)
+    candidacy = Candidacy.objects.filter(
+        election=election, candidate=request.user, withdrawn_at__isnull=True
+    ).first()
+    if candidacy is None:
+        raise Http404(_("Vous n'avez pas de candidature à retirer à cette élection."))
+    error = None
+    if request.method == "POST":
+        try:
+            services.candidacy_withdraw(candidacy=candidacy, actor=request.user)
+        except ElectionsError as refusal:
+            error = refusal.message
+        else:
+            messages.success(request, _("Votre candidature est retirée."))
+            return redirect(election)
+    return render(
+        request,
+        "governance/elections/candidacy_withdraw.html",
+        {
+            "election": election,
+            "candidacy": candidacy,
+            "error": error,
+            "open": election.status == ElectionStatus.ANNOUNCED
+            and timezone.now() < election.candidacy_deadline,
+        },
+        status=400 if error else 200,
     )
 
 
@@ -397,7 +435,17 @@ def _voting_for(request, election):
 @login_required
 @require_http_methods(["GET", "POST"])
 def vote(request, pk):
-    """V6, V7: vote online; the password is re-entered; the answer shows the receipt."""
+    """V6, V7: vote online in two steps: choose, then confirm with the password.
+
+    The first POST ("review") checks the ballot without writing anything and shows it
+    back; the second ("confirm") carries the same choices with the password re-entered,
+    and casts it. A ballot cannot be changed once cast, so the voter sees it before the
+    irreversible step; and the password (Argon2, production parameters: about a tenth
+    of a second of CPU on purpose) is checked in that one request only. Security is
+    unchanged: no ballot is cast without the password typed for it, as for a charter
+    signature. The choices travel in the form, never in the session (no ballot choices
+    stored next to a voter). "edit" goes back to the choices, kept.
+    """
     _require_viewer(request)
     election = _visible_election(request, pk)
     own, voting_for = _voting_for(request, election)
@@ -410,38 +458,65 @@ def vote(request, pk):
         candidacies=candidacies,
         seats=election.seats_to_fill,
     )
-    receipt = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            if _too_many_failures(request):
-                raise ElectionsError(
-                    _(
-                        "Trop de tentatives de mot de passe erronées. Réessayez dans quelques minutes."
-                    )
-                )
-            receipt = services.ballot_cast(
+    page = {
+        "election": election,
+        "form": form,
+        "voting_for": voting_for,
+        "candidacies": candidacies,
+    }
+    if request.method != "POST":
+        return render(request, "governance/elections/vote.html", page)
+    step = request.POST.get("step", "review")
+    if not form.is_valid():
+        return render(request, "governance/elections/vote.html", page, status=400)
+    if step == "edit":
+        return render(request, "governance/elections/vote.html", page)
+    organisation = Organisation.objects.get(pk=form.cleaned_data["organisation"])
+    chosen = form.cleaned_data["candidates"]
+    confirm = BallotConfirmForm(request.POST if step == "confirm" else None)
+    review = {
+        "election": election,
+        "form": confirm,
+        "organisation_id": organisation.pk,
+        "organisation_label": {str(pk): label for pk, label in voting_for}[
+            form.cleaned_data["organisation"]
+        ],
+        "chosen_ids": chosen,
+        "chosen": [c for c in candidacies if str(c.pk) in chosen],
+    }
+    try:
+        if step != "confirm":
+            services.ballot_check(
                 election=election,
-                organisation=Organisation.objects.get(pk=form.cleaned_data["organisation"]),
+                organisation=organisation,
                 voter=request.user,
-                candidacy_ids=form.cleaned_data["candidates"],
-                password=form.cleaned_data["password"],
+                candidacy_ids=chosen,
             )
-        except ElectionsWrongPassword as error:
-            _count_failure(request)
-            form.add_error(None, error.message)
-        except ElectionsError as error:
-            form.add_error(None, error.message)
-        else:
-            return render(
-                request,
-                "governance/elections/voted.html",
-                {"election": election, "receipt": receipt},
+            return render(request, "governance/elections/vote_confirm.html", review)
+        if not confirm.is_valid():
+            return render(request, "governance/elections/vote_confirm.html", review, status=400)
+        if _too_many_failures(request):
+            confirm.add_error(
+                None,
+                _("Trop de tentatives de mot de passe erronées. Réessayez dans quelques minutes."),
             )
+            return render(request, "governance/elections/vote_confirm.html", review, status=400)
+        receipt = services.ballot_cast(
+            election=election,
+            organisation=organisation,
+            voter=request.user,
+            candidacy_ids=chosen,
+            password=confirm.cleaned_data["password"],
+        )
+    except ElectionsWrongPassword as error:
+        _count_failure(request)
+        confirm.add_error(None, error.message)
+        return render(request, "governance/elections/vote_confirm.html", review, status=400)
+    except ElectionsError as error:
+        form.add_error(None, error.message)
+        return render(request, "governance/elections/vote.html", page, status=400)
     return render(
-        request,
-        "governance/elections/vote.html",
-        {"election": election, "form": form, "voting_for": voting_for, "candidacies": candidacies},
-        status=400 if request.method == "POST" else 200,
+        request, "governance/elections/voted.html", {"election": election, "receipt": receipt}
     )
 
 

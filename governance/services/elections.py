@@ -580,25 +580,30 @@ def candidacy_declare(
     eligibility = candidate_eligibility(user=user, election_date=election.election_date)
     if not eligibility.eligible:
         raise ElectionsError(eligibility.reason)
-    if Candidacy.objects.filter(election=election, candidate=user).exists():
+    # One candidacy row per person and election (unique constraint): a candidate who
+    # withdrew may stand again before the deadline, on that same row.
+    candidacy = Candidacy.objects.filter(election=election, candidate=user).first()
+    if candidacy is not None and candidacy.withdrawn_at is None:
         raise ElectionsError(_("Vous êtes déjà candidat à cette élection."))
     if video is not None:
         video_check(file=video)
-    candidacy = Candidacy(
-        election=election,
-        candidate=user,
-        organisation=eligibility.organisation,
-        statement=statement.strip(),
-        video_url=video_url or "",
-    )
+    again = candidacy is not None
+    if candidacy is None:
+        candidacy = Candidacy(election=election, candidate=user)
+    candidacy.organisation = eligibility.organisation
+    candidacy.statement = statement.strip()
+    candidacy.video_url = video_url or ""
+    candidacy.withdrawn_at = None
     if video is not None:
         candidacy.video.save(video.name, video, save=False)
+    elif again:
+        candidacy.video = ""  # a new declaration replaces the withdrawn one entirely
     candidacy.save()
     audit_log(
         action="governance.candidacy.declared",
         actor=user,
         target=candidacy,
-        data={"election": election.pk},
+        data={"election": election.pk, "again": again},
         now=now,
     )
     return candidacy
@@ -608,14 +613,41 @@ def candidacy_declare(
 def candidacy_withdraw(
     *, candidacy: Candidacy, actor, now: datetime.datetime | None = None
 ) -> Candidacy:
+    """A candidate withdraws until candidacies close (V11); the commission records a
+    withdrawal it received otherwise (in writing, at the plenary) until voting opens.
+
+    The candidacy is kept, marked withdrawn: it leaves the list of candidates and the
+    ballot, and the audit trail says who withdrew it and when.
+    """
     now = now or timezone.now()
     election = _lock(candidacy.election)
+    candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
+    is_candidate = actor.pk == candidacy.candidate_id
+    commission = selectors.is_election_commission(actor)
+    if not (is_candidate or commission):
+        raise ElectionsError(_("Seul le candidat peut retirer sa candidature."))
+    if candidacy.withdrawn_at is not None:
+        raise ElectionsError(_("Cette candidature est déjà retirée."))
     _require_status(election, ElectionStatus.ANNOUNCED)
-    if actor.pk != candidacy.candidate_id and not selectors.is_election_commission(actor):
-        raise ElectionsError()
+    # Until the candidacy deadline the list may still change; after it, the list shown
+    # to the plenary is settled, and only the commission records a late withdrawal.
+    if now >= election.candidacy_deadline and not commission:
+        raise ElectionsError(
+            _(
+                "Les candidatures sont closes depuis le %(date)s : adressez votre retrait à "
+                "la commission électorale."
+            )
+            % {"date": _fmt(timezone.localdate(election.candidacy_deadline))}
+        )
     candidacy.withdrawn_at = now
     candidacy.save(update_fields=["withdrawn_at", "updated_at"])
-    audit_log(action="governance.candidacy.withdrawn", actor=actor, target=candidacy, now=now)
+    audit_log(
+        action="governance.candidacy.withdrawn",
+        actor=actor,
+        target=candidacy,
+        data={"election": election.pk, "by_candidate": is_candidate},
+        now=now,
+    )
     return candidacy
 
 
@@ -841,41 +873,28 @@ def election_voting_close(
     return election
 
 
-@transaction.atomic
-def ballot_cast(
+def _ballot_checks(
     *,
     election: Election,
     organisation: Organisation,
     voter,
-    candidacy_ids,
-    password: str | None = None,
-    on_paper: bool = False,
-    now: datetime.datetime | None = None,
-) -> str:
-    """Cast one ballot for ``organisation`` (V6, V7) and return its random receipt.
-
-    Online, ``voter`` is an authorised signatory of ``organisation`` or of the holder of
-    its validated proxy, and re-enters their password. On paper, ``voter`` is the
-    commission member who enters the ballot. Either way: one vote per organisation,
-    cast once, never changed; the register row and the anonymous ballot are written
-    together or not at all.
-    """
-    now = now or timezone.now()
-    choices = [int(c) for c in candidacy_ids]
-    if on_paper:
-        _require_commission(voter)
-    elif not password or not voter.check_password(password):
-        raise ElectionsWrongPassword(
-            _("Mot de passe incorrect : votre vote n'a pas été enregistré.")
-        )
-    election = _lock(election)  # serialises with the closing of the ballot
+    choices: list[int],
+    on_paper: bool,
+    now: datetime.datetime,
+) -> Proxy | None:
+    """Everything a ballot must satisfy before it is written (V6, V7); returns the proxy
+    it is cast under, if any. Raises ElectionsError with the reason otherwise."""
     _require_status(election, ElectionStatus.VOTING)
     if not _is_member(organisation, now):
         raise ElectionsError(_("Seules les entités membres votent."))
     proxy = None
-    live = Proxy.objects.filter(
-        election=election, giver=organisation, status__in=selectors.LIVE_PROXY_STATUSES
-    ).first()
+    live = (
+        Proxy.objects.filter(
+            election=election, giver=organisation, status__in=selectors.LIVE_PROXY_STATUSES
+        )
+        .select_related("holder")
+        .first()
+    )
     if not on_paper:
         signatory_of = set(
             selectors.member_signatory_representations(user=voter).values_list(
@@ -916,6 +935,75 @@ def ballot_cast(
     valid = set(selectors.candidacy_list(election=election).values_list("pk", flat=True))
     if not set(choices) <= valid:
         raise ElectionsError(_("Ce bulletin désigne une personne qui n'est pas candidate."))
+    if selectors.has_voted(election=election, organisation=organisation):
+        raise ElectionsError(
+            _("%(org)s a déjà voté : un bulletin ne se dépose qu'une fois.")
+            % {"org": organisation.legal_name}
+        )
+    return proxy
+
+
+def ballot_check(
+    *,
+    election: Election,
+    organisation: Organisation,
+    voter,
+    candidacy_ids,
+    now: datetime.datetime | None = None,
+) -> None:
+    """The review step of an online vote (V6, V7): the ballot ``ballot_cast`` would accept
+    at this moment, checked without writing anything and without the password.
+
+    The voter then confirms the ballot shown back to them with their password: the
+    password is re-entered for the one request that casts the ballot (as for a charter
+    signature), and the choices travel in that request's form, never in the session.
+    """
+    _ballot_checks(
+        election=election,
+        organisation=organisation,
+        voter=voter,
+        choices=[int(c) for c in candidacy_ids],
+        on_paper=False,
+        now=now or timezone.now(),
+    )
+
+
+@transaction.atomic
+def ballot_cast(
+    *,
+    election: Election,
+    organisation: Organisation,
+    voter,
+    candidacy_ids,
+    password: str | None = None,
+    on_paper: bool = False,
+    now: datetime.datetime | None = None,
+) -> str:
+    """Cast one ballot for ``organisation`` (V6, V7) and return its random receipt.
+
+    Online, ``voter`` is an authorised signatory of ``organisation`` or of the holder of
+    its validated proxy, and re-enters their password. On paper, ``voter`` is the
+    commission member who enters the ballot. Either way: one vote per organisation,
+    cast once, never changed; the register row and the anonymous ballot are written
+    together or not at all.
+    """
+    now = now or timezone.now()
+    choices = [int(c) for c in candidacy_ids]
+    if on_paper:
+        _require_commission(voter)
+    elif not password or not voter.check_password(password):
+        raise ElectionsWrongPassword(
+            _("Mot de passe incorrect : votre vote n'a pas été enregistré.")
+        )
+    election = _lock(election)  # serialises with the closing of the ballot
+    proxy = _ballot_checks(
+        election=election,
+        organisation=organisation,
+        voter=voter,
+        choices=choices,
+        on_paper=on_paper,
+        now=now,
+    )
     try:
         with transaction.atomic():
             VoteRecord.objects.create(

@@ -20,9 +20,8 @@ def elections_link_visible(context) -> bool:
         return False
     visible = getattr(request, "_elections_link_visible", None)
     if visible is None:
-        visible = (
-            selectors.member_representations(user=user).exists()
-            or selectors.can_see_elections(user)
-        )
+        visible = selectors.member_representations(
+            user=user
+        ).exists() or selectors.can_see_elections(user)
         request._elections_link_visible = visible
     return visible

@@ -62,6 +62,7 @@ def elections_world(*, member) -> dict[str, dict]:
         "elections:detail": by_election,
         "elections:manage": {"pk": election.pk, "action": "annoncer"},
         "elections:candidacy": by_election,
+        "elections:candidacy_withdraw": by_election,
         "elections:proxy_give": by_election,
         "elections:vote": by_election,
         "elections:paper_ballot": by_election,

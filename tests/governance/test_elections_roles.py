@@ -47,8 +47,8 @@ def test_v6_five_wrong_passwords_pause_the_voting_page(client):
         url = reverse("elections:vote", kwargs={"pk": election.pk})
         data = {"organisation": voter.organisation.pk, "candidates": [candidacy.pk]}
         for _ in range(5):
-            client.post(url, {**data, "password": "faux"})
-        blocked = client.post(url, {**data, "password": PASSWORD})
+            client.post(url, {**data, "password": "faux", "step": "confirm"})
+        blocked = client.post(url, {**data, "password": PASSWORD, "step": "confirm"})
 
     assert blocked.status_code == 400
     assert "Trop de tentatives" in blocked.content.decode()

@@ -176,7 +176,13 @@ def test_v7_voting_needs_the_password_and_answers_with_a_receipt(client, voting)
         page = client.get(url)
         assert f'value="{giver.organisation.pk}"' in page.content.decode()  # the proxy
         wrong = client.post(
-            url, {"organisation": voter.organisation.pk, "candidates": [a.pk], "password": "x"}
+            url,
+            {
+                "organisation": voter.organisation.pk,
+                "candidates": [a.pk],
+                "password": "x",
+                "step": "confirm",
+            },
         )
         too_many = client.post(
             url,
@@ -184,20 +190,36 @@ def test_v7_voting_needs_the_password_and_answers_with_a_receipt(client, voting)
                 "organisation": voter.organisation.pk,
                 "candidates": [a.pk, b.pk, c.pk],
                 "password": PASSWORD,
+                "step": "confirm",
             },
         )
         assert (Ballot.objects.count(), VoteRecord.objects.count()) == (0, 0)
         own = client.post(
             url,
-            {"organisation": voter.organisation.pk, "candidates": [a.pk], "password": PASSWORD},
+            {
+                "organisation": voter.organisation.pk,
+                "candidates": [a.pk],
+                "password": PASSWORD,
+                "step": "confirm",
+            },
         )
         by_proxy = client.post(
             url,
-            {"organisation": giver.organisation.pk, "candidates": [], "password": PASSWORD},
+            {
+                "organisation": giver.organisation.pk,
+                "candidates": [],
+                "password": PASSWORD,
+                "step": "confirm",
+            },
         )
         again = client.post(
             url,
-            {"organisation": voter.organisation.pk, "candidates": [b.pk], "password": PASSWORD},
+            {
+                "organisation": voter.organisation.pk,
+                "candidates": [b.pk],
+                "password": PASSWORD,
+                "step": "confirm",
+            },
         )
 
     assert wrong.status_code == 400
@@ -212,6 +234,63 @@ def test_v7_voting_needs_the_password_and_answers_with_a_receipt(client, voting)
     assert again.status_code == 400  # own organisation already voted: no longer a choice
     assert VoteRecord.objects.count() == 2
     assert own["Cache-Control"].startswith("max-age=0")
+
+
+@pytest.mark.rule("V6", "V7")
+def test_v7_the_ballot_is_reviewed_then_confirmed_with_the_password(client, voting):
+    _commission, election, (a, b, _c), voter, _giver = voting
+    url = reverse("elections:vote", kwargs={"pk": election.pk})
+    choice = {"organisation": voter.organisation.pk, "candidates": [a.pk, b.pk]}
+    with freeze_time(VOTING):
+        client.force_login(voter.user)
+        session_before = dict(client.session)
+        review = client.post(url, {**choice, "step": "review"})
+        edit = client.post(url, {**choice, "step": "edit"})
+        no_password = client.post(url, {**choice, "step": "confirm"})
+        assert (Ballot.objects.count(), VoteRecord.objects.count()) == (0, 0)
+        cast = client.post(url, {**choice, "step": "confirm", "password": PASSWORD})
+
+    content = review.content.decode()
+    assert review.status_code == 200
+    assert "Confirmer mon bulletin" in content
+    assert str(a.candidate) in content and str(b.candidate) in content
+    assert f'name="candidates" value="{a.pk}"' in content  # carried by the form itself
+    assert 'type="password"' in content
+    assert set(edit.context["form"]["candidates"].value()) == {str(a.pk), str(b.pk)}
+    assert "Vérifier mon bulletin" in edit.content.decode()
+    assert no_password.status_code == 400
+    assert cast.status_code == 200 and cast.context["receipt"]
+    # The choices travel in the forms only: the session is left as it was (V6).
+    assert dict(client.session) == session_before
+
+
+@pytest.mark.rule("V6")
+def test_v6_the_review_step_already_refuses_a_proxy_giver(client, voting):
+    _commission, election, (a, _b, _c), _voter, giver = voting
+    with freeze_time(VOTING):
+        client.force_login(giver.user)
+        page = client.get(reverse("elections:vote", kwargs={"pk": election.pk}))
+        review = client.post(
+            reverse("elections:vote", kwargs={"pk": election.pk}),
+            {"organisation": giver.organisation.pk, "candidates": [a.pk], "step": "review"},
+        )
+
+    assert "Vous n'avez aucun vote à exprimer" in page.content.decode()
+    assert review.status_code == 400  # its own organisation is not among its choices
+    assert VoteRecord.objects.count() == 0
+
+
+@pytest.mark.rule("V7")
+def test_v7_a_blank_ballot_is_reviewed_as_such(client, voting):
+    _commission, election, _candidacies, voter, _giver = voting
+    with freeze_time(VOTING):
+        client.force_login(voter.user)
+        review = client.post(
+            reverse("elections:vote", kwargs={"pk": election.pk}),
+            {"organisation": voter.organisation.pk, "step": "review"},
+        )
+
+    assert "Bulletin blanc : aucun candidat approuvé." in review.content.decode()
 
 
 @pytest.mark.rule("V8", "V6")
