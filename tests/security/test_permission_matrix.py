@@ -149,6 +149,8 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "elections:detail": (LOGIN, 403, 200, 403, 200, 200),
     "elections:manage": (LOGIN, 403, 403, 403, 403, 302),
     "elections:candidacy": (LOGIN, 403, 200, 403, 200, 200),
+    # Only a candidate withdraws: the others find no candidacy of theirs (404).
+    "elections:candidacy_withdraw": (LOGIN, 403, 404, 403, 404, 404),
     "elections:proxy_give": (LOGIN, 403, 200, 403, 403, 403),
     "elections:vote": (LOGIN, 403, 200, 403, 403, 403),
     "elections:paper_ballot": (LOGIN, 403, 403, 403, 403, 200),
