@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .exceptions import CharterError
-from .models import FROZEN_FIELDS, CharterVersion, ExpiryReminder, ResignatureReminder, Signature
+from .models import FROZEN_FIELDS, CharterVersion, Signature
 
 
 class CharterVersionAdminForm(forms.ModelForm):
@@ -140,16 +140,3 @@ class SignatureAdmin(ReadOnlyAdmin):
             reverse("charters:certificate", kwargs={"code": obj.verification_code}),
             obj.verification_code,
         )
-
-
-@admin.register(ResignatureReminder)
-class ResignatureReminderAdmin(ReadOnlyAdmin):
-    list_display = ("organisation", "version", "step", "sent_at", "recipients")
-    list_filter = ("version", "step")
-    list_select_related = ("organisation", "version")
-
-
-@admin.register(ExpiryReminder)
-class ExpiryReminderAdmin(ReadOnlyAdmin):
-    list_display = ("version", "days_before", "sent_at")
-    list_select_related = ("version",)

@@ -1,4 +1,4 @@
-"""Charter versions, signatures and reminders (W1, W2, X1, X4, E1, M4)."""
+"""Charter versions and signatures (W1, W2, X1, X4, E1, M4)."""
 
 import hashlib
 
@@ -205,57 +205,3 @@ class Signature(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("A charter signature is append-only; it is never deleted.")
-
-
-class ResignatureReminder(models.Model):
-    """A reminder sent to an organisation that has not signed the version in force (X4)."""
-
-    organisation = models.ForeignKey(
-        "members.Organisation", verbose_name=_("entité"), on_delete=models.CASCADE,
-        related_name="charter_reminders",
-    )  # fmt: skip
-    version = models.ForeignKey(
-        CharterVersion, verbose_name=_("version"), on_delete=models.CASCADE,
-        related_name="reminders",
-    )  # fmt: skip
-    step = models.PositiveSmallIntegerField(_("étape de relance"))
-    sent_at = models.DateTimeField(_("envoyée le"))
-    recipients = models.TextField(_("destinataires"), blank=True)
-
-    class Meta:
-        verbose_name = _("relance de signature")
-        verbose_name_plural = _("relances de signature")
-        ordering = ["-sent_at"]
-        constraints = [
-            # Idempotence of the reminder task: one reminder per organisation per step.
-            models.UniqueConstraint(
-                fields=["organisation", "version", "step"], name="one_reminder_per_step"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.organisation} — {self.version.label} — {self.step}"
-
-
-class ExpiryReminder(models.Model):
-    """A reminder to the COPIL that the version in force reaches its end date (X1)."""
-
-    version = models.ForeignKey(
-        CharterVersion, verbose_name=_("version"), on_delete=models.CASCADE,
-        related_name="expiry_reminders",
-    )  # fmt: skip
-    days_before = models.PositiveSmallIntegerField(_("jours avant la fin"))
-    sent_at = models.DateTimeField(_("envoyée le"))
-
-    class Meta:
-        verbose_name = _("rappel d'échéance de la charte")
-        verbose_name_plural = _("rappels d'échéance de la charte")
-        ordering = ["-sent_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["version", "days_before"], name="one_expiry_reminder_per_step"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.version.label} — J-{self.days_before}"

@@ -1,12 +1,12 @@
-"""Writes of the charter: versions (W1, X1), signatures (M4, E1, W2), reminders (X1, X4)."""
+"""Writes of the charter: versions (W1, X1), signatures (M4, E1, W2).
+
+Reminders (X1, X4) are deadlines of the engine: charters/deadlines.py."""
 
 import datetime
 import logging
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cos_portal.audit import audit_log
@@ -15,9 +15,7 @@ from cos_portal.public_cache import public_pages_changed
 from . import selectors
 from .constants import (
     AUTH_METHOD_REENTERED_PASSWORD,
-    EXPIRY_REMINDER_DAYS,
     GENESIS_HASH,
-    RESIGNATURE_REMINDER_DAYS,
     SignatureCapacity,
     SignatureScope,
 )
@@ -33,7 +31,7 @@ from .exceptions import (
     VersionNotInForce,
     WrongPassword,
 )
-from .models import CharterVersion, ExpiryReminder, ResignatureReminder, Signature
+from .models import CharterVersion, Signature
 
 logger = logging.getLogger(__name__)
 
@@ -287,129 +285,3 @@ def signature_record(
         now=now,
     )
     return signature
-
-
-# --- Reminders (X4, X1) ----------------------------------------------------------------------
-
-
-def _due_step(*, owed_since: datetime.date, today: datetime.date) -> int | None:
-    """The latest reminder step reached (1-based), or None before the first one."""
-    elapsed = (today - owed_since).days
-    reached = [i + 1 for i, days in enumerate(RESIGNATURE_REMINDER_DAYS) if elapsed >= days]
-    return reached[-1] if reached else None
-
-
-def _recipients(organisation, *, on: datetime.date) -> list[str]:
-    representatives = organisation.representatives.filter(
-        models.Q(end_date__isnull=True) | models.Q(end_date__gte=on), start_date__lte=on
-    ).select_related("user")
-    signatories = [r.user.email for r in representatives if r.is_authorised_signatory]
-    return sorted(set(signatories or [r.user.email for r in representatives]))
-
-
-def charter_resignature_reminders(
-    *, now: datetime.datetime | None = None
-) -> list[ResignatureReminder]:
-    """Charter art. 10 (X4): remind every organisation that owes a signature of the
-    version in force. Idempotent: a unique constraint allows one reminder per
-    organisation, version and step, so a second run (or a concurrent one) sends nothing."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    sent = []
-    for row in selectors.signatures_owed(at=now):
-        step = _due_step(owed_since=row.owed_since, today=today)
-        if step is None or any(r.step >= step for r in row.reminders):
-            continue
-        recipients = _recipients(row.organisation, on=today)
-        if not recipients:
-            continue  # M9: the missing representative is flagged elsewhere
-        version = selectors.charter_version_in_force(on=today)
-        try:
-            with transaction.atomic():
-                reminder = ResignatureReminder.objects.create(
-                    organisation=row.organisation,
-                    version=version,
-                    step=step,
-                    sent_at=now,
-                    recipients=", ".join(recipients),
-                )
-                transaction.on_commit(
-                    lambda r=reminder, s=row.scope: _send_resignature_email(reminder=r, scope=s)
-                )
-        except IntegrityError:
-            continue  # another run has just sent this step
-        sent.append(reminder)
-    return sent
-
-
-def _send_resignature_email(*, reminder: ResignatureReminder, scope: str) -> None:
-    version = reminder.version
-    with translation.override("fr"):
-        what = (
-            _("l'article 3.3 (éthique et confidentialité) de la charte")
-            if scope == SignatureScope.ETHICS
-            else _("la charte")
-        )
-        subject = _("Signature de la charte %(label)s attendue") % {"label": version.label}
-        body = _(
-            "Bonjour,\n\nLa version %(label)s de la charte de la COS-GE est en vigueur depuis le "
-            "%(date)s. %(organisation)s n'a pas encore signé %(what)s.\n\nUn signataire habilité "
-            "de votre entité peut la signer en ligne : %(url)s\n\nLe COPIL de la COS-GE"
-        ) % {
-            "label": version.label,
-            "date": version.effective_date.strftime("%d/%m/%Y"),
-            "organisation": reminder.organisation.legal_name,
-            "what": what,
-            "url": settings.SITE_URL.rstrip("/") + "/charte/signer/",
-        }
-    send_mail(
-        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
-        body,
-        None,
-        [e.strip() for e in reminder.recipients.split(",") if e.strip()],
-    )
-
-
-def charter_expiry_reminders(*, now: datetime.datetime | None = None) -> list[ExpiryReminder]:
-    """Charter art. 10 (X1): tell the COPIL before the version in force reaches its end
-    date (at the latest 2030-12-31). One e-mail per step, never two."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    version = selectors.charter_version_in_force(on=today)
-    if version is None:
-        return []
-    days_left = (version.end_date - today).days
-    due = [d for d in EXPIRY_REMINDER_DAYS if days_left <= d]
-    if not due:
-        return []
-    step = min(due)
-    if version.expiry_reminders.filter(days_before__lte=step).exists():
-        return []
-    try:
-        with transaction.atomic():
-            reminder = ExpiryReminder.objects.create(version=version, days_before=step, sent_at=now)
-            transaction.on_commit(lambda: _send_expiry_email(version=version, days_left=days_left))
-    except IntegrityError:
-        return []
-    return [reminder]
-
-
-def _send_expiry_email(*, version: CharterVersion, days_left: int) -> None:
-    with translation.override("fr"):
-        subject = _("La charte %(label)s prend fin le %(date)s") % {
-            "label": version.label,
-            "date": version.end_date.strftime("%d/%m/%Y"),
-        }
-        body = _(
-            "Bonjour,\n\nLa version %(label)s de la charte de la COS-GE prend fin le %(date)s, "
-            "dans %(days)s jours. Pensez à engager sa révision (article 10) : une commission "
-            "ad hoc rédige la nouvelle version, soumise au vote des membres en réunion "
-            "plénière extraordinaire.\n\nLe portail de la COS-GE"
-        ) % {
-            "label": version.label,
-            "date": version.end_date.strftime("%d/%m/%Y"),
-            "days": days_left,
-        }
-    send_mail(
-        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body, None, [settings.COPIL_EMAIL]
-    )

@@ -170,11 +170,11 @@ REMINDER_BACKOFF_SECONDS = 60
 
 def reminder_offset_due(*, offsets: Iterable[int], due: datetime.date, today: datetime.date):
     """The offset whose reminder is due on ``today``: the last one reached (a day the engine
-    did not run is caught up the next day, with the latest reminder only); None before the
-    first offset and after the last."""
+    did not run, or a deadline created late, is caught up with the latest reminder only);
+    None before the first offset, and once the due date and the last offset have passed."""
     days_left = (due - today).days
-    if not offsets or days_left < min(offsets):
-        return None
+    if not offsets or days_left < min(*offsets, 0):
+        return None  # past the due date and past the last overdue reminder
     reached = [offset for offset in offsets if offset >= days_left]
     return min(reached) if reached else None
 
@@ -264,7 +264,7 @@ def reminders_deliver(*, reminders, now: datetime.datetime | None = None) -> int
     connection = get_connection()
     for reminder in reminders:
         try:
-            reminder_email(reminder).send_with(connection)
+            reminder_email(reminder, now=now).send_with(connection)
         except Exception as error:  # SMTP, DNS, a broken template: retried, then shown
             failed.append((reminder, error))
         else:
@@ -310,7 +310,7 @@ def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> 
             return "done"  # sent meanwhile, or another worker holds it
         reminder.attempts += 1
         try:
-            reminder_email(reminder).send()
+            reminder_email(reminder, now=now).send()
         except Exception as error:  # SMTP, DNS...: kept with its error for the admin
             reminder.last_error = _describe(error)
             if reminder.attempts >= REMINDER_MAX_ATTEMPTS:
@@ -359,7 +359,7 @@ class _Email:
         self.message.send(fail_silently=False)
 
 
-def reminder_email(reminder) -> _Email:
+def reminder_email(reminder, *, now: datetime.datetime | None = None) -> _Email:
     """The e-mail of one reminder, plain text and HTML, in the recipient's language, with
     the absolute link where they act."""
     from django.core.mail import EmailMultiAlternatives
@@ -371,7 +371,7 @@ def reminder_email(reminder) -> _Email:
     language = user.language if user.language in dict(settings.LANGUAGES) else "fr"
     site = settings.SITE_URL.rstrip("/")
     with translation.override(language):
-        today = timezone.localdate()
+        today = timezone.localdate(now or timezone.now())
         label = reminder.labels.get(language) or reminder.labels.get("fr") or reminder.deadline_key
         context = {
             "user": user,

@@ -368,9 +368,6 @@ class PartnershipAgreement(BaseModel):
         _("prend fin le"), null=True, blank=True,
         help_text=_("Fixée quand la convention est dénoncée, selon son préavis."),
     )  # fmt: skip
-    notice_reminded_for = models.DateField(
-        _("rappel de préavis envoyé pour l'échéance du"), null=True, blank=True, editable=False
-    )
 
     class Meta:
         verbose_name = _("convention de partenariat")

@@ -15,16 +15,3 @@ def status_expirations_task() -> int:
     from .services import status_expirations
 
     return len(status_expirations())
-
-
-@shared_task(
-    name="members.agreement_notice_reminders_task",
-    autoretry_for=(Exception,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def agreement_notice_reminders_task() -> int:
-    """P6: remind the COPIL before an agreement's last date to give notice."""
-    from .services import agreement_notice_reminders
-
-    return len(agreement_notice_reminders())

@@ -1,4 +1,4 @@
-"""The reminder task through a real Celery worker and Redis broker (REDIS_URL)."""
+"""The re-signature reminders through the deadline engine, a real Celery worker and Redis."""
 
 import datetime
 
@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from charters.models import ResignatureReminder
-from charters.tasks import charter_resignature_reminders_task
+from cos_portal.models import Reminder
+from cos_portal.tasks_reminders import deadline_reminders_send_task
 from tests.charters.factories import CharterVersionFactory, signatory
 from tests.charters.test_signatures import sign
 from tests.members.factories import member_organisation
@@ -24,11 +24,13 @@ def test_resignature_reminders_through_the_worker(celery_live_worker, purge_sign
     signed = signatory(member_organisation())
     sign(signed, version, now=timezone.now().replace(microsecond=0))
 
-    assert charter_resignature_reminders_task.delay().get(timeout=30) == 1
+    assert deadline_reminders_send_task.delay().get(timeout=30) == 1
     # Idempotent: the same step is never sent twice, even by a second run of the worker.
-    assert charter_resignature_reminders_task.delay().get(timeout=30) == 0
+    assert deadline_reminders_send_task.delay().get(timeout=30) == 0
 
-    (reminder,) = ResignatureReminder.objects.all()
-    assert reminder.organisation == owing.organisation
-    assert reminder.step == 1
+    (reminder,) = Reminder.objects.all()
+    assert reminder.deadline_key == f"charters.resignature:{version.pk}:org:{owing.organisation.pk}"
+    assert reminder.recipient == owing.user
+    assert reminder.offset == 90  # the first step: the day the signature became owed
+    assert reminder.status == "sent"
     assert [m.to for m in mail.outbox] == [[owing.user.email]]

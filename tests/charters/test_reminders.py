@@ -1,4 +1,5 @@
-"""Reminders: re-signature campaign (X4), charter expiry (X1); commitment end date (E2)."""
+"""Reminders through the deadline engine: re-signature campaign (X4), charter expiry (X1);
+commitment end date (E2)."""
 
 import datetime
 
@@ -7,15 +8,17 @@ from django.core import mail
 from django.utils import timezone
 from freezegun import freeze_time
 
-from charters import selectors, services
-from charters.models import ExpiryReminder, ResignatureReminder
-from charters.tasks import charter_expiry_reminders_task, charter_resignature_reminders_task
+from charters import selectors
+from cos_portal.deadlines import deadline_reminders_send
+from cos_portal.models import Reminder
+from cos_portal.tasks_reminders import deadline_reminders_send_task
 from members.constants import Status, StatusReason
 from tests.charters.factories import CharterVersionFactory, signatory
 from tests.charters.test_signatures import sign
 from tests.members.factories import (
     RepresentativeFactory,
     StatusChangeFactory,
+    UserFactory,
     member_organisation,
 )
 
@@ -58,8 +61,22 @@ def test_campaign_lists_who_signed_and_who_owes_since_when(new_version):
     assert owed == {early, late, partner}
 
 
+def copil_member():
+    from django.contrib.auth.models import Group
+
+    user = UserFactory()
+    user.groups.add(Group.objects.get_or_create(name="COPIL")[0])
+    return user
+
+
+def resignature_reminders(organisation):
+    return Reminder.objects.filter(
+        kind="charters.resignature", deadline_key__endswith=f":org:{organisation.pk}"
+    )
+
+
 @pytest.mark.rule("X4")
-def test_reminders_are_sent_once_per_step(new_version, django_capture_on_commit_callbacks):
+def test_reminders_are_sent_once_per_step(new_version):
     owing = organisation_since(datetime.date(2024, 1, 1))
     rep = signatory(owing)
     RepresentativeFactory(organisation=owing, is_authorised_signatory=False)
@@ -68,86 +85,89 @@ def test_reminders_are_sent_once_per_step(new_version, django_capture_on_commit_
     no_rep = organisation_since(datetime.date(2024, 1, 1))  # M9: nobody to write to
 
     first_day = at(datetime.date(2026, 7, 1))
-    with django_capture_on_commit_callbacks(execute=True):
-        sent = services.charter_resignature_reminders(now=first_day)
-    assert [(r.organisation, r.step) for r in sent] == [(owing, 1)]
+    assert deadline_reminders_send(now=first_day) == 1
+    (first,) = resignature_reminders(owing)
+    assert (first.recipient, first.offset, first.due) == (rep.user, 90, datetime.date(2026, 9, 29))
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [rep.user.email]  # the signatories, not every representative
     assert "V2 R001" in mail.outbox[0].subject
-    assert "/charte/signer/" in mail.outbox[0].body
+    assert "http://127.0.0.1:8000/charte/signer/" in mail.outbox[0].body
 
     # Run again the same day, and the next days: nothing new until the next step.
-    assert services.charter_resignature_reminders(now=first_day) == []
-    assert services.charter_resignature_reminders(now=at(datetime.date(2026, 7, 30))) == []
+    assert deadline_reminders_send(now=first_day) == 0
+    assert deadline_reminders_send(now=at(datetime.date(2026, 7, 30))) == 0
     assert len(mail.outbox) == 1
 
-    with django_capture_on_commit_callbacks(execute=True):
-        second = services.charter_resignature_reminders(now=at(datetime.date(2026, 7, 31)))
-    assert [(r.organisation, r.step) for r in second] == [(owing, 2)]
-    assert services.charter_resignature_reminders(now=at(datetime.date(2026, 7, 31))) == []
-    assert ResignatureReminder.objects.filter(organisation=owing).count() == 2
-    assert not ResignatureReminder.objects.filter(organisation=no_rep).exists()
-    assert len(mail.outbox) == 2
+    assert deadline_reminders_send(now=at(datetime.date(2026, 7, 31))) == 1
+    assert deadline_reminders_send(now=at(datetime.date(2026, 7, 31))) == 0
+    assert deadline_reminders_send(now=at(datetime.date(2026, 8, 30))) == 1
+    assert deadline_reminders_send(now=at(datetime.date(2026, 9, 29))) == 1
+    assert deadline_reminders_send(now=at(datetime.date(2026, 10, 29))) == 0
+    assert list(
+        resignature_reminders(owing).order_by("-offset").values_list("offset", flat=True)
+    ) == [90, 60, 30, 0]
+    assert not resignature_reminders(no_rep).exists()
+    assert len(mail.outbox) == 4
+    # The campaign page shows the steps sent.
+    rows = {
+        row.organisation: row for row in selectors.campaign_rows(at=at(datetime.date(2026, 10, 1)))
+    }
+    assert [r.offset for r in rows[owing].reminders] == [90, 60, 30, 0]
 
 
 @pytest.mark.rule("X4")
-def test_the_database_allows_one_reminder_per_organisation_and_step(new_version):
-    from django.db import IntegrityError, transaction
-
-    organisation = organisation_since(datetime.date(2024, 1, 1))
-    ResignatureReminder.objects.create(
-        organisation=organisation, version=new_version, step=1, sent_at=timezone.now()
-    )
-    with pytest.raises(IntegrityError), transaction.atomic():
-        ResignatureReminder.objects.create(
-            organisation=organisation, version=new_version, step=1, sent_at=timezone.now()
-        )
+def test_without_a_signatory_every_representative_is_reminded(new_version):
+    owing = organisation_since(datetime.date(2024, 1, 1))
+    first = RepresentativeFactory(organisation=owing, is_authorised_signatory=False)
+    second = RepresentativeFactory(organisation=owing, is_authorised_signatory=False)
+    assert deadline_reminders_send(now=at(datetime.date(2026, 7, 1))) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([first.user.email, second.user.email])
 
 
 @pytest.mark.rule("X4")
-def test_reminder_task_is_idempotent(new_version, django_capture_on_commit_callbacks):
+def test_reminder_task_is_idempotent(new_version):
     signatory(organisation_since(datetime.date(2024, 1, 1)))
-    with (
-        freeze_time("2026-07-01 08:00:00+02:00"),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        assert charter_resignature_reminders_task.delay().get() == 1
-        assert charter_resignature_reminders_task.delay().get() == 0
+    with freeze_time("2026-07-01 08:00:00+02:00"):
+        assert deadline_reminders_send_task.delay().get() == 1
+        assert deadline_reminders_send_task.delay().get() == 0
     assert len(mail.outbox) == 1
 
 
 @pytest.mark.rule("X1")
-def test_copil_is_reminded_before_the_end_date(
-    version, settings, django_capture_on_commit_callbacks
-):
-    settings.COPIL_EMAIL = "copil@exemple.fr"
+def test_copil_is_reminded_before_the_end_date(version):
+    copil = [copil_member(), copil_member()]
     end = version.end_date  # 2030-12-31
 
     def remind(days_before):
-        with django_capture_on_commit_callbacks(execute=True):
-            return services.charter_expiry_reminders(
-                now=at(end - datetime.timedelta(days=days_before))
-            )
+        """The number of new charter-end reminders (V2 may remind the COPIL too)."""
+        rows = Reminder.objects.filter(kind="charters.version_end")
+        before = rows.count()
+        deadline_reminders_send(now=at(end - datetime.timedelta(days=days_before)))
+        return rows.count() - before
 
-    assert remind(181) == []
-    (first,) = remind(180)
-    assert first.days_before == 180
-    assert remind(100) == []
-    (second,) = remind(90)
-    assert second.days_before == 90
-    (third,) = remind(10)
-    assert third.days_before == 30
-    assert remind(0) == []
-    assert ExpiryReminder.objects.count() == 3
-    assert [m.to for m in mail.outbox] == [["copil@exemple.fr"]] * 3
-    assert mail.outbox[0].subject == "[COS-GE] La charte V1 R001 prend fin le 31/12/2030"
+    assert remind(181) == 0
+    assert remind(180) == 2
+    assert remind(100) == 0
+    assert remind(90) == 2
+    assert remind(10) == 2  # the 30-day step, caught up
+    assert remind(0) == 0
+    rows = Reminder.objects.filter(kind="charters.version_end")
+    assert sorted(rows.values_list("offset", flat=True)) == [30, 30, 90, 90, 180, 180]
+    assert {r.recipient for r in rows} == set(copil)
+    expiry_mails = [m for m in mail.outbox if "Fin de la charte" in m.subject]
+    assert sorted(m.to[0] for m in expiry_mails[:2]) == sorted(u.email for u in copil)
+    assert expiry_mails[0].subject == (
+        "[COS-GE] Échéance le 31 décembre 2030 : Fin de la charte V1 R001"
+    )
 
 
 @pytest.mark.rule("X1")
 def test_expiry_task(version):
+    copil_member()
     with freeze_time("2030-11-15 09:00:00+01:00"):
-        assert charter_expiry_reminders_task.delay().get() == 1
-        assert charter_expiry_reminders_task.delay().get() == 0
+        assert deadline_reminders_send_task.delay().get() >= 1
+        assert deadline_reminders_send_task.delay().get() == 0
+    assert Reminder.objects.filter(kind="charters.version_end", offset=90).count() == 1
 
 
 # --- E2 -----------------------------------------------------------------------------------
@@ -206,14 +226,19 @@ def test_organisation_commitment_end_date_after_resignation(version):
 
 
 @pytest.mark.rule("X1", "X4")
-def test_reminder_tasks_are_scheduled_daily(db):
+def test_the_charter_reminders_are_run_by_the_daily_engine(db):
     from django_celery_beat.models import PeriodicTask
 
-    from cos_portal.celery import app
+    from cos_portal.deadlines import deadline_kinds
 
     tasks = set(PeriodicTask.objects.filter(enabled=True).values_list("task", flat=True))
-    assert {
-        "charters.charter_resignature_reminders_task",
-        "charters.charter_expiry_reminders_task",
-    } <= tasks
-    assert "charters.charter_resignature_reminders_task" in app.tasks
+    assert "cos_portal.deadline_reminders_send_task" in tasks
+    assert (
+        not {
+            "charters.charter_resignature_reminders_task",
+            "charters.charter_expiry_reminders_task",
+        }
+        & tasks
+    )
+    assert deadline_kinds()["charters.resignature"].required is True
+    assert deadline_kinds()["charters.version_end"].required is True

@@ -224,25 +224,31 @@ def test_the_daily_job_ends_expired_partnerships_once(copil):
 
 
 @pytest.mark.rule("P6")
-def test_the_copil_is_reminded_before_the_last_notice_date_once(
-    copil, django_capture_on_commit_callbacks
-):
+def test_the_copil_is_reminded_before_the_last_notice_date_once(copil):
+    """Through the deadline engine (members/deadlines.py)."""
+    from cos_portal.deadlines import deadline_reminders_send
+    from cos_portal.models import Reminder
+
     partner = partner_since_2022(copil)
-    services.partnership_agreement_record(
+    agreement = services.partnership_agreement_record(
         organisation=partner, actor=copil, parties="COS-GE et Partenaire", signed_on=D(2022, 1, 10)
     )
     early = datetime.datetime(2024, 9, 9, 12, tzinfo=datetime.UTC)  # 31 days before
     due = datetime.datetime(2024, 9, 10, 12, tzinfo=datetime.UTC)  # 30 days before 10/10
+    notices = Reminder.objects.filter(kind="members.agreement_notice")
 
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.agreement_notice_reminders(now=early) == []
-        first = services.agreement_notice_reminders(now=due)
-        second = services.agreement_notice_reminders(now=due)
+    deadline_reminders_send(now=early)
+    assert not notices.exists()
+    deadline_reminders_send(now=due)
+    deadline_reminders_send(now=due)
 
-    assert len(first) == 1 and second == []
-    [email] = mail.outbox
-    assert "au plus tard le 10/10/2024" in email.body
-    assert "reconduite tacitement le 10/01/2025" in email.body
+    (reminder,) = notices
+    assert reminder.deadline_key == f"members.agreement_notice:{agreement.pk}:2025-01-10"
+    assert (reminder.recipient, reminder.offset, reminder.due) == (copil, 30, D(2024, 10, 10))
+    [email] = [m for m in mail.outbox if "préavis" in m.subject]
+    assert email.to == [copil.email]
+    assert "10 octobre 2024" in email.subject
+    assert f"/admin/members/partnershipagreement/{agreement.pk}/change/" in email.body
 
 
 @pytest.mark.rule("P6")
