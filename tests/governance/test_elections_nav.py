@@ -1,0 +1,44 @@
+"""The main navigation's "Élections" link: for those who may see elections, and only them."""
+
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.urls import reverse
+
+from tests.governance.elections_factories import commission_member, member_rep
+from tests.members.factories import RepresentativeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+LINK = 'href="{}"'.format(reverse("elections:list"))
+
+
+def home(client, user=None):
+    if user is not None:
+        client.force_login(user)
+    return client.get(reverse("home")).content.decode()
+
+
+def test_a_member_representative_finds_the_elections_link(client):
+    assert LINK in home(client, member_rep(signatory=False).user)
+
+
+def test_the_election_commission_finds_the_elections_link(client):
+    assert LINK in home(client, commission_member())
+
+
+def test_no_elections_link_for_visitors_or_people_outside_the_membership(client):
+    assert LINK not in home(client)
+    assert LINK not in home(client, UserFactory())
+    # A representative of an organisation that is not a member (no status): no link.
+    assert LINK not in home(client, RepresentativeFactory().user)
+
+
+def test_the_link_costs_one_query_for_a_member(client, django_assert_num_queries):
+    rep = member_rep()
+    request = RequestFactory().get("/")
+    request.user = rep.user
+    template = Template("{% load elections_nav %}{% elections_link_visible as v %}{{ v }}")
+    with django_assert_num_queries(1):
+        assert template.render(Context({"request": request})) == "True"
+        # Asked again in the same request: remembered.
+        assert template.render(Context({"request": request})) == "True"
