@@ -220,6 +220,24 @@ def require_mfa(view_func):
     return wrapper
 
 
+def copil_required(view_func):
+    """Decorator for the COPIL's pages outside the admin: signed in, COPIL member (or
+    superuser), MFA verified; never cached. Others get 403."""
+    from django.contrib.auth.decorators import login_required
+    from django.core.exceptions import PermissionDenied
+    from django.views.decorators.cache import never_cache
+
+    @functools.wraps(view_func)
+    def wrapper(request, *args, **kwargs):
+        from charters.selectors import is_copil
+
+        if not is_copil(request.user):
+            raise PermissionDenied(_("Page réservée au COPIL."))
+        return view_func(request, *args, **kwargs)
+
+    return never_cache(login_required(require_mfa(wrapper)))
+
+
 def _admin_exempt_paths() -> set[str]:
     paths = set()
     for name in ("admin:logout", "admin:login"):

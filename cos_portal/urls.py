@@ -31,5 +31,8 @@ urlpatterns = [
     path("activites/", include("activities.urls")),
     path("elections/", include("governance.urls_elections")),
     path("", include("governance.urls_commissions")),
+    # The COPIL's pages outside the admin (issue 9): announcements, deadlines overview.
+    path("copil/annonces/", include("governance.urls_announcements")),
+    path("copil/echeances/", include("cos_portal.urls_deadlines")),
     path("admin/", admin.site.urls),
 ]

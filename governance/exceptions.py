@@ -45,3 +45,10 @@ class ElectionsError(GovernanceError):
 class ElectionsWrongPassword(ElectionsError):
     field = "password"
     default_message = _("Mot de passe incorrect : rien n'a été enregistré.")
+
+
+# --- Announcements (the COPIL's newsletter, S2) ---
+
+
+class AnnouncementError(GovernanceError):
+    default_message = _("Cette opération sur l'annonce n'est pas permise.")

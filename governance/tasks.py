@@ -33,3 +33,22 @@ def revision_petitions_check_task() -> int:
     from governance.services.commissions import revision_petitions_check
 
     return revision_petitions_check()
+
+
+# --- Announcements (S2) ---
+
+
+@shared_task(
+    bind=True,
+    name="governance.announcement_deliveries_send_task",
+    max_retries=5,
+)
+def announcement_deliveries_send_task(self, announcement_id: int) -> int:
+    """Send an announcement's deliveries not sent yet. Run twice, sends each once;
+    failed ones are retried with backoff (1, 2, 4, 8, 16 minutes) and stay in the log."""
+    from governance.services.announcements import announcement_deliveries_send
+
+    sent, failed = announcement_deliveries_send(announcement_id=announcement_id)
+    if failed and not self.request.is_eager:
+        raise self.retry(countdown=60 * 2**self.request.retries)
+    return sent

@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from charters.selectors import is_copil
+from cos_portal.views_deadlines import AHEAD_DAYS, person_deadlines
+
 from . import selectors, services
 from .constants import BENEFIT_STATUSES, ApplicationState, OrganisationKind, Status
 from .exceptions import MembersError
@@ -118,7 +121,17 @@ def dashboard(request):
         }
         for representation in selectors.representation_list(user=request.user)
     ]
-    return render(request, "members/dashboard.html", {"representations": representations})
+    return render(
+        request,
+        "members/dashboard.html",
+        {
+            "representations": representations,
+            # Issue 9: the person's own deadlines, with the link where they act.
+            "deadlines": person_deadlines(user=request.user),
+            "ahead_days": AHEAD_DAYS,
+            "is_copil": is_copil(request.user),
+        },
+    )
 
 
 @login_required

@@ -66,6 +66,8 @@ POST_ONLY = {
     "elections:manage",
     "elections:proxy_decide",
     "elections:proxy_revoke",
+    # Announcements (issue 9).
+    "announcements:send",
     "set_language",
     "space:consent",
     "activities:calendar_token",
@@ -211,6 +213,14 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "member_space:proof_document": (LOGIN, 404, 200, 404, 200, 200),
     "member_space:invitation_propose": (LOGIN, 403, 200, 403, 403, 403),
     "member_space:opinion": (LOGIN, 404, 200, 404, 404, 404),
+    # The COPIL's announcements and deadlines overview (issue 9): COPIL only, MFA as the
+    # admin; a draft announcement exists, sending it redirects to its send log.
+    "announcements:list": (LOGIN, 403, 403, 403, 200, 200),
+    "announcements:create": (LOGIN, 403, 403, 403, 200, 200),
+    "announcements:detail": (LOGIN, 403, 403, 403, 200, 200),
+    "announcements:send": (LOGIN, 403, 403, 403, 302, 302),
+    "deadlines:overview": (LOGIN, 403, 403, 403, 200, 200),
+    "deadlines:ics": (LOGIN, 403, 403, 403, 200, 200),
     # The admin: staff only (COPIL members are staff with the COPIL group's
     # permissions); others are sent to the admin login, then to allauth's.
     "admin:index": (302, 302, 302, 302, 200, 200),
@@ -312,6 +322,7 @@ def world(settings, tmp_path):
     by_url.update(_status_lifecycle_world(organisation, member, copil, version))
     by_url.update(elections_world(member=member))  # issue 7
     by_parameter.update(commissions_world(member=member, copil=copil))  # issue 8
+    by_url.update(_announcements_world(copil))  # issue 9
     return users, by_parameter, by_url
 
 
@@ -368,6 +379,14 @@ def _status_lifecycle_world(organisation, member, copil, version):
         "member_space:proof_upload": {**slug, "pk": proof_request.pk},
         "invitation_accept": {"token": members_services.invitation_token(invitation)},
     }
+
+
+def _announcements_world(copil):
+    """Issue 9: a draft announcement to the members (the member above receives it)."""
+    from governance.services.announcements import announcement_create
+
+    draft = announcement_create(actor=copil, subject="Annonce", body="Texte.")
+    return {name: {"pk": draft.pk} for name in ("announcements:detail", "announcements:send")}
 
 
 def url_for(name, pattern, by_parameter, by_url):

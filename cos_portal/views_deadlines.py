@@ -1,0 +1,191 @@
+"""The COPIL's overview of deadlines (/copil/echeances/) and its iCalendar export.
+
+Every deadline the charter creates comes from the engine (cos_portal/deadlines.py):
+those due in the next 90 days and those overdue for up to 30 days, filtered by kind,
+organisation or overdue only. Constant number of queries: the sources read in bulk,
+and this page adds one query for organisation names and one for the people who act.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+from icalendar import Calendar, Event
+
+from members.models import Organisation
+
+from .deadlines import Deadline, deadline_kinds, deadline_list
+from .security import copil_required
+
+AHEAD_DAYS = 90
+OVERDUE_DAYS = 30
+
+
+class DeadlineFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Type d'échéance"), required=False)
+    organisation = forms.TypedChoiceField(
+        label=gettext_lazy("Entité"), required=False, coerce=int, empty_value=None
+    )
+    overdue = forms.BooleanField(label=gettext_lazy("En retard seulement"), required=False)
+
+    def __init__(self, *args, organisations: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Tous"))] + [
+            (kind, str(entry.label)) for kind, entry in deadline_kinds().items()
+        ]
+        self.fields["organisation"].choices = [("", _("Toutes"))] + organisations
+        self.fields["kind"].widget.attrs["class"] = "form-select"
+        self.fields["organisation"].widget.attrs["class"] = "form-select"
+        self.fields["overdue"].widget.attrs["class"] = "form-check-input"
+
+
+@dataclass(frozen=True)
+class Row:
+    deadline: Deadline
+    kind_label: str
+    organisation: str
+    actors: list[str]
+    days_left: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def overdue_days(self) -> int:
+        return -self.days_left
+
+
+def _filtered(request) -> tuple[DeadlineFilterForm, list[Row], datetime.date]:
+    today = timezone.localdate()
+    deadlines = deadline_list(
+        start=today - datetime.timedelta(days=OVERDUE_DAYS),
+        end=today + datetime.timedelta(days=AHEAD_DAYS),
+    )
+    organisation_ids = {d.organisation_id for d in deadlines if d.organisation_id}
+    names = dict(
+        Organisation.objects.filter(pk__in=organisation_ids)
+        .order_by("legal_name")
+        .values_list("pk", "legal_name")
+    )
+    form = DeadlineFilterForm(
+        request.GET or None,
+        organisations=sorted(names.items(), key=lambda item: item[1].lower()),
+    )
+    if form.is_valid():
+        kind = form.cleaned_data["kind"]
+        organisation = form.cleaned_data["organisation"]
+        deadlines = [
+            d
+            for d in deadlines
+            if (not kind or d.kind == kind)
+            and (organisation is None or d.organisation_id == organisation)
+            and (not form.cleaned_data["overdue"] or d.due < today)
+        ]
+    actor_ids = {user_id for d in deadlines for user_id in d.actors}
+    people = {
+        user.pk: user.get_full_name() or user.email
+        for user in get_user_model()
+        .objects.filter(pk__in=actor_ids)
+        .only("pk", "first_name", "last_name", "email")
+    }
+    kinds = deadline_kinds()
+    rows = [
+        Row(
+            deadline=d,
+            kind_label=str(kinds[d.kind].label) if d.kind in kinds else d.kind,
+            organisation=names.get(d.organisation_id, ""),
+            actors=sorted((people[pk] for pk in d.actors if pk in people), key=str.lower),
+            days_left=(d.due - today).days,
+        )
+        for d in deadlines
+    ]
+    return form, rows, today
+
+
+@copil_required
+@require_GET
+def overview(request):
+    form, rows, today = _filtered(request)
+    return render(
+        request,
+        "cos_portal/deadlines_overview.html",
+        {
+            "form": form,
+            "rows": rows,
+            "today": today,
+            "ahead_days": AHEAD_DAYS,
+            "overdue_days": OVERDUE_DAYS,
+            "query": request.GET.urlencode(),
+        },
+        status=200 if not request.GET or form.is_valid() else 400,
+    )
+
+
+@copil_required
+@require_GET
+def overview_ics(request):
+    """The same filtered list as an iCalendar file: one all-day event per deadline."""
+    _form, rows, _today = _filtered(request)
+    calendar = Calendar()
+    calendar.add("prodid", "-//COS-GE//Portail//FR")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", _("Échéances COS-GE"))
+    stamp = timezone.now()
+    site = settings.SITE_URL.rstrip("/")
+    for row in rows:
+        deadline = row.deadline
+        event = Event()
+        event.add("uid", f"{deadline.key}@cos-ge")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", deadline.due)
+        event.add("dtend", deadline.due + datetime.timedelta(days=1))
+        summary = str(deadline.label)
+        if row.organisation:
+            summary = f"{summary} — {row.organisation}"
+        event.add("summary", summary)
+        event.add("url", site + deadline.act_url)
+        event.add("description", site + deadline.act_url)
+        event.add("categories", [row.kind_label])
+        calendar.add_component(event)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="echeances-cos-ge.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def person_deadlines(*, user) -> list[Row]:
+    """A person's own deadlines (where they act or are informed) for their dashboard:
+    the next 90 days and those overdue for up to 30 days, each with its link to act."""
+    today = timezone.localdate()
+    deadlines = deadline_list(
+        start=today - datetime.timedelta(days=OVERDUE_DAYS),
+        end=today + datetime.timedelta(days=AHEAD_DAYS),
+        user_id=user.pk,
+    )
+    names = dict(
+        Organisation.objects.filter(
+            pk__in={d.organisation_id for d in deadlines if d.organisation_id}
+        ).values_list("pk", "legal_name")
+    )
+    kinds = deadline_kinds()
+    return [
+        Row(
+            deadline=d,
+            kind_label=str(kinds[d.kind].label) if d.kind in kinds else d.kind,
+            organisation=names.get(d.organisation_id, ""),
+            actors=[],
+            days_left=(d.due - today).days,
+        )
+        for d in deadlines
+    ]
