@@ -9,7 +9,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors, services
+from charters.selectors import is_copil
+
+from . import services
 from .models import Activity, AttendanceRatio, Convocation, Minutes, Participation
 
 
@@ -143,7 +145,7 @@ class AttendanceRatioAdmin(admin.ModelAdmin):
         ]
 
     def _recompute(self, request):
-        if not (request.user.is_superuser or selectors.is_copil(request.user)):
+        if not is_copil(request.user):
             raise PermissionDenied
         services.attendance_ratios_request(actor=request.user)
         self.message_user(

@@ -19,6 +19,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from charters.selectors import user_role_names
 from members.constants import Role, Status
 from members.models import Organisation, StatusChange
 from members.selectors import active_representatives
@@ -27,26 +28,11 @@ from .constants import Attendance, Registration
 from .models import Activity, AttendanceRatio, Convocation, Minutes, Participation
 
 
-def _role_names(user) -> frozenset[str]:
-    """The person's portal roles, read once per request object."""
-    cached = getattr(user, "_activities_role_names", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._activities_role_names = cached
-    return cached
-
-
-def is_copil(user) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return user.is_superuser or Role.COPIL in _role_names(user)
-
-
 def is_organiser(user) -> bool:
     """Member of the "Organisateurs" group or of the COPIL: may organise any activity."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return user.is_superuser or bool({Role.COPIL, Role.ORGANISERS} & _role_names(user))
+    return user.is_superuser or bool({Role.COPIL, Role.ORGANISERS} & user_role_names(user))
 
 
 def can_organise(*, user, activity: Activity) -> bool:

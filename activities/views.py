@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from charters.selectors import charter_parameters
+from charters.selectors import charter_parameters, is_copil
 from members.constants import Status
 from members.models import User
 from members.selectors import active_representatives, organisation_status
@@ -42,7 +42,7 @@ def activity_list(request):
     return render(
         request,
         "activities/list.html",
-        {"page": page, "is_copil": selectors.is_copil(request.user)},
+        {"page": page, "is_copil": is_copil(request.user)},
     )
 
 
@@ -422,7 +422,7 @@ def _trend_chart(points, threshold: int) -> dict | None:
 @require_GET
 def ratio_dashboard(request):
     """The COPIL's view: members by ratio, lowest first, below-threshold flagged (A3, L3)."""
-    if not selectors.is_copil(request.user):
+    if not is_copil(request.user):
         raise PermissionDenied
     page = Paginator(selectors.ratio_dashboard(), 50).get_page(request.GET.get("page"))
     trend = selectors.ratio_trend(organisation_ids=[s.organisation_id for s in page])
@@ -444,7 +444,7 @@ def ratio_dashboard(request):
 @login_required
 @require_POST
 def ratio_recompute(request):
-    if not selectors.is_copil(request.user):
+    if not is_copil(request.user):
         raise PermissionDenied
     services.attendance_ratios_request(actor=request.user)
     messages.success(request, _("Le recalcul des taux de présence est lancé."))

@@ -11,7 +11,7 @@ import calendar
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from .constants import CharterParameters, SignatureCapacity, SignatureScope
@@ -59,10 +59,23 @@ def charter_version_get(*, slug: str) -> CharterVersion:
     raise CharterVersion.DoesNotExist
 
 
+def user_role_names(user) -> frozenset[str]:
+    """The names of the person's groups (portal roles), read once per user object.
+
+    They are kept as Django's prefetch of ``user.groups``: a page that asks several
+    times costs one query, and ``refresh_from_db()`` or ``user.groups.add()``/``remove()``
+    on the same object forget them, so a role just granted or withdrawn is seen.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    prefetch_related_objects([user], "groups")
+    return frozenset(group.name for group in user.groups.all())
+
+
 def is_copil(user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    return user.is_superuser or user.groups.filter(name=COPIL_GROUP).exists()
+    return user.is_superuser or COPIL_GROUP in user_role_names(user)
 
 
 def _active_representations(user, *, on: datetime.date):
