@@ -87,54 +87,77 @@ def summary(durations):
     return statistics.median(ordered), p95, ordered[-1]
 
 
+def measure(*, runs: int = 10, folder: Path | None = None) -> dict:
+    """Time the whole certificate and its two steps (after a warm-up); Django set up.
+
+    A temporary sealing key is created in ``folder`` (a new temporary folder by default)
+    and used through the settings, whatever the environment says.
+    """
+    from django.test.utils import override_settings
+
+    folder = folder or Path(tempfile.mkdtemp(prefix="cos-bench-certificate-"))
+    with override_settings(
+        CHARTER_SIGNING_KEY=str(folder / "key.pem"), CHARTER_SIGNING_CERT=str(folder / "cert.pem")
+    ):
+        from charters.certificates import (
+            certificate_context,
+            certificate_pdf,
+            check_seal,
+            create_signing_key,
+            seal_pdf,
+            signing_paths,
+        )
+        from cos_portal.pdf import render_pdf
+
+        key_path, cert_path = signing_paths()
+        create_signing_key(key_path=key_path, cert_path=cert_path)
+        signature = build_signature()
+
+        pdf = certificate_pdf(signature)
+        assert check_seal(pdf).ok, "the benchmark certificate does not verify"
+        unsealed = render_pdf("charters/pdf/certificate.html", certificate_context(signature))
+
+        whole = timed(lambda: certificate_pdf(signature), runs)
+        render = timed(
+            lambda: render_pdf("charters/pdf/certificate.html", certificate_context(signature)),
+            runs,
+        )
+        seal = timed(lambda: seal_pdf(unsealed, code=signature.verification_code), runs)
+
+    def seconds(durations):
+        median, p95, worst = summary(durations)
+        return {"median_s": round(median, 3), "p95_s": round(p95, 3), "max_s": round(worst, 3)}
+
+    median = summary(whole)[0]
+    return {
+        "runs": runs,
+        "pdf_kib": round(len(pdf) / 1024),
+        "certificate": seconds(whole),
+        "render": seconds(render),
+        "seal": seconds(seal),
+        "goal": {"median_s_below": GOAL_SECONDS, "met": median < GOAL_SECONDS},
+    }
+
+
 def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cos_portal.settings.base")
-    folder = Path(tempfile.mkdtemp(prefix="cos-bench-certificate-"))
-    os.environ["CHARTER_SIGNING_KEY"] = str(folder / "key.pem")
-    os.environ["CHARTER_SIGNING_CERT"] = str(folder / "cert.pem")
 
     import django
 
     django.setup()
-    from charters.certificates import (
-        certificate_context,
-        certificate_pdf,
-        check_seal,
-        create_signing_key,
-        seal_pdf,
-        signing_paths,
-    )
-    from cos_portal.pdf import render_pdf
+    result = measure(runs=args.runs)
 
-    key_path, cert_path = signing_paths()
-    create_signing_key(key_path=key_path, cert_path=cert_path)
-    signature = build_signature()
-
-    pdf = certificate_pdf(signature)
-    assert check_seal(pdf).ok, "the benchmark certificate does not verify"
-    unsealed = render_pdf("charters/pdf/certificate.html", certificate_context(signature))
-
-    whole = timed(lambda: certificate_pdf(signature), args.runs)
-    render = timed(
-        lambda: render_pdf("charters/pdf/certificate.html", certificate_context(signature)),
-        args.runs,
-    )
-    seal = timed(lambda: seal_pdf(unsealed, code=signature.verification_code), args.runs)
-
-    print(
-        f"Certificat de signature, charte complète ({len(pdf) / 1024:.0f} Ko, {args.runs} mesures)"
-    )
+    print(f"Certificat de signature, charte complète ({result['pdf_kib']} Ko, {args.runs} mesures)")
     print(f"{'étape':<28}{'médiane':>10}{'p95':>10}{'max':>10}")
-    for label, durations in (
-        ("certificat complet", whole),
-        ("  rendu WeasyPrint", render),
-        ("  sceau pyHanko", seal),
+    for label, key in (
+        ("certificat complet", "certificate"),
+        ("  rendu WeasyPrint", "render"),
+        ("  sceau pyHanko", "seal"),
     ):
-        median, p95, worst = summary(durations)
-        print(f"{label:<28}{median:>9.3f}s{p95:>9.3f}s{worst:>9.3f}s")
-    median = summary(whole)[0]
-    verdict = "atteint" if median < GOAL_SECONDS else "NON atteint"
+        row = result[key]
+        print(f"{label:<28}{row['median_s']:>9.3f}s{row['p95_s']:>9.3f}s{row['max_s']:>9.3f}s")
+    verdict = "atteint" if result["goal"]["met"] else "NON atteint"
     print(f"Objectif : moins de {GOAL_SECONDS:.0f} s par certificat (médiane) — {verdict}.")
     return 0
 

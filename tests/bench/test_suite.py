@@ -1,0 +1,75 @@
+"""`make bench`'s orchestrator (bench/suite.py), run end to end on a tiny data set.
+
+A subprocess, as `make bench` runs it: its own SQLite file (never BENCH_DATABASE_URL,
+which it would rebuild), gunicorn on a free port, every section measured once or a few
+times. Figures are not checked (a loaded machine makes them anything); the shape of the
+report is, so that a change to a measured page, the vote or a job cannot silently break
+the benchmark.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_whole_benchmark_runs_on_a_tiny_data_set(tmp_path):
+    output = tmp_path / "latest.json"
+    env = {k: v for k, v in os.environ.items() if k not in {"BENCH_DATABASE_URL"}}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    done = subprocess.run(  # noqa: S603 (our interpreter, our script, fixed arguments)
+        [
+            sys.executable,
+            str(ROOT / "bench" / "suite.py"),
+            "--tiny",
+            "--sqlite",
+            str(tmp_path / "bench.sqlite3"),
+            "--output",
+            str(output),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    report = json.loads(output.read_text())
+    assert report["failures"] == {}
+    assert report["machine"]["database"].startswith("SQLite")
+    assert report["data_set"]["organisations"] == 40
+    assert report["data_set"]["attendance rows"] > 0
+    results = report["results"]
+    pages = results["web"]["pages"]
+    assert [row["page"] for row in pages][0] == "floor"
+    assert {"directory", "organisation"} <= {row["page"] for row in pages}
+    assert all(row["sequential"]["requests"] > 0 for row in pages)
+    assert all(row["ratio_to_floor"] > 0 for row in pages[1:])
+    voting = results["web"]["voting"]
+    assert voting["errors"] == 0, voting["error_samples"]
+    assert voting["ballots"] == voting["voters"] == 5
+    assert voting["all"]["requests"] == 15  # page, review and confirmation for each voter
+    assert results["attendance"]["ratio_to_raw_sql"] > 0
+    assert results["attendance"]["tap_median_ms"] > 0
+    tally = results["tally"]
+    assert tally["ballots"] == 50
+    assert tally["constant"] is True  # the same queries for 50 ballots as for 1
+    assert results["certificate"]["certificate"]["median_s"] > 0
+    if "deadlines" not in report["skipped"]:
+        assert results["deadlines"]
+    # One table, every section in it.
+    table = done.stdout
+    for label in (
+        "floor",
+        "page: directory",
+        "attendance ratio task",
+        "vote:",
+        "tally",
+        "certificate",
+    ):
+        assert label in table
+    assert "deadline engine" in table
