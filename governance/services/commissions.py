@@ -869,6 +869,28 @@ def _check_no_revision_in_progress() -> None:
         raise RevisionError(_("Une révision de la charte est déjà en cours."))
 
 
+def _revision_create(
+    *, origin: str, status: str, title: str, reason: str, nature: str, actor, now
+) -> CharterRevision:
+    """A new revision on the charter in force, by petition (X2) or by the COPIL (X3):
+    one at a time, with a title, the reasons and a known nature."""
+    _check_no_revision_in_progress()
+    if not title.strip() or not reason.strip():
+        raise RevisionError(_("L'intitulé et les motifs de la demande sont obligatoires."))
+    if nature not in RevisionNature.values:
+        raise RevisionError(_("Nature de la demande inconnue."))
+    return CharterRevision.objects.create(
+        origin=origin,
+        nature=nature,
+        title=title.strip(),
+        reason=reason.strip(),
+        status=status,
+        base_version=charter_version_in_force(on=timezone.localdate(now)),
+        opened_by=actor,
+        opened_at=now,
+    )
+
+
 @transaction.atomic
 def revision_petition_open(
     *,
@@ -883,20 +905,14 @@ def revision_petition_open(
     support is the first one."""
     now = _now(now)
     _check_signatory_of_member(actor=actor, organisation=organisation, now=now)
-    _check_no_revision_in_progress()
-    if not title.strip() or not reason.strip():
-        raise RevisionError(_("L'intitulé et les motifs de la demande sont obligatoires."))
-    if nature not in RevisionNature.values:
-        raise RevisionError(_("Nature de la demande inconnue."))
-    revision = CharterRevision.objects.create(
+    revision = _revision_create(
         origin=RevisionOrigin.PETITION,
-        nature=nature,
-        title=title.strip(),
-        reason=reason.strip(),
         status=RevisionStatus.PETITION,
-        base_version=charter_version_in_force(on=timezone.localdate(now)),
-        opened_by=actor,
-        opened_at=now,
+        title=title,
+        reason=reason,
+        nature=nature,
+        actor=actor,
+        now=now,
     )
     audit_log(
         action="governance.revision.petition_opened",
@@ -1028,18 +1044,14 @@ def revision_open_by_copil(
     """Charter art. 10 (X3): the COPIL may take up a revision itself."""
     now = _now(now)
     _require_copil(actor)
-    _check_no_revision_in_progress()
-    if not title.strip() or not reason.strip():
-        raise RevisionError(_("L'intitulé et les motifs sont obligatoires."))
-    revision = CharterRevision.objects.create(
+    revision = _revision_create(
         origin=RevisionOrigin.COPIL,
-        nature=nature,
-        title=title.strip(),
-        reason=reason.strip(),
         status=RevisionStatus.SEIZED,
-        base_version=charter_version_in_force(on=timezone.localdate(now)),
-        opened_by=actor,
-        opened_at=now,
+        title=title,
+        reason=reason,
+        nature=nature,
+        actor=actor,
+        now=now,
     )
     audit_log(
         action="governance.revision.opened_by_copil",

@@ -214,6 +214,15 @@ def test_x3_the_copil_opens_a_revision_itself(version, copil):
         services.revision_open_by_copil(title="T", reason="R", actor=rep.user)
 
 
+@pytest.mark.rule("X3")
+def test_x3_the_copil_revision_needs_a_title_reasons_and_a_known_nature(version, copil):
+    with pytest.raises(RevisionError, match="obligatoires"):
+        services.revision_open_by_copil(title=" ", reason="R", actor=copil)
+    with pytest.raises(RevisionError, match="Nature de la demande inconnue"):
+        services.revision_open_by_copil(title="T", reason="R", actor=copil, nature="suppression")
+    assert CharterRevision.objects.count() == 0
+
+
 def drafted(copil, *, facilitator=None):
     revision = seized_by_copil(copil)
     commission = services.revision_commission_create(
