@@ -38,20 +38,22 @@ def _site_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _send(
+def _message(
     *,
     to: Iterable[str],
     subject: str,
     paragraphs: Iterable[str],
     attachments: Iterable[tuple[str, bytes, str]] = (),
-) -> None:
-    """A French e-mail, plain text and HTML, with optional attachments."""
-    from django.core.mail import EmailMultiAlternatives
+) -> dict | None:
+    """A French e-mail, plain text and HTML, with optional attachments, as the JSON
+    message of cos_portal.emails; None without recipients."""
     from django.template.loader import render_to_string
+
+    from cos_portal.emails import email_message
 
     recipients = sorted({address for address in to if address})
     if not recipients:
-        return
+        return None
     paragraphs = list(paragraphs)
     signature_line = _("Le COPIL de la COS-GE")
     text = "\n\n".join([*paragraphs, signature_line]) + "\n"
@@ -59,23 +61,28 @@ def _send(
         "members/email/message.html",
         {"subject": subject, "paragraphs": paragraphs, "signature": signature_line},
     )
-    message = EmailMultiAlternatives(
-        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", text, None, recipients
+    return email_message(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+        body=text,
+        to=recipients,
+        html=html,
+        attachments=list(attachments),
     )
-    message.attach_alternative(html, "text/html")
-    for name, content, mimetype in attachments:
-        message.attach(name, content, mimetype)
-    message.send()
 
 
 def _send_on_commit(build) -> None:
-    """Queue an e-mail built (in French) once the transaction has committed."""
+    """Once the transaction has committed, build the e-mail (in French) and queue it
+    through Celery; if Redis is down it waits in the outbox (cos_portal/queue.py)."""
+    from cos_portal.queue import task_publish
+    from cos_portal.tasks import email_send_task
 
-    def send():
+    def queue():
         with translation.override("fr"):
-            _send(**build())
+            message = _message(**build())
+        if message is not None:
+            task_publish(email_send_task.name, [message], {})
 
-    transaction.on_commit(send)
+    transaction.on_commit(queue)
 
 
 def _representative_emails(organisation: Organisation, *, on: datetime.date) -> list[str]:
