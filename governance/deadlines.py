@@ -278,3 +278,48 @@ def minutes_request_deadlines(*, start: datetime.date, end: datetime.date):
             offsets=(23, 7, 0),
             required=False,
         )
+
+
+# X3 (interpretation: the charter sets no delay): a seized COPIL sets up the ad hoc
+# commission that drafts the new version within 30 days.
+REVISION_COMMISSION_DAYS = 30
+
+
+@deadline_source(
+    "governance.revision_seized",
+    label=_("Révision de la charte : commission ad hoc à constituer"),
+    required=False,
+)
+def revision_seized_deadlines(*, start: datetime.date, end: datetime.date):
+    """Charter art. 10 (X2, X3): once a petition reaches the threshold the COPIL is seized
+    (governance.services.commissions.revision_threshold_check, recounted daily by
+    revision_petitions_check_task); it then sets up the ad hoc commission. The COPIL acts."""
+    from .models import CharterRevision, RevisionStatus
+
+    tz = timezone.get_current_timezone()
+    delay = datetime.timedelta(days=REVISION_COMMISSION_DAYS)
+    revisions = list(
+        CharterRevision.objects.filter(
+            status=RevisionStatus.SEIZED,
+            commission__isnull=True,
+            copil_notified_at__gte=datetime.datetime.combine(start - delay, datetime.time.min, tz),
+            copil_notified_at__lte=datetime.datetime.combine(end - delay, datetime.time.max, tz),
+        )
+    )
+    if not revisions:
+        return
+    copil = copil_user_ids()
+    for revision in revisions:
+        yield Deadline(
+            key=f"governance.revision_seized:{revision.pk}",
+            kind="governance.revision_seized",
+            label=deadline_label(
+                _("Constituer la commission de révision : %(title)s"), title=revision.title
+            ),
+            due=timezone.localdate(revision.copil_notified_at) + delay,
+            act_url=revision.get_absolute_url(),
+            actors=copil,
+            informed=(),
+            offsets=(23, 7, 0),
+            required=False,
+        )

@@ -155,7 +155,8 @@ def agreement_renewal_deadlines(*, start: datetime.date, end: datetime.date):
     people = representative_user_ids({a.organisation_id for a in agreements}, on=today)
     copil = copil_user_ids()
     for agreement in agreements:
-        renewal = agreement_dates(agreement, on=today)["next_renewal"]
+        # From yesterday: a renewal falling today is still the next one.
+        renewal = agreement_dates(agreement, on=today - datetime.timedelta(days=1))["next_renewal"]
         if renewal is None or not start <= renewal <= end:
             continue
         yield Deadline(

@@ -1,0 +1,50 @@
+"""Attendance deadlines through the engine (A3): a member near the threshold is reminded of
+the next activity it is convened to (activities/deadlines.py)."""
+
+import datetime
+
+import pytest
+
+from activities.models import AttendanceRatio
+from cos_portal.deadlines import deadline_kinds
+from tests.activities.factories import ActivityFactory, convene
+from tests.cos_portal.deadline_helpers import days_before, morning, run_days
+from tests.members.factories import RepresentativeFactory, member_organisation
+
+D = datetime.date
+
+
+def member_with_ratio(attended: int, convened: int):
+    organisation = member_organisation()
+    organisation.status_changes.update(effective_at=morning(D(2024, 1, 1)))
+    rep = RepresentativeFactory(organisation=organisation)
+    if convened is not None:
+        AttendanceRatio.objects.create(
+            organisation=organisation,
+            date=D(2026, 4, 1),
+            window_start=morning(D(2025, 4, 1)),
+            window_end=morning(D(2026, 4, 1)),
+            convened=convened,
+            attended=attended,
+            threshold_percent=33,
+            computed_at=morning(D(2026, 4, 1)),
+        )
+    return rep
+
+
+@pytest.mark.rule("A3")
+def test_a_member_near_the_threshold_is_reminded_of_its_next_activity(db):
+    near = member_with_ratio(1, 3)  # 33.3 %: below 33 + 10
+    below = member_with_ratio(0, 4)  # 0 %
+    fine = member_with_ratio(3, 4)  # 75 %
+    no_ratio = member_with_ratio(0, 0)  # A3: nothing convened, no ratio
+    workshop = ActivityFactory(
+        starts_at=morning(D(2026, 4, 20)).replace(hour=14),
+        ends_at=morning(D(2026, 4, 20)).replace(hour=17),
+    )
+    convene(workshop, near.organisation, below.organisation, fine.organisation)
+    convene(workshop, no_ratio.organisation)
+    sent = run_days("activities.attendance_threshold", D(2026, 4, 2), D(2026, 4, 21))
+    assert sorted(sent) == days_before(D(2026, 4, 20), 7, 1)
+    assert sent[D(2026, 4, 13)] == {(near.user_id, 7, False), (below.user_id, 7, False)}
+    assert deadline_kinds()["activities.attendance_threshold"].required is False
