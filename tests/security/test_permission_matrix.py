@@ -142,6 +142,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "privacy:my_data": signed_in(200),
     "privacy:export": signed_in(200),
     "privacy:erase": signed_in(200),
+    "reminder_preferences": signed_in(200),
     # COPIL elections and COPIL minutes (issue 7: art. 6). "member" is a signatory who
     # gave a validated proxy in a published election; the superuser is in the election
     # commission (V12); the COPIL reads its minutes, members request them (C4).
