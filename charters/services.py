@@ -186,8 +186,12 @@ def signature_record(
     ip_address: str | None = None,
     user_agent: str = "",
     now: datetime.datetime | None = None,
+    notify: bool = True,
 ) -> Signature:
     """Record one signature of a charter version, with its evidence.
+
+    ``notify`` e-mails the signer a receipt with the verification code, after commit
+    (the membership application sends its own confirmation instead).
 
     Charter art. 3.1 (M4): this is the step the membership application calls, in the
     same transaction as the application, so that no application exists unsigned.
@@ -284,4 +288,31 @@ def signature_record(
         },
         now=now,
     )
+    if notify:
+        _signature_receipt_enqueue(signature)
     return signature
+
+
+def _signature_receipt_enqueue(signature: Signature) -> None:
+    """The signer's receipt, in their language, queued through Celery after commit (the
+    outbox keeps it if Redis is down: the signature itself never waits for the broker)."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+
+    from cos_portal.emails import email_enqueue
+
+    language = getattr(signature.signer, "language", "") or "fr"
+    url = settings.SITE_URL.rstrip("/") + reverse(
+        "charters:signature", kwargs={"code": signature.verification_code}
+    )
+    with translation.override(language):
+        context = {"signature": signature, "url": url}
+        subject = _("Votre signature de la charte %(label)s") % {"label": signature.version.label}
+        email_enqueue(
+            subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+            body=render_to_string("charters/email/signature_receipt.txt", context),
+            html=render_to_string("charters/email/signature_receipt.html", context),
+            to=[signature.signer_email],
+        )

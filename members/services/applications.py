@@ -146,6 +146,7 @@ def application_submit(
             ip_address=ip_address,
             user_agent=user_agent,
             now=now,
+            notify=False,  # the application's own confirmation says it
         )
     except CharterError as error:
         raise MembersError(error.message, field=error.field) from error
