@@ -20,7 +20,7 @@ from members.models import User
 
 from .constants import Attendance
 from .models import Activity
-from .selectors import activity_day, participation_list
+from .selectors import activity_day, checkin_roster, participation_list
 
 EXPORT_HEADER = ["email", "nom", "prenom", "entite", "statut", "date"]
 MAX_LINES = 5000
@@ -206,3 +206,42 @@ def attendance_sheet_export(*, activity: Activity) -> str:
             ]
         )
     return "\ufeff" + output.getvalue()
+
+
+# Blank lines at the end of the paper sheet, for people who come without a convocation.
+SIGN_IN_SHEET_BLANK_LINES = 8
+
+
+def attendance_sheet_pdf(*, activity: Activity, language: str = "fr") -> bytes:
+    """The printable sign-in sheet: the convened people, a signature column, and the
+    columns of the import (EXPORT_HEADER), so that the filled-in sheet, typed into a
+    spreadsheet and saved as CSV, goes back in through the attendance import."""
+    from cos_portal.pdf import render_pdf
+
+    day = timezone.localdate(activity.starts_at)
+    # The check-in roster: convened representatives, named persons, people already recorded.
+    roster = sorted(
+        checkin_roster(activity=activity),
+        key=lambda row: (row.user.last_name.lower(), row.user.first_name.lower(), row.user.email),
+    )
+    rows = [
+        {
+            "email": row.user.email,
+            "nom": row.user.last_name,
+            "prenom": row.user.first_name,
+            "entite": row.organisation.legal_name if row.organisation else "",
+        }
+        for row in roster
+    ]
+    return render_pdf(
+        "activities/sign_in_sheet.html",
+        {
+            "activity": activity,
+            "day": day,
+            "rows": rows,
+            "blank_lines": range(SIGN_IN_SHEET_BLANK_LINES),
+            "header": EXPORT_HEADER,
+        },
+        language=language,
+        metadata={"title": f"{activity.title} — {day:%d/%m/%Y}"},
+    )

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/pointage/<int:user_id>/", views.checkin_mark, name="checkin_mark"),
     path("<int:pk>/pointage/sans-convocation/", views.checkin_walk_in, name="checkin_walk_in"),
     path("<int:pk>/presences.csv", views.attendance_export, name="attendance_export"),
+    path("<int:pk>/emargement.pdf", views.sign_in_sheet, name="sign_in_sheet"),
     path("<int:pk>/presences/import/", views.attendance_import, name="attendance_import"),
     path("<int:pk>/compte-rendu/", views.minutes, name="minutes"),
     path("<int:pk>/compte-rendu/fichier/", views.minutes_file, name="minutes_file"),

@@ -191,6 +191,17 @@ def attendance_export(request, pk):
 
 
 @login_required
+@require_GET
+def sign_in_sheet(request, pk):
+    """The printable sign-in sheet (PDF) of the convened people, for the organisers."""
+    activity = _organised_activity(request, pk)
+    pdf = resources.attendance_sheet_pdf(activity=activity, language=request.LANGUAGE_CODE)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="emargement-activite-{activity.pk}.pdf"'
+    return response
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def attendance_import(request, pk):
     """Upload, preview every line with its errors, then confirm: all lines or none (A2)."""

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cos_portal.public_cache import public_cache
+
 from . import selectors, services
 from .certificates import SigningKeyMissing, certificate_pdf, check_seal
 from .constants import SignatureCapacity, SignatureScope
@@ -52,6 +54,7 @@ def _over_limit(key: str, *, limit: int, window: int) -> bool:
 
 
 @require_GET
+@public_cache()
 def charter_current(request):
     version = selectors.charter_version_in_force()
     return render(
@@ -67,6 +70,7 @@ def charter_current(request):
 
 
 @require_GET
+@public_cache()
 def charter_version(request, slug):
     try:
         version = selectors.charter_version_get(slug=slug)

@@ -38,6 +38,8 @@ _CSRF_PLACEHOLDER = "__cos_csrf_token__"
 _CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}(")')
 # Longer query strings are served uncached: nobody types them, and they would fill the cache.
 _MAX_QUERY_LENGTH = 300
+# The headers of the view's response kept with the page; the middleware adds the others.
+_KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 
 
 def _bump() -> None:
@@ -107,21 +109,21 @@ def public_cache(*, params: tuple[str, ...] = ()):
             key = page_key(request, version=public_pages_version())
             stored = cache.get(key)
             if stored is not None:
-                content_type, body = stored
-                token = get_token(request).encode()
-                response = HttpResponse(
-                    body.replace(_CSRF_PLACEHOLDER.encode(), token), content_type=content_type
-                )
+                headers, body = stored
+                if _CSRF_PLACEHOLDER.encode() in body:
+                    body = body.replace(_CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+                response = HttpResponse(body, headers=headers)
                 response["X-Public-Cache"] = "hit"
                 return response
             response = view(request, *args, **kwargs)
+            if callable(getattr(response, "render", None)):
+                response = response.render()  # a TemplateResponse (the sitemap)
             if response.status_code == 200 and not response.streaming and not response.cookies:
                 body = _CSRF_INPUT.sub(
                     rb"\g<1>" + _CSRF_PLACEHOLDER.encode() + rb"\g<2>", response.content
                 )
-                cache.set(
-                    key, (response["Content-Type"], body), settings.PUBLIC_PAGES_CACHE_SECONDS
-                )
+                headers = {name: response[name] for name in _KEPT_HEADERS if name in response}
+                cache.set(key, (headers, body), settings.PUBLIC_PAGES_CACHE_SECONDS)
                 response["X-Public-Cache"] = "miss"
             return response
 
@@ -129,3 +131,31 @@ def public_cache(*, params: tuple[str, ...] = ()):
         return wrapper
 
     return decorator
+
+
+class PublicPagesAdminMixin:
+    """For the admin pages of what the public pages show (organisations, establishments
+    in their inlines, representatives, people, categories): any save, deletion or import
+    leaves the cached public pages behind, as the services do."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        public_pages_changed()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        public_pages_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        public_pages_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        public_pages_changed()
+
+    def process_result(self, result, request):  # django-import-export, after an import
+        response = super().process_result(result, request)
+        if not (result.has_errors() or result.has_validation_errors()):
+            public_pages_changed()
+        return response

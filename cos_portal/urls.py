@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from members import views as members_views
+from members import views_public as members_public
 
-from . import views
+from . import discovery, views
 
 admin.site.site_header = _("COS-GE — administration du COPIL")
 admin.site.site_title = "COS-GE"
@@ -21,6 +22,11 @@ urlpatterns = [
     path("langue/", set_language, name="set_language"),
     path("comptes/", include("allauth.urls")),
     path("annuaire/", include("members.urls")),
+    # Open data and discoverability (issue 10).
+    path("annuaire.csv", members_public.directory_csv, name="directory_csv"),
+    path("annuaire.json", members_public.directory_json, name="directory_json"),
+    path("sitemap.xml", discovery.sitemap_xml, name="sitemap"),
+    path("robots.txt", discovery.robots_txt, name="robots_txt"),
     path("charte/", include("charters.urls")),
     path("", include("cos_portal.urls_privacy")),
     path("compte/", include("cos_portal.urls_reminders")),

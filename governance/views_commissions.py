@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from activities.constants import ActivityKind
 from activities.models import Activity
 from charters.selectors import charter_version_history, is_copil
+from cos_portal.public_cache import public_cache
 from cos_portal.security import client_ip, require_mfa
 
 from . import forms_commissions as forms
@@ -357,6 +358,7 @@ def roadmap_action_edit(request, commission_slug, action_id=None):
 
 
 @require_GET
+@public_cache()
 def referents_public(request):
     """Charter art. 9 (R4): the zone referents by department, for companies to contact."""
     return render(

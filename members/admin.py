@@ -29,6 +29,7 @@ from import_export.results import RowResult
 
 from charters.selectors import charter_parameters, is_copil, organisation_commitment_end_date
 from cos_portal.admin_privacy import PersonErasureAdminMixin
+from cos_portal.public_cache import PublicPagesAdminMixin
 
 from . import selectors, services
 from .constants import ApplicationState, ExclusionOutcome, Status, StatusReason
@@ -67,7 +68,7 @@ GRAND_EST_DEPARTMENT_NAMES = {
 }
 
 
-class RegistryImportExportAdmin(ImportExportModelAdmin):
+class RegistryImportExportAdmin(PublicPagesAdminMixin, ImportExportModelAdmin):
     """CSV only; an import is all or nothing, with French messages."""
 
     import_formats = [CSV]
@@ -156,7 +157,7 @@ class UserChangeForm(auth_forms.UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(PersonErasureAdminMixin, DjangoUserAdmin):
+class UserAdmin(PublicPagesAdminMixin, PersonErasureAdminMixin, DjangoUserAdmin):
     """People log in with their e-mail address: no user name."""
 
     form = UserChangeForm
@@ -667,7 +668,7 @@ class RepresentativeAdmin(RegistryImportExportAdmin):
 
 
 @admin.register(OfferCategory)
-class OfferCategoryAdmin(admin.ModelAdmin):
+class OfferCategoryAdmin(PublicPagesAdminMixin, admin.ModelAdmin):
     list_display = ("name", "slug")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}

@@ -352,3 +352,22 @@ def proof_document_get_for(*, user, pk: int):
     ):
         return document
     return None
+
+
+# --- Open data (issue 10) ---------------------------------------------------------------------
+
+
+def directory_export_list(*, at: datetime.datetime | None = None) -> QuerySet:
+    """The directory (S2) with what the open data exports show: the establishments, the
+    categories and the representatives who consented to be shown on the public page."""
+    day = timezone.localdate(at) if at else timezone.localdate()
+    return directory_list(at=at).prefetch_related(
+        Prefetch(
+            "representatives",
+            queryset=active_representatives(on=day)
+            .filter(public_consent=True)
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name", "pk"),
+            to_attr="public_representatives",
+        )
+    )

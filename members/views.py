@@ -2,6 +2,7 @@
 
 import posixpath
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -10,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,7 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from charters.selectors import is_copil
 from cos_portal.views_deadlines import AHEAD_DAYS, person_deadlines
 
-from . import selectors, services
+from cos_portal.public_cache import public_cache
+
+from . import open_data, selectors, services
 from .constants import BENEFIT_STATUSES, ApplicationState, OrganisationKind, Status
 from .exceptions import MembersError
 from .filters import DirectoryFilter, department_label
@@ -46,9 +50,12 @@ from .models import (
 )
 
 DIRECTORY_PAGE_SIZE = 20
+# The query string parameters the directory reads (its filters and the page number).
+DIRECTORY_PARAMS = ("q", "department", "status", "category", "page")
 
 
 @require_GET
+@public_cache(params=DIRECTORY_PARAMS)
 def directory(request):
     # Charter art. 3.4 last § and art. 4 last § (S2): members and partners only.
     filterset = DirectoryFilter(request.GET or None, queryset=selectors.directory_list())
@@ -65,6 +72,7 @@ def directory(request):
 
 
 @require_GET
+@public_cache()
 def organisation_detail(request, slug):
     try:
         organisation = selectors.directory_get(slug=slug)
@@ -83,6 +91,10 @@ def organisation_detail(request, slug):
             # An independent person's address is personal data: city and department only.
             "show_addresses": organisation.kind != OrganisationKind.INDEPENDENT,
             "aif_is_url": organisation.aif_reference.startswith(("https://", "http://")),
+            # Issue 10: schema.org data and OpenGraph tags, URLs on the public address.
+            "json_ld": mark_safe(open_data.organisation_json_ld(organisation)),  # noqa: S308 (escaped)
+            "page_url": settings.SITE_URL.rstrip("/") + organisation.get_absolute_url(),
+            "site_url": settings.SITE_URL.rstrip("/"),
         },
     )
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cos_portal.audit import audit_log
+from cos_portal.public_cache import public_pages_changed
 
 
 @transaction.atomic
@@ -37,6 +38,7 @@ def user_get_or_create(
             user.last_name, changed = last_name, [*changed, "last_name"]
         if changed:
             user.save(update_fields=changed)
+            public_pages_changed()  # a name shown on an organisation page
         return user, False
     user = user_model(email=email, first_name=first_name, last_name=last_name)
     user.set_unusable_password()

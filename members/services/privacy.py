@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cos_portal.audit import audit_log
+from cos_portal.public_cache import public_pages_changed
 
 from ..exceptions import MembersError
 from ..models import Representative
@@ -73,6 +74,7 @@ def person_erase(*, user, actor, now: datetime.datetime | None = None):
     user.set_unusable_password()
     user.is_staff = False
     user.save()
+    public_pages_changed()
     user.groups.clear()
     user.user_permissions.clear()
     EmailAddress.objects.filter(user=user).delete()

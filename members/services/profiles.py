@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from cos_portal.audit import audit_log
+from cos_portal.public_cache import public_pages_changed
 
 from .. import selectors
 from ..constants import Status
@@ -127,6 +128,7 @@ def organisation_profile_update(
         organisation.logo = before.logo.name
     try:
         organisation.save()
+        public_pages_changed()
         audit_log(
             action="members.organisation.profile_updated",
             actor=actor,
@@ -172,6 +174,7 @@ def representative_consent_set(
         return representative
     representative.public_consent = public_consent
     representative.save(update_fields=["public_consent", "updated_at"])
+    public_pages_changed()  # personal data public only while the consent lasts
     audit_log(
         action="members.representative.consent_given"
         if public_consent

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from charters.selectors import charter_parameters
 from cos_portal.audit import audit_log
+from cos_portal.public_cache import public_pages_changed
 
 from .. import selectors
 from ..constants import (
@@ -145,6 +146,7 @@ def organisation_status_change(
         notice_reference=notice_reference,
         recorded_at=now,
     )
+    public_pages_changed()  # S2: the directory shows the new status with the next request
     audit_log(
         action=f"members.status.{status}",
         actor=actor,

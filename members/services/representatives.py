@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cos_portal.audit import audit_log
+from cos_portal.public_cache import public_pages_changed
 
 from .. import selectors
 from ..exceptions import MembersError
@@ -51,6 +52,7 @@ def representative_add(
         start_date=today,
         is_authorised_signatory=is_authorised_signatory,
     )
+    public_pages_changed()
     audit_log(
         action="members.representative.added",
         actor=actor,
@@ -95,6 +97,7 @@ def representative_end(
         raise MembersError(_("Ce mandat de représentant est déjà terminé."))
     representative.end_date = max(today, representative.start_date)
     representative.save(update_fields=["end_date", "updated_at"])
+    public_pages_changed()
     audit_log(
         action="members.representative.ended",
         actor=actor,

@@ -107,6 +107,12 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "members:directory": everyone(200),
     "members:organisation": everyone(200),
     "members:organisation_logo": everyone(200),
+    # Open data, the embeddable directory and what search engines read (issue 10).
+    "members:directory_embed": everyone(200),
+    "directory_csv": everyone(200),
+    "directory_json": everyone(200),
+    "sitemap": everyone(200),
+    "robots_txt": everyone(200),
     "charters:current": everyone(200),
     "charters:version": everyone(200),
     "charters:verify": everyone(200),
@@ -133,6 +139,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "activities:checkin_walk_in": (LOGIN, 403, 403, 400, 400, 400),  # 400: empty form
     "activities:attendance_export": (LOGIN, 403, 403, 200, 200, 200),
     "activities:attendance_import": (LOGIN, 403, 403, 200, 200, 200),
+    "activities:sign_in_sheet": (LOGIN, 403, 403, 200, 200, 200),  # PDF for the organisers
     "activities:minutes": (LOGIN, 403, 200, 200, 200, 200),
     "activities:minutes_file": (LOGIN, 403, 200, 200, 200, 200),
     "activities:ratio_dashboard": (LOGIN, 403, 403, 403, 200, 200),

@@ -1,0 +1,105 @@
+"""The directory as open data and as a page other sites may frame (issue 10).
+
+/annuaire.csv and /annuaire.json hold what the public pages show (members/open_data.py);
+/annuaire/integration/ is the directory for an iframe on the sites listed in
+DIRECTORY_EMBED_ORIGINS, which also receive CORS on the JSON export. Every other page keeps
+``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``.
+"""
+
+import functools
+import json
+
+from csp.decorators import csp_replace
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_GET
+
+from cos_portal.public_cache import public_cache
+
+from . import open_data, selectors
+from .filters import DirectoryFilter
+from .views import DIRECTORY_PAGE_SIZE, DIRECTORY_PARAMS
+
+
+def embed_origins() -> list[str]:
+    return [origin.rstrip("/") for origin in settings.DIRECTORY_EMBED_ORIGINS]
+
+
+def with_cors(view):
+    """Access-Control-Allow-Origin for the listed sites only: the Origin is echoed when it
+    is one of them, and ``Vary: Origin`` tells caches the answer depends on it."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        origin = request.headers.get("Origin", "")
+        if origin and origin in embed_origins():
+            response["Access-Control-Allow-Origin"] = origin
+        vary = [v for v in (response.get("Vary") or "").split(", ") if v]
+        response["Vary"] = ", ".join([*vary, "Origin"])
+        return response
+
+    return wrapper
+
+
+def embeddable(view):
+    """Let the listed sites frame the view: its own ``frame-ancestors`` (django-csp's
+    per-view override) and no X-Frame-Options. With no site listed it stays unframeable."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        origins = embed_origins()
+        if not origins:
+            return view(request, *args, **kwargs)
+        framed = csp_replace({"frame-ancestors": origins})(view)
+        return xframe_options_exempt(framed)(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_GET
+@with_cors
+@public_cache()
+def directory_json(request):
+    records = open_data.directory_records()
+    source = settings.SITE_URL.rstrip("/") + reverse("members:directory")
+    body = json.dumps(
+        {"source": source, "entites": records},
+        ensure_ascii=False,
+        indent=1,
+    )
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="annuaire-cos-ge.json"'
+    return response
+
+
+@require_GET
+@public_cache()
+def directory_csv(request):
+    body = open_data.directory_csv(open_data.directory_records())
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="annuaire-cos-ge.csv"'
+    return response
+
+
+@require_GET
+@embeddable
+@public_cache(params=DIRECTORY_PARAMS)
+def directory_embed(request):
+    """The directory for an iframe: search and list, links open outside the frame."""
+    filterset = DirectoryFilter(request.GET or None, queryset=selectors.directory_list())
+    page = Paginator(filterset.qs, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "members/directory_embed.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number),
+            "site_url": settings.SITE_URL.rstrip("/"),
+        },
+    )
