@@ -7,7 +7,7 @@ from django.views.i18n import set_language
 from members import views as members_views
 from members import views_public as members_public
 
-from . import discovery, views
+from . import discovery, views, views_accessibility
 
 admin.site.site_header = _("COS-GE — administration du COPIL")
 admin.site.site_title = "COS-GE"
@@ -19,6 +19,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("accessibilite/", views_accessibility.statement, name="accessibility"),
     path("langue/", set_language, name="set_language"),
     path("comptes/", include("allauth.urls")),
     path("annuaire/", include("members.urls")),

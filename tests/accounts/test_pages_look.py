@@ -73,7 +73,7 @@ def test_login_errors_are_tied_to_the_form_in_french(client):
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert '<div class="alert alert-block alert-danger">' in page
+    assert 'role="alert" id="erreurs"' in page  # the error summary (issue 10)
     assert "L’adresse e-mail ou le mot de passe sont incorrects." in page
     assert 'value="erreur@exemple.fr"' in page  # what was typed is kept
 

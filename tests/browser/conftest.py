@@ -168,3 +168,65 @@ def screenshot():
         return path
 
     return take
+
+
+# Accessibility (issue 10): Deque's axe-core, vendored (tests/browser/vendor/axe-core/), run
+# inside the page against the WCAG 2.1 A and AA rules.
+AXE_VERSION = "4.14.1"
+AXE_SOURCE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    return AXE_SOURCE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def axe(axe_source):
+    """``axe(page)``: the WCAG 2.1 A/AA violations axe-core finds in the page as it is now.
+
+    The script goes in through the DevTools protocol (``page.evaluate``), which the
+    pages' Content-Security-Policy does not apply to: the pages are tested as served.
+    """
+
+    def run(page) -> list[dict]:
+        if not page.evaluate("() => typeof window.axe === 'object'"):
+            page.evaluate(axe_source)
+        assert page.evaluate("() => window.axe.version") == AXE_VERSION
+        return page.evaluate(
+            """(tags) => window.axe.run(document, {
+                runOnly: {type: 'tag', values: tags},
+                resultTypes: ['violations'],
+            }).then((results) => results.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map((n) => ({target: n.target.join(' '), summary: n.failureSummary})),
+            })))""",
+            AXE_TAGS,
+        )
+
+    return run
+
+
+def axe_report(violations: list[dict]) -> str:
+    """The violations, one block per rule: id, impact, help, then each target and why."""
+    lines = []
+    for violation in violations:
+        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']}")
+        for node in violation["nodes"]:
+            summary = " ".join((node["summary"] or "").split())
+            lines.append(f"    {node['target']}  --  {summary}")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def assert_accessible(axe):
+    """``assert_accessible(page)``: fails with axe-core's report unless it finds nothing."""
+
+    def check(page, where: str = "") -> None:
+        violations = axe(page)
+        assert not violations, (
+            f"WCAG 2.1 A/AA violations on {where or page.url}:\n{axe_report(violations)}"
+        )
+
+    return check

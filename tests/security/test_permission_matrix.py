@@ -97,6 +97,7 @@ def signed_in(status):
 EXPECTED: dict[str, tuple[int, ...]] = {
     "home": everyone(200),
     "healthz": everyone(200),
+    "accessibility": everyone(200),  # the accessibility statement (issue 10)
     "set_language": everyone(302),
     # allauth: a signed-in person is sent on from the entrance pages.
     "account_login": (200, 302, 302, 302, 302, 302),
