@@ -122,6 +122,11 @@ class ProxyAdmin(_ReadOnly):
     list_display = ("giver", "holder", "election", "status", "signed_at", "decided_at")
     list_select_related = ("giver", "holder", "election")
     list_filter = ("status", "election")
+    # The proxy's own fields first, then the decision (kept in a shared abstract base).
+    fields = (
+        "election", "giver", "holder", "signed_by", "signed_at", "signer_name", "status",
+        "decided_by", "decided_at", "refusal_reason", "revoked_at",
+    )  # fmt: skip
 
 
 @admin.register(VoteRecord)
@@ -210,3 +215,7 @@ class MinutesRequestAdmin(_ReadOnly):
     list_display = ("meeting", "requester", "organisation", "status", "decided_at")
     list_select_related = ("meeting", "requester", "organisation")
     list_filter = ("status",)
+    fields = (
+        "meeting", "requester", "organisation", "reason", "status",
+        "decided_by", "decided_at", "refusal_reason",
+    )  # fmt: skip

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cos_portal.models import BaseModel
 
+from .base import Term
+
 __all__ = [
     "BodyKind",
     "Commission",
@@ -325,7 +327,7 @@ class ReferentEndReason(models.TextChoices):
     RESIGNATION = "resignation", _("Démission")
 
 
-class Referent(BaseModel):
+class Referent(Term, BaseModel):
     """A representative of a member appointed by the COPIL as a referent (R1, R2, R4)."""
 
     representative = models.ForeignKey(
@@ -363,28 +365,13 @@ class Referent(BaseModel):
     )  # fmt: skip
     notes = models.TextField(_("remarques"), blank=True)
 
-    class Meta:
+    class Meta(Term.Meta):
         verbose_name = _("référent")
         verbose_name_plural = _("référents")
         ordering = ["-start_date", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(end_date__isnull=True)
-                | models.Q(end_date__gte=models.F("start_date")),
-                name="referent_ends_after_start",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(end_date__isnull=True) | ~models.Q(end_reason=""),
-                name="referent_end_has_reason",
-            ),
-        ]
 
     def __str__(self) -> str:
         return str(self.representative)
-
-    @property
-    def is_active(self) -> bool:
-        return self.end_date is None
 
 
 class ReferentBody(models.Model):

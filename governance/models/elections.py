@@ -19,6 +19,8 @@ from django.utils.translation import pgettext_lazy
 
 from cos_portal.models import BaseModel
 
+from .base import DecidedRequest, Term
+
 __all__ = [
     "Ballot",
     "BallotChoice",
@@ -84,7 +86,7 @@ class CopilSeat(models.Model):
         return _("Siège %(number)s") % {"number": self.number}
 
 
-class Mandate(BaseModel):
+class Mandate(Term, BaseModel):
     """A person holding a seat, for a member organisation they represent (G1, V1)."""
 
     seat = models.ForeignKey(
@@ -108,20 +110,12 @@ class Mandate(BaseModel):
         on_delete=models.PROTECT, related_name="mandates",
     )  # fmt: skip
 
-    class Meta:
+    class Meta(Term.Meta):
         verbose_name = _("mandat au COPIL")
         verbose_name_plural = _("mandats au COPIL")
         ordering = ["seat", "-start_date"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(end_date__isnull=True)
-                | models.Q(end_date__gte=models.F("start_date")),
-                name="mandate_ends_after_start",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(end_date__isnull=True) | ~models.Q(end_reason=""),
-                name="mandate_end_has_reason",
-            ),
+            *Term.Meta.constraints,
             # One open mandate per seat at a time.
             models.UniqueConstraint(
                 fields=["seat"],
@@ -233,7 +227,7 @@ class Candidacy(BaseModel):
         return str(self.candidate)
 
 
-class Proxy(BaseModel):
+class Proxy(DecidedRequest, BaseModel):
     """A written proxy from an absent member organisation to another one (V6)."""
 
     election = models.ForeignKey(
@@ -256,12 +250,6 @@ class Proxy(BaseModel):
     status = models.CharField(
         _("état"), max_length=20, choices=ProxyStatus.choices, default=ProxyStatus.SIGNED
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("décidée par"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
-    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
-    refusal_reason = models.TextField(_("motif du refus"), blank=True)
     revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
 
     class Meta:
@@ -467,7 +455,7 @@ class CopilDecision(BaseModel):
         return self.subject
 
 
-class MinutesRequest(BaseModel):
+class MinutesRequest(DecidedRequest, BaseModel):
     """A member's reasoned request to read the internal minutes of a COPIL meeting (C4)."""
 
     meeting = models.ForeignKey(
@@ -487,12 +475,6 @@ class MinutesRequest(BaseModel):
         _("état"), max_length=20, choices=MinutesRequestStatus.choices,
         default=MinutesRequestStatus.PENDING,
     )  # fmt: skip
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("décidée par"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
-    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
-    refusal_reason = models.TextField(_("motif du refus"), blank=True)
 
     class Meta:
         verbose_name = _("demande de compte rendu du COPIL")
