@@ -33,4 +33,5 @@ def test_resignature_reminders_through_the_worker(celery_live_worker, purge_sign
     assert reminder.recipient == owing.user
     assert reminder.offset == 90  # the first step: the day the signature became owed
     assert reminder.status == "sent"
-    assert [m.to for m in mail.outbox] == [[owing.user.email]]
+    reminders = [m for m in mail.outbox if "Signer la charte V2 R001" in m.subject]
+    assert [m.to for m in reminders] == [[owing.user.email]]
