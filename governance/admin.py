@@ -6,7 +6,6 @@ naming its facilitator, ending a mission), so the rules hold here as on the page
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -57,7 +56,40 @@ class RoadmapActionInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class CommissionAdminForm(forms.ModelForm):
+class ServiceForm(forms.ModelForm):
+    """An admin form that, once valid, applies its service as the signed-in person.
+
+    The service runs inside the admin's transaction, before anything else is saved: a
+    refusal becomes a French error on the form, the typed input stays, and nothing is
+    written. ``actor`` is set by ``ServiceFormAdminMixin.get_form``.
+    """
+
+    actor = None
+
+    def apply(self, data: dict) -> None:  # pragma: no cover - each form defines it
+        raise NotImplementedError
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound or self._errors:
+            return
+        try:
+            self.apply(self.cleaned_data)
+        except GovernanceError as error:
+            self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
+class ServiceFormAdminMixin:
+    """Gives the admin's form its actor; the form's service did the saving."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+        if issubclass(form_class, ServiceForm):
+            form_class = type(form_class.__name__, (form_class,), {"actor": request.user})
+        return form_class
+
+
+class CommissionAdminForm(ServiceForm):
     class Meta:
         model = Commission
         fields = (
@@ -70,9 +102,26 @@ class CommissionAdminForm(forms.ModelForm):
             "facilitator",
         )
 
+    def apply(self, data):
+        if self.instance.pk is None:
+            self.instance = commission_services.commission_create(
+                name=data["name"],
+                purpose=data["purpose"],
+                start_date=data["start_date"],
+                end_date=data.get("end_date"),
+                max_members=data["max_members"],
+                keeps_roadmap=data.get("keeps_roadmap", False),
+                facilitator=data.get("facilitator"),
+                actor=self.actor,
+            )
+        elif "facilitator" in self.changed_data and data.get("facilitator"):
+            commission_services.commission_facilitator_set(
+                commission=self.instance, representative=data["facilitator"], actor=self.actor
+            )
+
 
 @admin.register(Commission)
-class CommissionAdmin(admin.ModelAdmin):
+class CommissionAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
     """Charter art. 8 (K1, K2, K3): created and given a facilitator through the services."""
 
     form = CommissionAdminForm
@@ -93,42 +142,12 @@ class CommissionAdmin(admin.ModelAdmin):
         # Name and purpose stay as decided; the facilitator changes through the service.
         return ("name", "purpose", "start_date", "end_date", "max_members", "keeps_roadmap")
 
+    def get_inlines(self, request, obj):
+        # Members and roadmap belong to an existing commission.
+        return () if obj is None else super().get_inlines(request, obj)
+
     def save_model(self, request, obj, form, change):
-        try:
-            if not change:
-                created = commission_services.commission_create(
-                    name=obj.name,
-                    purpose=obj.purpose,
-                    start_date=obj.start_date,
-                    end_date=obj.end_date,
-                    max_members=obj.max_members,
-                    keeps_roadmap=obj.keeps_roadmap,
-                    facilitator=obj.facilitator,
-                    actor=request.user,
-                )
-                obj.pk, obj.slug = created.pk, created.slug
-                obj._state.adding = False
-            elif "facilitator" in form.changed_data and obj.facilitator:
-                commission_services.commission_facilitator_set(
-                    commission=obj, representative=obj.facilitator, actor=request.user
-                )
-        except GovernanceError as error:
-            raise ValidationError(error.message) from error
-
-    def add_view(self, request, form_url="", extra_context=None):
-        return self._guarded(super().add_view, request, form_url, extra_context)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        return self._guarded(super().change_view, request, object_id, form_url, extra_context)
-
-    def _guarded(self, view, request, *args):
-        try:
-            return view(request, *args)
-        except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
-            from django.http import HttpResponseRedirect
-
-            return HttpResponseRedirect(request.get_full_path())
+        pass  # the form's service saved it (commission_create, commission_facilitator_set)
 
     @admin.action(description=_("Terminer les commissions sélectionnées"))
     def end_commissions(self, request, queryset):
@@ -172,7 +191,7 @@ class ProgressReportAdmin(admin.ModelAdmin):
         return False
 
 
-class ReferentAppointForm(forms.ModelForm):
+class ReferentAppointForm(ServiceForm):
     """Charter art. 9 (R1, R4): what the COPIL records when it appoints a referent."""
 
     bodies = forms.MultipleChoiceField(
@@ -211,9 +230,27 @@ class ReferentAppointForm(forms.ModelForm):
         ]
         self.fields["hierarchy_agreement"].initial = HierarchyAgreement.NOT_NEEDED
 
+    def apply(self, data):
+        names = [n.strip() for n in (data.get("body_names") or "").splitlines() if n.strip()]
+        bodies = [
+            (kind, names[i] if i < len(names) else "") for i, kind in enumerate(data["bodies"])
+        ]
+        self.instance = commission_services.referent_appoint(
+            representative=data["representative"],
+            bodies=bodies,
+            hierarchy_agreement=data["hierarchy_agreement"],
+            hierarchy_agreement_on=data.get("hierarchy_agreement_on"),
+            available_min_years=data.get("available_min_years", False),
+            start_date=data.get("start_date"),
+            is_zone_referent=data.get("is_zone_referent", False),
+            zone_departments=data.get("departments") or [],
+            notes=data.get("notes", ""),
+            actor=self.actor,
+        )
+
 
 @admin.register(Referent)
-class ReferentAdmin(admin.ModelAdmin):
+class ReferentAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
     """Charter art. 9 (R1, R2): appointed and ended by the COPIL through the services."""
 
     list_display = ("representative", "is_zone_referent", "zone", "start_date", "end_date")
@@ -278,35 +315,7 @@ class ReferentAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             obj.save(update_fields=["notes", "updated_at"])
-            return
-        data = form.cleaned_data
-        names = [n.strip() for n in (data.get("body_names") or "").splitlines() if n.strip()]
-        bodies = [
-            (kind, names[i] if i < len(names) else "") for i, kind in enumerate(data["bodies"])
-        ]
-        referent = commission_services.referent_appoint(
-            representative=data["representative"],
-            bodies=bodies,
-            hierarchy_agreement=data["hierarchy_agreement"],
-            hierarchy_agreement_on=data.get("hierarchy_agreement_on"),
-            available_min_years=data.get("available_min_years", False),
-            start_date=data.get("start_date"),
-            is_zone_referent=data.get("is_zone_referent", False),
-            zone_departments=data.get("departments") or [],
-            notes=data.get("notes", ""),
-            actor=request.user,
-        )
-        obj.pk = referent.pk
-        obj._state.adding = False
-
-    def add_view(self, request, form_url="", extra_context=None):
-        try:
-            return super().add_view(request, form_url, extra_context)
-        except GovernanceError as error:
-            from django.http import HttpResponseRedirect
-
-            self.message_user(request, error.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+        # A new referent was appointed by the form's service (referent_appoint).
 
     @admin.action(description=_("Mettre fin à la mission (décision du COPIL)"))
     def end_missions(self, request, queryset):

@@ -6,6 +6,7 @@ from django.urls import reverse
 from cos_portal.models import AuditEntry
 from governance.models import Commission, Referent
 from tests.governance.commissions_helpers import copil_user, member_rep, zone_referent_appoint
+from tests.members.factories import RepresentativeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,13 +54,25 @@ def test_r1_an_incomplete_appointment_is_refused_in_the_admin(client, copil):
         {
             "representative": rep.pk,
             "bodies": ["region"],
+            "body_names": "Région Grand Est",
             "hierarchy_agreement": "not_needed",
             "start_date": "2026-02-01",
+            "notes": "Proposé par la commission.",
         },
-        follow=True,
     )
-    assert "pendant au moins 1 an" in response.content.decode()
+    # The service's refusal shows on the form, which keeps what was typed.
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.non_field_errors() == [
+        "Le référent doit pouvoir servir de point de contact pendant au moins 1 an(s)."
+    ]
+    assert form["representative"].value() == str(rep.pk)
+    assert form["bodies"].value() == ["region"]
+    assert form["body_names"].value() == "Région Grand Est"
+    assert form["notes"].value() == "Proposé par la commission."
+    assert "Proposé par la commission." in response.content.decode()
     assert not Referent.objects.exists()
+    assert not AuditEntry.objects.filter(action="governance.referent.appointed").exists()
 
 
 @pytest.mark.rule("R2")
@@ -100,6 +113,59 @@ def test_k1_the_copil_creates_a_commission_in_the_admin(client, copil):
     assert commission.slug == "commission-salon"
     assert commission.facilitator == facilitator
     assert commission.memberships.get().status == "accepted"
+
+
+@pytest.mark.rule("K2")
+def test_k2_a_refused_facilitator_keeps_the_commission_form_and_saves_nothing(client, copil):
+    outsider = RepresentativeFactory()  # represents an organisation that is not a member
+    client.force_login(copil)
+    response = client.post(
+        reverse("admin:governance_commission_add"),
+        {
+            "name": "Commission salon",
+            "purpose": "Préparer le salon.",
+            "start_date": "2026-01-01",
+            "end_date": "2026-12-31",
+            "max_members": 6,
+            "facilitator": outsider.pk,
+        },
+    )
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.non_field_errors() == [
+        "Seuls les représentants d'une entité membre peuvent y prendre part."
+    ]
+    assert form["name"].value() == "Commission salon"
+    assert form["purpose"].value() == "Préparer le salon."
+    assert form["end_date"].value() == "2026-12-31"
+    assert not Commission.objects.filter(name="Commission salon").exists()
+    assert not AuditEntry.objects.filter(action="governance.commission.created").exists()
+
+
+@pytest.mark.rule("K2")
+def test_k2_a_refused_facilitator_change_shows_on_the_form(client, copil):
+    commission = Commission.objects.get(standing_role="roadmap")
+    before = commission.facilitator_id
+    outsider = RepresentativeFactory()
+    client.force_login(copil)
+    response = client.post(
+        reverse("admin:governance_commission_change", args=[commission.pk]),
+        {
+            "facilitator": outsider.pk,
+            "memberships-TOTAL_FORMS": 0,
+            "memberships-INITIAL_FORMS": 0,
+            "roadmap_actions-TOTAL_FORMS": 0,
+            "roadmap_actions-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.non_field_errors() == [
+        "Seuls les représentants d'une entité membre peuvent y prendre part."
+    ]
+    assert form["facilitator"].value() == str(outsider.pk)
+    commission.refresh_from_db()
+    assert commission.facilitator_id == before
 
 
 def test_admin_pages_render(client, copil):
