@@ -357,10 +357,12 @@ def attendance_ratios_compute(*, now: datetime.datetime | None = None) -> int:
 
 def attendance_ratios_request(*, actor, now: datetime.datetime | None = None) -> None:
     """The COPIL asks for a recomputation now (A4): queued after the commit."""
+    from cos_portal.queue import task_enqueue
+
     from .tasks import attendance_ratios_compute_task
 
     audit_log(action="activities.ratios.requested", actor=actor, now=now)
-    transaction.on_commit(attendance_ratios_compute_task.delay)
+    task_enqueue(attendance_ratios_compute_task)
 
 
 def minutes_check_file(upload) -> None:

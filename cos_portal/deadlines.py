@@ -15,9 +15,11 @@ two runs, or two workers at once, never send the same reminder twice.
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 import uuid
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -36,6 +38,7 @@ __all__ = [
     "deadline_kinds",
     "deadline_label",
     "deadline_list",
+    "deadline_clock",
     "deadline_now",
     "deadline_reminders_send",
     "deadline_source",
@@ -135,6 +138,16 @@ def deadline_today() -> datetime.date:
     return timezone.localdate(deadline_now())
 
 
+@contextmanager
+def deadline_clock(now: datetime.datetime):
+    """Read the sources as at ``now`` (the engine's runs, a benchmark, a test)."""
+    token = _NOW.set(now)
+    try:
+        yield
+    finally:
+        _NOW.reset(token)
+
+
 # --- Who is told ------------------------------------------------------------------------
 
 
@@ -201,14 +214,11 @@ def deadline_reminders_send(*, now: datetime.datetime | None = None) -> int:
 
     now = now or timezone.now()
     today = timezone.localdate(now)
-    token = _NOW.set(now)
-    try:
+    with deadline_clock(now):
         deadlines = deadline_list(
             start=today - datetime.timedelta(days=LOOKBACK_DAYS),
             end=today + datetime.timedelta(days=LOOKAHEAD_DAYS),
         )
-    finally:
-        _NOW.reset(token)
     muted = set(ReminderMute.objects.values_list("user_id", "kind"))
     run = uuid.uuid4().hex
     rows = []
@@ -239,9 +249,88 @@ def deadline_reminders_send(*, now: datetime.datetime | None = None) -> int:
             )
     if not rows:
         return 0
-    Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    reminders_insert(rows)
     mine = list(Reminder.objects.filter(run=run).select_related("recipient").order_by("pk"))
-    return reminders_deliver(reminders=mine, now=now)
+    return reminders_deliver(reminders=mine, now=now, run=run)
+
+
+_INSERTED_FIELDS = (
+    "deadline_key",
+    "kind",
+    "recipient_id",
+    "offset",
+    "due",
+    "informed_only",
+    "labels",
+    "act_url",
+    "status",
+    "attempts",
+    "last_error",
+    "created_at",
+    "run",
+)
+
+
+def reminders_insert(rows) -> None:
+    """Insert ``rows`` (unsaved Reminders), skipping those whose key is taken, in ONE query
+    whatever their number: the rows travel as one JSON parameter (bulk_create would split
+    them into batches, whose number grows with the organisations)."""
+    from django.db import connection
+
+    from .models import Reminder
+
+    if connection.vendor not in {"postgresql", "sqlite"}:
+        Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+        return
+    ops = connection.ops
+    payload = json.dumps(
+        [
+            {
+                "deadline_key": r.deadline_key,
+                "kind": r.kind,
+                "recipient_id": r.recipient_id,
+                "offset": r.offset,
+                "due": r.due.isoformat(),
+                "informed_only": r.informed_only,
+                "labels": r.labels,
+                "act_url": r.act_url,
+                "status": r.status,
+                "attempts": r.attempts,
+                "last_error": r.last_error,
+                "created_at": str(ops.adapt_datetimefield_value(r.created_at)),
+                "run": r.run,
+            }
+            for r in rows
+        ]
+    )
+    # Identifiers are the model's own constants; the data is the one bound parameter.
+    columns = ", ".join(ops.quote_name(f) for f in _INSERTED_FIELDS)
+    table = ops.quote_name(Reminder._meta.db_table)
+    if connection.vendor == "postgresql":
+        types = (
+            'deadline_key text, kind text, recipient_id bigint, "offset" smallint, due date, '
+            "informed_only boolean, labels jsonb, act_url text, status text, attempts smallint, "
+            "last_error text, created_at timestamptz, run text"
+        )
+        values = ", ".join(f"x.{ops.quote_name(f)}" for f in _INSERTED_FIELDS)
+        sql = (
+            f"INSERT INTO {table} ({columns}) SELECT {values} "  # noqa: S608  # nosec B608
+            f"FROM jsonb_to_recordset(%s::jsonb) AS x({types}) ON CONFLICT DO NOTHING"
+        )
+    else:
+        values = ", ".join(
+            f"json_extract(value, '$.{f}')"
+            if f != "labels"
+            else "json(json_extract(value, '$.labels'))"
+            for f in _INSERTED_FIELDS
+        )
+        # "WHERE true": SQLite's upsert after INSERT ... SELECT needs it to parse.
+        sql = (
+            f"INSERT INTO {table} ({columns}) SELECT {values} FROM json_each(%s) "  # noqa: S608  # nosec B608
+            "WHERE true ON CONFLICT DO NOTHING"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [payload])
 
 
 def _labels(label) -> dict[str, str]:
@@ -252,7 +341,7 @@ def _labels(label) -> dict[str, str]:
     return labels
 
 
-def reminders_deliver(*, reminders, now: datetime.datetime | None = None) -> int:
+def reminders_deliver(*, reminders, now: datetime.datetime | None = None, run: str = "") -> int:
     """Send ``reminders`` (rows this run owns) over one SMTP connection; the sent ones are
     marked in one query, a failed one is handed to reminder_send_task (backoff)."""
     from django.core.mail import get_connection
@@ -270,7 +359,9 @@ def reminders_deliver(*, reminders, now: datetime.datetime | None = None) -> int
         else:
             sent.append(reminder.pk)
     if sent:
-        Reminder.objects.filter(pk__in=sent).update(
+        # By run, not by a list of ids: one query, however many were sent.
+        done = Reminder.objects.filter(run=run) if run else Reminder.objects.filter(pk__in=sent)
+        done.exclude(pk__in=[r.pk for r, _error in failed]).update(
             status=ReminderStatus.SENT, sent_at=now, attempts=F("attempts") + 1, last_error=""
         )
     for reminder, error in failed:
@@ -284,13 +375,10 @@ def reminders_deliver(*, reminders, now: datetime.datetime | None = None) -> int
 
 def reminder_retry(*, reminder_id: int, attempts: int) -> None:
     """Queue the next try of a reminder once the transaction has committed."""
+    from .queue import task_enqueue
     from .tasks_reminders import reminder_send_task
 
-    transaction.on_commit(
-        lambda: reminder_send_task.apply_async(
-            args=[reminder_id], countdown=reminder_backoff(attempts)
-        )
-    )
+    task_enqueue(reminder_send_task, reminder_id, countdown=reminder_backoff(attempts))
 
 
 def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> str:

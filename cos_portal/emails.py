@@ -19,12 +19,14 @@ def email_message(
     to: list[str],
     html: str = "",
     attachments: list[tuple[str, bytes, str]] = (),
+    reply_to: list[str] = (),
 ) -> dict:
     return {
         "subject": str(subject),
         "body": str(body),
         "html": str(html),
         "to": [str(address) for address in to],
+        "reply_to": [str(address) for address in reply_to or ()],
         "attachments": [
             [name, base64.b64encode(content).decode("ascii"), mimetype]
             for name, content, mimetype in attachments
@@ -41,7 +43,13 @@ def email_enqueue(**message) -> None:
 
 
 def email_send(message: dict) -> int:
-    email = EmailMultiAlternatives(message["subject"], message["body"], None, message["to"])
+    email = EmailMultiAlternatives(
+        message["subject"],
+        message["body"],
+        None,
+        message["to"],
+        reply_to=message.get("reply_to") or None,
+    )
     if message.get("html"):
         email.attach_alternative(message["html"], "text/html")
     for name, content, mimetype in message.get("attachments", []):

@@ -29,19 +29,23 @@ BROKER_ERRORS = (OperationalError,)
 OUTBOX_BATCH = 200
 
 
-def task_enqueue(task: Task, *args, **kwargs) -> None:
+def task_enqueue(task: Task, *args, countdown: int | None = None, **kwargs) -> None:
     """Queue ``task`` with JSON arguments (ids, not objects) once the transaction commits.
 
     Outside a transaction it is published at once. A broker that refuses the message
-    sends the job to the outbox; nothing is raised to the caller.
+    sends the job to the outbox; nothing is raised to the caller. ``countdown`` (seconds,
+    below the Redis visibility timeout) delays the run; a job re-sent from the outbox
+    runs at once, its delay being long past.
     """
-    transaction.on_commit(functools.partial(task_publish, task.name, list(args), dict(kwargs)))
+    transaction.on_commit(
+        functools.partial(task_publish, task.name, list(args), dict(kwargs), countdown=countdown)
+    )
 
 
-def task_publish(task_name: str, args: list, kwargs: dict) -> bool:
+def task_publish(task_name: str, args: list, kwargs: dict, *, countdown: int | None = None) -> bool:
     """Publish now; on a broker failure keep the job in the outbox. True when published."""
     try:
-        _apply(task_name, args, kwargs)
+        _apply(task_name, args, kwargs, countdown=countdown)
     except BROKER_ERRORS as error:
         now = timezone.now()
         OutboxJob.objects.create(
@@ -90,10 +94,11 @@ def outbox_flush(*, limit: int = OUTBOX_BATCH) -> int:
     return published
 
 
-def _apply(task_name: str, args: list, kwargs: dict) -> None:
+def _apply(task_name: str, args: list, kwargs: dict, *, countdown: int | None = None) -> None:
     from cos_portal.celery import app
 
-    app.tasks[task_name].apply_async(args=args, kwargs=kwargs)
+    options = {"countdown": countdown} if countdown else {}
+    app.tasks[task_name].apply_async(args=args, kwargs=kwargs, **options)
 
 
 def _describe(error: Exception) -> str:

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ),
                 ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
                 ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
-                ("subject", models.CharField(max_length=200, verbose_name="objet")),
+                ("subject", models.CharField(max_length=200, verbose_name="objet de l'annonce")),
                 ("body", models.TextField(verbose_name="texte")),
                 (
                     "subject_en",

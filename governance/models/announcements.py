@@ -26,7 +26,7 @@ class AnnouncementStatus(models.TextChoices):
 
 
 class Announcement(BaseModel):
-    subject = models.CharField(_("objet"), max_length=200)
+    subject = models.CharField(_("objet de l'annonce"), max_length=200)
     body = models.TextField(_("texte"))
     # Optional English version, for recipients who chose English (ARCHITECTURE §10).
     subject_en = models.CharField(_("objet en anglais"), max_length=200, blank=True)

@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
@@ -28,6 +27,7 @@ from activities.services import activity_convocations_sync, activity_create
 from charters.selectors import charter_parameters, charter_version_in_force, is_copil
 from charters.services import charter_version_publish, charter_version_revise
 from cos_portal.audit import audit_log
+from cos_portal.emails import email_enqueue
 from cos_portal.public_cache import public_pages_changed
 from members.models import Organisation, Representative
 
@@ -71,22 +71,18 @@ def _require_copil(actor) -> None:
 
 
 def _send_mail(*, to: list[str], subject: str, template: str, context: dict, reply_to=None):
-    """A French e-mail, plain text and HTML, sent once the transaction has committed."""
-
-    def send():
-        with translation.override("fr"):
-            text = render_to_string(f"governance/commissions/email/{template}.txt", context)
-            html = render_to_string(f"governance/commissions/email/{template}.html", context)
-        message = EmailMultiAlternatives(
-            subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
-            body=text,
-            to=to,
-            reply_to=reply_to,
-        )
-        message.attach_alternative(html, "text/html")
-        message.send()
-
-    transaction.on_commit(send)
+    """A French e-mail, plain text and HTML, queued through Celery once the transaction
+    has committed (the outbox keeps it if Redis is down)."""
+    with translation.override("fr"):
+        text = render_to_string(f"governance/commissions/email/{template}.txt", context)
+        html = render_to_string(f"governance/commissions/email/{template}.html", context)
+    email_enqueue(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+        body=text,
+        html=html,
+        to=to,
+        reply_to=reply_to or (),
+    )
 
 
 def _site_url(path: str) -> str:

@@ -57,6 +57,8 @@ from activities.models import Activity
 from charters.constants import CharterParameters
 from charters.selectors import charter_parameters, is_copil
 from cos_portal.audit import audit_log
+from cos_portal.emails import email_enqueue
+from cos_portal.queue import task_enqueue
 from governance import selectors_elections as selectors
 from governance.exceptions import ElectionsError, ElectionsWrongPassword
 from governance.models import (
@@ -489,7 +491,7 @@ def election_announce(
     audit_log(action="governance.election.announced", actor=actor, target=election, now=now)
     from governance.tasks import election_announcement_send_task
 
-    transaction.on_commit(lambda: election_announcement_send_task.delay(election.pk))
+    task_enqueue(election_announcement_send_task, election.pk)
     return election
 
 
@@ -1346,18 +1348,16 @@ def minutes_request_create(
         reason=reason.strip(),
     )
     audit_log(action="governance.minutes_request.created", actor=requester, target=request, now=now)
-    transaction.on_commit(
-        lambda: EmailMultiAlternatives(
-            subject=_("[COS-GE] Demande de compte rendu du COPIL"),
-            body=_("%(name)s (%(org)s) demande le compte rendu de « %(meeting)s » : %(reason)s")
-            % {
-                "name": requester,
-                "org": request.organisation,
-                "meeting": meeting,
-                "reason": request.reason,
-            },
-            to=[settings.COPIL_EMAIL],
-        ).send()
+    email_enqueue(
+        subject=_("[COS-GE] Demande de compte rendu du COPIL"),
+        body=_("%(name)s (%(org)s) demande le compte rendu de « %(meeting)s » : %(reason)s")
+        % {
+            "name": requester,
+            "org": request.organisation,
+            "meeting": meeting,
+            "reason": request.reason,
+        },
+        to=[settings.COPIL_EMAIL],
     )
     return request
 
@@ -1411,7 +1411,5 @@ def minutes_request_decide(
             + reverse("elections:copil_minutes", kwargs={"pk": request.meeting_id}),
         }
         subject = _("[COS-GE] Votre demande de compte rendu du COPIL")
-    transaction.on_commit(
-        lambda: EmailMultiAlternatives(subject=subject, body=text, to=[requester.email]).send()
-    )
+    email_enqueue(subject=subject, body=text, to=[requester.email])
     return request

@@ -115,6 +115,10 @@ def test_no_countdown_or_retry_backoff_exceeds_the_visibility_timeout():
         else:
             longest = task.default_retry_delay
         assert longest < visibility, name
+    # The deadline engine's retry delays (cos_portal/deadlines.py).
+    from cos_portal.deadlines import reminder_backoff
+
+    assert all(reminder_backoff(attempts) < visibility for attempts in range(1, 20))
     # Countdowns and ETAs written in the code.
     pattern = re.compile(r"\b(?:countdown|retry_backoff_max|default_retry_delay)\s*=\s*(\d+)")
     for app_name in PORTAL_APPS:
