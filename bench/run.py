@@ -35,7 +35,18 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-GOAL_RATIO = 3.0  # every page within 3x of the floor's median latency
+# The public pages (directory, organisation pages, referents, charter, open data) are
+# served from the cache to anonymous visitors (cos_portal/public_cache.py): each within 2x
+# of the floor's median latency, cache hits after the warm-up, as visitors mostly get them.
+GOAL_RATIO = 2.0
+# Measured for information, outside the goal: a bulk download (the whole directory, about
+# a megabyte on 2,000 organisations) is bound by its size, not by the stack.
+INFORMATIVE_PAGES = {"open data, JSON"}
+
+
+def goal_rows(results) -> list[dict]:
+    """The rows the goal applies to: every page but the floor and the informative ones."""
+    return [row for row in results[1:] if row["page"] not in INFORMATIVE_PAGES]
 
 
 def parse_args(argv):
@@ -153,7 +164,12 @@ def choose_pages() -> list[tuple[str, str]]:
         ("floor", reverse("bench_floor")),
         ("directory", directory),
         ("directory, filtered", f"{directory}?q=robotique&department=57"),
+        ("directory, page 40", f"{directory}?page=40"),
         ("organisation", reverse("members:organisation", args=[busiest["organisation__slug"]])),
+        ("referents", reverse("commissions:referents")),
+        ("charter", reverse("charters:current")),
+        ("embedded directory", reverse("members:directory_embed")),
+        ("open data, JSON", reverse("directory_json")),
     ]
 
 
@@ -164,13 +180,28 @@ def count_queries(path: str) -> tuple[int, int]:
     from django.test.utils import CaptureQueriesContext
 
     client = Client(SERVER_NAME="127.0.0.1")
-    client.get(path)  # first request: caches (content types, site, charter) warm up
+    client.get(path)  # first request: caches (content types, site, charter, page) warm up
     with CaptureQueriesContext(connection) as context:
         response = client.get(path)
     if response.status_code != 200:
         raise SystemExit(f"{path} answered {response.status_code} in-process.")
     cards = len(re.findall(r"<article[^>]*\borg-card\b", response.content.decode()))
     return len(context.captured_queries), cards
+
+
+def count_uncached_queries(path: str) -> int:
+    """SQL queries of ``path`` rendered anew: what a cache miss costs."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from cos_portal.public_cache import public_pages_changed
+
+    client = Client(SERVER_NAME="127.0.0.1")
+    public_pages_changed()
+    with CaptureQueriesContext(connection) as context:
+        client.get(path)
+    return len(context.captured_queries)
 
 
 # --- the server -----------------------------------------------------------------------------
@@ -375,14 +406,15 @@ def machine(args) -> dict:
 def table(report: dict) -> str:
     concurrency = report["settings"]["concurrency"]
     lines = [
-        f"| page | SQL queries | median ms | p95 ms | req/s | median ms ({concurrency} threads) "
+        f"| page | SQL queries (cache miss) | median ms | p95 ms | req/s | median ms ({concurrency} threads) "
         f"| p95 ms ({concurrency} threads) | req/s ({concurrency} threads) | x floor |",
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for row in report["results"]:
         seq, conc = row["sequential"], row["concurrent"]
         lines.append(
-            f"| {row['page']} | {row['queries']} | {seq['median_ms']:.1f} | {seq['p95_ms']:.1f} "
+            f"| {row['page']} | {row['queries']} ({row.get('queries_uncached', '?')}) "
+            f"| {seq['median_ms']:.1f} | {seq['p95_ms']:.1f} "
             f"| {seq['rps']:.0f} | {conc['median_ms']:.1f} | {conc['p95_ms']:.1f} "
             f"| {conc['rps']:.0f} | {row['ratio_to_floor']:.2f} |"
         )
@@ -390,11 +422,12 @@ def table(report: dict) -> str:
 
 
 def goal_line(results) -> str:
-    pages = results[1:]
+    pages = goal_rows(results)
     worst = max(pages, key=lambda row: row["ratio_to_floor"])
     verdict = "met" if worst["ratio_to_floor"] <= GOAL_RATIO else "NOT met"
     return (
-        f"Goal: every page within {GOAL_RATIO:g}x of the floor's median latency: {verdict} "
+        f"Goal: every public page within {GOAL_RATIO:g}x of the floor's median latency "
+        f"(served from the cache): {verdict} "
         f"(slowest: {worst['page']}, {worst['ratio_to_floor']:.2f}x)."
     )
 
@@ -416,6 +449,7 @@ def main(argv=None) -> int:
 
     pages = choose_pages()
     queries = {path: count_queries(path) for _, path in pages}
+    uncached = {path: count_uncached_queries(path) for _, path in pages}
     from django.db import connections
 
     connections.close_all()
@@ -425,6 +459,8 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     with Server(workers=args.workers) as server:
         results = measure(server, pages, queries, args)
+    for row in results:
+        row["queries_uncached"] = uncached[row["path"]]
     report = {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": machine(args),
@@ -442,7 +478,8 @@ def main(argv=None) -> int:
         "goal": {"max_ratio_to_floor": GOAL_RATIO, "met": None},
         "results": results,
     }
-    report["goal"]["met"] = all(row["ratio_to_floor"] <= GOAL_RATIO for row in results[1:])
+    report["goal"]["met"] = all(row["ratio_to_floor"] <= GOAL_RATIO for row in goal_rows(results))
+    report["goal"]["informative"] = sorted(INFORMATIVE_PAGES)
 
     info = report["machine"]
     print()

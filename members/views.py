@@ -66,6 +66,7 @@ def directory(request):
             "filterset": filterset,
             "page": page,
             "page_range": page.paginator.get_elided_page_range(page.number),
+            "site_url": settings.SITE_URL.rstrip("/"),  # the addresses printed on paper
         },
     )
 

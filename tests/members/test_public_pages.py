@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -347,3 +348,69 @@ def test_robots_txt_keeps_crawlers_out_of_private_areas(client, settings):
         assert f"Disallow: {prefix}" in lines
     assert "Disallow: /annuaire/" not in lines
     assert "Sitemap: https://portail.cos-ge.fr/sitemap.xml" in lines
+
+
+# --- Paper ----------------------------------------------------------------------------------
+
+
+def test_the_directory_has_a_print_stylesheet(client, listed, settings):
+    from django.contrib.staticfiles import finders
+
+    settings.SITE_URL = "https://portail.cos-ge.fr"
+    for path in (DIRECTORY, "/annuaire/usinage-lorrain/"):
+        html = client.get(path).content.decode()
+        assert re.search(r'<link rel="stylesheet" href="[^"]*css/print\.css" media="print">', html)
+    html = client.get(DIRECTORY).content.decode()
+    # The page's address, shown on paper only (the card's link cannot be clicked there).
+    assert (
+        '<p class="print-url d-none mb-1">https://portail.cos-ge.fr/annuaire/usinage-lorrain/'
+        in html
+    )
+    css = Path(finders.find("css/print.css")).read_text(encoding="utf-8")
+    for hidden in (".navbar", "footer", ".directory-filters", ".pagination"):
+        assert hidden in css.split("{ display: none !important; }")[0]
+    assert 'content: " (" attr(href) ")"' in css
+    assert ".print-url { display: inline !important;" in css
+
+
+# --- With the real Redis cache (production's) -------------------------------------------------
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache on the Redis of REDIS_URL, under a prefix of this test only."""
+    import uuid
+
+    prefix = f"test-public-{uuid.uuid4().hex[:8]}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": settings.REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    client = cache._cache.get_client(write=True)
+    yield client
+    for key in client.scan_iter(match=f"{prefix}:*"):
+        client.delete(key)
+
+
+@pytest.mark.integration
+@pytest.mark.rule("S2", "L2")
+def test_the_redis_cache_serves_the_directory_and_forgets_a_resigned_member(
+    client, listed, redis_cache, django_assert_num_queries
+):
+    organisation, representative = listed
+    assert listed_names(client.get(DIRECTORY)) == ["Usinage Lorrain"]
+    with django_assert_num_queries(0):
+        hit = client.get(DIRECTORY)
+    assert hit["X-Public-Cache"] == "hit"
+    prefix = cache.key_prefix
+    assert any(b":public-page:" in key for key in redis_cache.scan_iter(match=f"{prefix}:*"))
+    version_before = cache.get(PUBLIC_PAGES_VERSION_KEY)
+
+    member_resign(organisation=organisation, actor=representative.user)
+
+    assert cache.get(PUBLIC_PAGES_VERSION_KEY) > version_before
+    assert listed_names(client.get(DIRECTORY)) == []
+    assert "Usinage Lorrain" not in client.get(JSON_URL).content.decode()
