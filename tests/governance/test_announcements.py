@@ -374,3 +374,29 @@ def test_the_send_log_page_has_a_constant_number_of_queries(
     pending = draft(copil)  # a draft lists who would receive it now: 15 of them
     with django_assert_max_num_queries(12):
         assert client.get(pending.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.integration
+@pytest.mark.rule("S2")
+def test_s2_an_announcement_goes_through_the_worker_once(celery_live_worker):
+    import time
+
+    copil = copil_user()
+    first, second = member_rep(), member_rep()
+    resign(member_rep().organisation)
+    announcement = draft(copil)
+
+    assert services.announcement_send(announcement=announcement, actor=copil) == 2
+
+    deadline = time.monotonic() + 30
+    while (
+        time.monotonic() < deadline
+        and announcement.deliveries.exclude(status=DeliveryStatus.SENT).exists()
+    ):
+        time.sleep(0.1)
+    assert addresses(announcement.deliveries.filter(status=DeliveryStatus.SENT)) == sorted(
+        [first.user.email, second.user.email]
+    )
+    # Re-running the task through the worker sends nothing new.
+    assert announcement_deliveries_send_task.delay(announcement.pk).get(timeout=30) == 0
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([first.user.email, second.user.email])
