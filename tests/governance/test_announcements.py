@@ -400,3 +400,16 @@ def test_s2_an_announcement_goes_through_the_worker_once(celery_live_worker):
     # Re-running the task through the worker sends nothing new.
     assert announcement_deliveries_send_task.delay(announcement.pk).get(timeout=30) == 0
     assert sorted(m.to[0] for m in mail.outbox) == sorted([first.user.email, second.user.email])
+
+
+@pytest.mark.parametrize(
+    "name", ["announcements:list", "announcements:create", "deadlines:overview"]
+)
+def test_the_copil_pages_ask_for_mfa_as_the_admin_does(client, copil, settings, name):
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    client.force_login(copil)
+
+    response = client.get(reverse(name))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
