@@ -24,12 +24,26 @@ from ..constants import (
 from ..exceptions import MembersError, NotInGrandEst, TransitionNotAllowed
 from ..models import Organisation, StatusChange
 
+# French before slugify: ligatures it would drop (Œuvre -> uvre), elisions it would glue
+# (d'Études -> detudes) and the ampersand.
+_FRENCH_SLUG = str.maketrans(
+    {"œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "'": " ", "’": " ", "&": " et "}
+)
+# Paths under /annuaire/ that are pages of their own, not organisations (members/urls.py).
+RESERVED_SLUGS = {"integration"}
+
+
+def french_slug(name: str) -> str:
+    """A clean URL word for a French name: "Société d'Études & Œuvres" ->
+    "societe-d-etudes-et-oeuvres"."""
+    return slugify(name.translate(_FRENCH_SLUG))[:200].strip("-")
+
 
 def unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
-    base = slugify(name)[:200] or "organisation"
+    base = french_slug(name) or "organisation"
     slug, n = base, 2
     taken = Organisation.objects.exclude(pk=exclude_pk)
-    while taken.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or taken.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 

@@ -414,3 +414,23 @@ def test_the_redis_cache_serves_the_directory_and_forgets_a_resigned_member(
     assert cache.get(PUBLIC_PAGES_VERSION_KEY) > version_before
     assert listed_names(client.get(DIRECTORY)) == []
     assert "Usinage Lorrain" not in client.get(JSON_URL).content.decode()
+
+
+# --- Clean French slugs -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Société d'Études & Œuvres", "societe-d-etudes-et-oeuvres"),
+        ("L’Atelier Lorrain", "l-atelier-lorrain"),
+        ("ÆRO-Tech SAS", "aero-tech-sas"),
+        ("Intégration", "integration-2"),  # /annuaire/integration/ is the embeddable page
+    ],
+)
+def test_organisations_get_clean_french_slugs(name, slug):
+    from members.services import organisation_create
+
+    organisation = organisation_create(legal_name=name, actor=None)
+    assert organisation.slug == slug
+    assert organisation.get_absolute_url() == f"/annuaire/{slug}/"
