@@ -2,7 +2,6 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.i18n import set_language
 
 from members import views as members_views
 from members import views_public as members_public
@@ -20,7 +19,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accessibilite/", views_accessibility.statement, name="accessibility"),
-    path("langue/", set_language, name="set_language"),
+    path("langue/", views.set_language, name="set_language"),
     path("comptes/", include("allauth.urls")),
     path("annuaire/", include("members.urls")),
     # Open data and discoverability (issue 10).

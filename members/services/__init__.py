@@ -6,7 +6,7 @@ every COPIL decision checks ``_common._require_copil`` (G2). Callers import from
 patches it in the module that uses it (e.g. ``members.services.partners``).
 """
 
-from .accounts import user_deactivate, user_get_or_create, user_sessions_end
+from .accounts import user_deactivate, user_get_or_create, user_language_set, user_sessions_end
 from .applications import (
     APPLICATION_ORGANISATION_FIELDS,
     application_aif_verify,
@@ -132,5 +132,6 @@ __all__ = [
     "upload_name_check",
     "user_deactivate",
     "user_get_or_create",
+    "user_language_set",
     "user_sessions_end",
 ]

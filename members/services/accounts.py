@@ -89,3 +89,20 @@ def user_deactivate(*, user, actor, now: datetime.datetime | None = None):
         now=now,
     )
     return user
+
+
+def user_language_set(*, user, language: str) -> bool:
+    """Remember the language the person chose in the switch, for the e-mails and PDFs
+    sent to them later (rendered in the recipient's language). Returns whether it changed.
+
+    A preference, not a governance decision: no audit entry.
+    """
+    from django.conf import settings
+
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"Not a portal language: {language!r}")
+    if user.language == language:
+        return False
+    user.language = language
+    user.save(update_fields=["language"])
+    return True

@@ -169,6 +169,68 @@ def test_the_switch_ignores_an_unknown_language_and_a_foreign_next(client):
 
 
 @pytest.mark.django_db
+def test_the_switch_records_the_choice_of_the_signed_in_person(client):
+    user = RepresentativeFactory(organisation=member_organisation()).user
+    assert user.language == "fr"
+    client.force_login(user)
+
+    client.post(SET_LANGUAGE, {"language": "en", "next": HOME})
+    user.refresh_from_db()
+    assert user.language == "en"
+
+    client.post(SET_LANGUAGE, {"language": "de", "next": HOME})
+    user.refresh_from_db()
+    assert user.language == "en"
+
+    client.post(SET_LANGUAGE, {"language": "fr", "next": HOME})
+    user.refresh_from_db()
+    assert user.language == "fr"
+
+
+@pytest.mark.django_db
+def test_an_anonymous_switch_changes_only_the_cookie(client):
+    user = RepresentativeFactory(organisation=member_organisation()).user
+
+    response = client.post(SET_LANGUAGE, {"language": "en", "next": HOME})
+
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    user.refresh_from_db()
+    assert user.language == "fr"
+
+
+@pytest.mark.django_db
+def test_an_email_sent_later_follows_the_language_chosen_in_the_switch(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from governance.models import CopilMeeting
+    from governance.services import elections as election_services
+    from tests.governance.elections_factories import member_rep, seat_holder
+
+    copil_member = seat_holder(1, start=datetime.date(2026, 1, 1)).holder
+    election_services.copil_group_sync(on=datetime.date(2026, 6, 10))
+    meeting = CopilMeeting.objects.create(title="COPIL de juin", held_on=datetime.date(2026, 6, 10))
+    requester = member_rep().user
+    client.force_login(requester)
+    client.post(SET_LANGUAGE, {"language": "en", "next": HOME})
+    translation.activate("fr")  # the COPIL decides later, from a French page
+    request = election_services.minutes_request_create(
+        meeting=meeting, requester=requester, reason="Curiosité"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        election_services.minutes_request_decide(
+            request=request, actor=copil_member, grant=False, reason="Données de tiers."
+        )
+
+    assert [message.subject for message in mailoutbox] == [
+        "[COS-GE] Your request for COPIL minutes"
+    ]
+    assert mailoutbox[0].body.startswith("The COPIL has refused your request for the minutes")
+
+
+@pytest.mark.django_db
 def test_the_switch_refuses_a_post_without_csrf_token():
     client = Client(enforce_csrf_checks=True)
     response = client.post(SET_LANGUAGE, {"language": "en", "next": HOME})
