@@ -146,7 +146,7 @@ def test_the_overview_has_a_constant_number_of_queries(
     for size in (2, 12):
         for _ in range(size):
             member_organisation()  # members with no representative: an M9 deadline each
-        with django_assert_max_num_queries(60) as captured:
+        with django_assert_max_num_queries(40) as captured:
             response = client.get(reverse("deadlines:overview"))
         assert response.status_code == 200
         counts.append(len(captured))
@@ -185,7 +185,7 @@ def test_the_dashboard_has_a_constant_number_of_queries(
     for size in (2, 12):
         for _ in range(size):
             member_organisation()
-        with django_assert_max_num_queries(60) as captured:
+        with django_assert_max_num_queries(40) as captured:
             assert client.get(reverse("space:dashboard")).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
