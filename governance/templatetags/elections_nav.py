@@ -9,19 +9,14 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def elections_link_visible(context) -> bool:
-    """Members' representatives, the election commission and the COPIL (once per request).
-
-    A member's representation answers in one query; the other roles are checked only
-    when it does not.
-    """
+    """Members' representatives, the election commission and the COPIL (once per request;
+    a member's representation answers in one query)."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return False
     visible = getattr(request, "_elections_link_visible", None)
     if visible is None:
-        visible = selectors.member_representations(
-            user=user
-        ).exists() or selectors.can_see_elections(user)
+        visible = selectors.can_see_elections(user)
         request._elections_link_visible = visible
     return visible
