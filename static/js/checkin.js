@@ -34,9 +34,27 @@
     });
   }
 
+  // The row is replaced after each tap: the focus would fall back to the page's start,
+  // and a keyboard or screen reader user would lose their place (WCAG 2.4.3). It goes
+  // back to the same button of the new row.
+  var refocus = null;
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var active = document.activeElement;
+    var row = event.detail.target;
+    refocus = row && active && row.contains(active) ? { row: row.id, value: active.value } : null;
+  });
+
   if (search) { search.addEventListener("input", applyFilter); }
   document.body.addEventListener("htmx:afterSwap", function () {
     applyFilter();
     updateCounts();
+    if (refocus) {
+      var row = document.getElementById(refocus.row);
+      var buttons = row ? row.querySelectorAll("button[name=attendance]") : [];
+      for (var i = 0; i < buttons.length; i++) {
+        if (buttons[i].value === refocus.value) { buttons[i].focus(); }
+      }
+      refocus = null;
+    }
   });
 })();
