@@ -8,6 +8,13 @@ version) call :func:`public_pages_changed`, which increments it, so every cached
 left behind at once: a resigned member leaves the directory with the request that follows
 (S2), with no list of URLs to delete. Explicit calls, no signals (ARCHITECTURE §7).
 
+Each page is stored with the generation it was rendered in, under a key without it: one
+``get_many`` (a single Redis MGET) reads the generation and the page together, and a page
+of an older generation is a miss that the new rendering overwrites.
+
+In development the local-memory cache belongs to one process: a change made by another
+process (a management command) reaches the pages after PUBLIC_PAGES_CACHE_SECONDS.
+
 Signed-in people, visitors holding a session or a message, POST requests and query
 strings with parameters the page does not know are never served from, nor stored in, the
 cache: pages seen signed in carry personal data and stay ``no-store``
@@ -70,6 +77,18 @@ def public_pages_version() -> int:
     return version
 
 
+def _lookup(key: str) -> tuple[int, tuple | None]:
+    """The current generation and the page stored under ``key`` if rendered in it."""
+    found = cache.get_many([PUBLIC_PAGES_VERSION_KEY, key])
+    version = found.get(PUBLIC_PAGES_VERSION_KEY)
+    if version is None:
+        return public_pages_version(), None
+    stored = found.get(key)
+    if stored is None or stored[0] != version:
+        return version, None
+    return version, stored[1:]
+
+
 def _cacheable_request(request: HttpRequest, params: frozenset[str]) -> bool:
     if request.method not in ("GET", "HEAD"):
         return False
@@ -82,15 +101,15 @@ def _cacheable_request(request: HttpRequest, params: frozenset[str]) -> bool:
     return all(key in params for key in request.GET)
 
 
-def page_key(request: HttpRequest, *, version: int) -> str:
-    """The cache key of the page: generation, language, day, path and sorted query string."""
+def page_key(request: HttpRequest) -> str:
+    """The cache key of the page: language, day, path and sorted query string."""
     query = sorted((key, value) for key, values in request.GET.lists() for value in values)
     raw = f"{request.path}?{query!r}"
     digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     # The day: what the pages show also depends on dates (a representative's term, the
     # charter version in force), which change at midnight without any service call.
-    return f"{_PAGE_KEY_PREFIX}:{version}:{language}:{timezone.localdate():%Y%m%d}:{digest}"
+    return f"{_PAGE_KEY_PREFIX}:{language}:{timezone.localdate():%Y%m%d}:{digest}"
 
 
 def public_cache(*, params: tuple[str, ...] = ()):
@@ -106,8 +125,8 @@ def public_cache(*, params: tuple[str, ...] = ()):
         def wrapper(request, *args, **kwargs):
             if not _cacheable_request(request, known):
                 return view(request, *args, **kwargs)
-            key = page_key(request, version=public_pages_version())
-            stored = cache.get(key)
+            key = page_key(request)
+            version, stored = _lookup(key)
             if stored is not None:
                 headers, body = stored
                 if _CSRF_PLACEHOLDER.encode() in body:
@@ -123,7 +142,7 @@ def public_cache(*, params: tuple[str, ...] = ()):
                     rb"\g<1>" + _CSRF_PLACEHOLDER.encode() + rb"\g<2>", response.content
                 )
                 headers = {name: response[name] for name in _KEPT_HEADERS if name in response}
-                cache.set(key, (headers, body), settings.PUBLIC_PAGES_CACHE_SECONDS)
+                cache.set(key, (version, headers, body), settings.PUBLIC_PAGES_CACHE_SECONDS)
                 response["X-Public-Cache"] = "miss"
             return response
 
