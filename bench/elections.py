@@ -401,10 +401,42 @@ def _ms(values, q) -> float | None:
     return round(statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000, 1)
 
 
-def measure_voting(port: int, state: dict, *, window=120.0, threads=16, seed=2026) -> dict:
-    """The voting window against a running server: medians and p95 of each step."""
+def server_cpu_seconds(pid: int | None) -> float | None:
+    """CPU time used so far by gunicorn (``pid``) and its workers, from /proc (Linux)."""
+    proc = Path("/proc")
+    if pid is None or not proc.exists():
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        # After the name: state, ppid, ..., utime (12th) and stime (13th).
+        if entry.name == str(pid) or fields[1] == str(pid):
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def measure_voting(
+    port: int, state: dict, *, window=120.0, threads=16, seed=2026, server_pid=None
+) -> dict:
+    """The voting window against a running server: medians and p95 of each step.
+
+    Also the server's CPU time per voter: what the three requests cost whatever else
+    runs on the machine (on a shared machine, the latencies include waiting for a core).
+    """
+    cpu_before = server_cpu_seconds(server_pid)
     run = vote_all(port, state, window=window, threads=threads, seed=seed)
+    cpu_after = server_cpu_seconds(server_pid)
     every = run["page"] + run["review"] + run["confirm"]
+    voters = len(run["confirm"]) or 1
+    cpu_per_voter = (
+        round((cpu_after - cpu_before) * 1000 / voters, 1) if cpu_before is not None else None
+    )
     steps = {
         step: {
             "requests": len(run[step]),
@@ -423,11 +455,23 @@ def measure_voting(port: int, state: dict, *, window=120.0, threads=16, seed=202
         "error_samples": [list(e) for e in run["errors"][:5]],
         "steps": steps,
         "all": {"requests": len(every), "median_ms": median, "p95_ms": _ms(every, 95)},
+        "server_cpu_ms_per_voter": cpu_per_voter,
         "goal": {
             "median_ms_below": MEDIAN_GOAL_MS,
             "met": not run["errors"] and median is not None and median < MEDIAN_GOAL_MS,
         },
     }
+
+
+def argon2_cpu_ms(runs: int = 3) -> float:
+    """CPU time of one check of a password hashed with the production hasher (Argon2)."""
+    from django.contrib.auth.hashers import check_password, make_password
+
+    hashed = make_password(PASSWORD)
+    started = time.process_time()
+    for _ in range(runs):
+        check_password(PASSWORD, hashed)
+    return (time.process_time() - started) * 1000 / runs
 
 
 def measure_tally(state: dict, *, repeat: int = 5) -> dict:
@@ -511,7 +555,12 @@ def main(argv=None) -> int:
     )
     with Server(workers=args.workers) as server:
         result = measure_voting(
-            server.port, voting, window=args.window, threads=args.threads, seed=args.seed
+            server.port,
+            voting,
+            window=args.window,
+            threads=args.threads,
+            seed=args.seed,
+            server_pid=server.process.pid,
         )
     print(
         f"Voting window: {result['wall_seconds']:.1f} s, {result['ballots']} ballots, "
@@ -528,6 +577,10 @@ def main(argv=None) -> int:
         f"  all answers: median {result['all']['median_ms']} ms, p95 {result['all']['p95_ms']} ms "
         f"— goal: no error and median under {MEDIAN_GOAL_MS:.0f} ms: "
         f"{'met' if result['goal']['met'] else 'NOT met'}"
+    )
+    print(
+        f"  server CPU per voter (three requests): {result['server_cpu_ms_per_voter']} ms; "
+        f"Argon2 alone: {argon2_cpu_ms():.0f} ms"
     )
     tally = measure_tally(tally_state, repeat=args.repeat)
     print(

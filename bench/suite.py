@@ -187,7 +187,9 @@ def measure_web(args, states) -> dict:
             window=args.window,
             threads=args.threads,
             seed=args.seed,
+            server_pid=server.process.pid,
         )
+    voting["argon2_cpu_ms"] = round(elections.argon2_cpu_ms(), 1)
     return {"pages": page_rows, "voting": voting}
 
 
@@ -304,6 +306,19 @@ def rows(report: dict) -> list[list[str]]:
             data = voting["steps"][step]
             table.append(
                 [label, _f(data["median_ms"], " ms"), _f(data["p95_ms"], " ms")] + ["—"] * 5
+            )
+        if voting.get("server_cpu_ms_per_voter") is not None:
+            table.append(
+                [
+                    "vote: server CPU per voter (three requests)",
+                    _f(voting["server_cpu_ms_per_voter"], " ms"),
+                    "—",
+                    "—",
+                    "—",
+                    f"Argon2 check alone {voting['argon2_cpu_ms']:.0f} ms",
+                    "—",
+                    "—",
+                ]
             )
     tally = results.get("tally")
     if tally:

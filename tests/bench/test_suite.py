@@ -53,6 +53,7 @@ def test_the_whole_benchmark_runs_on_a_tiny_data_set(tmp_path):
     assert voting["errors"] == 0, voting["error_samples"]
     assert voting["ballots"] == voting["voters"] == 5
     assert voting["all"]["requests"] == 15  # page, review and confirmation for each voter
+    assert voting["server_cpu_ms_per_voter"] > 0
     assert results["attendance"]["ratio_to_raw_sql"] > 0
     assert results["attendance"]["tap_median_ms"] > 0
     tally = results["tally"]
