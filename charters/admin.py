@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from cos_portal.admin_readonly import ReadOnlyAdmin
+
 from . import services
 from .exceptions import CharterError
 from .models import FROZEN_FIELDS, CharterVersion, Signature
@@ -107,19 +109,6 @@ class CharterVersionAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{version.label} : {error.message}", messages.ERROR)
             else:
                 self.message_user(request, _("%(label)s publiée.") % {"label": version.label})
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Evidence and reminders are written by the portal only, never typed in the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Signature)

@@ -7,11 +7,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .admin_readonly import ReadOnlyAdmin
 from .models import AuditEntry, OutboxJob, Reminder
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """ARCHITECTURE §8: entries are written by services, in their transaction, never here."""
 
     list_display = ("created_at", "action", "actor", "object_type", "object_id")
@@ -28,15 +29,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return format_html(
             "<pre>{}</pre>", json.dumps(obj.data, ensure_ascii=False, indent=2, sort_keys=True)
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OutboxJob)
@@ -65,7 +57,7 @@ class OutboxJobAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(ReadOnlyAdmin):
     """Deadline reminders (cos_portal/deadlines.py): a failed one stays here with its error
     once its retries are spent; "renvoyer" queues it again."""
 
@@ -108,12 +100,3 @@ class ReminderAdmin(admin.ModelAdmin):
             )
             % {"count": count},
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from charters.selectors import charter_parameters
+from cos_portal.admin_readonly import ReadOnlyAdmin, ReadOnlyInline
 
 from .exceptions import GovernanceError
 from .models.commissions import (
@@ -31,17 +32,6 @@ from .models.commissions import (
 from .services import commissions as commission_services
 
 # --- Commissions, referents and charter revision (art. 8, 9, 10) -----------------------------------
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class MembershipInline(ReadOnlyInline):
@@ -172,7 +162,7 @@ class ReportAttachmentInline(ReadOnlyInline):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(ReadOnlyAdmin):
     """Charter art. 8 (K2): reports are kept; read here, written from the commission page."""
 
     list_display = ("title", "commission", "author", "submitted_at", "shown_at")
@@ -180,15 +170,6 @@ class ProgressReportAdmin(admin.ModelAdmin):
     list_select_related = ("commission", "author", "shown_at")
     readonly_fields = ("commission", "author", "title", "text", "submitted_at", "shown_at")
     inlines = (ReportAttachmentInline,)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReferentAppointForm(ServiceForm):
@@ -334,17 +315,6 @@ class ReferentAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
             self.message_user(
                 request, ngettext("%d mission terminée.", "%d missions terminées.", done) % done
             )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReferentContact)

@@ -10,6 +10,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from cos_portal.admin_readonly import ReadOnlyAdmin
+
 from .exceptions import ElectionsError
 from .models.elections import (
     Candidacy,
@@ -26,19 +28,8 @@ from .models.elections import (
 from .services import elections as services
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(CopilSeat)
-class CopilSeatAdmin(_ReadOnly):
+class CopilSeatAdmin(ReadOnlyAdmin):
     list_display = ("number",)
 
 
@@ -102,7 +93,7 @@ class MandateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Election)
-class ElectionAdmin(_ReadOnly):
+class ElectionAdmin(ReadOnlyAdmin):
     """Followed here; the commission runs each election on its pages (V12)."""
 
     list_display = ("title", "election_date", "seats_to_fill", "status", "tie_flagged")
@@ -111,14 +102,14 @@ class ElectionAdmin(_ReadOnly):
 
 
 @admin.register(Candidacy)
-class CandidacyAdmin(_ReadOnly):
+class CandidacyAdmin(ReadOnlyAdmin):
     list_display = ("candidate", "organisation", "election", "votes", "is_elected")
     list_select_related = ("candidate", "organisation", "election")
     list_filter = ("election",)
 
 
 @admin.register(Proxy)
-class ProxyAdmin(_ReadOnly):
+class ProxyAdmin(ReadOnlyAdmin):
     list_display = ("giver", "holder", "election", "status", "signed_at", "decided_at")
     list_select_related = ("giver", "holder", "election")
     list_filter = ("status", "election")
@@ -130,7 +121,7 @@ class ProxyAdmin(_ReadOnly):
 
 
 @admin.register(VoteRecord)
-class VoteRecordAdmin(_ReadOnly):
+class VoteRecordAdmin(ReadOnlyAdmin):
     """The register ("émargement"): who voted, never what (V6)."""
 
     list_display = ("organisation", "election", "cast_by", "via_proxy", "on_paper")
@@ -209,7 +200,7 @@ class CopilMeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(MinutesRequest)
-class MinutesRequestAdmin(_ReadOnly):
+class MinutesRequestAdmin(ReadOnlyAdmin):
     """C4: answered on the COPIL's requests page; listed here."""
 
     list_display = ("meeting", "requester", "organisation", "status", "decided_at")

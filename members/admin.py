@@ -29,6 +29,7 @@ from import_export.results import RowResult
 
 from charters.selectors import charter_parameters, is_copil, organisation_commitment_end_date
 from cos_portal.admin_privacy import PersonErasureAdminMixin
+from cos_portal.admin_readonly import ReadOnlyAdmin, ReadOnlyInline
 from cos_portal.public_cache import PublicPagesAdminMixin
 
 from . import selectors, services
@@ -302,7 +303,7 @@ class RepresentativeInline(admin.TabularInline):
         return super().get_queryset(request).select_related("user")
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(ReadOnlyInline):
     """The status history (S1): shown, never added to, changed or deleted here."""
 
     model = StatusChange
@@ -317,20 +318,9 @@ class StatusChangeInline(admin.TabularInline):
     )
     readonly_fields = fields
     ordering = ("-effective_at", "-id")
-    extra = 0
-    can_delete = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("decided_by")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class OrganisationAdminForm(forms.ModelForm):
@@ -600,7 +590,7 @@ class OrganisationAdmin(RegistryImportExportAdmin):
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(admin.ModelAdmin):
+class StatusChangeAdmin(ReadOnlyAdmin):
     """The status history of every organisation (S1); decisions go through the action."""
 
     list_display = (
@@ -617,15 +607,6 @@ class StatusChangeAdmin(admin.ModelAdmin):
     search_fields = ("organisation__legal_name", "notice_reference")
     date_hierarchy = "effective_at"
     ordering = ("-effective_at", "-id")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Representative)
@@ -854,23 +835,15 @@ class ServiceCreateAdminMixin:
 # --- Applications (M1 to M7) -------------------------------------------------------------
 
 
-class ApplicationOpinionInline(admin.TabularInline):
+class ApplicationOpinionInline(ReadOnlyInline):
     """Members' opinions (M7): read by the COPIL only, never shown on the site."""
 
     model = ApplicationOpinion
     fields = ("author", "author_organisation", "text", "created_at")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author", "author_organisation")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return can_decide(request)
@@ -1289,18 +1262,10 @@ class ExclusionProcedureAdmin(ServiceCreateAdminMixin, DecisionActionsMixin, adm
 # --- Proofs (N1) -------------------------------------------------------------------------
 
 
-class ProofDocumentInline(admin.TabularInline):
+class ProofDocumentInline(ReadOnlyInline):
     model = ProofDocument
     fields = ("download", "content_type", "size", "uploaded_by", "uploaded_at")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("fichier"))
     def download(self, obj):
