@@ -35,6 +35,7 @@ from cos_portal.public_cache import PublicPagesAdminMixin
 from . import selectors, services
 from .constants import ApplicationState, ExclusionOutcome, Status, StatusReason
 from .exceptions import MembersError, NotInGrandEst
+from .filters import department_label
 from .models import (
     AgreementAmendment,
     Application,
@@ -53,20 +54,6 @@ from .models import (
 )
 from .resources import OrganisationResource, RepresentativeResource
 from .validators import department_of
-
-# Names of the departments of the Grand Est region, shown next to their codes (M2).
-GRAND_EST_DEPARTMENT_NAMES = {
-    "08": "Ardennes",
-    "10": "Aube",
-    "51": "Marne",
-    "52": "Haute-Marne",
-    "54": "Meurthe-et-Moselle",
-    "55": "Meuse",
-    "57": "Moselle",
-    "67": "Bas-Rhin",
-    "68": "Haut-Rhin",
-    "88": "Vosges",
-}
 
 
 class RegistryImportExportAdmin(PublicPagesAdminMixin, ImportExportModelAdmin):
@@ -236,15 +223,7 @@ class DepartmentFilter(admin.SimpleListFilter):
             .values_list("department", flat=True)
             .distinct()
         )
-        return [
-            (
-                code,
-                f"{code} — {GRAND_EST_DEPARTMENT_NAMES[code]}"
-                if code in GRAND_EST_DEPARTMENT_NAMES
-                else code,
-            )
-            for code in departments
-        ]
+        return [(code, department_label(code)) for code in departments]
 
     def queryset(self, request, queryset):
         value = self.value()

@@ -1,6 +1,21 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The names of the departments the charter may list for the Grand Est (M2), shown next
+# to their codes.
+GRAND_EST_DEPARTMENT_NAMES = {
+    "08": "Ardennes",
+    "10": "Aube",
+    "51": "Marne",
+    "52": "Haute-Marne",
+    "54": "Meurthe-et-Moselle",
+    "55": "Meuse",
+    "57": "Moselle",
+    "67": "Bas-Rhin",
+    "68": "Haut-Rhin",
+    "88": "Vosges",
+}
+
 
 class OrganisationKind(models.TextChoices):
     COMPANY = "company", _("Entreprise")

@@ -7,29 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from charters.selectors import charter_parameters
 
-from .constants import Status
+from .constants import GRAND_EST_DEPARTMENT_NAMES, Status
 from .models import Establishment, OfferCategory, Organisation
-
-# The names of the departments the charter may list for the Grand Est (M2).
-DEPARTMENT_NAMES = {
-    "08": "Ardennes",
-    "10": "Aube",
-    "51": "Marne",
-    "52": "Haute-Marne",
-    "54": "Meurthe-et-Moselle",
-    "55": "Meuse",
-    "57": "Moselle",
-    "67": "Bas-Rhin",
-    "68": "Haut-Rhin",
-    "88": "Vosges",
-}
 
 # A search is cut into at most this many words, each of which must match.
 MAX_SEARCH_TERMS = 8
 
 
 def department_label(code: str) -> str:
-    name = DEPARTMENT_NAMES.get(code)
+    name = GRAND_EST_DEPARTMENT_NAMES.get(code)
     return f"{code} — {name}" if name else code
 
 
