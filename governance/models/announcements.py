@@ -93,6 +93,9 @@ class AnnouncementDelivery(models.Model):
     not sent, so re-running it (or two workers at once) never sends twice.
     """
 
+    # The copy of the address is replaced when the person is erased (members.services).
+    personal_email_fields = ("email",)
+
     announcement = models.ForeignKey(
         Announcement, verbose_name=_("annonce"), on_delete=models.CASCADE,
         related_name="deliveries",

@@ -22,6 +22,23 @@ def person_is_erased(*, user) -> bool:
 
 
 @transaction.atomic
+def _email_copies_replace(user) -> None:
+    """Records that keep a copy of the address next to the account (the announcements'
+    send log...) name it in ``personal_email_fields``: the copy follows the erasure.
+    Found through the app registry, so members imports none of the apps that use it."""
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    for model in apps.get_models():
+        for field_name in getattr(model, "personal_email_fields", ()):
+            for link in model._meta.concrete_fields:
+                if link.is_relation and link.related_model is user_model:
+                    model._default_manager.filter(**{link.name: user}).update(
+                        **{field_name: user.email}
+                    )
+
+
 def person_erase(*, user, actor, now: datetime.datetime | None = None):
     """Anonymise a person at their request (or the COPIL's) and close their account.
 
@@ -79,6 +96,7 @@ def person_erase(*, user, actor, now: datetime.datetime | None = None):
     user.user_permissions.clear()
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
+    _email_copies_replace(user)
 
     # Traces that copied the address: the account's creation entry and the row-level trail.
     for entry in AuditEntry.objects.filter(object_type="members.user", object_id=str(user.pk)):

@@ -413,3 +413,21 @@ def test_the_copil_pages_ask_for_mfa_as_the_admin_does(client, copil, settings, 
 
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_erasing_a_person_replaces_the_address_in_the_send_log(
+    copil, django_capture_on_commit_callbacks
+):
+    from members.services import person_erase
+
+    person = member_rep()
+    announcement = draft(copil)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.announcement_send(announcement=announcement, actor=copil)
+
+    person_erase(user=person.user, actor=person.user)
+
+    person.user.refresh_from_db()
+    delivery = announcement.deliveries.get()
+    assert delivery.email == person.user.email
+    assert delivery.email.startswith(f"personne-{person.user.pk}-")
