@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import Group
 
+from charters.constants import CharterParameters
 from charters.selectors import is_copil
 from governance.exceptions import ElectionsError
 from governance.models import CopilSeat, Mandate, MandateEndReason
@@ -123,3 +124,19 @@ def test_g1_the_copil_group_follows_the_running_mandates(django_capture_on_commi
         )
     rep.user.refresh_from_db()
     assert not is_copil(rep.user)
+
+
+@pytest.mark.rule("V1")
+def test_v1_mandates_last_two_years_a_charter_parameter():
+    params = CharterParameters()
+    start = D(2025, 5, 20)
+    mandate = Mandate(start_date=start)
+
+    assert params.mandate_years == 2
+    # Two years after its start, the seat is due; three months before, it is not yet.
+    assert services.seat_renewal_reason(mandate=mandate, on=D(2027, 5, 20), params=params)
+    assert services.seat_renewal_reason(mandate=mandate, on=D(2027, 2, 19), params=params) is None
+    # A charter that said three years would move the term with it.
+    longer = CharterParameters(mandate_years=3)
+    assert services.seat_renewal_reason(mandate=mandate, on=D(2027, 5, 20), params=longer) is None
+    assert services.seat_renewal_reason(mandate=mandate, on=D(2028, 5, 20), params=longer)
