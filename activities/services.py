@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from charters.selectors import charter_parameters
 from cos_portal.audit import audit_log
+from cos_portal.uploads import content_starts_with
 from members.constants import Status
 from members.models import Organisation, User
 from members.selectors import organisation_list_with_status, status_subquery
@@ -376,10 +377,7 @@ def minutes_check_file(upload) -> None:
             _("Le fichier dépasse la taille maximale de %(size)s.")
             % {"size": filesizeformat(MINUTES_MAX_BYTES)}
         )
-    upload.seek(0)
-    head = upload.read(len(signature))
-    upload.seek(0)
-    if head != signature:
+    if not content_starts_with(upload, signature):
         raise ActivitiesError(_("Le contenu du fichier ne correspond pas à son extension."))
 
 

@@ -4,6 +4,8 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cos_portal.uploads import content_starts_with
+
 from .constants import SignatureCapacity
 
 # A certificate is a few hundred kilobytes; anything far larger is not one of ours.
@@ -68,9 +70,7 @@ class VerificationForm(forms.Form):
             raise forms.ValidationError(
                 _("Le fichier dépasse 5 Mo : ce n'est pas un certificat de la COS-GE.")
             )
-        head = upload.read(5)
-        upload.seek(0)
-        if head != b"%PDF-" or not upload.name.lower().endswith(".pdf"):
+        if not upload.name.lower().endswith(".pdf") or not content_starts_with(upload, b"%PDF-"):
             raise forms.ValidationError(_("Le fichier n'est pas un PDF."))
         return upload
 

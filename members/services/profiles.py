@@ -2,7 +2,6 @@
 and each person's consent to appear on them."""
 
 import datetime
-import warnings
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -10,10 +9,10 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image
 
 from cos_portal.audit import audit_log
 from cos_portal.public_cache import public_pages_changed
+from cos_portal.uploads import image_format
 
 from .. import selectors
 from ..constants import Status
@@ -49,23 +48,12 @@ def logo_check(*, file) -> str:
             _("Le logo ne doit pas dépasser %(size)s.")
             % {"size": filesizeformat(settings.LOGO_MAX_BYTES)}
         )
-    file.seek(0)
-    try:
-        with warnings.catch_warnings():
-            # A decompression bomb is refused, not merely logged.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(file) as image:
-                image_format = image.format
-                image.verify()
-    except Exception as error:
-        # Pillow raises many kinds of errors on corrupt input; like Django's
-        # ImageField, any of them means "not an image".
-        raise MembersError(_("Ce fichier n'est pas une image valide.")) from error
-    finally:
-        file.seek(0)
-    if image_format not in LOGO_FORMATS:
+    found = image_format(file)
+    if found is None:
+        raise MembersError(_("Ce fichier n'est pas une image valide."))
+    if found not in LOGO_FORMATS:
         raise MembersError(_("Le logo doit être une image au format PNG, JPEG ou WebP."))
-    return LOGO_FORMATS[image_format][0]
+    return LOGO_FORMATS[found][0]
 
 
 @transaction.atomic

@@ -2,7 +2,6 @@
 on their content."""
 
 import datetime
-import warnings
 
 from django.conf import settings
 from django.db import transaction
@@ -11,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
-from PIL import Image
 
 from cos_portal.audit import audit_log
+from cos_portal.uploads import content_starts_with, image_format
 
 from ..exceptions import InvalidUpload, MembersError
 from ..models import Organisation, ProofDocument, ProofRequest
@@ -64,24 +63,11 @@ def upload_check(*, file, formats=("pdf", "PNG", "JPEG", "WEBP")) -> tuple[str, 
     if file.size > max_bytes:
         raise InvalidUpload(_("Le fichier dépasse %(size)s.") % {"size": filesizeformat(max_bytes)})
     upload_name_check(file.name)
-    file.seek(0)
-    head = file.read(5)
-    file.seek(0)
-    if head == b"%PDF-" and "pdf" in formats:
+    if "pdf" in formats and content_starts_with(file, b"%PDF-"):
         return UPLOAD_FORMATS["pdf"]
-    image_format = None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(file) as image:
-                image_format = image.format
-                image.verify()
-    except Exception:  # Pillow raises many kinds of errors: any means "not an image"
-        image_format = None
-    finally:
-        file.seek(0)
-    if image_format in formats:
-        return UPLOAD_FORMATS[image_format]
+    found = image_format(file)
+    if found in formats:
+        return UPLOAD_FORMATS[found]
     accepted = ", ".join("PDF" if f == "pdf" else f for f in formats)
     raise InvalidUpload(
         _("Ce type de fichier n'est pas accepté : %(formats)s uniquement.") % {"formats": accepted}
