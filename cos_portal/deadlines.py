@@ -349,9 +349,12 @@ def reminders_deliver(*, reminders, now: datetime.datetime | None = None, run: s
     from .models import Reminder, ReminderStatus
 
     now = now or timezone.now()
-    sent, failed = [], []
+    sent, failed, unreachable = [], [], []
     connection = get_connection()
     for reminder in reminders:
+        if not reminder.recipient.is_active or not reminder.recipient.email:
+            unreachable.append(reminder.pk)  # an erased or closed account: no retry
+            continue
         try:
             reminder_email(reminder, now=now).send_with(connection)
         except Exception as error:  # SMTP, DNS, a broken template: retried, then shown
@@ -361,8 +364,12 @@ def reminders_deliver(*, reminders, now: datetime.datetime | None = None, run: s
     if sent:
         # By run, not by a list of ids: one query, however many were sent.
         done = Reminder.objects.filter(run=run) if run else Reminder.objects.filter(pk__in=sent)
-        done.exclude(pk__in=[r.pk for r, _error in failed]).update(
+        done.exclude(pk__in=[r.pk for r, _error in failed] + unreachable).update(
             status=ReminderStatus.SENT, sent_at=now, attempts=F("attempts") + 1, last_error=""
+        )
+    if unreachable:
+        Reminder.objects.filter(pk__in=unreachable).update(
+            status=ReminderStatus.FAILED, last_error="inactive account or no e-mail address"
         )
     for reminder, error in failed:
         logger.warning("reminder %s not sent: %s", reminder.pk, error)

@@ -357,3 +357,13 @@ def test_engine_runs_through_a_real_worker(celery_live_worker, sample):
     assert deadline_reminders_send_task.delay().get(timeout=30) == 2
     assert deadline_reminders_send_task.delay().get(timeout=30) == 0
     assert Reminder.objects.filter(status="sent").count() == 2
+
+
+def test_an_inactive_account_is_not_written_to_nor_retried(sample):
+    active, closed = UserFactory(), UserFactory(is_active=False)
+    sample(actors=[active, closed])
+    with freeze_time(at(DUE)):
+        assert deadline_reminders_send() == 1
+    assert [m.to for m in mail.outbox] == [[active.email]]
+    assert Reminder.objects.get(recipient=closed).status == ReminderStatus.FAILED
+    assert Reminder.objects.get(recipient=active).status == ReminderStatus.SENT
