@@ -440,8 +440,8 @@ def vote(request, pk):
     The first POST ("review") checks the ballot without writing anything and shows it
     back; the second ("confirm") carries the same choices with the password re-entered,
     and casts it. A ballot cannot be changed once cast, so the voter sees it before the
-    irreversible step; and the password (Argon2, production parameters: about a tenth
-    of a second of CPU on purpose) is checked in that one request only. Security is
+    irreversible step; and the password (Argon2 with the production parameters: 0.1 to
+    0.2 s of CPU, on purpose) is checked in that one request only. Security is
     unchanged: no ballot is cast without the password typed for it, as for a charter
     signature. The choices travel in the form, never in the session (no ballot choices
     stored next to a voter). "edit" goes back to the choices, kept.
