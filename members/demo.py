@@ -114,7 +114,8 @@ class DemoOrganisation:
 
     @property
     def slug(self) -> str:
-        return slugify(self.name)
+        # The slug the registry gives the organisation (its web and e-mail domain too).
+        return services.french_slug(self.name)
 
     @property
     def domain(self) -> str:

@@ -61,6 +61,7 @@ from .proofs import (
     upload_name_check,
 )
 from .registry import (
+    french_slug,
     organisation_check_grand_est,
     organisation_create,
     organisation_create_from,
@@ -98,6 +99,7 @@ __all__ = [
     "exclusion_decide",
     "exclusion_open",
     "exclusion_respond",
+    "french_slug",
     "invitation_accept",
     "invitation_acceptance_text",
     "invitation_from_token",
