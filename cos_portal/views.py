@@ -9,9 +9,11 @@ from members import selectors as member_selectors
 from members import services as member_services
 
 from .health import health_report
+from .public_cache import public_cache
 
 
 @require_GET
+@public_cache()  # the community's counts change with the statuses (S2)
 def home(request):
     return render(request, "home.html", {"counts": member_selectors.community_counts()})
 

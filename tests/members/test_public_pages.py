@@ -54,6 +54,7 @@ def listed():
 @pytest.mark.parametrize(
     "path",
     [
+        "/",
         DIRECTORY,
         f"{DIRECTORY}?q=usinage&department=57",
         "/annuaire/usinage-lorrain/",
@@ -122,10 +123,13 @@ def test_a_resigned_member_leaves_the_cached_directory_at_once(client, listed):
     assert client.get(DIRECTORY)["X-Public-Cache"] == "hit"
     assert "Usinage Lorrain" in client.get(CSV_URL).content.decode()
 
+    assert "<strong>1</strong> membres" in client.get("/").content.decode()
+
     member_resign(organisation=organisation, actor=representative.user)
 
     assert listed_names(client.get(DIRECTORY)) == []
     assert client.get(organisation.get_absolute_url()).status_code == 404
+    assert "<strong>0</strong> membres" in client.get("/").content.decode()
     assert "Usinage Lorrain" not in client.get(CSV_URL).content.decode()
     assert "Usinage Lorrain" not in client.get(JSON_URL).content.decode()
 
