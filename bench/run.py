@@ -9,7 +9,8 @@
    page, sends a bounded number of requests after a warm-up: sequentially, then from a few
    threads at once; each series also stops at a time budget.
 4. Prints a table (median and p95 latency, requests per second, queries, ratio to the
-   floor), the goal line, and writes bench/results/latest.json.
+   floor), the goal line, and writes bench/results/pages.json (`make bench`, bench/suite.py,
+   measures these pages along with the rest and writes bench/results/latest.json).
 
 The floor is a trivial view through the portal's whole middleware stack (bench/views.py):
 what any page costs before it does its own work.
@@ -63,7 +64,7 @@ def parse_args(argv):
     parser.add_argument(
         "--keep-data", action="store_true", help="reuse the data set of the previous run"
     )
-    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "latest.json")
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "pages.json")
     return parser.parse_args(argv)
 
 
