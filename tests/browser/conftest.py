@@ -83,7 +83,7 @@ def live_server(request):
 
 
 @pytest.fixture(scope="session")
-def browser(django_db_setup, django_db_blocker):
+def browser():
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing: install Debian's chromium (make chromium)"
         if IN_CI:
@@ -92,18 +92,16 @@ def browser(django_db_setup, django_db_blocker):
     from django.db import connections
     from playwright.sync_api import sync_playwright
 
-    # Playwright runs the tests in a greenlet of its own, with its own context: Django's
-    # connections (an asgiref Local) are new objects there. The test database's contents
-    # serialized at its creation (for serialized rollback) hang on the old ones when the
-    # database was set up earlier in the session (non-browser tests ran first): carry
+    # Once Playwright has started, Django's connections (an asgiref Local) are new objects
+    # in the tests. When non-browser tests ran first, the test database's contents
+    # serialized at its creation (for serialized rollback) hang on the old ones: carry
     # them over, or the roles and the charter the migrations created are not restored
-    # after the first browser test's flush.
-    with django_db_blocker.unblock():
-        serialized = {
-            alias: connections[alias]._test_serialized_contents
-            for alias in connections
-            if hasattr(connections[alias], "_test_serialized_contents")
-        }
+    # after the first browser test's flush. (Looking at the attribute opens no connection.)
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
         for alias, contents in serialized.items():
             connections[alias]._test_serialized_contents = contents
