@@ -264,7 +264,7 @@ def test_v8_the_tally_takes_the_same_number_of_queries_whatever_the_ballots(
         cast(election, voter, [a, b])
     services.election_voting_close(election=election, actor=commission)
 
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         services.election_tally(election=election, actor=commission)
 
 

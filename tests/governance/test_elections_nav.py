@@ -33,12 +33,14 @@ def test_no_elections_link_for_visitors_or_people_outside_the_membership(client)
     assert LINK not in home(client, RepresentativeFactory().user)
 
 
-def test_the_link_costs_one_query_for_a_member(client, django_assert_num_queries):
+def test_the_link_costs_two_queries_for_a_member(client, django_assert_num_queries):
+    # The person's groups (read once per request, shared with every other role check of
+    # the page), then their representations.
     rep = member_rep()
     request = RequestFactory().get("/")
     request.user = rep.user
     template = Template("{% load elections_nav %}{% elections_link_visible as v %}{{ v }}")
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         assert template.render(Context({"request": request})) == "True"
         # Asked again in the same request: remembered.
         assert template.render(Context({"request": request})) == "True"
