@@ -40,7 +40,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-PAGE_GOAL = 3.0  # pages within 3x of the floor
+PAGE_GOAL = 2.0  # cached public pages within 2x of the floor (3x for every page)
+EXPORT_GOAL = 3.0  # the open-data export, whose time is set by its size
+EXPORT_PAGES = {"open data, JSON"}
 JOB_GOAL = 3.0  # jobs within 3x of their raw SQL
 TINY = {
     "organisations": 40,
@@ -233,6 +235,11 @@ def _verdict(met) -> str:
     return "—" if met is None else ("met" if met else "NOT met")
 
 
+def _page_goal(row) -> str:
+    goal = EXPORT_GOAL if row["page"] in EXPORT_PAGES else PAGE_GOAL
+    return f"≤ {goal:g}x: {_verdict(row['ratio_to_floor'] <= goal)}"
+
+
 def rows(report: dict) -> list[list[str]]:
     """The table's rows: measure, median, p95, req/s, queries, reference, ratio, goal."""
     results = report["results"]
@@ -251,9 +258,7 @@ def rows(report: dict) -> list[list[str]]:
                 _f(row["queries"]),
                 "—" if is_floor else f"floor {row['paired_floor_median_ms']:.1f} ms",
                 "—" if is_floor else f"{row['ratio_to_floor']:.2f}x",
-                "—"
-                if is_floor
-                else f"≤ {PAGE_GOAL:g}x: {_verdict(row['ratio_to_floor'] <= PAGE_GOAL)}",
+                "—" if is_floor else _page_goal(row),
             ]
         )
     att = results.get("attendance")
@@ -445,6 +450,7 @@ def main(argv=None) -> int:
         },
         "goals": {
             "page_max_ratio_to_floor": PAGE_GOAL,
+            "export_max_ratio_to_floor": EXPORT_GOAL,
             "job_max_ratio_to_raw_sql": JOB_GOAL,
             "vote_median_ms_below": elections.MEDIAN_GOAL_MS,
             "certificate_median_s_below": certificate.GOAL_SECONDS,
