@@ -21,7 +21,6 @@ def person_is_erased(*, user) -> bool:
     return user.email.endswith(f"@{ERASED_EMAIL_DOMAIN}")
 
 
-@transaction.atomic
 def _email_copies_replace(user) -> None:
     """Records that keep a copy of the address next to the account (the announcements'
     send log...) name it in ``personal_email_fields``: the copy follows the erasure.
@@ -39,6 +38,7 @@ def _email_copies_replace(user) -> None:
                     )
 
 
+@transaction.atomic
 def person_erase(*, user, actor, now: datetime.datetime | None = None):
     """Anonymise a person at their request (or the COPIL's) and close their account.
 
