@@ -1,4 +1,4 @@
-"""Forms of the election pages: they parse input; the rules live in services/elections.py."""
+"""Forms of the election pages: they parse input; the rules live in services/elections/."""
 
 from crispy_forms.helper import FormHelper
 from django import forms

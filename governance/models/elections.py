@@ -1,7 +1,7 @@
 """COPIL seats, mandates, elections, proxies and ballots (art. 6).
 
 Secrecy of the ballot (V6, V7): see the threat model in
-``governance/services/elections.py``. In short, ``VoteRecord`` says *who has
+``governance/services/elections/voting.py``. In short, ``VoteRecord`` says *who has
 voted* (election, organisation, person, via proxy) and ``Ballot`` says *what was
 voted*; nothing in ``Ballot`` or ``BallotChoice`` points to a voter: random UUID
 keys (no sequence), no timestamp, no IP, no user agent. The ballot box is

@@ -274,7 +274,7 @@ def test_v11_a_video_is_checked_by_content_and_kept_in_private_storage(frozen, s
 
 @pytest.mark.rule("V11")
 def test_v11_a_too_large_video_is_refused(frozen, monkeypatch):
-    monkeypatch.setattr(services, "VIDEO_MAX_BYTES", 10)
+    monkeypatch.setattr("governance.services.elections.candidacies.VIDEO_MAX_BYTES", 10)
     with pytest.raises(ElectionsError) as error:
         services.video_check(file=SimpleUploadedFile("moi.mp4", mp4(), content_type="video/mp4"))
     assert str(error.value.message) == "La vidéo dépasse 0 Mo."

@@ -110,7 +110,8 @@ def test_v6_a_holder_may_carry_several_proxies_by_default(world):
 def test_v6_the_cap_on_proxies_is_a_charter_parameter(world, monkeypatch):
     _commission, election, giver, holder = world
     monkeypatch.setattr(
-        services, "charter_parameters", lambda on=None: CharterParameters(election_max_proxies=1)
+        "governance.services.elections.proxies.charter_parameters",
+        lambda on=None: CharterParameters(election_max_proxies=1),
     )
     give(election, giver, holder)
 

@@ -1,0 +1,116 @@
+"""Services for COPIL seats, elections, proxies and ballots (art. 6), one module per step
+of the cycle: planning (calendar, announcement), seats (mandates, COPIL group),
+candidacies (eligibility), proxies, voting (ballots; the threat model of the secret ballot
+is in ``voting``), results (tally) and copil (meetings, minutes requests).
+
+Callers import from ``governance.services.elections``: each public name is re-exported
+here. A test that patches a name patches it in the module that uses it (e.g.
+``governance.services.elections.proxies``).
+"""
+
+import logging
+
+from governance import selectors_elections as selectors
+
+from .candidacies import (
+    VIDEO_EXTENSIONS,
+    VIDEO_MAX_BYTES,
+    Eligibility,
+    candidacy_declare,
+    candidacy_withdraw,
+    candidate_eligibility,
+    member_since,
+    video_check,
+)
+from .copil import (
+    Quorum,
+    copil_attendance_record,
+    copil_decision_record,
+    copil_quorum,
+    minutes_request_create,
+    minutes_request_decide,
+)
+from .planning import (
+    BLACKOUT_WINDOWS,
+    election_announce,
+    election_announcement_send,
+    election_create,
+    election_date_check,
+    first_allowed_date,
+    in_blackout,
+    previous_ordinary_plenary,
+)
+from .proxies import (
+    proxy_decide,
+    proxy_give,
+    proxy_revoke,
+)
+from .results import (
+    Ranking,
+    election_results_publish,
+    election_tally,
+    election_tie_resolve,
+    rank_candidates,
+)
+from .seats import (
+    SeatRenewal,
+    copil_group_sync,
+    mandate_end,
+    mandate_start,
+    seat_renewal_reason,
+    seats_ensure,
+    seats_to_renew,
+)
+from .voting import (
+    ballot_cast,
+    ballot_check,
+    election_voting_close,
+    election_voting_open,
+)
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "BLACKOUT_WINDOWS",
+    "Eligibility",
+    "Quorum",
+    "Ranking",
+    "SeatRenewal",
+    "VIDEO_EXTENSIONS",
+    "VIDEO_MAX_BYTES",
+    "ballot_cast",
+    "ballot_check",
+    "candidacy_declare",
+    "candidacy_withdraw",
+    "candidate_eligibility",
+    "copil_attendance_record",
+    "copil_decision_record",
+    "copil_group_sync",
+    "copil_quorum",
+    "election_announce",
+    "election_announcement_send",
+    "election_create",
+    "election_date_check",
+    "election_results_publish",
+    "election_tally",
+    "election_tie_resolve",
+    "election_voting_close",
+    "election_voting_open",
+    "first_allowed_date",
+    "in_blackout",
+    "mandate_end",
+    "mandate_start",
+    "member_since",
+    "minutes_request_create",
+    "minutes_request_decide",
+    "previous_ordinary_plenary",
+    "proxy_decide",
+    "proxy_give",
+    "proxy_revoke",
+    "rank_candidates",
+    "seat_renewal_reason",
+    "seats_ensure",
+    "seats_to_renew",
+    "selectors",
+    "video_check",
+]
