@@ -1,6 +1,6 @@
 """The COPIL erases a person's data from the people's admin list (GDPR art. 17).
 
-A mixin of the people's ModelAdmin (members/admin.py), so that the action calls the same
+A mixin of the people's ModelAdmin (members/admin/people.py), so that the action calls the same
 service as the person's own erasure page: ``members.services.person_erase``.
 """
 

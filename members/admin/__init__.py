@@ -1,0 +1,116 @@
+"""The COPIL's administration of the members registry.
+
+The admin stays thin: statuses change only through ``services.organisation_status_change``
+(S1, M2), new organisations are created by ``services.organisation_create``, and the
+CSV import goes through the resources of ``members.resources`` (which call the same
+services). The status history is shown, never edited.
+
+One module per subject: people, organisations (and the status history),
+representatives, offers (categories), decisions (what the status lifecycle's actions
+share), applications, partners (agreements), invitations, exclusions, proofs, and
+organisation_decisions, whose admin replaces the plain organisation admin in the
+registration. Importing this package registers them all; each public name is
+re-exported here.
+"""
+
+from ._common import (
+    RegistryImportExportAdmin,
+)
+from .applications import (
+    ApplicationAdmin,
+    ApplicationOpinionInline,
+)
+from .decisions import (
+    DecisionActionsMixin,
+    PartnerGrantForm,
+    ReasonForm,
+    RequiredReasonForm,
+    ServiceCreateAdminMixin,
+    ServiceCreateForm,
+    can_decide,
+)
+from .exclusions import (
+    ExclusionOpenForm,
+    ExclusionProcedureAdmin,
+)
+from .invitations import (
+    InvitationAdmin,
+    InvitationForm,
+)
+from .offers import (
+    OfferCategoryAdmin,
+)
+from .organisation_decisions import (
+    OrganisationLifecycleAdmin,
+    WithoutRepresentativeFilter,
+)
+from .organisations import (
+    CurrentStatusFilter,
+    DepartmentFilter,
+    EstablishmentInline,
+    EstablishmentInlineFormSet,
+    OrganisationAdmin,
+    OrganisationAdminForm,
+    RepresentativeInline,
+    StatusChangeAdmin,
+    StatusChangeInline,
+    StatusDecisionForm,
+)
+from .partners import (
+    AgreementAmendmentInline,
+    PartnershipAgreementAdmin,
+    PartnershipAgreementForm,
+)
+from .people import (
+    UserAdmin,
+    UserChangeForm,
+    UserCreationForm,
+)
+from .proofs import (
+    ProofDocumentInline,
+    ProofRequestAdmin,
+    ProofRequestForm,
+)
+from .representatives import (
+    RepresentativeAdmin,
+)
+
+__all__ = [
+    "AgreementAmendmentInline",
+    "ApplicationAdmin",
+    "ApplicationOpinionInline",
+    "CurrentStatusFilter",
+    "DecisionActionsMixin",
+    "DepartmentFilter",
+    "EstablishmentInline",
+    "EstablishmentInlineFormSet",
+    "ExclusionOpenForm",
+    "ExclusionProcedureAdmin",
+    "InvitationAdmin",
+    "InvitationForm",
+    "OfferCategoryAdmin",
+    "OrganisationAdmin",
+    "OrganisationAdminForm",
+    "OrganisationLifecycleAdmin",
+    "PartnerGrantForm",
+    "PartnershipAgreementAdmin",
+    "PartnershipAgreementForm",
+    "ProofDocumentInline",
+    "ProofRequestAdmin",
+    "ProofRequestForm",
+    "ReasonForm",
+    "RegistryImportExportAdmin",
+    "RepresentativeAdmin",
+    "RepresentativeInline",
+    "RequiredReasonForm",
+    "ServiceCreateAdminMixin",
+    "ServiceCreateForm",
+    "StatusChangeAdmin",
+    "StatusChangeInline",
+    "StatusDecisionForm",
+    "UserAdmin",
+    "UserChangeForm",
+    "UserCreationForm",
+    "WithoutRepresentativeFilter",
+    "can_decide",
+]
