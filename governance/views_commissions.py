@@ -48,12 +48,13 @@ def _require_manager(request, commission):
         raise PermissionDenied(_("Réservé à l'animateur de la commission et au COPIL."))
 
 
-def _form_page(request, *, title, form, intro="", back=None, status=200, multipart=False):
+def _form_page(request, *, title, form, intro="", back=None, multipart=False):
+    """A form page; a sent form shown again is one the rules refused: 400."""
     return render(
         request,
         "governance/commissions/form.html",
         {"title": title, "form": form, "intro": intro, "back": back, "multipart": multipart},
-        status=status,
+        status=400 if form.is_bound else 200,
     )
 
 
@@ -142,7 +143,6 @@ def commission_volunteer(request, commission_slug):
         intro=commission.purpose,
         form=form,
         back=commission.get_absolute_url(),
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -214,7 +214,6 @@ def report_create(request, commission_slug):
         title=_("Point d'avancement : %(name)s") % {"name": commission.name},
         form=form,
         back=commission.get_absolute_url(),
-        status=400 if posted else 200,
         multipart=True,
     )
 
@@ -312,7 +311,6 @@ def meeting_create(request, commission_slug):
         title=_("Réunir la commission : %(name)s") % {"name": commission.name},
         form=form,
         back=commission.get_absolute_url(),
-        status=400 if posted else 200,
     )
 
 
@@ -350,7 +348,6 @@ def roadmap_action_edit(request, commission_slug, action_id=None):
         title=_("Action de la feuille de route") if action else _("Nouvelle action"),
         form=form,
         back=commission.get_absolute_url(),
-        status=400 if posted else 200,
     )
 
 
@@ -457,7 +454,7 @@ def referent_log(request):
             "form": form,
             "contacts": list(selectors.referent_contacts(referent=mission)),
         },
-        status=400 if posted else 200,
+        status=400 if form.is_bound else 200,
     )
 
 
@@ -591,7 +588,6 @@ def revision_petition(request):
             "en réunion plénière extraordinaire (article 10)."
         ),
         form=form,
-        status=400 if posted else 200,
     )
 
 
@@ -652,7 +648,6 @@ def revision_copil_open(request):
         request,
         title=_("Ouvrir une révision de la charte"),
         form=form,
-        status=400 if posted else 200,
     )
 
 
@@ -691,7 +686,6 @@ def revision_commission(request, revision_id):
         title=_("Constituer la commission ad hoc"),
         form=form,
         back=revision.get_absolute_url(),
-        status=400 if posted else 200,
     )
 
 
@@ -728,7 +722,6 @@ def revision_draft(request, revision_id):
         title=_("Projet de nouvelle version de la charte"),
         form=form,
         back=revision.get_absolute_url(),
-        status=400 if posted else 200,
     )
 
 
@@ -759,7 +752,6 @@ def revision_vote_open(request, revision_id):
         title=_("Ouvrir le vote en plénière extraordinaire"),
         form=form,
         back=revision.get_absolute_url(),
-        status=400 if posted else 200,
     )
 
 
@@ -805,7 +797,6 @@ def revision_vote(request, revision_id):
         intro=_("Une voix par entité membre ; un vote enregistré n'est plus modifiable."),
         form=form,
         back=revision.get_absolute_url(),
-        status=400 if posted else 200,
     )
 
 
