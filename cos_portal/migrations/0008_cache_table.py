@@ -7,7 +7,9 @@ CACHE_TABLE = "cos_cache"
 
 
 def create_cache_table(apps, schema_editor):
-    CreateCacheTable().create_table(schema_editor.connection.alias, CACHE_TABLE, dry_run=False)
+    command = CreateCacheTable()
+    command.verbosity = 0
+    command.create_table(schema_editor.connection.alias, CACHE_TABLE, dry_run=False)
 
 
 def drop_cache_table(apps, schema_editor):
