@@ -1,12 +1,18 @@
-"""The one way the portal queues Celery work: after commit, and never lost when Redis is down.
+"""The one way the portal queues Celery work: never lost, never raised into a request.
 
-``task_enqueue(task, *args, **kwargs)`` publishes the task once the transaction commits
-(ARCHITECTURE §5). When the broker refuses the message (Celery raises kombu's
-``OperationalError`` after the short retries of CELERY_TASK_PUBLISH_RETRY_POLICY), the
-job is written to the outbox table (cos_portal.models.OutboxJob) instead: the request
-that queued it still succeeds, with everything the person submitted saved, and
-``outbox_flush_task`` (django-celery-beat, every minute) publishes it again once the
-broker answers.
+``task_enqueue(task, *args, **kwargs)`` is a transactional outbox. With a broker (Redis),
+the job is first written to the outbox table (cos_portal.models.OutboxJob) in the
+caller's transaction, so the state a service records and the jobs that must follow it
+are committed together or not at all; once the transaction commits, the job is
+published and deleted from the outbox. When publishing fails for any reason (Redis
+down, a timeout, a broken connection: Celery raises kombu's ``OperationalError`` after
+the short retries of CELERY_TASK_PUBLISH_RETRY_POLICY, other errors are possible), the
+job simply stays in the outbox: the request still succeeds, and ``outbox_flush_task``
+(django-celery-beat, every minute) publishes it once the broker answers. A job is
+locked while published, so the request and a flush never publish it twice.
+
+In embedded mode (tasks run eagerly, no broker) there is nothing to fail: the task runs
+after the commit, in the process.
 """
 
 from __future__ import annotations
@@ -17,48 +23,71 @@ import logging
 from celery import Task
 from django.db import transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from .models import OutboxJob
 
 logger = logging.getLogger(__name__)
 
-# What Celery raises when the broker cannot be reached once its publish retries are spent
-# (connection errors of the transport, Redis's included, are re-raised as this).
-BROKER_ERRORS = (OperationalError,)
 OUTBOX_BATCH = 200
 
 
 def task_enqueue(task: Task, *args, countdown: int | None = None, **kwargs) -> None:
-    """Queue ``task`` with JSON arguments (ids, not objects) once the transaction commits.
+    """Queue ``task`` with JSON arguments (ids, not objects), published after commit.
 
-    Outside a transaction it is published at once. A broker that refuses the message
-    sends the job to the outbox; nothing is raised to the caller. ``countdown`` (seconds,
-    below the Redis visibility timeout) delays the run; a job re-sent from the outbox
-    runs at once, its delay being long past.
+    ``countdown`` (seconds, below the Redis visibility timeout) delays the run; a job
+    published later from the outbox runs at once, its delay being long past.
     """
-    transaction.on_commit(
-        functools.partial(task_publish, task.name, list(args), dict(kwargs), countdown=countdown)
-    )
-
-
-def task_publish(task_name: str, args: list, kwargs: dict, *, countdown: int | None = None) -> bool:
-    """Publish now; on a broker failure keep the job in the outbox. True when published."""
-    try:
-        _apply(task_name, args, kwargs, countdown=countdown)
-    except BROKER_ERRORS as error:
-        now = timezone.now()
-        OutboxJob.objects.create(
-            task_name=task_name,
-            args=args,
-            kwargs=kwargs,
-            created_at=now,
-            last_attempt_at=now,
-            last_error=_describe(error),
+    if _eager():
+        transaction.on_commit(
+            functools.partial(_apply, task.name, list(args), dict(kwargs), countdown=countdown)
         )
-        logger.warning("broker unreachable, %s kept in the outbox: %s", task_name, error)
+        return
+    now = timezone.now()
+    job = OutboxJob.objects.create(
+        task_name=task.name,
+        args=list(args),
+        kwargs=dict(kwargs),
+        created_at=now,
+        attempts=0,
+        last_attempt_at=now,
+    )
+    transaction.on_commit(functools.partial(_job_publish, job.pk, countdown=countdown))
+
+
+def _job_publish(pk: int, *, countdown: int | None = None) -> bool:
+    """After the commit: publish the job and delete it; on any failure leave it for the
+    flush. Never raises: the request that queued it has already succeeded."""
+    try:
+        with transaction.atomic():
+            job = OutboxJob.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if job is None:
+                return False  # a flush holds it, or has published it already
+            return _publish_locked(job, countdown=countdown)
+    except Exception:  # the database itself failed: the job, if committed, waits
+        logger.exception("outbox job %s left for the next flush", pk)
         return False
+
+
+def _publish_locked(job: OutboxJob, *, countdown: int | None = None) -> bool:
+    try:
+        _apply(job.task_name, job.args, job.kwargs, countdown=countdown)
+    except KeyError:
+        # A task renamed or removed since: left in the table for the admin to see.
+        _attempt_failed(job, f"unknown task {job.task_name}")
+        return False
+    except Exception as error:  # broker or transport down, timeout: retried by the flush
+        _attempt_failed(job, _describe(error))
+        logger.warning("broker unreachable, %s kept in the outbox: %s", job.task_name, error)
+        return False
+    job.delete()
     return True
+
+
+def _attempt_failed(job: OutboxJob, error: str) -> None:
+    job.attempts += 1
+    job.last_attempt_at = timezone.now()
+    job.last_error = error
+    job.save(update_fields=["attempts", "last_attempt_at", "last_error"])
 
 
 def outbox_flush(*, limit: int = OUTBOX_BATCH) -> int:
@@ -73,25 +102,18 @@ def outbox_flush(*, limit: int = OUTBOX_BATCH) -> int:
         with transaction.atomic():
             job = OutboxJob.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
             if job is None:
-                continue  # published by another run meanwhile
-            try:
-                _apply(job.task_name, job.args, job.kwargs)
-            except BROKER_ERRORS as error:
-                job.attempts += 1
-                job.last_attempt_at = timezone.now()
-                job.last_error = _describe(error)
-                job.save(update_fields=["attempts", "last_attempt_at", "last_error"])
+                continue  # published by another run, or by its request, meanwhile
+            if _publish_locked(job):
+                published += 1
+            elif not job.last_error.startswith("unknown task"):
                 return published
-            except KeyError:
-                # A task renamed or removed since: left in the table for the admin to see.
-                job.attempts += 1
-                job.last_attempt_at = timezone.now()
-                job.last_error = f"unknown task {job.task_name}"
-                job.save(update_fields=["attempts", "last_attempt_at", "last_error"])
-                continue
-            job.delete()
-        published += 1
     return published
+
+
+def _eager() -> bool:
+    from cos_portal.celery import app
+
+    return bool(app.conf.task_always_eager)
 
 
 def _apply(task_name: str, args: list, kwargs: dict, *, countdown: int | None = None) -> None:

@@ -107,15 +107,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"
 
-# Redis: cache, Celery broker and result backend. Unset means embedded mode.
+# Redis: cache and Celery broker. Unset means embedded mode.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
+    # Redis first, the database while Redis does not answer (cos_portal/cache.py): rate
+    # limits, password-failure counters and used TOTP codes keep working through an outage.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cos_portal.cache.FailoverCache",
+            "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "database", "RETRY_SECONDS": 5},
+        },
+        "redis": {
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="cos"),
-        }
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        },
+        "database": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cos_cache",  # created by cos_portal's migrations
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="cos"),
+        },
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -125,7 +137,10 @@ PUBLIC_PAGES_CACHE_SECONDS = env.int("PUBLIC_PAGES_CACHE_SECONDS", default=600)
 
 # Celery: same time zone as Django (ARCHITECTURE §9); eager without a broker.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+# No result backend: nothing reads a task's result, and a result backend that cannot reach
+# Redis made queuing itself fail (cos_portal/queue.py). Eager mode keeps results in memory.
+CELERY_RESULT_BACKEND = None if REDIS_URL else "cache+memory://"
+CELERY_TASK_IGNORE_RESULT = bool(REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Europe/Paris"

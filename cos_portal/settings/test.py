@@ -27,7 +27,11 @@ CELERY_TASK_ALWAYS_EAGER = True
 _XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 if REDIS_URL and _XDIST_WORKER.startswith("gw"):  # noqa: F405
     REDIS_URL = f"{REDIS_URL.rsplit('/', 1)[0]}/{8 + int(_XDIST_WORKER[2:])}"  # noqa: F405
-    CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
+    CELERY_BROKER_URL = REDIS_URL
+# The integration tests read their tasks' results (.get()); the portal itself never does,
+# so it runs without a result backend (settings/base.py).
+CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"  # noqa: F405
+CELERY_TASK_IGNORE_RESULT = False
 # Each test starts with an empty local cache (rate limits, cached pages); the Redis
 # cache is exercised by the integration tests.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -5,9 +5,11 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from cos_portal.queue import task_enqueue
+from cos_portal.tasks import email_send_task
 
 from .. import selectors
 from ..exceptions import MembersError, NotAllowed
@@ -71,18 +73,13 @@ def _message(
 
 
 def _send_on_commit(build) -> None:
-    """Once the transaction has committed, build the e-mail (in French) and queue it
-    through Celery; if Redis is down it waits in the outbox (cos_portal/queue.py)."""
-    from cos_portal.queue import task_publish
-    from cos_portal.tasks import email_send_task
-
-    def queue():
-        with translation.override("fr"):
-            message = _message(**build())
-        if message is not None:
-            task_publish(email_send_task.name, [message], {})
-
-    transaction.on_commit(queue)
+    """Build the e-mail now (in French) and queue it with the caller's transaction: it is
+    sent once the transaction commits, never if it rolls back, and if Redis is down it
+    waits in the outbox (cos_portal/queue.py)."""
+    with translation.override("fr"):
+        message = _message(**build())
+    if message is not None:
+        task_enqueue(email_send_task, message)
 
 
 def _representative_emails(organisation: Organisation, *, on: datetime.date) -> list[str]:
