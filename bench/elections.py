@@ -11,8 +11,9 @@ Standalone (this script), or as part of `make bench` (bench/suite.py calls ``bui
    ``build_voting`` takes 200 member organisations (those of the data set, or new ones),
    gives each authorised signatory a password hashed with the production hasher (Argon2:
    the re-authentication at the ballot box is part of what is measured), and opens an
-   election with 5 candidates. ``build_tally`` adds a closed election holding 5,000
-   anonymous ballots, and a closed election holding one.
+   election with 5 candidates. ``build_tally`` adds an election holding 5,000 anonymous
+   ballots, cast as the portal casts them (sealed envelopes, V6) and closed through the
+   closing service, whose opening of the box is timed; and a closed election holding one.
 2. Starts gunicorn (bench/run.py's Server) and has each voter go through the voting
    page, the review of the ballot, and its confirmation with the password re-entered,
    from a pool of threads, each voter starting at a random moment of the window (default
@@ -235,7 +236,7 @@ def build_voting(*, voters: int = 200, seed: int = 2026) -> dict:
     }
 
 
-def _closed_election(*, title: str, day_offset: int, candidacies_from):
+def _closed_election(*, title: str, day_offset: int, candidacies_from, status=None):
     from django.utils import timezone
 
     from activities.constants import ActivityKind
@@ -254,7 +255,7 @@ def _closed_election(*, title: str, day_offset: int, candidacies_from):
         election_date=timezone.localdate(now),
         candidacy_deadline=now - datetime.timedelta(days=30),
         seats_to_fill=SEATS,
-        status=ElectionStatus.CLOSED,
+        status=status or ElectionStatus.CLOSED,
     )
     candidacies = Candidacy.objects.bulk_create(
         [
@@ -265,37 +266,66 @@ def _closed_election(*, title: str, day_offset: int, candidacies_from):
     return election, [c.pk for c in candidacies]
 
 
+def _commission():
+    from members.models import User
+
+    return User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
+        email="commission@bench.cos-ge.fr"
+    )
+
+
 def build_tally(*, ballots: int = 5000, seed: int = 2026) -> dict:
-    """A closed election holding ``ballots`` anonymous ballots (0 to 2 approvals each, in
-    bulk: the register of voters plays no part in the tally), and one holding 1 ballot."""
+    """An election holding ``ballots`` anonymous ballots (0 to 2 approvals each), sealed
+    in bulk as ``ballot_cast`` seals them (the register of voters plays no part in the
+    tally), then closed by the closing service: the envelopes opened, shuffled and
+    written as plaintext ballots, timed. And a closed election holding 1 ballot."""
     from django.db import transaction
 
-    from governance.models import Ballot, BallotChoice
+    from governance.models import Ballot, BallotChoice, ElectionStatus, SealedBallot
+    from governance.models.elections import new_receipt
+    from governance.services import elections as services
+    from governance.services.elections.ballot_box import ballot_box_ensure, ballot_envelope
 
     rng = random.Random(seed)
     since = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=800)
     with transaction.atomic():
         people = _signatories(CANDIDATES, since=since)
         big, big_ids = _closed_election(
-            title="Élection dépouillée (banc d'essai)", day_offset=400, candidacies_from=people
+            title="Élection dépouillée (banc d'essai)",
+            day_offset=400,
+            candidacies_from=people,
+            status=ElectionStatus.VOTING,
         )
         small, small_ids = _closed_election(
             title="Petite élection (banc d'essai)", day_offset=200, candidacies_from=people[:1]
         )
-        rows = Ballot.objects.bulk_create(
-            [Ballot(election=big) for _ in range(ballots)], batch_size=1000
-        )
-        BallotChoice.objects.bulk_create(
+        box = ballot_box_ensure(election=big)
+        SealedBallot.objects.bulk_create(
             [
-                BallotChoice(ballot=b, candidacy_id=c)
-                for b in rows
-                for c in rng.sample(big_ids, rng.randint(0, SEATS))
+                SealedBallot(
+                    election=big,
+                    ciphertext=ballot_envelope(
+                        election=big,
+                        box=box,
+                        receipt=new_receipt(),
+                        candidacy_ids=rng.sample(big_ids, rng.randint(0, SEATS)),
+                    ),
+                )
+                for _ in range(ballots)
             ],
             batch_size=1000,
         )
         one = Ballot.objects.create(election=small)
         BallotChoice.objects.create(ballot=one, candidacy_id=small_ids[0])
-    return {"big_id": big.pk, "small_id": small.pk, "ballots": ballots}
+    started = time.perf_counter()
+    services.election_voting_close(election=big, actor=_commission())
+    close_ms = (time.perf_counter() - started) * 1000
+    return {
+        "big_id": big.pk,
+        "small_id": small.pk,
+        "ballots": ballots,
+        "close_ms": round(close_ms, 1),
+    }
 
 
 # --- the measurements -----------------------------------------------------------------------
@@ -482,11 +512,8 @@ def measure_tally(state: dict, *, repeat: int = 5) -> dict:
 
     from governance.models import Election
     from governance.services import elections as services
-    from members.models import User
 
-    commission = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
-        email="commission@bench.cos-ge.fr"
-    )
+    commission = _commission()
     big = Election.objects.get(pk=state["big_id"])
     small = Election.objects.get(pk=state["small_id"])
 
@@ -519,6 +546,8 @@ def measure_tally(state: dict, *, repeat: int = 5) -> dict:
     raw_ms = statistics.median(raws) * 1000
     return {
         "ballots": state["ballots"],
+        # Closing the vote: the sealed envelopes opened and written in random order (V6).
+        "close_ms": state.get("close_ms"),
         "queries": big_queries,
         "queries_one_ballot": one_queries,
         "constant": big_queries == one_queries,
@@ -588,6 +617,10 @@ def main(argv=None) -> int:
         f"{tally['queries_one_ballot']} queries — goal the same: "
         f"{'met' if tally['constant'] else 'NOT met'}; {tally['median_ms']:.1f} ms vs raw SQL "
         f"{tally['raw_sql_median_ms']:.1f} ms (x{tally['ratio_to_raw_sql']})"
+    )
+    print(
+        f"Closing of the vote ({tally['ballots']:,} sealed envelopes opened, shuffled and "
+        f"written): {tally['close_ms']:.0f} ms"
     )
     return 0
 

@@ -4,9 +4,11 @@ Secrecy of the ballot (V6, V7): see the threat model in
 ``governance/services/elections/voting.py``. In short, ``VoteRecord`` says *who has
 voted* (election, organisation, person, via proxy) and ``Ballot`` says *what was
 voted*; nothing in ``Ballot`` or ``BallotChoice`` points to a voter: random UUID
-keys (no sequence), no timestamp, no IP, no user agent. The ballot box is
-rewritten in random order when voting closes, so the physical row order of the
-two tables cannot be matched either.
+keys (no sequence), no timestamp, no IP, no user agent. While the vote is open the
+box holds only ``SealedBallot`` envelopes (AES-GCM ciphertext under a key that is not
+in the database, see ``BallotBox``); the plaintext ballots are written at closing, all
+in one transaction and in random order, so no physical row order, transaction id or
+time follows the register.
 """
 
 import secrets
@@ -23,6 +25,7 @@ from .base import DecidedRequest, Term
 
 __all__ = [
     "Ballot",
+    "BallotBox",
     "BallotChoice",
     "Candidacy",
     "CopilDecision",
@@ -37,6 +40,7 @@ __all__ = [
     "MinutesRequestStatus",
     "Proxy",
     "ProxyStatus",
+    "SealedBallot",
     "VoteRecord",
 ]
 
@@ -359,6 +363,58 @@ class BallotChoice(models.Model):
 
     def __str__(self) -> str:
         return str(self.candidacy)
+
+
+class BallotBox(models.Model):
+    """The sealed ballot box of an election while its vote is open (V6).
+
+    Holds the random salt from which, with the server's ``SECRET_KEY`` (never stored in
+    the database), the key of the envelopes is derived (HKDF). Created when the vote
+    opens, deleted when it closes: from then on the envelopes' key cannot be derived
+    again. A model of its own rather than a column of ``Election``: the row-level audit
+    trail follows every column of an election, and it never follows a model named after
+    a ballot (``cos_portal.auditing``), so the salt is copied nowhere.
+    """
+
+    election = models.OneToOneField(
+        Election, verbose_name=_("élection"), primary_key=True, on_delete=models.CASCADE,
+        related_name="ballot_box",
+    )  # fmt: skip
+    salt = models.BinaryField(_("sel de la clé de l'urne"), max_length=32, editable=False)
+
+    class Meta:
+        verbose_name = _("urne scellée")
+        verbose_name_plural = _("urnes scellées")
+        ordering = ["election"]
+
+    def __str__(self) -> str:
+        return str(self.election)
+
+
+class SealedBallot(models.Model):
+    """A ballot in its envelope while the vote is open (V6, V7).
+
+    Random key, the election, and the ciphertext of the receipt and the choices (AES-GCM,
+    plaintext padded to one length per election: a blank ballot and a full one look
+    alike). No voter, no time, no receipt in clear. Opened, shuffled and deleted when
+    the vote closes (``governance.services.elections.ballot_box``).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    election = models.ForeignKey(
+        Election, verbose_name=_("élection"), on_delete=models.CASCADE,
+        related_name="sealed_ballots",
+    )  # fmt: skip
+    ciphertext = models.BinaryField(_("enveloppe chiffrée"), editable=False)
+
+    class Meta:
+        verbose_name = _("enveloppe scellée")
+        verbose_name_plural = _("enveloppes scellées")
+        # Random keys: no insertion order.
+        ordering = ["election", "id"]
+
+    def __str__(self) -> str:
+        return str(self.id)
 
 
 # --- COPIL meetings (C2, C3, C4) -------------------------------------------------------

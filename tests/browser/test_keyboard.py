@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from activities.constants import ActivityKind, Attendance
 from activities.models import Participation
 from charters.models import Signature
-from governance.models import Ballot, Candidacy, Election, ElectionStatus
+from governance.models import Candidacy, Election, ElectionStatus, SealedBallot
 from members.constants import Role
 from tests.activities.factories import ActivityFactory, convene, user_in
 from tests.browser.test_checkin_phone import log_in
@@ -214,5 +214,5 @@ def test_voting_with_the_keyboard_only(page, live_server, screenshot):
     page.keyboard.press("Enter")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Bulletin déposé")
-    assert Ballot.objects.count() == 1
+    assert SealedBallot.objects.count() == 1
     assert page.console_errors == []

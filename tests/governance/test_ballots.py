@@ -14,6 +14,7 @@ from governance.models import (
     ElectionStatus,
     Mandate,
     MandateEndReason,
+    SealedBallot,
     VoteRecord,
 )
 from governance.services import elections as services
@@ -64,9 +65,13 @@ def test_v7_a_ballot_is_cast_once_and_gets_a_receipt(world):
     assert str(error.value.message) == (
         f"{voters[0].organisation.legal_name} a déjà voté : un bulletin ne se dépose qu'une fois."
     )
-    assert Ballot.objects.count() == 1
-    assert BallotChoice.objects.count() == 2
+    # One sealed envelope while the vote is open; no ballot in clear until the close.
+    assert (SealedBallot.objects.count(), Ballot.objects.count()) == (1, 0)
     assert VoteRecord.objects.count() == 1
+    services.election_voting_close(election=election, actor=_commission)
+    assert list(Ballot.objects.values_list("receipt", flat=True)) == [receipt]
+    assert BallotChoice.objects.count() == 2
+    assert SealedBallot.objects.count() == 0
 
 
 @pytest.mark.rule("V7")
@@ -79,14 +84,15 @@ def test_v7_more_approvals_than_seats_are_refused_and_nothing_is_saved(world):
     assert str(error.value.message) == (
         "Vous pouvez approuver au plus 2 candidat(s) : votre bulletin n'a pas été enregistré."
     )
-    assert (Ballot.objects.count(), VoteRecord.objects.count()) == (0, 0)
+    assert (SealedBallot.objects.count(), VoteRecord.objects.count()) == (0, 0)
 
 
 @pytest.mark.rule("V7")
 def test_v7_a_blank_ballot_is_allowed(world):
-    _commission, election, _candidacies, voters = world
+    commission, election, _candidacies, voters = world
 
     cast(election, voters[0], [])
+    services.election_voting_close(election=election, actor=commission)
 
     assert Ballot.objects.count() == 1
     assert BallotChoice.objects.count() == 0
@@ -119,7 +125,7 @@ def test_v6_wrong_password_casts_nothing(world):
             candidacy_ids=[a.pk],
             password="faux",
         )
-    assert (Ballot.objects.count(), VoteRecord.objects.count()) == (0, 0)
+    assert (SealedBallot.objects.count(), VoteRecord.objects.count()) == (0, 0)
 
 
 @pytest.mark.rule("V6")

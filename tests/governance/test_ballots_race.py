@@ -7,7 +7,7 @@ from django.db import connection, connections
 from freezegun import freeze_time
 
 from governance.exceptions import ElectionsError
-from governance.models import Ballot, BallotChoice, Election, ElectionStatus, VoteRecord
+from governance.models import Ballot, Election, ElectionStatus, SealedBallot, VoteRecord
 from governance.services import elections as services
 from tests.governance.elections_factories import PASSWORD, at, election_world, member_rep
 from tests.members.factories import RepresentativeFactory
@@ -69,5 +69,5 @@ def test_v7_two_simultaneous_votes_for_one_organisation_leave_one_ballot(transac
         f"{first.organisation.legal_name} a déjà voté : un bulletin ne se dépose qu'une fois."
     ]
     assert VoteRecord.objects.count() == 1
-    assert Ballot.objects.count() == 1
-    assert BallotChoice.objects.count() == 1
+    # One sealed envelope; nothing in clear while the vote is open (V6).
+    assert (SealedBallot.objects.count(), Ballot.objects.count()) == (1, 0)

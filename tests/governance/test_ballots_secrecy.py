@@ -7,7 +7,7 @@ from django.db import connection
 from freezegun import freeze_time
 
 from cos_portal.models import AuditEntry
-from governance.models import Ballot, BallotChoice, VoteRecord
+from governance.models import Ballot, BallotBox, BallotChoice, SealedBallot, VoteRecord
 from governance.services import elections as services
 from tests.governance.elections_factories import PASSWORD, at, election_world, member_rep
 
@@ -36,8 +36,16 @@ def test_v6_the_ballot_tables_have_no_column_that_points_to_a_voter():
         "ballot_id": "governance_ballot",
         "candidacy_id": "governance_candidacy",
     }
+    # While the vote is open: the envelopes (random key, election, ciphertext) and the
+    # box (the salt of their key, one per election); the key itself is stored nowhere.
+    envelope_columns, envelope_relations = columns(SealedBallot._meta.db_table)
+    assert envelope_columns == {"id", "election_id", "ciphertext"}
+    assert envelope_relations == {"election_id": "governance_election"}
+    box_columns, box_relations = columns(BallotBox._meta.db_table)
+    assert box_columns == {"election_id", "salt"}
+    assert box_relations == {"election_id": "governance_election"}
     # No sequence and no timestamp: the keys are UUIDs, no field is a date.
-    for model in (Ballot, BallotChoice):
+    for model in (Ballot, BallotChoice, SealedBallot):
         assert model._meta.pk.get_internal_type() == "UUIDField"
         assert not [
             f for f in model._meta.concrete_fields
@@ -98,6 +106,8 @@ def test_v6_after_an_election_no_stored_row_audit_entry_or_log_line_links_voter_
     stored = {str(value) for row in ballot_rows + choice_rows for value in row}
 
     assert len(ballot_rows) == 4 and len(choice_rows) == 4
+    # The envelopes and the salt of their key are gone with the close.
+    assert (SealedBallot.objects.count(), BallotBox.objects.count()) == (0, 0)
     # No stored value of the box is the id of a voter, its organisation or its register row
     # (the only integers stored are the election's and the candidacies' ids).
     integers = {v for v in stored if v.isdigit()}

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from freezegun import freeze_time
 
-from governance.models import Ballot, ElectionStatus, Proxy, VoteRecord
+from governance.models import ElectionStatus, Proxy, SealedBallot, VoteRecord
 from governance.services import elections as services
 from tests.governance.elections_factories import (
     PASSWORD,
@@ -193,7 +193,7 @@ def test_v7_voting_needs_the_password_and_answers_with_a_receipt(client, voting)
                 "step": "confirm",
             },
         )
-        assert (Ballot.objects.count(), VoteRecord.objects.count()) == (0, 0)
+        assert (SealedBallot.objects.count(), VoteRecord.objects.count()) == (0, 0)
         own = client.post(
             url,
             {
@@ -229,7 +229,10 @@ def test_v7_voting_needs_the_password_and_answers_with_a_receipt(client, voting)
     assert own.status_code == 200
     receipt = own.context["receipt"]
     assert receipt in own.content.decode()
-    assert Ballot.objects.filter(receipt=receipt).exists()
+    # Stored only inside its sealed envelope while the vote is open (V6).
+    envelopes = [bytes(c) for c in SealedBallot.objects.values_list("ciphertext", flat=True)]
+    assert len(envelopes) == 2
+    assert not [e for e in envelopes if receipt.encode() in e or bytes.fromhex(receipt) in e]
     assert by_proxy.status_code == 200
     assert again.status_code == 400  # own organisation already voted: no longer a choice
     assert VoteRecord.objects.count() == 2
@@ -247,7 +250,7 @@ def test_v7_the_ballot_is_reviewed_then_confirmed_with_the_password(client, voti
         review = client.post(url, {**choice, "step": "review"})
         edit = client.post(url, {**choice, "step": "edit"})
         no_password = client.post(url, {**choice, "step": "confirm"})
-        assert (Ballot.objects.count(), VoteRecord.objects.count()) == (0, 0)
+        assert (SealedBallot.objects.count(), VoteRecord.objects.count()) == (0, 0)
         cast = client.post(url, {**choice, "step": "confirm", "password": PASSWORD})
 
     content = review.content.decode()

@@ -3,42 +3,75 @@
 Threat model of the secret ballot (V6: "nobody, administrators included, can learn
 how an organisation voted, from the portal, the database or the logs")
 -------------------------------------------------------------------------------
-Two tables are written in the same transaction when a vote is cast:
+Two things are written in the same transaction when a vote is cast:
 
 * ``VoteRecord`` (the register, "émargement"): election, organisation, the person
   who cast it, the proxy used, paper or not. It is what a paper ballot box's
   signature list is: public to the commission, needed to refuse a second vote
   (unique constraint + ``select_for_update`` on the election).
-* ``Ballot`` + ``BallotChoice`` (the box): election, a random receipt and the
-  approved candidacies. No foreign key, timestamp, IP, user agent or sequence:
-  both keys are random UUIDs, so neither the key nor ``ORDER BY`` reveals the
-  insertion order.
+* ``SealedBallot`` (the envelope in the box): a random UUID, the election, and a
+  ciphertext. Nothing else: no voter, no timestamp, no IP, no receipt in clear.
+
+Why envelopes and not the ballot itself: rows written one vote at a time keep the
+order of the votes whatever their keys. The physical order (PostgreSQL ``ctid``,
+SQLite ``rowid``) follows the insertion order, hence the register's ids and the audit
+trail's timestamps; on PostgreSQL the ``xmin`` of a row (its transaction id) is that
+of its register row, written in the same transaction. One ``SELECT ... ORDER BY
+ctid`` or a backup taken during the vote would link every ballot to its organisation.
+So, while the vote is open, nothing readable is stored in an order that can be matched
+to the register:
+
+* The envelope holds the receipt and the choices encrypted with AES-256-GCM under a
+  per-election key derived (HKDF-SHA256) from the server's ``SECRET_KEY`` and a random
+  salt drawn when the vote opens (``BallotBox``). The key itself is stored nowhere: a
+  database dump, a backup or a ``SELECT`` during the vote yields only ciphertext,
+  which the envelopes' order, ``ctid`` or ``xmin`` can link to the register to no
+  avail. The plaintext is padded to one length per election, so the envelope's size
+  does not tell a blank ballot from a full one.
+* Closing the vote opens every envelope (with ``SECRET_KEY``, or one of
+  ``SECRET_KEY_FALLBACKS`` after a rotation; it refuses to close, in so many words,
+  if one does not open), shuffles them with ``secrets.SystemRandom`` and writes the
+  plaintext ``Ballot``/``BallotChoice`` rows in that random order, all in the closing's
+  transaction: they share one ``xmin``, have no time order, and their physical order
+  is a random permutation. The envelopes and the salt are deleted in the same
+  transaction (``ballot_box``). The tally and the results read those plaintext rows,
+  which exist only once the vote is closed.
 
 What an attacker could still try, and why it fails:
 
 * Join the tables: there is no column to join on (``tests/governance/
   test_ballots_secrecy.py`` inspects the schema and the stored rows).
-* Match insertion orders: the register has an auto-increment key, the box has
-  none. The physical order of rows (PostgreSQL ``ctid``, SQLite ``rowid``) would
-  still follow insertion, so closing the vote rewrites the box in random order
-  (``_ballot_box_shuffle``); after the next VACUUM nothing of the old order is left.
-  An administrator watching the live database *during* the vote, statement by
-  statement, is outside what this portal can defend against (as is someone
-  standing behind the voter): that is the residual risk, stated here.
+* Match orders or transaction ids during the vote: only envelopes exist, and they are
+  ciphertext (``tests/governance/test_ballots_sealed.py`` reads them by ``rowid``,
+  ``ctid`` and ``xmin``). After the close: the plaintext rows were all written at once,
+  in random order (the same test checks that their order is not the register's).
 * Read the logs or the audit trail: no log line is written with the choices; the
   audit entry says "a ballot was cast" for the organisation, without choices and
   without the receipt. SQL statements are not logged (``django.db.backends`` at
-  WARNING in settings).
-* Match the receipt: it is shown once to the voter and stored only on the ballot;
-  the published list of receipts lets each voter check that theirs was counted,
-  and says nothing about who holds which.
+  WARNING in settings). Neither the box nor the envelopes are in the row-level trail
+  (their names contain "ballot": ``cos_portal.auditing`` never follows them).
+* Match the receipt: it is shown once to the voter and stored only inside the envelope,
+  then on the plaintext ballot; the published list of receipts lets each voter check
+  that theirs was counted, and says nothing about who holds which.
 * Small elections: results are aggregates; no per-ballot export is offered at all.
+
+Residual risk, stated honestly:
+
+* Whoever holds both the database (or a backup taken during the vote, salt included)
+  and the server's secret key (its environment) during the vote can open the envelopes
+  and, with their physical order or ``xmin``, link them to the register. Deleting the
+  salt at closing ends this for the live database; the deleted envelopes and the salt
+  linger in the table files until VACUUM and in WAL archives and backups, so those
+  must be kept as safe as the secret key.
+* Whoever reads the live database statement by statement (or sits in the server's
+  memory) sees each ballot as it is cast, whatever is stored: as someone standing
+  behind the voter, outside what this portal can defend against.
+* After the close, nothing stored links a ballot to an organisation.
 """
 
 from __future__ import annotations
 
 import datetime
-import random
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -48,17 +81,17 @@ from cos_portal.audit import audit_log
 from governance import selectors_elections as selectors
 from governance.exceptions import ElectionsError, ElectionsWrongPassword
 from governance.models import (
-    Ballot,
-    BallotChoice,
     Election,
     ElectionStatus,
     Proxy,
     ProxyStatus,
     VoteRecord,
 )
+from governance.models.elections import new_receipt
 from members.models import Organisation
 
 from ._common import _fmt, _is_member, _lock, _require_commission, _require_status
+from .ballot_box import ballot_box_ensure, ballot_box_open, ballot_seal
 
 # --- Voting (V6, V7) ----------------------------------------------------------------------
 
@@ -81,58 +114,37 @@ def election_voting_open(
     election.status = ElectionStatus.VOTING
     election.voting_opened_at = now
     election.save(update_fields=["status", "voting_opened_at", "updated_at"])
+    ballot_box_ensure(election=election)  # the salt of the envelopes' key (V6)
     audit_log(action="governance.election.voting_opened", actor=actor, target=election, now=now)
     return election
-
-
-def _ballot_box_shuffle(election: Election) -> None:
-    """Rewrite the box in random order so that no physical order follows the votes."""
-    ballots = list(Ballot.objects.filter(election=election).values_list("pk", "receipt"))
-    choices = list(
-        BallotChoice.objects.filter(ballot__election=election).values_list(
-            "ballot_id", "candidacy_id"
-        )
-    )
-    by_ballot: dict = {}
-    for ballot_id, candidacy_id in choices:
-        by_ballot.setdefault(ballot_id, []).append(candidacy_id)
-    rng = random.SystemRandom()
-    rng.shuffle(ballots)
-    BallotChoice.objects.filter(ballot__election=election).delete()
-    Ballot.objects.filter(election=election).delete()
-    Ballot.objects.bulk_create(
-        [Ballot(pk=pk, election=election, receipt=receipt) for pk, receipt in ballots]
-    )
-    rows = [
-        BallotChoice(ballot_id=pk, candidacy_id=c)
-        for pk, _r in ballots
-        for c in by_ballot.get(pk, [])
-    ]
-    rng.shuffle(rows)
-    BallotChoice.objects.bulk_create(rows)
 
 
 @transaction.atomic
 def election_voting_close(
     *, election: Election, actor, now: datetime.datetime | None = None
 ) -> Election:
-    """Close the ballot; the entitled voters are frozen (V6)."""
+    """Close the ballot; the entitled voters are frozen and the box is opened (V6).
+
+    The envelopes become plaintext ballots in a random order, in this transaction; if
+    one cannot be opened (the server's secret key changed without keeping the old one
+    in ``SECRET_KEY_FALLBACKS``), nothing changes and the vote stays open.
+    """
     now = now or timezone.now()
     _require_commission(actor)
     election = _lock(election)
     _require_status(election, ElectionStatus.VOTING)
+    ballots = ballot_box_open(election=election)
     election.status = ElectionStatus.CLOSED
     election.voting_closed_at = now
     election.save(update_fields=["status", "voting_closed_at", "updated_at"])
     election.electorate.set(
         list(selectors.member_organisations(at=now).values_list("pk", flat=True))
     )
-    _ballot_box_shuffle(election)
     audit_log(
         action="governance.election.voting_closed",
         actor=actor,
         target=election,
-        data={"electorate": election.electorate.count()},
+        data={"electorate": election.electorate.count(), "ballots": ballots},
         now=now,
     )
     return election
@@ -249,8 +261,8 @@ def ballot_cast(
     Online, ``voter`` is an authorised signatory of ``organisation`` or of the holder of
     its validated proxy, and re-enters their password. On paper, ``voter`` is the
     commission member who enters the ballot. Either way: one vote per organisation,
-    cast once, never changed; the register row and the anonymous ballot are written
-    together or not at all.
+    cast once, never changed; the register row and the sealed envelope of the ballot
+    are written together or not at all. The receipt exists in clear only in the answer.
     """
     now = now or timezone.now()
     choices = [int(c) for c in candidacy_ids]
@@ -283,12 +295,14 @@ def ballot_cast(
             _("%(org)s a déjà voté : un bulletin ne se dépose qu'une fois.")
             % {"org": organisation.legal_name}
         ) from None
-    ballot = Ballot.objects.create(election=election)
-    BallotChoice.objects.bulk_create(
-        [
-            BallotChoice(ballot=ballot, candidacy_id=c)
-            for c in random.SystemRandom().sample(choices, len(choices))
-        ]
+    # Unique among plaintext ballots, written at the close: 64 random bits make a clash
+    # negligible (about 1e-12 for 5,000 ballots), so it is not checked against the box.
+    receipt = new_receipt()
+    ballot_seal(
+        election=election,
+        box=ballot_box_ensure(election=election),
+        receipt=receipt,
+        candidacy_ids=choices,
     )
     # Never the choices nor the receipt next to the voter (V6).
     audit_log(
@@ -302,4 +316,4 @@ def ballot_cast(
         },
         now=now,
     )
-    return ballot.receipt
+    return receipt
