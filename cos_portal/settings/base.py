@@ -315,6 +315,10 @@ CONTENT_SECURITY_POLICY = {
 
 # Structured logging to stdout, one JSON object per line.
 LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")
+# Error reports (cos_portal/errors.py): no POST value, cookie or local variable in them;
+# at most one mail to the COPIL per kind of error in this many seconds.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "cos_portal.errors.MaskingExceptionReporterFilter"
+ERROR_MAIL_INTERVAL_SECONDS = env.int("ERROR_MAIL_INTERVAL_SECONDS", default=600)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -325,17 +329,39 @@ LOGGING = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         }
     },
-    # No key of a reset or confirmation link in a log line (cos_portal/redaction.py).
-    "filters": {"redact_secrets": {"()": "cos_portal.redaction.RedactSecretsFilter"}},
+    "filters": {
+        # No key of a reset or confirmation link in a log line (cos_portal/redaction.py).
+        "redact_secrets": {"()": "cos_portal.redaction.RedactSecretsFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "skip_health_check": {"()": "cos_portal.errors.SkipHealthCheck"},
+        "error_mail_throttle": {"()": "cos_portal.errors.ErrorMailThrottle"},
+    },
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "formatter": "json",
             "filters": ["redact_secrets"],
-        }
+        },
+        # Server errors mailed to the COPIL (ADMINS), without the request's values
+        # (DEFAULT_EXCEPTION_REPORTER_FILTER), never for /healthz, and one mail per kind
+        # of error per ERROR_MAIL_INTERVAL_SECONDS (the throttle comes last).
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "include_html": False,
+            "filters": [
+                "require_debug_false",
+                "redact_secrets",
+                "skip_health_check",
+                "error_mail_throttle",
+            ],
+        },
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
+        # Replaces Django's default (console + mail_admins): records still reach stdout
+        # through the root logger.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
         "django.utils.autoreload": {"level": "WARNING"},
     },
