@@ -1,16 +1,20 @@
 from django.urls import path
 
+from cos_portal.security import decision
+
 from . import views
 
 app_name = "activities"
+# decision(...): a decision of the COPIL or the election commission, or a page only they
+# see; whoever holds one of these roles needs MFA in the session (cos_portal/security.py).
 urlpatterns = [
     path("", views.activity_list, name="list"),
     path("calendrier.ics", views.public_calendar, name="calendar"),
     path("calendrier/<str:token>.ics", views.private_calendar, name="private_calendar"),
     path("calendrier/jeton/", views.calendar_token_regenerate, name="calendar_token"),
     path("ma-presence/", views.my_attendance, name="my_attendance"),
-    path("copil/presence/", views.ratio_dashboard, name="ratio_dashboard"),
-    path("copil/presence/recalculer/", views.ratio_recompute, name="ratio_recompute"),
+    decision(path("copil/presence/", views.ratio_dashboard, name="ratio_dashboard")),
+    decision(path("copil/presence/recalculer/", views.ratio_recompute, name="ratio_recompute")),
     path("<int:pk>/", views.activity_detail, name="detail"),
     path("<int:pk>/inscription/", views.register, name="register"),
     path("<int:pk>/pointage/", views.checkin, name="checkin"),

@@ -1,5 +1,5 @@
-"""Cross-cutting security of the portal: MFA for staff and COPIL, cache headers,
-the security log and allauth's adapter.
+"""Cross-cutting security of the portal: MFA on the admin and on the decisions of the
+COPIL and the election commission, cache headers, the security log and allauth's adapter.
 
 The security log (logger ``cos_portal.security``) records successful and failed
 logins, MFA events and refused accesses (403, 429) with the person or the e-mail
@@ -10,10 +10,10 @@ fields, never from a request's data, and paths holding a key are logged by route
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import functools
 import logging
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
@@ -23,15 +23,25 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import (
+    NoReverseMatch,
+    ResolverMatch,
+    URLPattern,
+    URLResolver,
+    get_resolver,
+    reverse,
+)
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
-from members.constants import Role
+from charters.selectors import is_copil
+from governance.selectors_elections import is_election_commission
 
 logger = logging.getLogger("cos_portal.security")
 
@@ -156,16 +166,23 @@ class AccountAdapter(DefaultAccountAdapter):
             raise ImmediateHttpResponse(ratelimit.respond_429(request)) from error
 
 
-# --- MFA for staff and COPIL members -----------------------------------------------
+# --- MFA on the decisions of the COPIL and of the election commission -------------
+#
+# One mechanism decides (DecisionMFAMiddleware): the admin, and every URL pattern
+# declared with ``decision(...)`` beside its route in the apps' urls modules, ask a
+# person who holds a decision role for their authenticator app, GET and POST alike.
+# Views hold no MFA code of their own; they keep their role checks.
 
 
 def mfa_required_for(user) -> bool:
-    """Staff and COPIL members act for the whole community: their accounts need MFA."""
-    if not user.is_authenticated:
+    """Staff, the COPIL and the election commission act for the whole community: their
+    accounts need MFA. The roles come from the groups read once per user object, the
+    commission's membership (K3) from one more query for people outside the COPIL."""
+    if not getattr(user, "is_authenticated", False):
         return False
     if user.is_staff or user.is_superuser:
         return True
-    return user.groups.filter(name=Role.COPIL).exists()
+    return is_copil(user) or is_election_commission(user)
 
 
 def mfa_verified_in_session(request: HttpRequest, user) -> bool:
@@ -177,12 +194,27 @@ def mfa_verified_in_session(request: HttpRequest, user) -> bool:
     )
 
 
+def _return_path(request: HttpRequest) -> str | None:
+    """Where the MFA re-authentication comes back to: the page asked for, or, after a
+    refused POST (a POST-only URL cannot be opened by a redirect), the page the form
+    was on when it is one of the portal's."""
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        return f"{parts.path}?{parts.query}" if parts.query else parts.path
+    return None
+
+
 def mfa_gate(request: HttpRequest) -> HttpResponse | None:
     """A redirect to the MFA pages when the signed-in person still needs MFA, else None.
 
     Without an authenticator app: to its activation. With one that was not used in
     this session (force-logged, or signed in before activating it elsewhere): to the
-    MFA re-authentication, which comes back here.
+    MFA re-authentication, which comes back to the page.
     """
     if not settings.MFA_REQUIRED_FOR_STAFF:
         return None
@@ -192,81 +224,110 @@ def mfa_gate(request: HttpRequest) -> HttpResponse | None:
     has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     if has_totp and mfa_verified_in_session(request, user):
         return None
-    security_event("mfa.required", request=request, user=user, path=safe_path(request))
+    security_event(
+        "mfa.required", request=request, user=user, path=safe_path(request), method=request.method
+    )
     if not has_totp:
         messages.warning(
             request,
             _(
-                "L'administration et les décisions du COPIL demandent la double "
-                "authentification : activez une application d'authentification."
+                "L'administration et les décisions du COPIL et de la commission électorale "
+                "demandent la double authentification : activez une application "
+                "d'authentification."
             ),
         )
         return HttpResponseRedirect(reverse("mfa_activate_totp"))
     messages.info(
         request, _("Confirmez votre identité avec le code de votre application d'authentification.")
     )
-    return HttpResponseRedirect(
-        f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.get_full_path()})}"
-    )
+    target = reverse("mfa_reauthenticate")
+    back = _return_path(request)
+    return HttpResponseRedirect(f"{target}?{urlencode({'next': back})}" if back else target)
 
 
-def require_mfa(view_func):
-    """Decorator for the views of COPIL decisions: MFA as for the admin."""
+# Set on the URL patterns declared with decision(); read back by decision_url_names().
+_DECISION_ATTR = "cos_mfa_decision"
+# Of the admin, only the way in and out is open without MFA.
+_ADMIN_OPEN_VIEWS = {"admin:login", "admin:logout"}
 
-    @functools.wraps(view_func)
-    def wrapper(request, *args, **kwargs):
-        return mfa_gate(request) or view_func(request, *args, **kwargs)
 
-    return wrapper
+def decision(pattern: URLPattern) -> URLPattern:
+    """Declare a URL pattern as a decision of the COPIL or of the election commission
+    (or a page only they see): a person holding one of these roles (mfa_required_for)
+    opens it only after MFA in this session. Beside the route, in the app's urls module;
+    the pattern must be named (tests/security/test_permission_matrix.py lists them)."""
+    if not pattern.name:
+        raise ImproperlyConfigured(f"A decision URL needs a name: {pattern.pattern}")
+    setattr(pattern, _DECISION_ATTR, True)
+    return pattern
+
+
+def _marked_names(patterns, namespace: str = ""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _marked_names(entry.url_patterns, inner)
+        elif getattr(entry, _DECISION_ATTR, False):
+            yield f"{namespace}{entry.name}"
+
+
+def decision_url_names(urlconf=None) -> frozenset[str]:
+    """The namespaced names of the decision URLs of a URLconf, found once per resolver
+    (a test that swaps the URLconf gets a new resolver, so a new list)."""
+    resolver = get_resolver(urlconf)
+    names = getattr(resolver, "_cos_decision_url_names", None)
+    if names is None:
+        names = frozenset(_marked_names(resolver.url_patterns))
+        resolver._cos_decision_url_names = names
+    return names
+
+
+def is_decision(match: ResolverMatch | None, urlconf=None) -> bool:
+    """The admin (but its login and logout) and every URL declared with decision()."""
+    if match is None:
+        return False
+    if match.namespaces[:1] == ["admin"]:
+        return match.view_name not in _ADMIN_OPEN_VIEWS
+    return match.view_name in decision_url_names(urlconf)
 
 
 def copil_required(view_func):
     """Decorator for the COPIL's pages outside the admin: signed in, COPIL member (or
-    superuser), MFA verified; never cached. Others get 403."""
-    from django.contrib.auth.decorators import login_required
-    from django.core.exceptions import PermissionDenied
-    from django.views.decorators.cache import never_cache
+    superuser), never cached. Others get 403. MFA is asked by DecisionMFAMiddleware:
+    the URL of such a view is declared with decision() (the permission matrix checks)."""
 
     @functools.wraps(view_func)
     def wrapper(request, *args, **kwargs):
-        from charters.selectors import is_copil
-
         if not is_copil(request.user):
             raise PermissionDenied(_("Page réservée au COPIL."))
         return view_func(request, *args, **kwargs)
 
-    return never_cache(login_required(require_mfa(wrapper)))
+    guarded = never_cache(login_required(wrapper))
+    guarded.copil_only = True  # read by the tests: such a view's URL is a decision
+    return guarded
 
 
-def _admin_exempt_paths() -> set[str]:
-    paths = set()
-    for name in ("admin:logout", "admin:login"):
-        with contextlib.suppress(NoReverseMatch):  # a test URLconf without the admin
-            paths.add(reverse(name))
-    return paths
+class DecisionMFAMiddleware:
+    """MFA before the admin and the decisions of the COPIL and the election commission.
 
-
-class StaffMFAMiddleware:
-    """MFA before any page of the admin (except its login and logout)."""
+    Runs once the URL is resolved (process_view), before the view and its decorators:
+    a person holding a decision role who has not used their authenticator app in this
+    session is sent to the MFA pages, whatever the method, and nothing is done. People
+    without such a role pass: the views refuse them or let them act in their own name.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if settings.MFA_REQUIRED_FOR_STAFF:
-            try:
-                admin_prefix = reverse("admin:index")
-            except NoReverseMatch:
-                admin_prefix = None
-            if (
-                admin_prefix
-                and request.path.startswith(admin_prefix)
-                and request.path not in _admin_exempt_paths()
-            ):
-                response = mfa_gate(request)
-                if response is not None:
-                    return response
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not settings.MFA_REQUIRED_FOR_STAFF:
+            return None
+        if not is_decision(request.resolver_match, getattr(request, "urlconf", None)):
+            return None
+        return mfa_gate(request)
 
 
 # --- Cache headers and refused accesses ----------------------------------------------

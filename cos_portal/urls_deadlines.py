@@ -3,9 +3,12 @@
 from django.urls import path
 
 from . import views_deadlines
+from .security import decision
 
 app_name = "deadlines"
+# decision(...): a decision of the COPIL or the election commission, or a page only they
+# see; whoever holds one of these roles needs MFA in the session (cos_portal/security.py).
 urlpatterns = [
-    path("", views_deadlines.overview, name="overview"),
-    path("echeances.ics", views_deadlines.overview_ics, name="ics"),
+    decision(path("", views_deadlines.overview, name="overview")),
+    decision(path("echeances.ics", views_deadlines.overview_ics, name="ics")),
 ]

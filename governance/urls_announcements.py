@@ -2,12 +2,16 @@
 
 from django.urls import path
 
+from cos_portal.security import decision
+
 from . import views_announcements as views
 
 app_name = "announcements"
+# decision(...): a decision of the COPIL or the election commission, or a page only they
+# see; whoever holds one of these roles needs MFA in the session (cos_portal/security.py).
 urlpatterns = [
-    path("", views.announcement_list, name="list"),
-    path("nouvelle/", views.announcement_create, name="create"),
-    path("<int:pk>/", views.announcement_detail, name="detail"),
-    path("<int:pk>/envoyer/", views.announcement_send, name="send"),
+    decision(path("", views.announcement_list, name="list")),
+    decision(path("nouvelle/", views.announcement_create, name="create")),
+    decision(path("<int:pk>/", views.announcement_detail, name="detail")),
+    decision(path("<int:pk>/envoyer/", views.announcement_send, name="send")),
 ]

@@ -18,7 +18,7 @@ from activities.constants import ActivityKind
 from activities.models import Activity
 from charters.selectors import charter_version_history, is_copil
 from cos_portal.public_cache import public_cache
-from cos_portal.security import client_ip, require_mfa
+from cos_portal.security import client_ip
 
 from . import forms_commissions as forms
 from . import selectors_commissions as selectors
@@ -629,7 +629,6 @@ def _require_copil(request):
 
 @never_cache
 @login_required
-@require_mfa
 @require_http_methods(["GET", "POST"])
 def revision_copil_open(request):
     """Charter art. 10 (X3): the COPIL takes up a revision itself."""
@@ -653,7 +652,6 @@ def revision_copil_open(request):
 
 @never_cache
 @login_required
-@require_mfa
 @require_http_methods(["GET", "POST"])
 def revision_commission(request, revision_id):
     """Charter art. 10 (X3): the COPIL sets up the ad hoc commission."""
@@ -727,7 +725,6 @@ def revision_draft(request, revision_id):
 
 @never_cache
 @login_required
-@require_mfa
 @require_http_methods(["GET", "POST"])
 def revision_vote_open(request, revision_id):
     """Charter art. 10 (X4): the vote takes place at an extraordinary plenary."""
@@ -801,7 +798,6 @@ def revision_vote(request, revision_id):
 
 
 @login_required
-@require_mfa
 @require_POST
 def revision_vote_close(request, revision_id):
     """Charter art. 10 (X4): the COPIL closes the vote; simple majority of votes cast."""

@@ -71,9 +71,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # cos_portal/security.py: MFA before the admin, no-store on personal pages,
-    # refused accesses logged.
-    "cos_portal.security.StaffMFAMiddleware",
+    # cos_portal/security.py: MFA before the admin and the decisions of the COPIL and
+    # the election commission, no-store on personal pages, refused accesses logged.
+    "cos_portal.security.DecisionMFAMiddleware",
     "cos_portal.security.NoStoreMiddleware",
     "cos_portal.security.RefusedAccessLogMiddleware",
 ]

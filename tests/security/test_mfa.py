@@ -1,8 +1,10 @@
-"""MFA (allauth.mfa: authenticator app and recovery codes) for staff and COPIL members.
+"""MFA (allauth.mfa: authenticator app and recovery codes) for staff, the COPIL and the
+election commission.
 
-cos_portal/security.py sends a staff or COPIL person who has not activated an
-authenticator app, or has not used it in this session, to the MFA pages before the
-admin or a COPIL decision. settings/test.py turns the gate off; ``mfa_on`` turns it on.
+cos_portal/security.py sends a person holding one of these roles who has not activated
+an authenticator app, or has not used it in this session, to the MFA pages before the
+admin or a decision (a URL declared with ``decision()``; the list of the portal's is in
+test_permission_matrix.py). settings/test.py turns the gate off; ``mfa_on`` turns it on.
 """
 
 import pytest
@@ -10,12 +12,18 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, TOTP, generate_totp_secret
 from django.contrib.auth import SESSION_KEY
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AnonymousUser, Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from freezegun import freeze_time
 
+from cos_portal.security import mfa_required_for
+from governance.models import Commission, CommissionMembership, ElectionStatus
 from members.constants import Role
 from tests.accounts.factories import PASSWORD, verified_user
+from tests.governance.elections_factories import at, commission_member, election_world, member_rep
 
 from .conftest import totp_code
 
@@ -206,3 +214,97 @@ def test_people_outside_staff_and_copil_are_not_asked_for_mfa(client, mfa_on):
     client.force_login(verified_user())
 
     assert client.get("/test/decision-copil/").status_code == 200
+
+
+def in_group(user, role):
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
+
+
+def test_mfa_is_asked_of_staff_the_copil_and_the_election_commission():
+    standing = member_rep()
+    CommissionMembership.objects.create(
+        commission=Commission.objects.get(standing_role="elections"),
+        representative=standing,
+        status="accepted",
+        volunteered_at=timezone.now(),
+    )
+    people = {
+        "anonymous": AnonymousUser(),
+        "member": member_rep().user,
+        "organiser": in_group(verified_user(), Role.ORGANISERS),
+        "staff": verified_user(is_staff=True),
+        "superuser": verified_user(is_superuser=True),
+        "copil": in_group(verified_user(), Role.COPIL),
+        "election commission": commission_member(),
+        "elections commission (K3)": standing.user,
+    }
+
+    assert {role for role, user in people.items() if mfa_required_for(user)} == {
+        "staff",
+        "superuser",
+        "copil",
+        "election commission",
+        "elections commission (K3)",
+    }
+
+
+@pytest.mark.rule("V12")
+def test_the_election_commission_opens_a_vote_only_after_mfa(client, mfa_on):
+    with freeze_time(at(2027, 3, 1)):
+        commission, _previous, election = election_world()
+        secret = generate_totp_secret()
+        TOTP.activate(commission, secret)
+        client.force_login(commission)
+        url = reverse("elections:manage", kwargs={"pk": election.pk, "action": "annoncer"})
+
+        refused = client.post(url, HTTP_REFERER=f"http://testserver{election.get_absolute_url()}")
+
+        election.refresh_from_db()
+        assert election.status == ElectionStatus.DRAFT
+        # A POST-only URL cannot be opened by a redirect: back to the page of the form.
+        assert refused["Location"] == (
+            f"{reverse('mfa_reauthenticate')}?next=%2Felections%2F{election.pk}%2F"
+        )
+        client.post(reverse("mfa_reauthenticate"), {"code": totp_code(secret)})
+        done = client.post(url)
+
+    election.refresh_from_db()
+    assert done["Location"] == election.get_absolute_url()
+    assert election.status == ElectionStatus.ANNOUNCED
+
+
+@pytest.mark.urls("tests.security.urls")
+def test_a_refused_post_from_another_site_comes_back_to_no_page_of_it(client, mfa_on):
+    member, _secret = staff_with_totp(is_staff=False)
+    client.force_login(in_group(member, Role.COPIL))
+
+    response = client.post("/test/decision-copil/", HTTP_REFERER="https://ailleurs.example/")
+
+    assert response["Location"] == reverse("mfa_reauthenticate")
+
+
+@pytest.mark.urls("tests.security.urls")
+def test_a_page_that_is_no_decision_asks_no_mfa_of_the_copil(client, mfa_on):
+    client.force_login(in_group(verified_user(), Role.COPIL))
+
+    assert client.get("/test/lecture/").status_code == 200
+    assert client.get("/test/decision-copil/")["Location"] == reverse("mfa_activate_totp")
+
+
+@pytest.mark.urls("tests.security.urls")
+@pytest.mark.parametrize("role", [Role.COPIL, Role.ELECTION_COMMISSION])
+def test_the_gate_costs_two_queries_once_mfa_is_verified(client, settings, role):
+    member, secret = staff_with_totp(is_staff=False)
+    in_group(member, role)
+    login(client, member)
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    with CaptureQueriesContext(connection) as off:
+        assert client.get("/test/decision-copil/").status_code == 200
+    settings.MFA_REQUIRED_FOR_STAFF = True
+
+    with CaptureQueriesContext(connection) as on:
+        assert client.get("/test/decision-copil/").status_code == 200
+
+    # The person's groups (read once per request, the views reuse them) and the app.
+    assert len(on) - len(off) == 2

@@ -7,26 +7,36 @@ gets. POST-only views are requested with POST (an empty form), the others with G
 
 Scope: the portal's own URLs; of allauth only login, sign-up, logout and password
 reset (its other pages are tested in tests/accounts); of the admin a chosen few.
-The staff MFA gate is off here (settings/test.py) and tested in test_mfa.py.
+The MFA gate is off in EXPECTED (settings/test.py). MFA_DECISIONS lists the URLs behind
+it (cos_portal/security.py: the admin and the URLs declared with ``decision()``): with
+the gate on, the COPIL member and the superuser are sent to the MFA pages until they
+used their authenticator app in the session, then get the status of EXPECTED. A URL the
+COPIL or the commission reaches and members do not (or a POST-only one) is either a
+decision or in NOT_DECISIONS with the reason.
 
 Run with ``MATRIX_PRINT=1`` to print the statuses observed, to fill a new line.
 """
 
 import io
 import os
+from urllib.parse import urlsplit
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from PIL import Image
 
 from activities.constants import Attendance
 from activities.models import CalendarToken, Minutes
 from charters.certificates import create_signing_key
 from charters.services import signature_record
+from cos_portal import security
 from members.constants import Role, Status
 from tests.activities.factories import ActivityFactory, attend, convene
 from tests.charters.factories import CharterVersionFactory
@@ -37,6 +47,8 @@ from tests.members.factories import (
     UserFactory,
     member_organisation,
 )
+
+from .conftest import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +95,66 @@ POST_ONLY = {
 }
 
 LOGIN = 302  # anonymous: redirected to the login page
+
+# The decisions of the COPIL and of the election commission, and the pages only they
+# see: MFA for whoever holds one of these roles (staff, superuser, COPIL, election
+# commission), whatever the method. The whole admin too (but its login and logout).
+MFA_DECISIONS = {
+    # The charter's re-signature campaign (who signed the version in force, who not).
+    "charters:campaign",
+    # The attendance overview and its recompute (A3, A4).
+    "activities:ratio_dashboard",
+    "activities:ratio_recompute",
+    # Elections (art. 6, V12): seats, the cycle, proxies, paper ballots, ties; the COPIL's
+    # answers to requests for its minutes (C4).
+    "elections:seats",
+    "elections:create",
+    "elections:manage",
+    "elections:paper_ballot",
+    "elections:tie",
+    "elections:proxy_decide",
+    "elections:minutes_requests",
+    # Commissions (art. 8): memberships, reports, meetings, roadmap; the referents'
+    # contact data (art. 9); every step of a charter revision (art. 10), including the
+    # votes the COPIL records from the roll call.
+    "commissions:membership_decide",
+    "commissions:membership_leave",
+    "commissions:report_create",
+    "commissions:report_shown",
+    "commissions:meeting_create",
+    "commissions:roadmap_create",
+    "commissions:roadmap_edit",
+    "commissions:referents_copil",
+    "commissions:revision_copil_open",
+    "commissions:revision_commission",
+    "commissions:revision_draft",
+    "commissions:revision_vote_open",
+    "commissions:revision_vote",
+    "commissions:revision_vote_close",
+    # Announcements and the deadlines overview (issue 9).
+    "announcements:list",
+    "announcements:create",
+    "announcements:detail",
+    "announcements:send",
+    "deadlines:overview",
+    "deadlines:ics",
+    *ADMIN_URLS,
+}
+_ORGANISERS = "the organisers' work at an activity (A2-A4), theirs too without a decision role"
+# URLs the COPIL member or the superuser reach while members do not (or POST-only ones)
+# that are no decision of the COPIL or of the commission, with the reason.
+NOT_DECISIONS = {
+    "set_language": "everyone chooses the language of the pages",
+    "activities:calendar_token": "one's own calendar link",
+    "activities:register": "one's own registration to an activity",
+    "activities:checkin": _ORGANISERS,
+    "activities:checkin_mark": _ORGANISERS,
+    "activities:attendance_export": _ORGANISERS,
+    "activities:attendance_import": _ORGANISERS,
+    "activities:sign_in_sheet": _ORGANISERS,
+    "elections:proxy_revoke": "only the giving organisation's signatory revokes (V6)",
+    "elections:copil_minutes_file": "a read, open as well to members granted a request (C4)",
+}
 
 
 def everyone(status):
@@ -449,3 +521,129 @@ def test_each_role_gets_the_expected_status(world, settings):
         if EXPECTED.get(name) != row
     }
     assert not wrong, wrong
+
+
+# --- MFA on the decisions ---------------------------------------------------------------
+
+COPIL, SUPERUSER, MEMBER = ROLES.index("copil"), ROLES.index("superuser"), ROLES.index("member")
+DECISION_ROLES = ("copil", "superuser")
+
+
+def reached(status: int) -> bool:
+    return 200 <= status < 400
+
+
+def test_every_action_of_the_copil_or_the_commission_is_a_decision_or_says_why_not():
+    must_decide = {
+        name
+        for name, row in EXPECTED.items()
+        if (reached(row[COPIL]) or reached(row[SUPERUSER]))
+        and (name in POST_ONLY or row[MEMBER] in (403, 404))
+    }
+
+    unlisted = sorted(must_decide - MFA_DECISIONS - NOT_DECISIONS.keys())
+    assert not unlisted, f"add it to MFA_DECISIONS (and decision() beside its route): {unlisted}"
+    assert not MFA_DECISIONS & NOT_DECISIONS.keys()
+    assert (MFA_DECISIONS | NOT_DECISIONS.keys()) <= EXPECTED.keys()
+    assert all(reason.strip() for reason in NOT_DECISIONS.values())
+
+
+def sample_path(name: str, pattern: URLPattern) -> str:
+    """The URL with made-up parameters: resolving it needs no object."""
+    converters = pattern.pattern.converters
+    return reverse(
+        name, kwargs={p: 1 if converters[p].regex == "[0-9]+" else "x" for p in converters}
+    )
+
+
+def test_the_mfa_gate_covers_exactly_the_decisions():
+    gated = set()
+    for name, pattern in matrix_urls().items():
+        match = resolve(sample_path(name, pattern))
+        assert match.view_name == name
+        if security.is_decision(match):
+            gated.add(name)
+
+    assert sorted(gated - MFA_DECISIONS) == [], "a URL behind MFA is missing from MFA_DECISIONS"
+    assert sorted(MFA_DECISIONS - gated) == [], "declare it with decision() beside its route"
+
+
+def test_every_view_kept_to_the_copil_is_a_decision():
+    copil_only = {
+        name
+        for name, pattern in matrix_urls().items()
+        if getattr(pattern.callback, "copil_only", False)
+    }
+
+    assert copil_only >= {"announcements:list", "deadlines:overview"}
+    assert sorted(copil_only - MFA_DECISIONS) == []
+
+
+def is_write(sql: str) -> bool:
+    # The session row (the messages of the redirect) is not a change of the portal's data.
+    statement = sql.lstrip().upper()
+    return (
+        statement.startswith(("INSERT", "UPDATE", "DELETE")) and "DJANGO_SESSION" not in statement
+    )
+
+
+def request_once(client, name, url):
+    """One request whose changes, if any, are undone; with the writes it attempted."""
+    method = client.post if name in POST_ONLY else client.get
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        response = method(url)
+        response.close()
+        transaction.set_rollback(True)
+    return response, [q["sql"] for q in queries.captured_queries if is_write(q["sql"])]
+
+
+@pytest.mark.parametrize("with_app", [False, True], ids=["no-app", "app-not-used"])
+def test_without_mfa_in_the_session_the_decisions_send_to_the_mfa_pages(world, mfa_on, with_app):
+    users, by_parameter, by_url = world
+    if with_app:
+        for role in DECISION_ROLES:
+            TOTP.activate(users[role], generate_totp_secret())
+    mfa_page = reverse("mfa_reauthenticate" if with_app else "mfa_activate_totp")
+    # The signed-in people without a decision role (asked once) reach the views.
+    roles = DECISION_ROLES if with_app else ROLES[1:]
+    urls = matrix_urls()
+    wrong = {}
+    for name in sorted(MFA_DECISIONS):
+        url = url_for(name, urls[name], by_parameter, by_url)
+        for role in roles:
+            client = Client(raise_request_exception=False)
+            client.force_login(users[role])
+            response, writes = request_once(client, name, url)
+            if role in DECISION_ROLES:
+                got = (response.status_code, urlsplit(response.get("Location", "")).path, writes)
+                if got != (302, mfa_page, []):
+                    wrong[(name, role)] = got
+            elif response.status_code != EXPECTED[name][ROLES.index(role)]:
+                wrong[(name, role)] = response.status_code
+
+    assert not wrong, wrong
+
+
+def test_with_mfa_in_the_session_the_decisions_answer_as_in_the_matrix(world, mfa_on):
+    users, by_parameter, by_url = world
+    sessions = {}
+    for role in DECISION_ROLES:
+        secret = generate_totp_secret()
+        TOTP.activate(users[role], secret)
+        client = Client()
+        client.force_login(users[role])
+        response = client.post(reverse("mfa_reauthenticate"), {"code": totp_code(secret)})
+        assert response.status_code == 302
+        sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    urls = matrix_urls()
+    observed, expected = {}, {}
+    for name in sorted(MFA_DECISIONS):
+        url = url_for(name, urls[name], by_parameter, by_url)
+        for role in DECISION_ROLES:
+            client = Client(raise_request_exception=False)
+            client.cookies[settings.SESSION_COOKIE_NAME] = sessions[role]
+            response, _writes = request_once(client, name, url)
+            observed[(name, role)] = response.status_code
+            expected[(name, role)] = EXPECTED[name][ROLES.index(role)]
+
+    assert observed == expected

@@ -1,10 +1,10 @@
-"""A test-only URLconf: the portal's URLs plus views that fail or need MFA."""
+"""A test-only URLconf: the portal's URLs plus views that fail or are decisions."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.urls import path
 
-from cos_portal.security import require_mfa
+from cos_portal.security import decision
 from cos_portal.urls import urlpatterns as portal_urlpatterns
 
 
@@ -16,14 +16,19 @@ def forbidden(request):
     raise PermissionDenied
 
 
-@require_mfa
 def copil_decision(request):
     return HttpResponse("décision")
+
+
+def not_a_decision(request):
+    return HttpResponse("lecture")
 
 
 urlpatterns = [
     path("test/panne/", boom),
     path("test/interdit/", forbidden),
-    path("test/decision-copil/", copil_decision),
+    # The view knows nothing of MFA: declaring the URL a decision is enough.
+    decision(path("test/decision-copil/", copil_decision, name="test_decision")),
+    path("test/lecture/", not_a_decision, name="test_not_a_decision"),
     *portal_urlpatterns,
 ]
