@@ -8,8 +8,11 @@ queries whatever the number of organisations (select_related, prefetch, annotati
 
 ``deadline_list`` merges the sources (the COPIL overview, a person's dashboard, iCal);
 ``deadline_reminders_send`` is the engine run daily by django-celery-beat: it records
-each reminder under the unique key (deadline, recipient, offset) before sending it, so
-two runs, or two workers at once, never send the same reminder twice.
+each reminder under the unique key (deadline, recipient, offset) before sending it, then
+sends only the reminders it claimed (cos_portal/leases.py), marking each one sent right
+after its e-mail: two runs, or two workers at once, never send the same reminder twice,
+and the reminders of a worker killed in the middle of a batch are sent by the next run
+or by ``reminders_resume`` (every few minutes) once that worker's lease has expired.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from __future__ import annotations
 import datetime
 import json
 import logging
-import uuid
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -25,7 +27,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise, lazy
@@ -42,6 +43,7 @@ __all__ = [
     "deadline_now",
     "deadline_reminders_send",
     "deadline_source",
+    "reminders_resume",
 ]
 
 
@@ -206,9 +208,11 @@ def deadline_reminders_send(*, now: datetime.datetime | None = None) -> int:
     today; returns the number sent.
 
     Insert first: every reminder due is inserted under its unique key (deadline,
-    recipient, offset) with ``ignore_conflicts``, tagged with this run; the run then sends
-    only the rows it inserted itself. A second run, or a second worker at the same time,
-    inserts nothing and sends nothing. A constant number of queries.
+    recipient, offset) with ``ignore_conflicts``; then the run claims the pending
+    reminders nobody holds (today's, and those a killed worker left once its lease
+    expired) and sends those. A second run, or a second worker at the same time, inserts
+    nothing and sends nothing twice. A constant number of queries to find, record and
+    claim, plus one per reminder sent (it is marked sent right after its e-mail).
     """
     from .models import Reminder, ReminderMute
 
@@ -220,7 +224,6 @@ def deadline_reminders_send(*, now: datetime.datetime | None = None) -> int:
             end=today + datetime.timedelta(days=LOOKAHEAD_DAYS),
         )
     muted = set(ReminderMute.objects.values_list("user_id", "kind"))
-    run = uuid.uuid4().hex
     rows = []
     for deadline in deadlines:
         offset = reminder_offset_due(offsets=deadline.offsets, due=deadline.due, today=today)
@@ -244,14 +247,28 @@ def deadline_reminders_send(*, now: datetime.datetime | None = None) -> int:
                     labels=labels,
                     act_url=deadline.act_url,
                     created_at=now,
-                    run=run,
                 )
             )
-    if not rows:
+    if rows:
+        reminders_insert(rows)
+    return reminders_resume(now=now)
+
+
+def reminders_resume(*, now: datetime.datetime | None = None) -> int:
+    """Claim the pending reminders nobody holds, or whose holder's lease has expired (a
+    worker killed in the middle of a batch), and send them; returns the number sent.
+
+    Run by the engine after its insert, and every few minutes by django-celery-beat
+    (``reminders_resume_task``): one query when there is nothing to take over.
+    """
+    from .leases import Lease
+    from .models import Reminder, ReminderStatus
+
+    lease = Lease(Reminder)
+    if not lease.claim(Reminder.objects.filter(status=ReminderStatus.PENDING)):
         return 0
-    reminders_insert(rows)
-    mine = list(Reminder.objects.filter(run=run).select_related("recipient").order_by("pk"))
-    return reminders_deliver(reminders=mine, now=now, run=run)
+    mine = list(lease.held().select_related("recipient").order_by("pk"))
+    return reminders_deliver(reminders=mine, lease=lease, now=now)
 
 
 _INSERTED_FIELDS = (
@@ -267,7 +284,7 @@ _INSERTED_FIELDS = (
     "attempts",
     "last_error",
     "created_at",
-    "run",
+    "claimed_by",
 )
 
 
@@ -298,7 +315,7 @@ def reminders_insert(rows) -> None:
                 "attempts": r.attempts,
                 "last_error": r.last_error,
                 "created_at": str(ops.adapt_datetimefield_value(r.created_at)),
-                "run": r.run,
+                "claimed_by": r.claimed_by,
             }
             for r in rows
         ]
@@ -310,7 +327,7 @@ def reminders_insert(rows) -> None:
         types = (
             'deadline_key text, kind text, recipient_id bigint, "offset" smallint, due date, '
             "informed_only boolean, labels jsonb, act_url text, status text, attempts smallint, "
-            "last_error text, created_at timestamptz, run text"
+            "last_error text, created_at timestamptz, claimed_by text"
         )
         values = ", ".join(f"x.{ops.quote_name(f)}" for f in _INSERTED_FIELDS)
         sql = (
@@ -341,43 +358,65 @@ def _labels(label) -> dict[str, str]:
     return labels
 
 
-def reminders_deliver(*, reminders, now: datetime.datetime | None = None, run: str = "") -> int:
-    """Send ``reminders`` (rows this run owns) over one SMTP connection; the sent ones are
-    marked in one query, a failed one is handed to reminder_send_task (backoff)."""
+def reminders_deliver(*, reminders, lease, now: datetime.datetime | None = None) -> int:
+    """Send ``reminders`` (rows ``lease`` holds) over one SMTP connection; each one is
+    marked sent right after its e-mail (one UPDATE, only while the lease still holds it),
+    a failed one is released until its retry by reminder_send_task (backoff). Returns the
+    number sent."""
     from django.core.mail import get_connection
 
-    from .models import Reminder, ReminderStatus
+    from .models import ReminderStatus
 
     now = now or timezone.now()
-    sent, failed, unreachable = [], [], []
+    reachable = [r for r in reminders if r.recipient.is_active and r.recipient.email]
+    unreachable = {r.pk for r in reminders} - {r.pk for r in reachable}
+    if unreachable:  # an erased or closed account: no retry
+        lease.held().filter(pk__in=unreachable).update(
+            status=ReminderStatus.FAILED,
+            last_error="inactive account or no e-mail address",
+            claimed_by="",
+            claimed_until=None,
+        )
+    sent = 0
     connection = get_connection()
-    for reminder in reminders:
-        if not reminder.recipient.is_active or not reminder.recipient.email:
-            unreachable.append(reminder.pk)  # an erased or closed account: no retry
-            continue
+    for reminder in reachable:
+        lease.renew_if_due()
         try:
             reminder_email(reminder, now=now).send_with(connection)
         except Exception as error:  # SMTP, DNS, a broken template: retried, then shown
-            failed.append((reminder, error))
-        else:
-            sent.append(reminder.pk)
-    if sent:
-        # By run, not by a list of ids: one query, however many were sent.
-        done = Reminder.objects.filter(run=run) if run else Reminder.objects.filter(pk__in=sent)
-        done.exclude(pk__in=[r.pk for r, _error in failed] + unreachable).update(
-            status=ReminderStatus.SENT, sent_at=now, attempts=F("attempts") + 1, last_error=""
+            logger.warning("reminder %s not sent: %s", reminder.pk, error)
+            _reminder_failed(reminder, lease=lease, attempts=reminder.attempts + 1, error=error)
+            continue
+        sent += 1
+        if not lease.complete(
+            reminder.pk,
+            status=ReminderStatus.SENT,
+            sent_at=now,
+            attempts=reminder.attempts + 1,
+            last_error="",
+        ):
+            logger.warning("reminder %s sent after its lease was taken over", reminder.pk)
+    return sent
+
+
+def _reminder_failed(reminder, *, lease, attempts: int, error: Exception) -> str:
+    """Record a failed try: released until the next one, queued with that countdown, or
+    failed for good once REMINDER_MAX_ATTEMPTS tries are spent."""
+    from .models import ReminderStatus
+
+    if attempts >= REMINDER_MAX_ATTEMPTS:
+        lease.release(
+            reminder.pk,
+            status=ReminderStatus.FAILED,
+            attempts=attempts,
+            last_error=_describe(error),
         )
-    if unreachable:
-        Reminder.objects.filter(pk__in=unreachable).update(
-            status=ReminderStatus.FAILED, last_error="inactive account or no e-mail address"
-        )
-    for reminder, error in failed:
-        logger.warning("reminder %s not sent: %s", reminder.pk, error)
-        Reminder.objects.filter(pk=reminder.pk).update(
-            attempts=F("attempts") + 1, last_error=_describe(error)
-        )
-        reminder_retry(reminder_id=reminder.pk, attempts=1)
-    return len(sent)
+        return "failed"
+    countdown = reminder_backoff(attempts)
+    retry_at = timezone.now() + datetime.timedelta(seconds=countdown)
+    if lease.release(reminder.pk, until=retry_at, attempts=attempts, last_error=_describe(error)):
+        reminder_retry(reminder_id=reminder.pk, attempts=attempts)
+    return "retry"
 
 
 def reminder_retry(*, reminder_id: int, attempts: int) -> None:
@@ -390,33 +429,32 @@ def reminder_retry(*, reminder_id: int, attempts: int) -> None:
 
 def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> str:
     """One try of one reminder (the retry task, the admin's re-send): "sent", "retry"
-    (failed, tries left), "failed" (no try left), or "done" (nothing to send)."""
+    (failed, released until its next try, which is queued), "failed" (no try left), or
+    "done" (nothing to send: sent meanwhile, or another run holds it).
+
+    The row is claimed (cos_portal/leases.py), not locked: no transaction stays open
+    during SMTP, and a worker killed during the send leaves the row to the next run once
+    the lease has expired.
+    """
+    from .leases import Lease
     from .models import Reminder, ReminderStatus
 
     now = now or timezone.now()
-    with transaction.atomic():
-        reminder = (
-            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient")
-            .filter(pk=reminder_id, status=ReminderStatus.PENDING)
-            .first()
-        )
-        if reminder is None:
-            return "done"  # sent meanwhile, or another worker holds it
-        reminder.attempts += 1
-        try:
-            reminder_email(reminder, now=now).send()
-        except Exception as error:  # SMTP, DNS...: kept with its error for the admin
-            reminder.last_error = _describe(error)
-            if reminder.attempts >= REMINDER_MAX_ATTEMPTS:
-                reminder.status = ReminderStatus.FAILED
-            reminder.save(update_fields=["attempts", "last_error", "status"])
-            return "failed" if reminder.status == ReminderStatus.FAILED else "retry"
-        reminder.status = ReminderStatus.SENT
-        reminder.sent_at = now
-        reminder.last_error = ""
-        reminder.save(update_fields=["attempts", "last_error", "status", "sent_at"])
-        return "sent"
+    lease = Lease(Reminder)
+    pending = Reminder.objects.filter(pk=reminder_id, status=ReminderStatus.PENDING)
+    if not lease.claim(pending, released_for_retry=True):
+        return "done"
+    reminder = lease.held().select_related("recipient").get(pk=reminder_id)
+    attempts = reminder.attempts + 1
+    try:
+        reminder_email(reminder, now=now).send()
+    except Exception as error:  # SMTP, DNS...: kept with its error for the admin
+        logger.warning("reminder %s not sent: %s", reminder.pk, error)
+        return _reminder_failed(reminder, lease=lease, attempts=attempts, error=error)
+    lease.complete(
+        reminder.pk, status=ReminderStatus.SENT, sent_at=now, attempts=attempts, last_error=""
+    )
+    return "sent"
 
 
 def reminders_resend(*, reminder_ids: Iterable[int], actor=None) -> int:
@@ -430,7 +468,10 @@ def reminders_resend(*, reminder_ids: Iterable[int], actor=None) -> int:
             .exclude(status=ReminderStatus.SENT)
             .values_list("pk", flat=True)
         )
-        Reminder.objects.filter(pk__in=ids).update(status=ReminderStatus.PENDING, attempts=0)
+        # Claimable at once: by the retry queued below, or by the next resume.
+        Reminder.objects.filter(pk__in=ids).update(
+            status=ReminderStatus.PENDING, attempts=0, claimed_by="", claimed_until=None
+        )
         for pk in ids:
             reminder_retry(reminder_id=pk, attempts=0)
         if ids:

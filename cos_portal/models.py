@@ -1,4 +1,4 @@
-"""Cross-cutting models: the base model, the audit trail and the task outbox."""
+"""Cross-cutting models: the base model, the leased job, the audit trail and the task outbox."""
 
 from django.conf import settings
 from django.db import models
@@ -8,6 +8,27 @@ from django.utils.translation import gettext_lazy as _
 class BaseModel(models.Model):
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class LeasedJob(models.Model):
+    """A row of work (an e-mail to send) that a run claims for a while: its lease.
+
+    cos_portal/leases.py claims pending rows whose lease is empty or expired in one UPDATE,
+    renews the lease while a long batch goes on and releases it. A worker killed in the
+    middle of a batch leaves its rows claimed until ``claimed_until``; the next run, or
+    the periodic resume task, takes them over then.
+    """
+
+    # The run holding the row; empty once released.
+    claimed_by = models.CharField(_("pris par"), max_length=32, blank=True, editable=False)
+    # The end of the lease: past it, another run may take the row over. A failed send
+    # releases the row until its next try.
+    claimed_until = models.DateTimeField(
+        _("pris jusqu'au"), null=True, blank=True, editable=False, db_index=True
+    )
 
     class Meta:
         abstract = True
@@ -71,12 +92,14 @@ class ReminderStatus(models.TextChoices):
     FAILED = "failed", _("Échec")
 
 
-class Reminder(models.Model):
+class Reminder(LeasedJob):
     """One reminder of one deadline to one person at one offset (cos_portal/deadlines.py).
 
     The row is written before the e-mail is sent, under a unique key (deadline,
-    recipient, offset): a second run of the engine, or a second worker at the same
-    time, finds the row taken and sends nothing.
+    recipient, offset): a second run of the engine finds the row taken and inserts
+    nothing. A run sends only the rows it claimed (LeasedJob), and marks each one sent
+    right after its e-mail, so a worker killed in the middle of a batch leaves the rest
+    pending for the next run.
     """
 
     deadline_key = models.CharField(_("échéance"), max_length=200)
@@ -106,8 +129,6 @@ class Reminder(models.Model):
     last_error = models.TextField(_("dernière erreur"), blank=True)
     created_at = models.DateTimeField(_("créé le"))
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
-    # The engine run that inserted the row: it sends only the rows it inserted.
-    run = models.CharField(_("passage du moteur"), max_length=32, editable=False)
 
     class Meta:
         verbose_name = _("rappel d'échéance")
@@ -118,7 +139,6 @@ class Reminder(models.Model):
                 fields=["deadline_key", "recipient", "offset"], name="reminder_once_per_offset"
             )
         ]
-        indexes = [models.Index(fields=["run"])]
 
     def __str__(self) -> str:
         return f"{self.deadline_key} → {self.recipient_id} (J-{self.offset})"

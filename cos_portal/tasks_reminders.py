@@ -19,10 +19,28 @@ from django.db import DatabaseError
 )
 def deadline_reminders_send_task() -> int:
     """Daily (django-celery-beat): send the reminders due today. Safe to re-run: a reminder
-    is recorded under a unique key before it is sent, so a second run sends nothing."""
+    is recorded under a unique key before it is sent and marked sent right after, so a
+    second run sends only what a killed worker left (once its lease has expired)."""
     from .deadlines import deadline_reminders_send
 
     return deadline_reminders_send()
+
+
+@shared_task(
+    name="cos_portal.reminders_resume_task",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=3,
+)
+def reminders_resume_task() -> int:
+    """Every few minutes (django-celery-beat): send the pending reminders whose run died
+    (its lease expired) or whose retry was lost. Nothing to do: one query."""
+    from .deadlines import reminders_resume
+
+    return reminders_resume()
 
 
 @shared_task(
@@ -31,14 +49,9 @@ def deadline_reminders_send_task() -> int:
     reject_on_worker_lost=True,
 )
 def reminder_send_task(reminder_id: int) -> str:
-    """One more try of a reminder that failed. The next try is queued with an exponential
-    countdown, below the visibility timeout; the number of tries is counted on the row
-    (REMINDER_MAX_ATTEMPTS), so a re-delivered message never adds tries."""
-    from .deadlines import reminder_retry, reminder_send
-    from .models import Reminder
+    """One more try of a reminder that failed; a new failure queues the next try with an
+    exponential countdown, below the visibility timeout. The number of tries is counted on
+    the row (REMINDER_MAX_ATTEMPTS), so a re-delivered message never adds tries."""
+    from .deadlines import reminder_send
 
-    outcome = reminder_send(reminder_id=reminder_id)
-    if outcome == "retry":
-        attempts = Reminder.objects.filter(pk=reminder_id).values_list("attempts", flat=True)[0]
-        reminder_retry(reminder_id=reminder_id, attempts=attempts)
-    return outcome
+    return reminder_send(reminder_id=reminder_id)

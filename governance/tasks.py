@@ -39,16 +39,29 @@ def revision_petitions_check_task() -> int:
 
 
 @shared_task(
-    bind=True,
     name="governance.announcement_deliveries_send_task",
-    max_retries=5,
+    acks_late=True,
+    reject_on_worker_lost=True,
 )
-def announcement_deliveries_send_task(self, announcement_id: int) -> int:
-    """Send an announcement's deliveries not sent yet. Run twice, sends each once;
-    failed ones are retried with backoff (1, 2, 4, 8, 16 minutes) and stay in the log."""
+def announcement_deliveries_send_task(announcement_id: int) -> int:
+    """Send an announcement's deliveries not sent yet. Run twice, sends each once; a failed
+    one stays in the log and its next try is queued by the service (1, 2, 4, 8, 16
+    minutes)."""
     from governance.services.announcements import announcement_deliveries_send
 
-    sent, failed = announcement_deliveries_send(announcement_id=announcement_id)
-    if failed and not self.request.is_eager:
-        raise self.retry(countdown=60 * 2**self.request.retries)
+    sent, _failed = announcement_deliveries_send(announcement_id=announcement_id)
+    return sent
+
+
+@shared_task(
+    name="governance.announcement_deliveries_resume_task",
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def announcement_deliveries_resume_task() -> int:
+    """Every few minutes (django-celery-beat): send the deliveries whose worker died in
+    the middle of a batch (its lease expired) or whose next try was lost."""
+    from governance.services.announcements import announcement_deliveries_resume
+
+    sent, _failed = announcement_deliveries_resume()
     return sent

@@ -158,6 +158,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # An unacknowledged task goes back to the queue after this long (acks_late): no countdown
 # or retry backoff may exceed it (tests/cos_portal/test_queue.py).
 REDIS_VISIBILITY_TIMEOUT = 3600
+# A run holds the e-mails it claimed this long; a dead worker's are resumed after (leases.py).
+JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=600)
 # Redis down: publishing gives up within about a second instead of holding the request;
 # cos_portal/queue.py then keeps the job in the outbox.
 CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cos_portal.models import BaseModel
+from cos_portal.models import BaseModel, LeasedJob
 
 __all__ = [
     "Announcement",
@@ -86,11 +86,13 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("Échec")
 
 
-class AnnouncementDelivery(models.Model):
+class AnnouncementDelivery(LeasedJob):
     """One recipient of one sent announcement: the send log the COPIL reads.
 
-    Unique per announcement and address: the e-mail task sends a row only while it is
-    not sent, so re-running it (or two workers at once) never sends twice.
+    Unique per announcement and address: the e-mail task sends only the rows it claimed
+    (LeasedJob) and marks each one right after its e-mail, so re-running it (or two
+    workers at once) never sends twice, and a worker killed in the middle of the batch
+    leaves the rest to the next run once its lease has expired.
     """
 
     # The copy of the address is replaced when the person is erased (members.services).

@@ -2,12 +2,15 @@
 
 Rule S2: recipients are computed when the COPIL sends, from the statuses in force at
 that moment; each recipient is a logged delivery row, unique per address, that the
-e-mail task sends at most once (ARCHITECTURE §5, §6).
+e-mail task sends at most once (ARCHITECTURE §5, §6). The task claims the rows it sends
+(cos_portal/leases.py) and marks each one right after its e-mail: a worker killed in the
+middle of the batch leaves the rest to the periodic resume, once its lease has expired.
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -18,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from charters.selectors import is_copil
 from cos_portal.audit import audit_log
+from cos_portal.leases import Lease
 from cos_portal.queue import task_enqueue
 
 from .. import selectors_announcements as selectors
@@ -29,6 +33,8 @@ from ..models.announcements import (
     DeliveryStatus,
 )
 from ..models.commissions import Commission
+
+logger = logging.getLogger(__name__)
 
 
 def _require_copil(actor) -> None:
@@ -122,62 +128,108 @@ def announcement_send(
         data={"recipients": len(recipients)},
         now=now,
     )
-    _deliveries_enqueue(announcement)
+    _deliveries_enqueue(announcement.pk)
     return len(recipients)
 
 
 def announcement_retry_failed(*, announcement: Announcement, actor) -> int:
-    """Queue the failed deliveries again (the COPIL's button after a mail server outage)."""
+    """Queue the failed deliveries again, now (the COPIL's button after a mail server
+    outage): their wait for the next automatic try is cut short."""
     _require_copil(actor)
-    failed = announcement.deliveries.filter(status=DeliveryStatus.FAILED).count()
-    if failed:
-        _deliveries_enqueue(announcement)
-    return failed
+    failed = announcement.deliveries.filter(status=DeliveryStatus.FAILED)
+    count = failed.count()
+    if count:
+        failed.filter(claimed_by="").update(claimed_until=None)
+        _deliveries_enqueue(announcement.pk)
+    return count
 
 
-def _deliveries_enqueue(announcement: Announcement) -> None:
+def _deliveries_enqueue(announcement_id: int, *, countdown: int | None = None) -> None:
     from ..tasks import announcement_deliveries_send_task
 
-    task_enqueue(announcement_deliveries_send_task, announcement.pk)
+    task_enqueue(announcement_deliveries_send_task, announcement_id, countdown=countdown)
+
+
+# The first try and five more, after 1, 2, 4, 8 and 16 minutes; then the delivery stays
+# failed in the log until the COPIL's button queues it again.
+DELIVERY_MAX_ATTEMPTS = 6
+DELIVERY_BACKOFF_SECONDS = 60
+
+
+def delivery_backoff(attempts: int) -> int:
+    """Seconds before the next try after ``attempts`` tries: 1, 2, 4, 8, 16 minutes."""
+    return DELIVERY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
 
 
 def announcement_deliveries_send(
     *, announcement_id: int, now: datetime.datetime | None = None
 ) -> tuple[int, int]:
-    """Send the deliveries not sent yet; returns (sent now, failed now).
+    """Send the announcement's deliveries not sent yet; returns (sent now, failed now).
 
-    Each row is locked and checked before its e-mail goes: a second run, or a second
-    worker at the same time, skips what is sent (or being sent) and sends nothing twice.
+    The run claims the rows nobody holds (cos_portal/leases.py) in one query and sends
+    only those, marking each one right after its e-mail: a second run, or a second
+    worker at the same time, never sends a delivery twice, and no row lock is held
+    during SMTP. A failed one waits for its next try (delivery_backoff), queued here.
     """
-    announcement = Announcement.objects.get(pk=announcement_id)
+    lease = Lease(AnnouncementDelivery)
+    lease.claim(
+        AnnouncementDelivery.objects.filter(announcement_id=announcement_id).exclude(
+            status=DeliveryStatus.SENT
+        )
+    )
+    return _deliveries_deliver(lease, now=now)
+
+
+def announcement_deliveries_resume(*, now: datetime.datetime | None = None) -> tuple[int, int]:
+    """Every few minutes: send the deliveries whose run died (its lease expired) or whose
+    next try was lost, while tries are left; returns (sent now, failed now). Nothing to
+    take over: one query."""
+    lease = Lease(AnnouncementDelivery)
+    if not lease.claim(
+        AnnouncementDelivery.objects.exclude(status=DeliveryStatus.SENT).filter(
+            attempts__lt=DELIVERY_MAX_ATTEMPTS
+        )
+    ):
+        return 0, 0
+    return _deliveries_deliver(lease, now=now)
+
+
+def _deliveries_deliver(lease: Lease, *, now: datetime.datetime | None) -> tuple[int, int]:
     url = settings.SITE_URL.rstrip("/") + "/"
     sent = failed = 0
-    pending = list(
-        announcement.deliveries.exclude(status=DeliveryStatus.SENT).values_list("pk", flat=True)
-    )
-    for pk in pending:
-        with transaction.atomic():
-            delivery = (
-                AnnouncementDelivery.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk)
-                .exclude(status=DeliveryStatus.SENT)
-                .first()
+    retries: set[tuple[int, int]] = set()
+    deliveries = lease.held().select_related("announcement").order_by("announcement_id", "pk")
+    for delivery in list(deliveries):
+        lease.renew_if_due()
+        attempts = delivery.attempts + 1
+        try:
+            _delivery_email(delivery.announcement, delivery, url=url).send()
+        except OSError as error:  # SMTP refused or unreachable: kept for a retry
+            failed += 1
+            retry = attempts < DELIVERY_MAX_ATTEMPTS
+            countdown = delivery_backoff(attempts)
+            released = lease.release(
+                delivery.pk,
+                until=timezone.now() + datetime.timedelta(seconds=countdown) if retry else None,
+                status=DeliveryStatus.FAILED,
+                attempts=attempts,
+                last_error=f"{error.__class__.__name__}: {error}"[:1000],
             )
-            if delivery is None:
-                continue
-            delivery.attempts += 1
-            try:
-                _delivery_email(announcement, delivery, url=url).send()
-            except OSError as error:  # SMTP refused or unreachable: kept for a retry
-                delivery.status = DeliveryStatus.FAILED
-                delivery.last_error = f"{error.__class__.__name__}: {error}"[:1000]
-                failed += 1
-            else:
-                delivery.status = DeliveryStatus.SENT
-                delivery.sent_at = now or timezone.now()
-                delivery.last_error = ""
-                sent += 1
-            delivery.save(update_fields=["status", "attempts", "last_error", "sent_at"])
+            if retry and released:
+                retries.add((delivery.announcement_id, countdown))
+            continue
+        sent += 1
+        if not lease.complete(
+            delivery.pk,
+            status=DeliveryStatus.SENT,
+            sent_at=now or timezone.now(),
+            attempts=attempts,
+            last_error="",
+        ):
+            logger.warning("delivery %s sent after its lease was taken over", delivery.pk)
+    # One task per announcement and delay: it sends every delivery whose try has come.
+    for announcement_id, countdown in sorted(retries):
+        _deliveries_enqueue(announcement_id, countdown=countdown)
     return sent, failed
 
 

@@ -1,5 +1,6 @@
 """The deadline engine (cos_portal/deadlines.py): offsets, recipients, once only, retries,
-muting, the recipient's language, the schedule, concurrent runs, a real worker."""
+muting, the recipient's language, the schedule, concurrent runs, a worker killed in the
+middle of a batch, a real worker."""
 
 import datetime
 import threading
@@ -20,6 +21,7 @@ from cos_portal.deadlines import (
     deadline_reminders_send,
     deadline_source,
     reminder_offset_due,
+    reminders_resume,
 )
 from cos_portal.models import Reminder, ReminderMute, ReminderStatus
 from tests.members.factories import UserFactory
@@ -147,11 +149,10 @@ def test_the_database_refuses_a_second_reminder_for_the_same_key(sample):
         "due": DUE,
         "act_url": "/",
         "created_at": timezone.now(),
-        "run": "a",
     }
     Reminder.objects.create(**fields)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Reminder.objects.create(**{**fields, "run": "b"})
+        Reminder.objects.create(**{**fields, "claimed_by": "b"})
 
 
 def test_a_muted_optional_reminder_is_not_sent_a_required_one_is(sample):
@@ -367,3 +368,184 @@ def test_an_inactive_account_is_not_written_to_nor_retried(sample):
     assert [m.to for m in mail.outbox] == [[active.email]]
     assert Reminder.objects.get(recipient=closed).status == ReminderStatus.FAILED
     assert Reminder.objects.get(recipient=active).status == ReminderStatus.SENT
+
+
+# --- A worker killed in the middle of a batch (leases, cos_portal/leases.py) -------------
+
+
+class WorkerKilled(BaseException):
+    """What a SIGKILL looks like from inside the batch: nothing after it runs."""
+
+
+@pytest.fixture
+def killed_after(monkeypatch):
+    """``killed_after(n)``: the worker dies when it sends its (n+1)th e-mail."""
+
+    def arm(count: int):
+        original = deadlines._Email.send_with
+        sent = []
+
+        def send_with(self, connection):
+            if len(sent) == count:
+                raise WorkerKilled
+            original(self, connection)
+            sent.append(self.message.to)
+
+        monkeypatch.setattr(deadlines._Email, "send_with", send_with)
+        return monkeypatch.undo
+
+    return arm
+
+
+def test_a_run_killed_mid_batch_is_finished_once_by_the_next_run(sample, killed_after, settings):
+    people = [UserFactory() for _ in range(10)]
+    sample(actors=people)
+    started = at(DUE)
+    revive = killed_after(3)
+    with freeze_time(started), pytest.raises(WorkerKilled):
+        deadline_reminders_send()
+    revive()
+    # Each e-mail sent is marked sent at once; the rest stay pending, claimed by the dead run.
+    assert Reminder.objects.filter(status="sent").count() == 3 == len(mail.outbox)
+    pending = Reminder.objects.filter(status="pending")
+    assert pending.count() == 7
+    lease_end = started + datetime.timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    assert set(pending.values_list("claimed_until", flat=True)) == {lease_end}
+
+    # The task delivered again while the lease runs: nothing inserted, nothing sent.
+    with freeze_time(lease_end - datetime.timedelta(seconds=1)):
+        assert deadline_reminders_send() == 0
+        assert reminders_resume() == 0
+    assert len(mail.outbox) == 3
+    # Once it has expired, the next run takes the rest over and sends each one once.
+    with freeze_time(lease_end):
+        assert deadline_reminders_send() == 7
+        assert deadline_reminders_send() == 0
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
+    rows = Reminder.objects.all()
+    assert {(r.status, r.claimed_by, r.claimed_until) for r in rows} == {("sent", "", None)}
+    assert all(r.sent_at and r.attempts == 1 for r in rows)
+
+
+def test_the_periodic_resume_sends_what_a_killed_run_left(sample, killed_after, settings):
+    people = [UserFactory() for _ in range(4)]
+    sample(actors=people)
+    revive = killed_after(1)
+    with freeze_time(at(DUE)), pytest.raises(WorkerKilled):
+        deadline_reminders_send()
+    revive()
+    with freeze_time(at(DUE) + datetime.timedelta(seconds=settings.JOB_LEASE_SECONDS + 1)):
+        assert reminders_resume() == 3
+        assert reminders_resume() == 0
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
+    assert not Reminder.objects.exclude(status="sent").exists()
+
+
+def test_the_lease_is_renewed_while_a_long_batch_goes_on(sample, monkeypatch, settings):
+    settings.JOB_LEASE_SECONDS = 30
+    sample(actors=[UserFactory() for _ in range(3)])
+    clock = {"now": at(DUE)}
+    monkeypatch.setattr("cos_portal.leases.timezone.now", lambda: clock["now"])
+    monkeypatch.setattr("cos_portal.leases.time.monotonic", lambda: clock["now"].timestamp())
+    original = deadlines._Email.send_with
+    lease_ends = []
+
+    def slow_send(self, connection):  # each send takes 20 s of the 30 s lease
+        clock["now"] += datetime.timedelta(seconds=20)
+        original(self, connection)
+        lease_ends.append(Reminder.objects.order_by("pk").last().claimed_until)
+
+    monkeypatch.setattr(deadlines._Email, "send_with", slow_send)
+    assert deadline_reminders_send(now=at(DUE)) == 3
+    # Claimed at 0 s until 30 s, renewed before the second send (20 s: until 50 s) and
+    # before the third (40 s: until 70 s): a slow run keeps its rows.
+    assert [(end - at(DUE)).seconds for end in lease_ends] == [30, 50, 70]
+    assert not Reminder.objects.exclude(status="sent").exists()
+
+
+def test_a_failed_send_releases_the_row_until_its_retry_and_queues_it(
+    sample, monkeypatch, django_capture_on_commit_callbacks
+):
+    from cos_portal import queue
+
+    user = UserFactory()
+    sample(actors=[user])
+    queued = []
+    monkeypatch.setattr(
+        queue, "task_enqueue", lambda task, *args, **kw: queued.append((task.name, args, kw))
+    )
+
+    def broken(self, connection):
+        raise OSError("SMTP down")
+
+    monkeypatch.setattr(deadlines._Email, "send_with", broken)
+    with freeze_time(at(DUE)):
+        assert deadline_reminders_send() == 0
+    reminder = Reminder.objects.get()
+    assert (reminder.status, reminder.attempts, reminder.claimed_by) == ("pending", 1, "")
+    assert reminder.claimed_until == at(DUE) + datetime.timedelta(seconds=60)
+    assert queued == [("cos_portal.reminder_send_task", (reminder.pk,), {"countdown": 60})]
+    # Until then neither a run nor the resume takes it: the retry does.
+    with freeze_time(at(DUE) + datetime.timedelta(seconds=59)):
+        assert deadline_reminders_send() == 0
+        assert reminders_resume() == 0
+    monkeypatch.undo()
+    with freeze_time(at(DUE) + datetime.timedelta(seconds=60)):
+        assert deadlines.reminder_send(reminder_id=reminder.pk) == "sent"
+        assert deadlines.reminder_send(reminder_id=reminder.pk) == "done"
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.attempts, reminder.claimed_until) == ("sent", 2, None)
+    assert len(mail.outbox) == 1
+
+
+def test_a_retry_skips_a_reminder_another_run_holds(sample):
+    from cos_portal.leases import Lease
+
+    sample(actors=[UserFactory()])
+    with freeze_time(at(DUE)):
+        deadlines.reminders_insert(
+            [
+                Reminder(
+                    deadline_key="k1",
+                    kind="tests.required",
+                    recipient_id=UserFactory().pk,
+                    offset=0,
+                    due=DUE,
+                    act_url="/",
+                    created_at=at(DUE),
+                )
+            ]
+        )
+        other = Lease(Reminder)
+        assert other.claim(Reminder.objects.all()) == 1
+        reminder = Reminder.objects.get()
+        assert deadlines.reminder_send(reminder_id=reminder.pk) == "done"
+    assert mail.outbox == []
+    assert Reminder.objects.get().claimed_by == other.run
+
+
+def test_queries_are_constant_to_find_record_and_claim_plus_one_per_reminder_sent(sample):
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for number, size in enumerate((2, 12)):
+        sample(actors=[UserFactory() for _ in range(size)], key=f"k{number}")
+        with CaptureQueriesContext(connection) as captured:
+            assert deadline_reminders_send(now=at(DUE)) == size
+        sent_updates = [
+            q for q in captured if q["sql"].startswith("UPDATE") and "'sent'" in q["sql"]
+        ]
+        counts[size] = (len(captured) - size, len(sent_updates))
+    assert counts[2][1] == 2 and counts[12][1] == 12  # one UPDATE per reminder sent
+    assert counts[2][0] == counts[12][0]  # the rest: constant
+
+
+def test_the_resume_runs_every_five_minutes(db):
+    from django_celery_beat.models import PeriodicTask
+
+    from cos_portal.celery import app
+
+    task = PeriodicTask.objects.get(task="cos_portal.reminders_resume_task")
+    assert task.enabled
+    assert (task.interval.every, task.interval.period) == (5, "minutes")
+    assert "cos_portal.reminders_resume_task" in app.tasks

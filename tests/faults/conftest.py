@@ -114,26 +114,43 @@ def celery_publishing_to():
     from cos_portal.celery import app
 
     saved = (app.conf.broker_url, app.conf.task_always_eager)
+    pointed: list[str] = []
 
     def point(broker_url: str) -> None:
-        _close_pools(app)
         app.conf.broker_url = broker_url
         app.conf.task_always_eager = False
+        pointed.append(broker_url)
+        _pools_reset(app)
 
     try:
         yield point
     finally:
-        _close_pools(app)
+        for broker_url in pointed:
+            _pools_close(app, broker_url)
         app.conf.broker_url, app.conf.task_always_eager = saved
+        _pools_reset(app)
 
 
-def _close_pools(app) -> None:
-    # The connections to a broker the test stops are closed now, not by the collector;
-    # then, as after a fork, the next publish connects to the broker now configured (as
-    # tests/conftest.py's celery_broker_down does).
-    for pool in (app.amqp._producer_pool, app._pool):
-        if pool is not None:
-            with contextlib.suppress(Exception):
-                pool.force_close_all()
+def _pools_reset(app) -> None:
+    # As after a fork (and as tests/conftest.py's celery_broker_down does): the next
+    # publish takes the pools of the broker now configured.
     app._pool = None
     app.amqp._producer_pool = None
+
+
+def _pools_close(app, broker_url: str) -> None:
+    """Close the connections to a broker the test started, and forget its pools (kombu
+    keeps them in process-wide registries, keyed by URL: a later test on the same port
+    would get a closed pool)."""
+    from kombu import pools
+    from kombu.utils.collections import eqhash
+
+    connection = app.connection_for_write(broker_url)
+    try:
+        for group in (pools.producers, pools.connections):
+            pool = dict.pop(group, eqhash(connection), None)
+            if pool is not None:
+                with contextlib.suppress(Exception):
+                    pool.force_close_all()
+    finally:
+        connection.release()

@@ -1,4 +1,5 @@
-"""Announcements (the COPIL's newsletter): recipients at send time (S2), send log, e-mails."""
+"""Announcements (the COPIL's newsletter): recipients at send time (S2), send log, e-mails,
+a worker killed in the middle of the deliveries."""
 
 import datetime
 import smtplib
@@ -7,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.urls import reverse
 from freezegun import freeze_time
 
@@ -431,3 +433,147 @@ def test_erasing_a_person_replaces_the_address_in_the_send_log(
     delivery = announcement.deliveries.get()
     assert delivery.email == person.user.email
     assert delivery.email.startswith(f"personne-{person.user.pk}-")
+
+
+# --- A worker killed in the middle of the deliveries (cos_portal/leases.py) ----------------
+
+
+class WorkerKilled(BaseException):
+    """What a SIGKILL looks like from inside the batch: nothing after it runs."""
+
+
+def sent_announcement(copil, recipients: int):
+    for _ in range(recipients):
+        member_rep()
+    announcement = draft(copil)
+    with mock.patch.object(services, "_deliveries_enqueue"):  # the task is run by the test
+        services.announcement_send(announcement=announcement, actor=copil)
+    return announcement
+
+
+def test_deliveries_a_killed_worker_left_are_sent_once_after_its_lease(copil, settings):
+    announcement = sent_announcement(copil, 6)
+    started = datetime.datetime(2026, 3, 11, 10, 0, tzinfo=PARIS)
+    original = services._delivery_email
+
+    def dies_at_the_third(announcement, delivery, *, url):
+        if len(mail.outbox) == 2:
+            raise WorkerKilled
+        return original(announcement, delivery, url=url)
+
+    with (
+        freeze_time(started),
+        mock.patch.object(services, "_delivery_email", dies_at_the_third),
+        pytest.raises(WorkerKilled),
+    ):
+        services.announcement_deliveries_send(announcement_id=announcement.pk)
+    deliveries = announcement.deliveries.all()
+    assert deliveries.filter(status=DeliveryStatus.SENT).count() == 2  # marked one by one
+    lease_end = started + datetime.timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    assert set(
+        deliveries.filter(status=DeliveryStatus.PENDING).values_list("claimed_until", flat=True)
+    ) == {lease_end}
+
+    # Delivered again while the lease runs: nothing is sent.
+    with freeze_time(lease_end - datetime.timedelta(seconds=1)):
+        assert announcement_deliveries_send_task.delay(announcement.pk).get() == 0
+        assert services.announcement_deliveries_resume() == (0, 0)
+    with freeze_time(lease_end):
+        assert services.announcement_deliveries_resume() == (4, 0)
+        assert services.announcement_deliveries_resume() == (0, 0)
+        assert announcement_deliveries_send_task.delay(announcement.pk).get() == 0
+    assert sorted(m.to[0] for m in mail.outbox) == addresses(deliveries)
+    assert {(d.status, d.attempts, d.claimed_by, d.claimed_until) for d in deliveries} == {
+        (DeliveryStatus.SENT, 1, "", None)
+    }
+
+
+def test_a_failed_delivery_waits_for_its_retry_then_the_resume_stops_at_the_last_try(
+    copil, monkeypatch, django_capture_on_commit_callbacks
+):
+    announcement = sent_announcement(copil, 1)
+    queued = []
+    monkeypatch.setattr(
+        services, "task_enqueue", lambda task, *args, **kw: queued.append((task.name, args, kw))
+    )
+    started = datetime.datetime(2026, 3, 11, 10, 0, tzinfo=PARIS)
+    refused = smtplib.SMTPServerDisconnected("gone")
+    with mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=refused
+    ):
+        with freeze_time(started):
+            assert services.announcement_deliveries_send(announcement_id=announcement.pk) == (0, 1)
+        delivery = announcement.deliveries.get()
+        assert (delivery.status, delivery.attempts, delivery.claimed_by) == ("failed", 1, "")
+        assert delivery.claimed_until == started + datetime.timedelta(minutes=1)
+        assert queued == [
+            ("governance.announcement_deliveries_send_task", (announcement.pk,), {"countdown": 60})
+        ]
+        with freeze_time(started + datetime.timedelta(seconds=59)):
+            assert services.announcement_deliveries_resume() == (0, 0)
+        # Each try waits twice as long; the resume takes a lost retry over, up to the cap.
+        moment = started
+        for attempts in range(2, services.DELIVERY_MAX_ATTEMPTS + 1):
+            moment += datetime.timedelta(seconds=services.delivery_backoff(attempts - 1))
+            with freeze_time(moment):
+                assert services.announcement_deliveries_resume() == (0, 1)
+            delivery.refresh_from_db()
+            assert delivery.attempts == attempts
+        assert delivery.claimed_until is None  # no try left
+        assert [kw["countdown"] for _name, _args, kw in queued] == [60, 120, 240, 480, 960]
+        with freeze_time(moment + datetime.timedelta(days=1)):
+            assert services.announcement_deliveries_resume() == (0, 0)
+    # The COPIL's button still sends it, at once.
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.announcement_retry_failed(announcement=announcement, actor=copil) == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 7)
+    assert len(mail.outbox) == 1
+
+
+def test_the_resume_of_deliveries_runs_every_five_minutes():
+    from django_celery_beat.models import PeriodicTask
+
+    from cos_portal.celery import app
+
+    task = PeriodicTask.objects.get(task="governance.announcement_deliveries_resume_task")
+    assert task.enabled
+    assert (task.interval.every, task.interval.period) == (5, "minutes")
+    assert "governance.announcement_deliveries_resume_task" in app.tasks
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_send_each_delivery_once(copil):
+    import threading
+
+    from django.db import connections
+
+    for _ in range(20):
+        member_rep()
+    announcement = draft(copil)
+    with mock.patch.object(services, "_deliveries_enqueue"):
+        services.announcement_send(announcement=announcement, actor=copil)
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            results.append(services.announcement_deliveries_send(announcement_id=announcement.pk))
+        except Exception as error:  # surfaced by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert sum(sent for sent, _failed in results) == 20
+    assert len(mail.outbox) == 20
+    assert len({m.to[0] for m in mail.outbox}) == 20
+    assert announcement.deliveries.filter(status=DeliveryStatus.SENT).count() == 20
