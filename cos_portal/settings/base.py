@@ -23,6 +23,9 @@ SECRET_KEY = env(
     "DJANGO_SECRET_KEY",
     default="django-insecure-development-only-cos-ge-portal-key",  # noqa: S105
 )
+# Former keys, still accepted after a rotation: sessions, signed links, and the sealed
+# ballot box of a vote in progress (governance/services/elections/ballot_box.py).
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
@@ -227,11 +230,12 @@ ACCOUNT_ADAPTER = "cos_portal.security.AccountAdapter"
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "COS-GE"
-# Staff and COPIL members must have activated an authenticator app (TOTP) and used
-# it in their session before they reach /admin/ or a COPIL decision
-# (cos_portal/security.py). Tests run with it off (settings/test.py) so that
-# force_login() reaches the admin; tests/security switch it on. TOTP codes are
-# refused a second time through the cache: production needs the shared Redis cache.
+# Staff, COPIL and election-commission members must have activated an authenticator app
+# (TOTP) and used it in their session before they reach /admin/ or any URL declared a
+# decision (cos_portal/security.py, DecisionMFAMiddleware). Tests run with it off
+# (settings/test.py) so that force_login() reaches the admin; tests/security switch it
+# on. TOTP codes are refused a second time through the shared cache (Redis, or the
+# database while Redis is down: cos_portal/cache.py).
 MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=True)
 
 # E-mail: console by default, SMTP when EMAIL_URL is set.
@@ -239,6 +243,7 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="COS-GE <ne-pas-repondre@cos-ge.fr>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_SUBJECT_PREFIX = "[COS-GE] "  # the error reports sent to ADMINS
 COPIL_EMAIL = env("COPIL_EMAIL", default="copil@cos-ge.fr")
 
 # Language and time (ARCHITECTURE §9, §10).
