@@ -82,7 +82,7 @@ def test_the_error_mail_of_a_vote_confirmation_holds_no_choice_nor_password(voti
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["copil@cos-ge.example"]
-    assert message.subject == f"[Django] ERROR (EXTERNAL IP): Internal Server Error: {url}"
+    assert message.subject == f"[COS-GE] ERROR (EXTERNAL IP): Internal Server Error: {url}"
     body = message.body
     assert "Exception Value: le service de vote est en panne" in body  # still useful
     # Every POST parameter is named, none of the values is shown.
