@@ -161,3 +161,13 @@ def test_the_outbox_is_re_sent_through_the_worker_once_redis_is_back(
         time.sleep(0.1)
     assert [m.subject for m in mail.outbox] == ["Attendu"]
     assert not OutboxJob.objects.exists()
+
+
+def test_a_silent_mail_server_is_given_up_long_before_a_batch_lease_ends():
+    """A run still waiting on SMTP when its lease ends would see its e-mails taken over by
+    another run and sent twice: the SMTP timeout is a small part of the lease."""
+    from django.core.mail import get_connection
+
+    assert settings.EMAIL_TIMEOUT * 10 <= settings.JOB_LEASE_SECONDS
+    smtp = get_connection("django.core.mail.backends.smtp.EmailBackend")
+    assert smtp.timeout == settings.EMAIL_TIMEOUT
