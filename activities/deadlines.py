@@ -10,14 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from charters.selectors import charter_parameters
 from cos_portal.deadlines import Deadline, deadline_label, deadline_now, deadline_source
 from members import selectors as members_selectors
 from members.constants import Status
 
 from .models import AttendanceRatio, Convocation
-
-# A3 (interpretation of "approaching"): reminded below the threshold plus 10 points.
-APPROACH_MARGIN_PERCENT = 10
 
 
 @deadline_source(
@@ -32,6 +30,9 @@ def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date):
     from members.deadlines import representative_user_ids
 
     moment = deadline_now()
+    # A3 (interpretation of "approaching"): the charter version's warning points, as on
+    # the member's page (AttendanceRatio.is_near_threshold).
+    warning_points = charter_parameters(on=timezone.localdate(moment)).attendance_warning_points
     tz = timezone.get_current_timezone()
     latest = AttendanceRatio.objects.filter(organisation=OuterRef("pk")).order_by("-date", "-pk")
     upcoming = (
@@ -53,11 +54,10 @@ def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date):
             ratio_convened=Subquery(latest.values("convened")[:1]),
             ratio_threshold=Subquery(latest.values("threshold_percent")[:1]),
         )
+        .filter(ratio_convened__gt=0)
+        .alias(ratio_attended_points=F("ratio_attended") * 100)
         .filter(
-            ratio_convened__gt=0,
-            ratio_attended__lt=F("ratio_convened")
-            * (F("ratio_threshold") + APPROACH_MARGIN_PERCENT)
-            / 100.0,
+            ratio_attended_points__lt=F("ratio_convened") * (F("ratio_threshold") + warning_points)
         )
         .annotate(
             next_activity_id=Subquery(upcoming.values("activity_id")[:1]),

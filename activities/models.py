@@ -165,9 +165,10 @@ class AttendanceRatio(models.Model):
     window_start = models.DateTimeField(
         _("début de la période"),
         help_text=_(
-            "Compte les activités commencées entre le début de la période inclus "
-            "(il y a exactement 12 mois compte) et l'instant du calcul exclu "
-            "(une activité à venir ne compte pas)."
+            "Compte les activités commencées entre le début de la période inclus et "
+            "l'instant du calcul exclu (une activité à venir ne compte pas). La période "
+            "couvre les derniers mois que fixe la charte en vigueur, et commence au plus "
+            "tôt à l'adhésion de l'entité."
         ),
     )
     window_end = models.DateTimeField(_("fin de la période"))
@@ -204,6 +205,14 @@ class AttendanceRatio(models.Model):
     @property
     def is_below_threshold(self) -> bool:
         return bool(self.convened) and self.attended * 100 < self.threshold_percent * self.convened
+
+    def is_near_threshold(self, *, warning_points: int) -> bool:
+        """Below the threshold plus ``warning_points`` (A3, the charter version's
+        ``attendance_warning_points``); the reminders of activities/deadlines.py use
+        the same comparison in SQL."""
+        return bool(self.convened) and (
+            self.attended * 100 < (self.threshold_percent + warning_points) * self.convened
+        )
 
 
 def minutes_upload_to(instance, filename: str) -> str:

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import (
     Case,
     Exists,
@@ -10,6 +11,7 @@ from django.db.models import (
     F,
     FloatField,
     Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -292,6 +294,70 @@ def ratio_trend(*, organisation_ids, months: int = 6) -> dict[int, list[Attendan
 
 def organisation_ratio_latest(*, organisation: Organisation) -> AttendanceRatio | None:
     return AttendanceRatio.objects.filter(organisation=organisation).order_by("-date").first()
+
+
+def membership_start_aggregate(*, at: datetime.datetime) -> Min:
+    """When the outer organisation's current membership started, as of ``at`` (S1, A3):
+    the first change to "member" that no other status followed by then. The history
+    reads in the order of its records (a correction added at the same moment as a record
+    replaces it); a corrected earlier start of the same membership counts from there.
+
+    An aggregate over the organisation's status changes, for a query grouped by
+    organisation (``services.attendance_ratios_compute``); ``membership_start`` is the
+    same reading for one organisation.
+    """
+    left_since = StatusChange.objects.filter(
+        organisation=OuterRef("organisation_id"), effective_at__lte=at
+    ).exclude(status=Status.MEMBER)
+    later = Q(effective_at__gt=OuterRef("effective_at")) | Q(
+        effective_at=OuterRef("effective_at"), pk__gt=OuterRef("pk")
+    )
+    return Min(
+        "status_changes__effective_at",
+        filter=Q(
+            status_changes__status=Status.MEMBER,
+            status_changes__effective_at__lte=at,
+            status_changes__in=StatusChange.objects.filter(
+                status=Status.MEMBER, effective_at__lte=at
+            )
+            .exclude(Exists(left_since.filter(later)))
+            .values("pk"),
+        ),
+    )
+
+
+def membership_start(*, organisation: Organisation, at: datetime.datetime):
+    """When the organisation's current membership started, as of ``at``; None when it is
+    not a member then (the reading of ``membership_start_aggregate``, S1, A3)."""
+    start = None
+    history = StatusChange.objects.filter(organisation=organisation, effective_at__lte=at)
+    for status, effective_at in history.order_by("effective_at", "id").values_list(
+        "status", "effective_at"
+    ):
+        if status != Status.MEMBER:
+            start = None
+        elif start is None:
+            start = effective_at
+    return start
+
+
+def ratio_window(
+    *, organisation: Organisation, now: datetime.datetime, months: int
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """The period a ratio computed at ``now`` counts (A3): the last ``months`` months,
+    from the start of the organisation's current membership at the earliest, as
+    ``services.attendance_ratios_compute`` counts it."""
+    start = now - relativedelta(months=months)
+    member_since = membership_start(organisation=organisation, at=now)
+    return (max(start, member_since) if member_since else start), now
+
+
+def counts_from_membership(
+    *, window_start: datetime.datetime, window_end: datetime.datetime, months: int
+) -> bool:
+    """Whether a ratio's period starts at the membership, later than ``months`` before
+    its end (A3: a recent member)."""
+    return window_start > window_end - relativedelta(months=months)
 
 
 def counted_convocations(

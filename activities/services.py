@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Greatest
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -273,9 +274,13 @@ def attendance_ratios_compute(*, now: datetime.datetime | None = None) -> int:
     """Snapshot every member's attended / convened ratio over the rolling window (A3, A4).
 
     Window: activities that started at or after ``now`` minus the charter's
-    window (an activity exactly 12 months old counts) and strictly before
-    ``now`` (future activities never count). An organisation attended when at
-    least one of its people was recorded present (A2); excused is not attended.
+    window (an activity exactly that many months old counts) and strictly before
+    ``now`` (future activities never count). A member counts only the convocations
+    since it became a member (A3): an activity it was convened to as an invitee or
+    applicant does not count, so its window starts at its membership when that is
+    later; the snapshot's ``window_start`` is that organisation's own start. An
+    organisation attended when at least one of its people was recorded present (A2);
+    excused is not attended.
 
     One INSERT ... SELECT ... ON CONFLICT statement does the whole computation in
     the database: the same snapshot computed twice, even at the same time, is
@@ -287,28 +292,23 @@ def attendance_ratios_compute(*, now: datetime.datetime | None = None) -> int:
     window_start = now - relativedelta(months=parameters.attendance_window_months)
     activity_convocations_sync_held(now=now)
 
-    in_window = Q(
-        convocations__activity__starts_at__gte=window_start,
-        convocations__activity__starts_at__lt=now,
-    )
-    someone_present = Exists(
-        Participation.objects.filter(
-            activity=OuterRef("convocations__activity"),
-            organisation=OuterRef("pk"),
-            attendance=Attendance.PRESENT,
-        )
-    )
+    # Each current member with the start of its own window: the later of the window's
+    # start and the start of its current membership. An aggregate, hence a derived table
+    # the database computes once per member before the join below (read per convocation
+    # row, the bound would cost twice the whole computation).
     members = (
         Organisation.objects.alias(current_status=status_subquery(at=now))
         .filter(current_status=Status.MEMBER)
         .values("pk")
         .annotate(
-            convened=Count("convocations", filter=in_window),
-            attended=Count("convocations", filter=in_window & Q(someone_present)),
+            counted_from=Greatest(
+                Value(window_start, output_field=DateTimeField()),
+                selectors.membership_start_aggregate(at=now),
+            )
         )
         .order_by()
     )
-    select_sql, select_params = members.query.sql_with_params()
+    members_sql, members_params = members.query.sql_with_params()
     table = AttendanceRatio._meta.db_table
     qn = connection.ops.quote_name
     adapt_dt = connection.ops.adapt_datetimefield_value
@@ -319,11 +319,23 @@ def attendance_ratios_compute(*, now: datetime.datetime | None = None) -> int:
             "window_end", "threshold_percent", "computed_at",
         )
     )  # fmt: skip
+    convocation, activity, participation = (
+        qn(model._meta.db_table) for model in (Convocation, Activity, Participation)
+    )
+    pk, counted_from = qn("pk"), qn("counted_from")
     sql = (
         # Only quoted identifiers and ORM-compiled SQL are interpolated; values are parameters.
         f"INSERT INTO {qn(table)} ({columns}) "  # noqa: S608  # nosec B608
-        f"SELECT s.{qn('pk')}, s.{qn('convened')}, s.{qn('attended')}, %s, %s, %s, %s, %s "
-        f"FROM ({select_sql}) s WHERE 1 = 1 "
+        f"SELECT m.{pk}, COUNT(a.{qn('id')}), "
+        f"COUNT(a.{qn('id')}) FILTER (WHERE a.{qn('id')} IS NOT NULL AND EXISTS ("
+        f"SELECT 1 FROM {participation} p WHERE p.{qn('activity_id')} = a.{qn('id')} "
+        f"AND p.{qn('organisation_id')} = m.{pk} AND p.{qn('attendance')} = %s)), "
+        f"%s, m.{counted_from}, %s, %s, %s "
+        f"FROM ({members_sql}) m "
+        f"LEFT JOIN {convocation} c ON c.{qn('organisation_id')} = m.{pk} "
+        f"LEFT JOIN {activity} a ON a.{qn('id')} = c.{qn('activity_id')} "
+        f"AND a.{qn('starts_at')} >= m.{counted_from} AND a.{qn('starts_at')} < %s "
+        f"WHERE 1 = 1 GROUP BY m.{pk}, m.{counted_from} "
         f"ON CONFLICT ({qn('organisation_id')}, {qn('date')}) DO UPDATE SET "
         + ", ".join(
             f"{qn(c)} = EXCLUDED.{qn(c)}"
@@ -337,14 +349,15 @@ def attendance_ratios_compute(*, now: datetime.datetime | None = None) -> int:
             )
         )
     )
-    # The outer SELECT's placeholders come before the inner query's in the SQL text.
+    # In the order of their placeholders in the SQL text.
     params = (
+        Attendance.PRESENT.value,
         connection.ops.adapt_datefield_value(today),
-        adapt_dt(window_start),
         adapt_dt(now),
         parameters.attendance_threshold_percent,
         adapt_dt(now),
-        *select_params,
+        *members_params,
+        adapt_dt(now),
     )
     with transaction.atomic():
         with connection.cursor() as cursor:

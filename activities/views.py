@@ -1,6 +1,5 @@
 """Views of activities: thin, they parse input and call services and selectors."""
 
-from dateutil.relativedelta import relativedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,8 +22,6 @@ from .exceptions import ActivitiesError
 from .forms import AttendanceImportForm, MinutesForm, WalkInForm
 from .models import Activity, CalendarToken, Participation
 
-# A member within this many points above the threshold is warned (A3, L3).
-NEAR_THRESHOLD_POINTS = 10
 IMPORT_SESSION_KEY = "activities-import-{pk}"
 
 
@@ -371,15 +368,27 @@ def my_attendance(request):
         if ratio is not None:
             window_start, window_end = ratio.window_start, ratio.window_end
         else:
-            window_start = now - relativedelta(months=parameters.attendance_window_months)
-            window_end = now
-        percent = ratio.ratio_percent if ratio else None
+            # Not computed yet: the period the next computation will count (A3).
+            window_start, window_end = selectors.ratio_window(
+                organisation=organisation,
+                now=now,
+                months=parameters.attendance_window_months,
+            )
+        is_member = organisation_status(organisation=organisation, at=now) == Status.MEMBER
         items.append(
             {
                 "organisation": organisation,
-                "is_member": organisation_status(organisation=organisation, at=now)
-                == Status.MEMBER,
+                "is_member": is_member,
                 "ratio": ratio,
+                # A3: a recent member's period starts at its membership; say so.
+                "member_since": window_start
+                if is_member
+                and selectors.counts_from_membership(
+                    window_start=window_start,
+                    window_end=window_end,
+                    months=parameters.attendance_window_months,
+                )
+                else None,
                 "counted": list(
                     selectors.counted_convocations(
                         organisation=organisation, window_start=window_start, window_end=window_end
@@ -388,8 +397,8 @@ def my_attendance(request):
                 "upcoming": list(
                     selectors.upcoming_convocations(organisation=organisation, now=now)[:5]
                 ),
-                "near_threshold": percent is not None
-                and percent < ratio.threshold_percent + NEAR_THRESHOLD_POINTS,
+                "near_threshold": ratio is not None
+                and ratio.is_near_threshold(warning_points=parameters.attendance_warning_points),
             }
         )
     token = services.calendar_token_get_or_create(user=request.user)
@@ -435,20 +444,28 @@ def ratio_dashboard(request):
     """The COPIL's view: members by ratio, lowest first, below-threshold flagged (A3, L3)."""
     if not is_copil(request.user):
         raise PermissionDenied
-    page = Paginator(selectors.ratio_dashboard(), 50).get_page(request.GET.get("page"))
+    last_date = selectors.latest_ratio_date()
+    months = charter_parameters(on=last_date).attendance_window_months
+    page = Paginator(selectors.ratio_dashboard(on=last_date), 50).get_page(request.GET.get("page"))
     trend = selectors.ratio_trend(organisation_ids=[s.organisation_id for s in page])
     rows = [
         {
             "snapshot": s,
             "trend": trend.get(s.organisation_id, []),
             "chart": _trend_chart(trend.get(s.organisation_id, []), s.threshold_percent),
+            # A3: a recent member's ratio counts from its membership only.
+            "member_since": s.window_start
+            if selectors.counts_from_membership(
+                window_start=s.window_start, window_end=s.window_end, months=months
+            )
+            else None,
         }
         for s in page
     ]
     return render(
         request,
         "activities/ratio_dashboard.html",
-        {"page": page, "rows": rows, "last_date": selectors.latest_ratio_date()},
+        {"page": page, "rows": rows, "last_date": last_date, "months": months},
     )
 
 

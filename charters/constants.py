@@ -10,9 +10,6 @@ from dataclasses import asdict, dataclass, fields
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# Charter art. 10 (X1): no version may run past this date.
-LATEST_END_DATE = datetime.date(2030, 12, 31)
-
 
 @dataclass(frozen=True)
 class CharterParameters:
@@ -23,6 +20,9 @@ class CharterParameters:
     commitment_months_after_loss: int = 12  # E2
     attendance_threshold_percent: int = 33  # L3, A3
     attendance_window_months: int = 12  # L3, A3
+    # A3 (interpretation of "approaching"): a member below the threshold plus these
+    # points is warned on its page and reminded of its next activity.
+    attendance_warning_points: int = 10
     exclusion_response_days: int = 30  # L4
     partnership_initial_years: int = 3  # P2
     partnership_notice_months: int = 3  # P2
@@ -38,6 +38,7 @@ class CharterParameters:
     election_max_proxies: int = 0
     referent_min_years: int = 1  # R1
     revision_petition_percent: int = 50  # X2
+    latest_end_date: datetime.date = datetime.date(2030, 12, 31)  # X1
 
     @classmethod
     def from_json(cls, data: dict) -> "CharterParameters":
@@ -45,16 +46,24 @@ class CharterParameters:
         values = {k: v for k, v in (data or {}).items() if k in known}
         if "grand_est_departments" in values:
             values["grand_est_departments"] = tuple(values["grand_est_departments"])
+        if isinstance(values.get("latest_end_date"), str):
+            values["latest_end_date"] = datetime.date.fromisoformat(values["latest_end_date"])
         return cls(**values)
 
     def to_json(self) -> dict:
         data = asdict(self)
         data["grand_est_departments"] = list(self.grand_est_departments)
+        data["latest_end_date"] = self.latest_end_date.isoformat()
         return data
 
 
 def default_parameters() -> dict:
     return CharterParameters().to_json()
+
+
+def default_end_date() -> datetime.date:
+    """A new version's end date unless given: V1 R001's latest end date (X1)."""
+    return CharterParameters().latest_end_date
 
 
 # The hash chain of signatures starts from this value (no previous record).

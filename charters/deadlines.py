@@ -60,7 +60,7 @@ def resignature_deadlines(*, start: datetime.date, end: datetime.date):
 @deadline_source("charters.version_end", label=_("Fin de la version de la charte"), required=True)
 def version_end_deadlines(*, start: datetime.date, end: datetime.date):
     """Charter art. 10 (X1): the COPIL is reminded before the last published version ends
-    (at the latest 2030-12-31), so that a revision is adopted in time."""
+    (at the latest on the date its parameters set), so that a revision is adopted in time."""
     latest = selectors.published_versions().order_by("-effective_date").first()
     if latest is None or not start <= latest.end_date <= end:
         return

@@ -5,7 +5,10 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -13,10 +16,10 @@ from cos_portal.models import BaseModel
 
 from .constants import (
     GENESIS_HASH,
-    LATEST_END_DATE,
     CharterParameters,
     SignatureCapacity,
     SignatureScope,
+    default_end_date,
     default_parameters,
 )
 
@@ -48,7 +51,13 @@ class CharterVersion(BaseModel):
     title = models.CharField(_("titre"), max_length=200)
     body = models.TextField(_("texte"))
     effective_date = models.DateField(_("date d'entrée en vigueur"))
-    end_date = models.DateField(_("date de fin"), default=LATEST_END_DATE)
+    end_date = models.DateField(
+        _("date de fin"), default=default_end_date,
+        help_text=_(
+            "Au plus tard la date de fin que fixent les paramètres de la version "
+            "(« latest_end_date », article 10)."
+        ),
+    )  # fmt: skip
     change_note = models.TextField(_("nature de la modification"), blank=True)
     text_sha256 = models.CharField(_("empreinte SHA-256 du texte"), max_length=64, editable=False)
     parameters = models.JSONField(_("paramètres de gouvernance"), default=default_parameters)
@@ -70,9 +79,12 @@ class CharterVersion(BaseModel):
         verbose_name_plural = _("versions de la charte")
         ordering = ["-effective_date"]
         constraints = [
+            # Charter art. 10 (X1): at the latest the date its own parameters set.
             models.CheckConstraint(
-                condition=models.Q(end_date__lte=LATEST_END_DATE),
-                name="charter_version_ends_by_2030",
+                condition=models.Q(
+                    end_date__lte=Cast(KT("parameters__latest_end_date"), models.DateField())
+                ),
+                name="charter_version_ends_by_its_latest_end_date",
             ),
             models.CheckConstraint(
                 condition=models.Q(end_date__gte=models.F("effective_date")),
@@ -97,13 +109,19 @@ class CharterVersion(BaseModel):
         return reverse("charters:version", kwargs={"slug": self.slug})
 
     def clean(self) -> None:
-        # Charter art. 10 (X1): the end date is at the latest 2030-12-31.
-        if self.end_date and self.end_date > LATEST_END_DATE:
+        try:
+            parameters = self.governance
+        except (TypeError, ValueError) as error:
+            raise ValidationError(
+                {"parameters": _("Paramètres invalides : %(error)s") % {"error": error}}
+            ) from error
+        # Charter art. 10 (X1): the end date is at the latest the one its parameters set.
+        latest = parameters.latest_end_date
+        if self.end_date and self.end_date > latest:
             raise ValidationError(
                 {
-                    "end_date": _(
-                        "Une version de la charte prend fin au plus tard le 31 décembre 2030."
-                    )
+                    "end_date": _("Une version de la charte prend fin au plus tard le %(date)s.")
+                    % {"date": date_format(latest, "j F Y")}
                 }
             )
         if self.end_date and self.effective_date and self.end_date < self.effective_date:

@@ -71,11 +71,11 @@ def charter_version_revise(
         ),
         published_at=None,
     )
-    if end_date is not None:
-        draft.end_date = end_date
     try:
+        # X1: unless given, the latest end date its parameters allow.
+        draft.end_date = end_date if end_date is not None else draft.governance.latest_end_date
         draft.full_clean()
-    except Exception as error:  # ValidationError: a label taken, an end date after 2030...
+    except Exception as error:  # a label taken, an end date after the latest, bad parameters
         raise InvalidVersion(_("Version invalide : %(error)s") % {"error": error}) from error
     draft.save()
     audit_log(

@@ -28,6 +28,13 @@ def held(days_ago: float, **kwargs):
     return ActivityFactory(starts_at=NOW - datetime.timedelta(days=days_ago), **kwargs)
 
 
+def long_standing_member():
+    """A member for two years: its whole window counts (A3 counts from membership)."""
+    member = member_organisation()
+    member.status_changes.update(effective_at=NOW - relativedelta(years=2))
+    return member
+
+
 def snapshot(organisation):
     return AttendanceRatio.objects.get(organisation=organisation, date=timezone.localdate(NOW))
 
@@ -35,7 +42,7 @@ def snapshot(organisation):
 @pytest.mark.rule("A2", "A3")
 @freeze_time(NOW)
 def test_ratio_counts_attended_over_convened_with_excused_as_not_attended():
-    member = member_organisation()
+    member = long_standing_member()
     alice = RepresentativeFactory(organisation=member)
     activities = [held(d) for d in (10, 20, 30, 40)]
     convene(activities[0], member)
@@ -79,7 +86,7 @@ def test_two_representatives_present_count_once():
 @pytest.mark.rule("A3")
 @freeze_time(NOW)
 def test_window_includes_exactly_twelve_months_and_excludes_tomorrow_and_older():
-    member = member_organisation()
+    member = long_standing_member()
     rep = RepresentativeFactory(organisation=member)
     exactly_twelve_months = ActivityFactory(starts_at=NOW - relativedelta(months=12))
     just_older = ActivityFactory(
