@@ -129,14 +129,33 @@ class VoteRecordAdmin(ReadOnlyAdmin):
     list_filter = ("election",)
 
 
+class AttendanceForm(forms.ModelForm):
+    """A recorded member stays on their row: only their presence and proxy change."""
+
+    class Meta:
+        model = CopilMeetingAttendance
+        fields = ("member", "present", "proxy_to")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["member"].disabled = True
+
+
 class AttendanceInline(admin.TabularInline):
+    """C2, C3: who is present, who gave a proxy to whom; a row changes when a member
+    arrives or leaves (a holder who leaves gives up the proxy held), through the service."""
+
     model = CopilMeetingAttendance
+    form = AttendanceForm
     fields = ("member", "present", "proxy_to")
     extra = 0
     can_delete = False
 
     def has_change_permission(self, request, obj=None):
-        return False
+        # Recording an arrival or a departure is recording attendance: whoever may add a
+        # row may change one (the COPIL holds "add"); the service checks the rest.
+        return self.has_add_permission(request, obj)
 
 
 class DecisionInline(admin.TabularInline):
@@ -169,22 +188,19 @@ class CopilMeetingAdmin(admin.ModelAdmin):
         return f"{q.present} + {q.represented} / {q.required} : {status}"
 
     def save_formset(self, request, form, formset, change):
-        # New rows only (recorded rows are read-only), each through its service.
+        # Each new or changed row through its service; decisions, once recorded, stay.
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        new = [f for f in formset.extra_forms if f.has_changed() and f.is_valid()]
+        rows = formset.extra_forms
+        if formset.model is CopilMeetingAttendance:
+            rows = formset.initial_forms + formset.extra_forms
+        new = [f for f in rows if f.has_changed() and f.is_valid()]
         # Present members first: a proxy is given to a member already recorded present (C3).
         new.sort(key=lambda f: not f.cleaned_data.get("present", False))
         for inline_form in new:
             data = inline_form.cleaned_data
             try:
                 if formset.model is CopilMeetingAttendance:
-                    services.copil_attendance_record(
-                        meeting=form.instance,
-                        member=data["member"],
-                        present=data.get("present", False),
-                        proxy_to=data.get("proxy_to"),
-                        actor=request.user,
-                    )
+                    self._record_attendance(request, form.instance, data)
                 else:
                     services.copil_decision_record(
                         meeting=form.instance,
@@ -197,6 +213,24 @@ class CopilMeetingAdmin(admin.ModelAdmin):
                     )
             except ElectionsError as error:
                 self.message_user(request, error.message, messages.ERROR)
+
+    def _record_attendance(self, request, meeting, data):
+        member, present = data["member"], data.get("present", False)
+        held = [] if present else services.copil_proxies_held(meeting=meeting, member=member)
+        services.copil_attendance_record(
+            meeting=meeting,
+            member=member,
+            present=present,
+            proxy_to=data.get("proxy_to"),
+            actor=request.user,
+        )
+        for row in held:  # C3: the holder left, the proxy ended with their presence
+            self.message_user(
+                request,
+                _("Le pouvoir de %(giver)s prend fin : %(holder)s n'est plus présent.")
+                % {"giver": row.member, "holder": member},
+                messages.WARNING,
+            )
 
 
 @admin.register(MinutesRequest)

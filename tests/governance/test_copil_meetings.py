@@ -163,8 +163,7 @@ def test_c4_a_refusal_needs_a_reason_and_keeps_the_minutes_closed(copil, client)
 @pytest.mark.rule("C3", "C2")
 def test_c3_the_admin_records_attendance_through_the_service(copil, client):
     (a, b, c, d, _e), meeting = copil
-    superuser = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(superuser)
+    client.force_login(b)  # a COPIL member: the COPIL records its meetings (G2)
     url = reverse("admin:governance_copilmeeting_change", args=[meeting.pk])
     prefix_a, prefix_d = "attendances", "decisions"
     data = {
@@ -223,3 +222,92 @@ def test_c2_a_status_decision_references_the_meeting_where_it_was_taken(copil):
     assert decision.passed
     assert list(approval.copil_decisions.all()) == [decision]
     assert decision.status_change.organisation == organisation
+
+
+def _admin_attendance_post(client, meeting, rows):
+    """POST the meeting's admin page with ``rows`` as (member, present, proxy_to); rows
+    already recorded are sent as initial forms with their id, new ones as extra forms."""
+    url = reverse("admin:governance_copilmeeting_change", args=[meeting.pk])
+    recorded = {x.member_id: x for x in meeting.attendances.all()}
+    initial = [r for r in rows if r[0].pk in recorded]
+    extra = [r for r in rows if r[0].pk not in recorded]
+    data = {
+        "title": meeting.title,
+        "held_on": meeting.held_on.isoformat(),
+        "activity": "",
+        "minutes_text": "",
+        "attendances-TOTAL_FORMS": str(len(rows)),
+        "attendances-INITIAL_FORMS": str(len(initial)),
+        "decisions-TOTAL_FORMS": "0",
+        "decisions-INITIAL_FORMS": "0",
+    }
+    for i, (member, present, proxy_to) in enumerate(initial + extra):
+        if member.pk in recorded:
+            data[f"attendances-{i}-id"] = recorded[member.pk].pk
+            data[f"attendances-{i}-meeting"] = meeting.pk
+        data[f"attendances-{i}-member"] = member.pk
+        if present:
+            data[f"attendances-{i}-present"] = "on"
+        data[f"attendances-{i}-proxy_to"] = proxy_to.pk if proxy_to else ""
+    return client.post(url, data, follow=True)
+
+
+def _states(meeting):
+    return {x.member_id: (x.present, x.proxy_to_id) for x in meeting.attendances.all()}
+
+
+@pytest.mark.rule("C2", "C3")
+def test_c3_a_holder_who_leaves_gives_up_the_proxy_held_and_no_chain_makes_the_quorum(
+    copil, client
+):
+    """B holds A's proxy, then leaves and gives their own to D: A's proxy ends with B's
+    presence, so D alone in the room counts for D and B, not for three (C2, C3)."""
+    (a, b, _c, d, _e), meeting = copil
+    client.force_login(d)  # a COPIL member, not a superuser
+    _admin_attendance_post(client, meeting, [(a, False, b), (b, True, None), (d, True, None)])
+    assert services.copil_quorum(meeting=meeting).met  # B, D present, A represented by B
+
+    response = _admin_attendance_post(
+        client, meeting, [(a, False, b), (b, False, d), (d, True, None)]
+    )
+
+    assert response.status_code == 200
+    assert _states(meeting) == {a.pk: (False, None), b.pk: (False, d.pk), d.pk: (True, None)}
+    quorum = services.copil_quorum(meeting=meeting)
+    assert (quorum.present, quorum.represented, quorum.met) == (1, 1, False)
+    assert "prend fin" in response.content.decode()
+
+
+@pytest.mark.rule("C2", "C3")
+def test_c3_a_holder_recorded_absent_no_longer_represents_anyone(copil, client):
+    (a, b, c, _d, _e), meeting = copil
+    client.force_login(c)
+    _admin_attendance_post(client, meeting, [(a, False, b), (b, True, None), (c, True, None)])
+
+    _admin_attendance_post(client, meeting, [(a, False, b), (b, False, None), (c, True, None)])
+
+    assert _states(meeting) == {a.pk: (False, None), b.pk: (False, None), c.pk: (True, None)}
+    quorum = services.copil_quorum(meeting=meeting)
+    assert (quorum.present, quorum.represented, quorum.met) == (1, 0, False)
+
+
+@pytest.mark.rule("C3")
+def test_c3_the_service_refuses_a_chain_of_proxies(copil):
+    """A member who holds a proxy is present; once recorded absent they hold none, so a
+    proxy never passes through a second hand."""
+    (a, b, c, d, _e), meeting = copil
+    attend(meeting, b, a)
+    attend(meeting, d, a)
+    attend(meeting, a, a, present=False, proxy_to=b)
+
+    attend(meeting, b, a, present=False, proxy_to=d)
+
+    assert _states(meeting) == {a.pk: (False, None), b.pk: (False, d.pk), d.pk: (True, None)}
+    quorum = services.copil_quorum(meeting=meeting)
+    assert (quorum.present, quorum.represented, quorum.met) == (1, 1, False)
+    # A's proxy cannot go to B, who is absent, nor reach D through B.
+    with pytest.raises(ElectionsError, match="membre présent"):
+        attend(meeting, a, a, present=False, proxy_to=b)
+    with pytest.raises(ElectionsError, match="n'en détient qu'un"):
+        attend(meeting, c, a, present=False, proxy_to=d)
+    assert _states(meeting)[a.pk] == (False, None)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from charters.selectors import charter_parameters, is_copil
 from cos_portal.audit import audit_log
@@ -49,12 +50,30 @@ class Quorum:
 
 
 def copil_quorum(*, meeting: CopilMeeting) -> Quorum:
-    """C2: valid with at least half of the members present or represented (3 of 5)."""
+    """C2: valid with at least half of the members present or represented (3 of 5).
+
+    C3: an absent member counts as represented only through a member present at that
+    moment, and a present member carries at most ``copil_max_proxies`` of them. The
+    recording service keeps the rows so; counting the same way here means no row
+    written by another path can make a quorum out of a chain of proxies.
+    """
     params = charter_parameters(on=meeting.held_on)
-    rows = list(meeting.attendances.values_list("present", "proxy_to_id"))
-    present = sum(1 for p, _t in rows if p)
-    represented = sum(1 for p, t in rows if not p and t is not None)
-    return Quorum(present=present, represented=represented, required=params.copil_quorum)
+    rows = list(meeting.attendances.values_list("member_id", "present", "proxy_to_id"))
+    present_ids = {member for member, is_present, _holder in rows if is_present}
+    carried: dict[int, int] = {}
+    for _member, is_present, holder in rows:
+        if not is_present and holder in present_ids:
+            carried[holder] = min(carried.get(holder, 0) + 1, params.copil_max_proxies)
+    return Quorum(
+        present=len(present_ids),
+        represented=sum(carried.values()),
+        required=params.copil_quorum,
+    )
+
+
+def copil_proxies_held(*, meeting: CopilMeeting, member) -> list[CopilMeetingAttendance]:
+    """The absent members whose proxy ``member`` holds at ``meeting`` (C3)."""
+    return list(meeting.attendances.filter(proxy_to=member).select_related("member"))
 
 
 @transaction.atomic
@@ -67,7 +86,15 @@ def copil_attendance_record(
     proxy_to=None,
     now: datetime.datetime | None = None,
 ) -> CopilMeetingAttendance:
-    """C3: an absent member may give a proxy to a present one, who holds at most one."""
+    """Record a COPIL member present or absent, the absent one with an optional proxy.
+
+    Charter art. 6.3 (C3): a proxy goes only to a member present at that moment, who
+    holds at most ``copil_max_proxies``. Recording the holder absent (they left, or were
+    recorded present by mistake) ends the proxies they hold: the givers stay absent and
+    unrepresented. A proxy therefore never passes through a second hand (B holds A's,
+    then leaves giving their own to D: A is no longer represented), and the quorum (C2)
+    counts only people in the room and the proxies they carry.
+    """
     _require_copil(actor)
     CopilMeeting.objects.select_for_update().get(pk=meeting.pk)
     holders = set(
@@ -88,11 +115,21 @@ def copil_attendance_record(
         held = meeting.attendances.filter(proxy_to=proxy_to).exclude(member=member).count()
         if held >= max_proxies:
             raise ElectionsError(
-                _(
-                    "%(name)s détient déjà un pouvoir : chaque membre n'en détient qu'un (article 6.3)."
+                ngettext(
+                    "%(name)s détient déjà un pouvoir : chaque membre n'en détient qu'un "
+                    "(article 6.3).",
+                    "%(name)s détient déjà %(count)s pouvoirs : chaque membre en détient "
+                    "%(count)s au plus (article 6.3).",
+                    max_proxies,
                 )
-                % {"name": proxy_to}
+                % {"name": proxy_to, "count": max_proxies}
             )
+    ended: list[int] = []
+    if not present:
+        # C3: holding a proxy ends when the holder leaves or is recorded absent.
+        held_rows = meeting.attendances.filter(proxy_to=member)
+        ended = list(held_rows.values_list("member_id", flat=True))
+        held_rows.update(proxy_to=None)
     attendance, _created = CopilMeetingAttendance.objects.update_or_create(
         meeting=meeting, member=member, defaults={"present": present, "proxy_to": proxy_to}
     )
@@ -100,7 +137,12 @@ def copil_attendance_record(
         action="governance.copil_meeting.attendance",
         actor=actor,
         target=meeting,
-        data={"member": member.pk, "present": present, "proxy_to": getattr(proxy_to, "pk", None)},
+        data={
+            "member": member.pk,
+            "present": present,
+            "proxy_to": getattr(proxy_to, "pk", None),
+            "proxies_ended": ended,
+        },
         now=now,
     )
     return attendance
