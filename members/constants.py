@@ -47,16 +47,19 @@ class StatusReason(models.TextChoices):
     PARTNERSHIP_ENDED = "partnership_ended", _("Fin du partenariat")
     INVITATION_EXPIRED = "invitation_expired", _("Invitation échue")
     IMPORTED = "imported", _("Repris de l'ancien registre")
+    CORRECTED = "corrected", _("Correction de l'historique")
 
 
 # The statuses that give the benefits of art. 3.4 last § and art. 4 last § (S2).
 BENEFIT_STATUSES = (Status.MEMBER, Status.PARTNER)
 
-# Which (from, to) transitions the charter allows (S1); "none" is also the start.
+# Which (from, to) transitions the charter allows (S1); "none" is also the start. An
+# invitee becomes a member by applying (M3, M4) and being approved (M5, M6): never
+# directly. "None" to "member" is the former registry's members, taken over (IMPORTED).
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     Status.NONE: {Status.APPLICANT, Status.PARTNER, Status.INVITEE, Status.MEMBER},
     Status.APPLICANT: {Status.MEMBER, Status.NONE, Status.INVITEE},
-    Status.INVITEE: {Status.APPLICANT, Status.NONE, Status.PARTNER, Status.MEMBER},
+    Status.INVITEE: {Status.APPLICANT, Status.NONE, Status.PARTNER},
     Status.MEMBER: {Status.NONE},
     Status.PARTNER: {Status.NONE, Status.APPLICANT},
 }
@@ -73,11 +76,13 @@ class Role(models.TextChoices):
 
 # The grounds that fit each new status (S1): a decision "Membre" on the ground
 # "Démission" is a typing error, refused by the service before anything is recorded.
+# Membership is never "granted" (M3 to M6: an approved application), nor is an invitation
+# (I1: proposed, then validated). Corrections (CORRECTED) have their own service.
 REASONS_BY_STATUS: dict[str, set[str]] = {
     Status.APPLICANT: {StatusReason.APPLICATION, StatusReason.IMPORTED},
-    Status.MEMBER: {StatusReason.APPROVED, StatusReason.GRANTED, StatusReason.IMPORTED},
+    Status.MEMBER: {StatusReason.APPROVED, StatusReason.IMPORTED},
     Status.PARTNER: {StatusReason.GRANTED, StatusReason.IMPORTED},
-    Status.INVITEE: {StatusReason.INVITED, StatusReason.GRANTED, StatusReason.IMPORTED},
+    Status.INVITEE: {StatusReason.INVITED, StatusReason.IMPORTED},
     Status.NONE: {
         StatusReason.REJECTED,
         StatusReason.RESIGNED,
@@ -86,6 +91,17 @@ REASONS_BY_STATUS: dict[str, set[str]] = {
         StatusReason.INVITATION_EXPIRED,
         StatusReason.IMPORTED,
     },
+}
+
+# The status each ground of a loss ends (S1): a resignation or an exclusion ends a
+# membership (L2, L4), a rejection an application (M5), the end of a partnership a
+# partnership (P5), an expiry an invitation (I1).
+STATUS_ENDED_BY: dict[str, str] = {
+    StatusReason.RESIGNED: Status.MEMBER,
+    StatusReason.EXCLUDED: Status.MEMBER,
+    StatusReason.REJECTED: Status.APPLICANT,
+    StatusReason.PARTNERSHIP_ENDED: Status.PARTNER,
+    StatusReason.INVITATION_EXPIRED: Status.INVITEE,
 }
 
 # Only a partnership or an invitation may be granted for a fixed period (P1, I1).

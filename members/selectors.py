@@ -301,6 +301,97 @@ def invitation_ban_until(
     return until if until > day else None
 
 
+@dataclass(frozen=True)
+class ReturnBan:
+    """Charter art. 5 (I4): an organisation excluded as a member, recognised in what is
+    asked, that may not come back before ``until``."""
+
+    organisation: Organisation  # the excluded organisation
+    excluded_on: datetime.date
+    until: datetime.date  # the first day it may come back
+    months: int  # the ban of the charter version in force on the day of the exclusion
+    how: str  # what recognised it: "organisation", "siren", "name" or "email"
+    given: str  # the value as it was typed ("" for the organisation itself)
+
+
+def organisation_identity(*, organisation: Organisation):
+    """What recognises an organisation (members.matching): its name, its SIREN and its
+    establishments' SIRETs, and the e-mail addresses of every person who represented it."""
+    from .matching import identity
+
+    return identity(
+        organisation_id=organisation.pk,
+        legal_names=[organisation.legal_name],
+        numbers=[
+            organisation.siren,
+            *Establishment.objects.filter(organisation=organisation).values_list(
+                "siret", flat=True
+            ),
+        ],
+        emails=Representative.objects.filter(organisation=organisation).values_list(
+            "user__email", flat=True
+        ),
+    )
+
+
+def return_ban_match(*, candidate, on: datetime.date | None = None) -> ReturnBan | None:
+    """Charter art. 5 (I4): the ban in force on ``on`` of an organisation excluded as a
+    member that ``candidate`` (a members.matching.Identity) designates, or None.
+
+    Each exclusion bans for the months of the charter version in force on its day; the
+    excluded organisations are few, so they are compared one by one."""
+    from charters.selectors import add_months, charter_parameters
+
+    from .constants import StatusReason
+    from .matching import first_match, identity
+
+    day = on or timezone.localdate()
+    if not candidate:
+        return None
+    latest: dict[int, StatusChange] = {}
+    for exclusion in (
+        StatusChange.objects.filter(reason=StatusReason.EXCLUDED)
+        .select_related("organisation")
+        .order_by("effective_at", "id")
+    ):
+        if timezone.localdate(exclusion.effective_at) <= day:
+            latest[exclusion.organisation_id] = exclusion
+    banned = []
+    for exclusion in latest.values():
+        excluded_on = timezone.localdate(exclusion.effective_at)
+        months = charter_parameters(on=excluded_on).excluded_invitee_ban_months
+        until = add_months(excluded_on, months)
+        if until > day:
+            banned.append((exclusion.organisation, excluded_on, until, months))
+    if not banned:
+        return None
+    ids = [organisation.pk for organisation, *_rest in banned]
+    sirets: dict[int, list[str]] = {}
+    for organisation_id, siret in Establishment.objects.filter(organisation_id__in=ids).values_list(
+        "organisation_id", "siret"
+    ):
+        sirets.setdefault(organisation_id, []).append(siret)
+    emails: dict[int, list[str]] = {}
+    for organisation_id, email in Representative.objects.filter(
+        organisation_id__in=ids
+    ).values_list("organisation_id", "user__email"):
+        emails.setdefault(organisation_id, []).append(email)
+    # The latest exclusion first: its ban is the one that lasts.
+    for organisation, excluded_on, until, months in sorted(
+        banned, key=lambda b: b[1], reverse=True
+    ):
+        known = identity(
+            organisation_id=organisation.pk,
+            legal_names=[organisation.legal_name],
+            numbers=[organisation.siren, *sirets.get(organisation.pk, [])],
+            emails=emails.get(organisation.pk, []),
+        )
+        match = first_match(candidate, known)
+        if match is not None:
+            return ReturnBan(organisation, excluded_on, until, months, *match)
+    return None
+
+
 def attendance_snapshot_latest(*, organisation: Organisation):
     """The latest attendance ratio snapshot of a member (A3, L3), from activities."""
     from activities.selectors import organisation_ratio_latest  # see application_checklist

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from charters.selectors import is_copil
+from charters.selectors import charter_parameters, is_copil
 from cos_portal.public_cache import public_cache
 from cos_portal.views_deadlines import AHEAD_DAYS, person_deadlines
 
@@ -695,7 +695,11 @@ def invitation_propose(request):
     return render(
         request,
         "members/invitation_propose.html",
-        {"form": form},
+        {
+            "form": form,
+            # I4: the ban's length is the charter version's, not a number in the page.
+            "ban_months": charter_parameters().excluded_invitee_ban_months,
+        },
         status=400 if request.method == "POST" else 200,
     )
 

@@ -1,15 +1,18 @@
 """The COPIL's administration of the members registry.
 
-The admin stays thin: statuses change only through ``services.organisation_status_change``
-(S1, M2), new organisations are created by ``services.organisation_create``, and the
-CSV import goes through the resources of ``members.resources`` (which call the same
-services). The status history is shown, never edited.
+The admin stays thin: a status changes only through the service of its path (the status
+screen calls ``services.organisation_status_decide``, which calls the application,
+partner or invitation services, or refuses naming the path), a mistake in the history is
+corrected by ``services.organisation_status_correct`` (justified, audited), new
+organisations are created by ``services.organisation_create``, and the CSV import goes
+through the resources of ``members.resources`` (which call the same services). The
+status history is shown, never edited.
 
 One module per subject: people, organisations (and the status history),
 representatives, offers (categories), decisions (what the status lifecycle's actions
-share), applications, partners (agreements), invitations, exclusions, proofs, and
-organisation_decisions, whose admin replaces the plain organisation admin in the
-registration. Importing this package registers them all; each public name is
+share), corrections (of the status history), applications, partners (agreements),
+invitations, exclusions, proofs, and organisation_decisions, whose admin replaces the
+plain organisation admin in the registration. Importing this package registers them all; each public name is
 re-exported here.
 """
 
@@ -19,6 +22,10 @@ from ._common import (
 from .applications import (
     ApplicationAdmin,
     ApplicationOpinionInline,
+)
+from .corrections import (
+    HistoryCorrectionForm,
+    HistoryCorrectionMixin,
 )
 from .decisions import (
     DecisionActionsMixin,
@@ -86,6 +93,8 @@ __all__ = [
     "EstablishmentInlineFormSet",
     "ExclusionOpenForm",
     "ExclusionProcedureAdmin",
+    "HistoryCorrectionForm",
+    "HistoryCorrectionMixin",
     "InvitationAdmin",
     "InvitationForm",
     "OfferCategoryAdmin",

@@ -1,11 +1,12 @@
-"""The organisation admin with the partner decisions and the M9 flag: it replaces the
-plain organisation admin in the registration."""
+"""The organisation admin with the partner decisions, the M9 flag and the correction of
+the status history: it replaces the plain organisation admin in the registration."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .. import selectors, services
 from ..models import Organisation
+from .corrections import HistoryCorrectionMixin
 from .decisions import DecisionActionsMixin, PartnerGrantForm, ReasonForm
 from .organisations import OrganisationAdmin
 
@@ -64,8 +65,9 @@ def _organisation_partner_terminate(self, request, queryset):
     )
 
 
-class OrganisationLifecycleAdmin(DecisionActionsMixin, OrganisationAdmin):
-    """The organisation admin with the partner decisions and the M9 filter."""
+class OrganisationLifecycleAdmin(HistoryCorrectionMixin, DecisionActionsMixin, OrganisationAdmin):
+    """The organisation admin with the partner decisions, the M9 filter and the correction
+    of the status history (S1)."""
 
     list_filter = (*OrganisationAdmin.list_filter, WithoutRepresentativeFilter)
     actions = (*OrganisationAdmin.actions, "grant_partner", "terminate_partnership")

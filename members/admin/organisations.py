@@ -23,7 +23,13 @@ from .. import selectors, services
 from ..constants import Status, StatusReason
 from ..exceptions import MembersError, NotInGrandEst
 from ..filters import department_label
-from ..models import Establishment, Organisation, Representative, StatusChange
+from ..models import (
+    Establishment,
+    Organisation,
+    PartnershipAgreement,
+    Representative,
+    StatusChange,
+)
 from ..resources import OrganisationResource
 from ..validators import department_of
 from ._common import RegistryImportExportAdmin
@@ -198,8 +204,11 @@ class StatusDecisionForm(forms.Form):
         data = super().clean()
         if self.errors:
             return data
-        # The rules live in the service (S1, L3); the form only places the error.
+        # The rules live in the services (S1, L3); the form only places the error. A
+        # decision with a path of its own (application, invitation, resignation,
+        # exclusion, import, correction) is refused here, with the path to use.
         try:
+            services.status_decision_path_check(status=data["status"], reason=data["reason"])
             services.status_change_check(
                 status=data["status"],
                 reason=data["reason"],
@@ -231,7 +240,14 @@ class OrganisationAdmin(RegistryImportExportAdmin):
             "status : applicant, member, partner, invitee ou none (ou Candidat, Membre...), "
             "vide pour ne rien changer. Le statut est enregistré comme « Repris de l'ancien "
             "registre », avec les contrôles de toute décision : un membre doit avoir un "
-            "établissement actif en Grand Est."
+            "établissement actif en Grand Est, une entité exclue ne revient pas avant la fin "
+            "de son interdiction (article 5)."
+        ),
+        _(
+            "C'est un statut de départ : il ne s'applique qu'à une entité sans décision "
+            "enregistrée dans le portail. Ensuite, le statut change par la démarche prévue "
+            "(candidature, invitation, partenariat, démission, procédure d'exclusion) ou, "
+            "pour une erreur, par « Corriger l'historique »."
         ),
         _(
             "Rien n'est enregistré avant votre confirmation, et rien du tout si une seule "
@@ -366,8 +382,9 @@ class OrganisationAdmin(RegistryImportExportAdmin):
         recorded = []
         for organisation in organisations:
             try:
-                # Atomic per organisation: a refusal leaves the others' decisions.
-                services.organisation_status_change(
+                # Atomic per organisation: a refusal leaves the others' decisions. The
+                # service calls the path's own service (approval, partner decisions...).
+                result = services.organisation_status_decide(
                     organisation=organisation,
                     status=data["status"],
                     reason=data["reason"],
@@ -383,6 +400,20 @@ class OrganisationAdmin(RegistryImportExportAdmin):
                     % {"organisation": organisation.legal_name, "error": error.message},
                 )
             else:
+                if isinstance(result, PartnershipAgreement):
+                    # P5: the agreement's notice prevails; the status ends on its date.
+                    messages.success(
+                        request,
+                        gettext(
+                            "%(organisation)s : préavis enregistré selon la convention ; le "
+                            "partenariat prend fin le %(date)s."
+                        )
+                        % {
+                            "organisation": organisation.legal_name,
+                            "date": result.ends_on.strftime("%d/%m/%Y"),
+                        },
+                    )
+                    continue
                 recorded.append(organisation.legal_name)
         if recorded:
             messages.success(

@@ -16,6 +16,7 @@ from .applications import (
     application_save_draft,
     application_submit,
 )
+from .corrections import organisation_status_correct
 from .departures import exclusion_decide, exclusion_open, exclusion_respond, member_resign
 from .invitees import (
     INVITATION_TOKEN_SALT,
@@ -61,16 +62,21 @@ from .proofs import (
     upload_name_check,
 )
 from .registry import (
+    RETURN_STATUSES,
     french_slug,
+    imported_status_check,
     organisation_check_grand_est,
     organisation_create,
     organisation_create_from,
     organisation_import_status,
     organisation_status_change,
+    return_ban_check,
+    return_ban_message,
     status_change_check,
     unique_slug,
 )
 from .representatives import representative_add, representative_end
+from .status_decisions import organisation_status_decide, status_decision_path_check
 
 __all__ = [
     "APPLICATION_ORGANISATION_FIELDS",
@@ -82,6 +88,7 @@ __all__ = [
     "LOGO_FORMATS",
     "PROFILE_FIELDS",
     "PROOF_MAX_BYTES",
+    "RETURN_STATUSES",
     "UPLOAD_CONTENT_TYPES",
     "UPLOAD_FORMATS",
     "agreement_dates",
@@ -100,6 +107,7 @@ __all__ = [
     "exclusion_open",
     "exclusion_respond",
     "french_slug",
+    "imported_status_check",
     "invitation_accept",
     "invitation_acceptance_text",
     "invitation_from_token",
@@ -115,6 +123,8 @@ __all__ = [
     "organisation_import_status",
     "organisation_profile_update",
     "organisation_status_change",
+    "organisation_status_correct",
+    "organisation_status_decide",
     "partner_grant",
     "partner_renounce",
     "partner_terminate",
@@ -127,7 +137,10 @@ __all__ = [
     "representative_add",
     "representative_consent_set",
     "representative_end",
+    "return_ban_check",
+    "return_ban_message",
     "status_change_check",
+    "status_decision_path_check",
     "status_expirations",
     "unique_slug",
     "upload_check",

@@ -13,6 +13,7 @@ from cos_portal.audit import audit_log
 from .. import selectors
 from ..constants import ApplicationState, OrganisationKind, Status, StatusReason
 from ..exceptions import ApplicationBlocked, MembersError
+from ..matching import identity
 from ..models import (
     Application,
     ApplicationOpinion,
@@ -22,7 +23,12 @@ from ..models import (
     StatusChange,
 )
 from ._common import _date, _require_copil, _send_on_commit, _site_url
-from .registry import organisation_check_grand_est, organisation_create, organisation_status_change
+from .registry import (
+    organisation_check_grand_est,
+    organisation_create,
+    organisation_status_change,
+    return_ban_check,
+)
 
 APPLICATION_ORGANISATION_FIELDS = ("legal_name", "kind", "siren", "website", "description")
 
@@ -92,6 +98,22 @@ def application_submit(
             field="aif_reference",
         )
     legal_name = (data.get("legal_name") or "").strip()
+    # Charter art. 5 and 3.1 (I4, M6): an organisation excluded as a member may not be
+    # invited during its ban, so it may not apply either (membership asks for attendance
+    # as an invitee first), under whatever name, SIREN, SIRET or applicant it comes.
+    return_ban_check(
+        candidate=identity(
+            legal_names=[legal_name],
+            numbers=[
+                data.get("siren") or "",
+                *((e or {}).get("siret") or "" for e in data.get("establishments", [])),
+            ],
+            emails=[applicant.email],
+        ),
+        on=today,
+        purpose="application",
+        fields={"name": "legal_name"},
+    )
     if Organisation.objects.filter(legal_name__iexact=legal_name).exists():
         raise MembersError(
             _(

@@ -14,10 +14,11 @@ from cos_portal.audit import audit_log
 
 from .. import selectors
 from ..constants import InvitationState, Status, StatusReason
-from ..exceptions import InvitationBanned, MembersError
+from ..exceptions import MembersError
+from ..matching import combined, identity
 from ..models import Invitation, Organisation
 from ._common import _date, _require_copil, _require_representative, _send_on_commit, _site_url
-from .registry import organisation_create, organisation_status_change
+from .registry import organisation_create, organisation_status_change, return_ban_check
 
 INVITATION_TOKEN_SALT = "members.invitation.accept"  # noqa: S105 (a salt, not a secret)
 
@@ -39,20 +40,33 @@ def invitation_from_token(token: str) -> Invitation:
         raise MembersError(_("Ce lien d'invitation n'est pas valable.")) from error
 
 
-def _invitation_ban_check(organisation: Organisation | None, *, on: datetime.date) -> None:
+# The form field of each way an excluded organisation is recognised (I4).
+_BAN_FIELDS = {
+    "organisation": "guest_organisation_name",
+    "name": "guest_organisation_name",
+    "siren": "guest_organisation_name",
+    "email": "guest_email",
+}
+
+
+def _invitation_ban_check(
+    organisation: Organisation | None,
+    *,
+    guest_organisation_name: str = "",
+    guest_email: str = "",
+    on: datetime.date,
+) -> None:
+    # Charter art. 5 (I4): no invitation during the ban after an exclusion, whatever the
+    # name typed, the SIREN of the organisation found, or the guest's address.
+    typed = identity(legal_names=[guest_organisation_name], emails=[guest_email])
+    candidate = (
+        combined(typed, selectors.organisation_identity(organisation=organisation))
+        if organisation is not None
+        else typed
+    )
+    return_ban_check(candidate=candidate, on=on, purpose="invitation", fields=_BAN_FIELDS)
     if organisation is None:
         return
-    until = selectors.invitation_ban_until(organisation=organisation, on=on)
-    if until is not None:
-        # Charter art. 5 (I4): no invitation for 24 months after an exclusion.
-        raise InvitationBanned(
-            _(
-                "%(name)s a été exclue de la COS-GE : elle ne peut pas être invitée avant le "
-                "%(date)s (article 5 de la charte)."
-            )
-            % {"name": organisation.legal_name, "date": _date(until)},
-            field="guest_organisation_name",
-        )
     status = selectors.organisation_status(organisation=organisation)
     if status in (Status.MEMBER, Status.PARTNER):
         raise MembersError(
@@ -100,7 +114,12 @@ def invitation_propose(
         if guest_organisation_name
         else None
     )
-    _invitation_ban_check(organisation, on=today)
+    _invitation_ban_check(
+        organisation,
+        guest_organisation_name=guest_organisation_name,
+        guest_email=guest_email,
+        on=today,
+    )
     invitation = Invitation(
         proposed_by=proposed_by,
         proposing_organisation=proposing_organisation,
@@ -161,11 +180,19 @@ def invitation_validate(
     if organisation is None and invitation.guest_organisation_name:
         organisation = Organisation.objects.filter(
             legal_name__iexact=invitation.guest_organisation_name
-        ).first() or organisation_create(
+        ).first()
+    # Checked again: the organisation may have been excluded since the proposal (I4).
+    _invitation_ban_check(
+        organisation,
+        guest_organisation_name=invitation.guest_organisation_name,
+        guest_email=invitation.guest_email,
+        on=today,
+    )
+    if organisation is None and invitation.guest_organisation_name:
+        organisation = organisation_create(
             legal_name=invitation.guest_organisation_name, actor=actor, now=now
         )
-        invitation.organisation = organisation
-    _invitation_ban_check(organisation, on=today)
+    invitation.organisation = organisation
     if organisation is not None:
         status = selectors.organisation_status(organisation=organisation, at=now)
         if status == Status.NONE:

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from charters.selectors import charter_parameters
 from cos_portal.audit import audit_log
@@ -16,13 +17,15 @@ from .. import selectors
 from ..constants import (
     ALLOWED_TRANSITIONS,
     REASONS_BY_STATUS,
+    STATUS_ENDED_BY,
     STATUSES_WITH_END_DATE,
     OrganisationKind,
     Status,
     StatusReason,
 )
-from ..exceptions import MembersError, NotInGrandEst, TransitionNotAllowed
+from ..exceptions import InvitationBanned, MembersError, NotInGrandEst, TransitionNotAllowed
 from ..models import Organisation, StatusChange
+from ._common import _date
 
 # French before slugify: ligatures it would drop (Œuvre -> uvre), elisions it would glue
 # (d'Études -> detudes) and the ampersand.
@@ -113,6 +116,100 @@ def status_change_check(
         )
 
 
+# The statuses an excluded organisation may not get back during its ban (I4): the charter
+# names the invitee; what it forbids to an invitee it forbids a fortiori to an applicant
+# (M6 asks for attendance as an invitee first), a member or a partner (interpretation).
+RETURN_STATUSES = (Status.APPLICANT, Status.MEMBER, Status.PARTNER, Status.INVITEE)
+
+_BAN_MATCHES = {
+    "name": _lazy(
+        "« %(given)s » est le nom de %(name)s, aux accents, à la casse, à la ponctuation et "
+        "à la forme juridique près."
+    ),
+    "siren": _lazy("Le SIREN ou SIRET %(given)s est celui de %(name)s."),
+    "email": _lazy("%(given)s est l'adresse d'un ancien représentant de %(name)s."),
+}
+
+
+def return_ban_message(ban: selectors.ReturnBan, *, purpose: str = "invitation") -> str:
+    """The French message of a ban (I4), with its length from the charter version in force
+    on the day of the exclusion. ``purpose``: "invitation", "application" or "status"."""
+    values = {
+        "given": ban.given,
+        "name": ban.organisation.legal_name,
+        "excluded": _date(ban.excluded_on),
+        "months": ban.months,
+        "until": _date(ban.until),
+    }
+    sentences = []
+    if ban.how in _BAN_MATCHES:
+        sentences.append(str(_BAN_MATCHES[ban.how]) % values)
+    sentences.append(
+        _(
+            "%(name)s a été exclue de la COS-GE le %(excluded)s : l'article 5 de la charte "
+            "interdit de l'inviter pendant %(months)s mois après son exclusion, soit avant le "
+            "%(until)s."
+        )
+        % values
+    )
+    if purpose == "application":
+        sentences.append(
+            _(
+                "Sa candidature ne peut pas être déposée avant cette date : l'adhésion suppose "
+                "d'avoir participé aux activités en tant qu'invitée (article 3.1)."
+            )
+        )
+    elif purpose == "status":
+        sentences.append(
+            _(
+                "Elle ne peut recevoir aucun statut avant cette date : ce que la charte "
+                "interdit à une invitée l'est a fortiori à une candidate, un membre ou un "
+                "partenaire."
+            )
+        )
+    return " ".join(sentences)
+
+
+def return_ban_check(
+    *,
+    candidate,
+    on: datetime.date,
+    purpose: str = "invitation",
+    fields: dict[str, str] | None = None,
+) -> None:
+    """Charter art. 5 (I4): refuse what would bring back an organisation excluded as a
+    member before its ban ends, under whatever name, SIREN or representative it comes
+    (``candidate``: a members.matching.Identity). ``fields`` names the form field of each
+    way it was recognised ("organisation", "name", "siren", "email")."""
+    ban = selectors.return_ban_match(candidate=candidate, on=on)
+    if ban is not None:
+        raise InvitationBanned(
+            return_ban_message(ban, purpose=purpose), field=(fields or {}).get(ban.how)
+        )
+
+
+def imported_status_check(*, organisation: Organisation) -> None:
+    """S1: "taken over from the former registry" is a starting status. Once the portal has
+    recorded a decision for an organisation, its status changes by that decision's path
+    (or by a justified correction), never by a spreadsheet."""
+    if (
+        StatusChange.objects.filter(organisation=organisation)
+        .exclude(reason=StatusReason.IMPORTED)
+        .exists()
+    ):
+        raise TransitionNotAllowed(
+            _(
+                "%(name)s a déjà un historique de statuts dans le portail : le statut repris "
+                "de l'ancien registre ne s'applique qu'à une entité sans décision enregistrée "
+                "dans le portail. Suivez la démarche prévue (candidature, invitation, "
+                "partenariat, démission, procédure d'exclusion) ou, pour une erreur, "
+                "« Corriger l'historique »."
+            )
+            % {"name": organisation.legal_name},
+            field="status",
+        )
+
+
 @transaction.atomic
 def organisation_status_change(
     *,
@@ -147,8 +244,24 @@ def organisation_status_change(
         ends_on=ends_on,
         today=timezone.localdate(now),
     )
+    if reason in STATUS_ENDED_BY and current != STATUS_ENDED_BY[reason]:
+        # S1: a resignation ends a membership, not an invitation (L2, L4, M5, P5, I1).
+        raise TransitionNotAllowed(
+            _("Le motif « %(reason)s » ne s'applique pas à une entité au statut « %(status)s ».")
+            % {"reason": StatusReason(reason).label, "status": Status(current).label},
+            field="reason",
+        )
     if status == Status.MEMBER:
         organisation_check_grand_est(organisation=organisation, on=timezone.localdate(now))
+    if reason == StatusReason.IMPORTED:
+        imported_status_check(organisation=organisation)
+    if status in RETURN_STATUSES:
+        # Charter art. 5 (I4): not back before the ban ends, under any name.
+        return_ban_check(
+            candidate=selectors.organisation_identity(organisation=organisation),
+            on=timezone.localdate(now),
+            purpose="invitation" if status == Status.INVITEE else "status",
+        )
     change = StatusChange.objects.create(
         organisation=organisation,
         status=status,

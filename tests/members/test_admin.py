@@ -362,12 +362,11 @@ def test_the_status_action_shows_an_intermediate_form(client, copil):
     assert StatusChange.objects.count() == 0
 
 
-@pytest.mark.rule("S1", "M2", "G2")
+@pytest.mark.rule("S1", "P1", "G2")
 def test_the_status_action_records_each_decision_and_reports_refusals(client, copil):
     metz = OrganisationFactory(legal_name="Metz Robotique")
     EstablishmentFactory(organisation=metz, postcode="57000")
-    paris = OrganisationFactory(legal_name="Paris Conseil")
-    EstablishmentFactory(organisation=paris, postcode="75001", city="Paris")
+    partner = member_organisation(legal_name="Déjà Partenaire", status=Status.PARTNER)
     already = member_organisation(legal_name="Déjà Membre")
     before = set(StatusChange.objects.values_list("pk", flat=True))
     client.force_login(copil)
@@ -376,10 +375,10 @@ def test_the_status_action_records_each_decision_and_reports_refusals(client, co
         reverse(CHANGELIST),
         {
             "action": "record_status_change",
-            "_selected_action": [metz.pk, paris.pk, already.pk],
+            "_selected_action": [metz.pk, partner.pk, already.pk],
             "apply": "1",
-            "status": Status.MEMBER,
-            "reason": StatusReason.APPROVED,
+            "status": Status.PARTNER,
+            "reason": StatusReason.GRANTED,
             "explanation": "Décision de la réunion du COPIL",
             "notice_reference": "COPIL-2024-12",
         },
@@ -390,21 +389,22 @@ def test_the_status_action_records_each_decision_and_reports_refusals(client, co
     assert new.count() == 1
     change = new.get()
     assert change.organisation == metz
-    assert change.status == Status.MEMBER
+    assert change.status == Status.PARTNER
     assert change.decided_by == copil
     assert change.notice_reference == "COPIL-2024-12"
     assert change.explanation == "Décision de la réunion du COPIL"
     messages = texts(response)
-    assert "Statut « Membre » enregistré pour 1 entité : Metz Robotique." in messages
+    assert "Statut « Partenaire » enregistré pour 1 entité : Metz Robotique." in messages
     assert (
-        "Paris Conseil : L'entité doit avoir au moins un établissement actif en région "
-        "Grand Est (départements 08, 10, 51, 52, 54, 55, 57, 67, 68 ou 88)."
+        "Déjà Partenaire : La charte ne permet pas de passer du statut « Partenaire » au statut "
+        "« Partenaire »."
     ) in messages
     assert (
-        "Déjà Membre : La charte ne permet pas de passer du statut « Membre » au statut « Membre »."
+        "Déjà Membre : La charte ne permet pas de passer du statut « Membre » au statut "
+        "« Partenaire »."
     ) in messages
-    assert selectors.organisation_status(organisation=paris) == Status.NONE
-    assert AuditEntry.objects.filter(action="members.status.member").count() == 1
+    assert selectors.organisation_status(organisation=already) == Status.MEMBER
+    assert AuditEntry.objects.filter(action="members.status.partner").count() == 1
 
 
 def test_a_reason_that_does_not_fit_the_status_is_refused(client, copil):
@@ -431,8 +431,8 @@ def test_a_reason_that_does_not_fit_the_status_is_refused(client, copil):
     assert StatusChange.objects.count() == before
 
 
-@pytest.mark.rule("L3")
-def test_an_exclusion_needs_a_stated_ground(client, copil):
+@pytest.mark.rule("L4")
+def test_an_exclusion_goes_through_its_procedure_even_without_a_ground(client, copil):
     organisation = member_organisation()
     before = StatusChange.objects.count()
     client.force_login(copil)
@@ -443,13 +443,15 @@ def test_an_exclusion_needs_a_stated_ground(client, copil):
     )
 
     assert response.status_code == 200
-    assert "Indiquez le motif de l&#x27;exclusion." in response.content.decode()
+    assert "ouvrez une procédure dans « Procédures d&#x27;exclusion »" in (
+        response.content.decode()
+    )
     assert StatusChange.objects.count() == before
 
 
-@pytest.mark.rule("S1", "S2")
+@pytest.mark.rule("S1", "S2", "P5")
 def test_the_status_form_of_one_organisation(client, copil):
-    organisation = member_organisation(legal_name="Membre Sortant")
+    organisation = member_organisation(legal_name="Partenaire Sortant", status=Status.PARTNER)
     url = reverse("admin:members_organisation_status", args=[organisation.pk])
     client.force_login(copil)
 
@@ -459,13 +461,13 @@ def test_the_status_form_of_one_organisation(client, copil):
         {
             "apply": "1",
             "status": Status.NONE,
-            "reason": StatusReason.RESIGNED,
-            "notice_reference": "Courriel du 3 mars",
+            "reason": StatusReason.PARTNERSHIP_ENDED,
+            "explanation": "Courriel du 3 mars",
         },
     )
 
     assert page.status_code == 200
-    assert "Membre Sortant" in page.content.decode()
+    assert "Partenaire Sortant" in page.content.decode()
     assert response.status_code == 302
     assert response["Location"] == reverse(
         "admin:members_organisation_change", args=[organisation.pk]
@@ -473,7 +475,7 @@ def test_the_status_form_of_one_organisation(client, copil):
     latest = organisation.status_changes.latest()
     assert (latest.status, latest.reason, latest.decided_by) == (
         Status.NONE,
-        StatusReason.RESIGNED,
+        StatusReason.PARTNERSHIP_ENDED,
         copil,
     )
     assert organisation not in selectors.directory_list()
@@ -488,7 +490,7 @@ def test_an_end_date_is_only_for_partners_and_invitees(client, copil):
 
     refused = client.post(
         url,
-        {"apply": "1", "status": Status.APPLICANT, "reason": StatusReason.APPLICATION,
+        {"apply": "1", "status": Status.NONE, "reason": StatusReason.INVITATION_EXPIRED,
          "ends_on": next_year.isoformat()},
     )  # fmt: skip
     granted = client.post(
@@ -627,7 +629,7 @@ def test_a_person_is_added_by_email_without_a_password(client, superuser):
 
 @pytest.mark.rule("G2")
 def test_a_copil_member_lists_decides_and_imports(client, copil):
-    organisation = OrganisationFactory(legal_name="Candidat Messin")
+    organisation = OrganisationFactory(legal_name="Partenaire Messin")
     EstablishmentFactory(organisation=organisation, postcode="57000")
     client.force_login(copil)
 
@@ -641,8 +643,8 @@ def test_a_copil_member_lists_decides_and_imports(client, copil):
             "action": "record_status_change",
             "_selected_action": [organisation.pk],
             "apply": "1",
-            "status": Status.APPLICANT,
-            "reason": StatusReason.APPLICATION,
+            "status": Status.PARTNER,
+            "reason": StatusReason.GRANTED,
         },
     )
     import_page = client.get(reverse("admin:members_organisation_import"))
@@ -652,7 +654,7 @@ def test_a_copil_member_lists_decides_and_imports(client, copil):
     assert listing.status_code == 200
     assert "record_status_change" in action_names
     assert decision.status_code == 302
-    assert selectors.organisation_status(organisation=organisation) == Status.APPLICANT
+    assert selectors.organisation_status(organisation=organisation) == Status.PARTNER
     assert organisation.status_changes.get().decided_by == copil
     assert import_page.status_code == 200
     assert representatives_import.status_code == 200

@@ -94,13 +94,13 @@ def test_an_organisation_excluded_less_than_24_months_ago_cannot_be_invited(clie
 
     response = client.post(PROPOSE, form_data(member_rep, guest_organisation_name="exclue sa"))
 
-    until = timezone.localdate(now - datetime.timedelta(days=400)).replace(
-        year=timezone.localdate(now - datetime.timedelta(days=400)).year + 2
-    )
+    excluded_on = timezone.localdate(now - datetime.timedelta(days=400))
+    until = excluded_on.replace(year=excluded_on.year + 2)
     assert response.status_code == 400
     assert (
-        f"Exclue SA a été exclue de la COS-GE : elle ne peut pas être invitée avant le "
-        f"{until:%d/%m/%Y} (article 5 de la charte)."
+        f"Exclue SA a été exclue de la COS-GE le {excluded_on:%d/%m/%Y} : l'article 5 de la "
+        f"charte interdit de l'inviter pendant 24 mois après son exclusion, soit avant le "
+        f"{until:%d/%m/%Y}."
     ) in response.content.decode().replace("&#x27;", "'")
     assert not Invitation.objects.exists()
 

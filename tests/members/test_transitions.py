@@ -34,7 +34,6 @@ ALLOWED = {
     (IN, A): StatusReason.APPLICATION,  # an invitee applies
     (IN, N): StatusReason.INVITATION_EXPIRED,
     (IN, P): StatusReason.GRANTED,
-    (IN, M): StatusReason.GRANTED,
     (M, N): StatusReason.RESIGNED,  # art. 3.4: resignation (L2) or exclusion (L3)
     (P, N): StatusReason.PARTNERSHIP_ENDED,  # art. 4: renunciation or termination (P5)
     (P, A): StatusReason.APPLICATION,  # a partner applies to become a member
@@ -85,6 +84,111 @@ def test_a_transition_the_charter_does_not_allow_is_refused(current, wanted):
 
 def test_the_table_covers_every_pair():
     assert len(ALLOWED) + len(REFUSED) == len(Status.values) ** 2 == 25
+
+
+@pytest.mark.rule("M3", "M4", "M5", "M6", "S1")
+def test_an_invitee_becomes_a_member_only_by_applying():
+    organisation = organisation_with(Status.INVITEE)
+
+    for reason in (StatusReason.APPROVED, StatusReason.GRANTED, StatusReason.IMPORTED):
+        with pytest.raises(TransitionNotAllowed) as error:
+            services.organisation_status_change(
+                organisation=organisation, status=Status.MEMBER, reason=reason
+            )
+        assert str(error.value.message) == (
+            "La charte ne permet pas de passer du statut « Invité » au statut « Membre »."
+        )
+    assert organisation.status_changes.count() == 1
+
+
+@pytest.mark.rule("M3", "M4", "M6", "I1")
+@pytest.mark.parametrize("status", [Status.MEMBER, Status.INVITEE])
+def test_membership_and_invitations_are_never_granted(status):
+    organisation = organisation_with(Status.NONE)
+
+    with pytest.raises(MembersError) as error:
+        services.organisation_status_change(
+            organisation=organisation, status=status, reason=StatusReason.GRANTED
+        )
+
+    assert error.value.field == "reason"
+    assert not organisation.status_changes.exists()
+
+
+@pytest.mark.rule("L2", "L4", "M5", "P5", "I1")
+@pytest.mark.parametrize(
+    ("current", "reason"),
+    [
+        (IN, StatusReason.RESIGNED),
+        (P, StatusReason.EXCLUDED),
+        (IN, StatusReason.REJECTED),
+        (M, StatusReason.PARTNERSHIP_ENDED),
+        (M, StatusReason.INVITATION_EXPIRED),
+        (A, StatusReason.RESIGNED),
+    ],
+)
+def test_a_ground_of_loss_ends_only_its_own_status(current, reason):
+    """A member does not "lose its invitation": ending a membership on the ground of an
+    expired invitation would be an exclusion without the procedure (L4)."""
+    organisation = organisation_with(current)
+
+    with pytest.raises(TransitionNotAllowed) as error:
+        services.organisation_status_change(
+            organisation=organisation,
+            status=Status.NONE,
+            reason=reason,
+            explanation="Motif indiqué.",
+        )
+
+    assert (error.value.field, str(error.value.message)) == (
+        "reason",
+        f"Le motif « {StatusReason(reason).label} » ne s'applique pas à une entité au statut "
+        f"« {Status(current).label} ».",
+    )
+    assert organisation.status_changes.count() == 1
+
+
+@pytest.mark.rule("S1")
+def test_the_former_registry_gives_a_starting_status_only():
+    taken_over = organisation_with(Status.INVITEE)  # imported
+    decided = organisation_with(Status.NONE)
+    StatusChangeFactory(organisation=decided, status=IN, reason=StatusReason.INVITED)
+
+    again = services.organisation_status_change(
+        organisation=taken_over, status=Status.NONE, reason=StatusReason.IMPORTED
+    )
+    with pytest.raises(TransitionNotAllowed) as error:
+        services.organisation_status_change(
+            organisation=decided, status=Status.NONE, reason=StatusReason.IMPORTED
+        )
+
+    assert again.reason == StatusReason.IMPORTED
+    assert error.value.field == "status"
+    assert "a déjà un historique de statuts dans le portail" in str(error.value.message)
+    assert decided.status_changes.count() == 1
+
+
+@pytest.mark.rule("I4", "P1")
+@pytest.mark.parametrize(
+    ("status", "reason"), [(P, StatusReason.GRANTED), (IN, StatusReason.INVITED)]
+)
+def test_no_status_back_inside_the_ban_whatever_the_path(status, reason):
+    organisation = organisation_with(Status.MEMBER)
+    StatusChangeFactory(
+        organisation=organisation,
+        status=N,
+        reason=StatusReason.EXCLUDED,
+        effective_at=timezone.now() - datetime.timedelta(days=10),
+        explanation="Manquement à l'article 3.3.",
+    )
+
+    with pytest.raises(MembersError) as error:
+        services.organisation_status_change(organisation=organisation, status=status, reason=reason)
+
+    assert "l'article 5 de la charte interdit de l'inviter pendant 24 mois" in str(
+        error.value.message
+    )
+    assert organisation.status_changes.count() == 2
 
 
 # --- The consistency of a decision holds in the service, on every path (S1, L3) ---------
