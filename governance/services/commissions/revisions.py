@@ -208,6 +208,26 @@ def revision_vote_open(
     return revision
 
 
+def revision_plenary_change_check(*, activity: Activity, starts_at, kind: str) -> None:
+    """X4: a revision vote opened at an extraordinary plenary was held on its day; that
+    plenary keeps its day and its kind (``activity`` as stored, the new values)."""
+    held = CharterRevision.objects.filter(plenary_id=activity.pk).first()
+    if held is None:
+        return
+    same_day = timezone.localdate(starts_at) == timezone.localdate(activity.starts_at)
+    if same_day and kind == activity.kind:
+        return
+    error = RevisionError(
+        _(
+            "Le vote sur la révision de la charte « %(title)s » a été ouvert à cette réunion "
+            "plénière extraordinaire : son jour et son type ne changent plus (article 10)."
+        )
+        % {"title": held.title}
+    )
+    error.field = "starts_at" if not same_day else "kind"
+    raise error
+
+
 @transaction.atomic
 def revision_vote_record(
     *, revision: CharterRevision, organisation: Organisation, choice: str, actor, now=None
