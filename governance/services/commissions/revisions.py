@@ -6,7 +6,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from activities.constants import ActivityKind
@@ -185,7 +185,7 @@ def revision_vote_open(
     *, revision: CharterRevision, plenary: Activity, actor, now=None
 ) -> CharterRevision:
     """Charter art. 10 (X4): the new version is submitted to all members at an
-    extraordinary plenary."""
+    extraordinary plenary, on whose day the vote opens."""
     now = _now(now)
     _require_copil(actor)
     revision = CharterRevision.objects.select_for_update().get(pk=revision.pk)
@@ -195,6 +195,14 @@ def revision_vote_open(
         raise RevisionError(_("La commission ad hoc n'a pas encore rédigé de nouvelle version."))
     if plenary.kind != ActivityKind.EXTRAORDINARY_PLENARY:
         raise RevisionError(_("Le vote a lieu en réunion plénière extraordinaire."))
+    # X4: the members vote at the plenary, so the vote opens on its day (Paris time) only,
+    # as an election's vote opens on its plenary's day (V6).
+    plenary_day = timezone.localdate(plenary.starts_at)
+    if timezone.localdate(now) != plenary_day:
+        raise RevisionError(
+            _("Le vote s'ouvre le jour de la réunion plénière (%(date)s).")
+            % {"date": formats.date_format(plenary_day, "j F Y")}
+        )
     revision.plenary = plenary
     revision.status = RevisionStatus.VOTING
     revision.save(update_fields=["plenary", "status", "updated_at"])
