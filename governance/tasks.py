@@ -11,12 +11,11 @@ from celery import shared_task
     retry_backoff=True,
     max_retries=5,
 )
-def election_announcement_send_task(election_id: int, previous_date: str | None = None) -> int:
-    """Charter art. 6.2 (V9): e-mail the announcement to the members. Run twice, sends once.
-    ``previous_date`` (ISO) when the election was moved from that day and announced again."""
+def election_announcement_send_task(election_id: int) -> int:
+    """Charter art. 6.2 (V9): e-mail the announcement to the members. Run twice, sends once."""
     from governance.services.elections import election_announcement_send
 
-    return election_announcement_send(election_id=election_id, previous_date=previous_date)
+    return election_announcement_send(election_id=election_id)
 
 
 # --- Charter revision (art. 10) ---

@@ -125,7 +125,8 @@ class ExclusionGround(models.TextChoices):
     """The grounds of an exclusion listed by art. 3.4 (L3)."""
 
     ETHICS_BREACH = "ethics_breach", _("Manquement à l'article 3.3 (éthique et confidentialité)")
-    ATTENDANCE = "attendance", _("Présence inférieure au seuil sur les 12 derniers mois")
+    # The threshold and the window are the charter version's (A3): not in the label.
+    ATTENDANCE = "attendance", _("Présence aux activités inférieure au seuil de la charte")
     IMAGE_HARM = "image_harm", _("Actions ou propos portant atteinte à l'image de la COS-GE")
 
 

@@ -20,10 +20,14 @@ class TransitionNotAllowed(MembersError):
 
 
 class NotInGrandEst(MembersError):
-    default_message = _(
-        "L'entité doit avoir au moins un établissement actif en région Grand Est "
-        "(départements 08, 10, 51, 52, 54, 55, 57, 67, 68 ou 88)."
-    )
+    default_message = _("L'entité doit avoir au moins un établissement actif en région Grand Est.")
+
+    def __init__(self, message=None, *, departments=(), field: str | None = None):
+        # Charter art. 3.1 (M2): the departments of the charter version in force.
+        if message is None and departments:
+            listed = _("Départements : %(departments)s.") % {"departments": ", ".join(departments)}
+            message = f"{self.default_message} {listed}"
+        super().__init__(message, field=field)
 
 
 class NotAllowed(MembersError):

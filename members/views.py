@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -471,6 +472,7 @@ def resign(request, slug):
                 % {"name": organisation.legal_name},
             )
             return _member_space_redirect(slug)
+    commitment_months = charter_parameters().commitment_months_after_loss
     return render(
         request,
         "members/confirm_step.html",
@@ -484,10 +486,15 @@ def resign(request, slug):
                     "se justifier (article 3.4 de la charte). La démission est immédiate : "
                     "l'entité quitte l'annuaire et les listes de diffusion aujourd'hui."
                 ),
-                _(
+                # Charter art. 3.3 (E2): the months of the version in force.
+                ngettext(
                     "L'engagement d'éthique et de confidentialité (article 3.3) reste valable "
-                    "douze mois."
-                ),
+                    "%(months)s mois.",
+                    "L'engagement d'éthique et de confidentialité (article 3.3) reste valable "
+                    "%(months)s mois.",
+                    commitment_months,
+                )
+                % {"months": commitment_months},
             ],
             "button": _("Démissionner"),
         },

@@ -97,7 +97,9 @@ class EstablishmentInlineFormSet(BaseInlineFormSet):
                 continue
             if data.get("is_active") and department_of(data.get("postcode", "")) in departments:
                 return
-        raise ValidationError(NotInGrandEst.default_message, code="not_in_grand_est")
+        raise ValidationError(
+            NotInGrandEst(departments=sorted(departments)).message, code="not_in_grand_est"
+        )
 
 
 class EstablishmentInline(admin.TabularInline):

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cos_portal.audit import audit_log
 
@@ -260,21 +261,28 @@ def invitation_refuse(
 
 
 def invitation_acceptance_text(invitation: Invitation, *, on: datetime.date) -> str:
+    from charters.constants import CharterParameters
     from charters.selectors import charter_version_in_force
 
     version = charter_version_in_force(on=on)
     label = version.label if version else "—"
+    # Charter art. 3.3 (E2): the months of this version (V1 R001's before any version).
+    months = (version.governance if version else CharterParameters()).commitment_months_after_loss
     who = invitation.guest_name
     if invitation.organisation_id:
         who = _("%(name)s, pour %(organisation)s") % {
             "name": who,
             "organisation": invitation.organisation.legal_name,
         }
-    return _(
+    return ngettext(
         "Je soussigné(e) %(who)s déclare avoir lu l'article 3.3 (éthique et confidentialité) "
         "de la charte de la COS-GE, version %(label)s, et m'engage à le respecter, y compris "
-        "pendant douze mois après la fin de mon invitation."
-    ) % {"who": who, "label": label}
+        "pendant %(months)s mois après la fin de mon invitation.",
+        "Je soussigné(e) %(who)s déclare avoir lu l'article 3.3 (éthique et confidentialité) "
+        "de la charte de la COS-GE, version %(label)s, et m'engage à le respecter, y compris "
+        "pendant %(months)s mois après la fin de mon invitation.",
+        months,
+    ) % {"who": who, "label": label, "months": months}
 
 
 @transaction.atomic

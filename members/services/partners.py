@@ -8,6 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from charters.selectors import charter_parameters
 from cos_portal.audit import audit_log
@@ -295,6 +296,9 @@ def _partnership_end_emails(organisation, result, *, by_partner, reason, now) ->
     recipients = _representative_emails(organisation, on=timezone.localdate(now))
     name = organisation.legal_name
     ends = result.ends_on if isinstance(result, PartnershipAgreement) else None
+    commitment_months = charter_parameters(
+        on=ends or timezone.localdate(now)
+    ).commitment_months_after_loss
 
     def partner_email():
         when = (
@@ -316,10 +320,15 @@ def _partnership_end_emails(organisation, result, *, by_partner, reason, now) ->
                 first,
                 *([_("Motif : %(reason)s") % {"reason": reason}] if reason else []),
                 when,
-                _(
+                # Charter art. 3.3 (E2): the months of the version in force at the loss.
+                ngettext(
                     "L'engagement d'éthique et de confidentialité (article 3.3) court encore "
-                    "douze mois après la perte du statut."
-                ),
+                    "%(months)s mois après la perte du statut.",
+                    "L'engagement d'éthique et de confidentialité (article 3.3) court encore "
+                    "%(months)s mois après la perte du statut.",
+                    commitment_months,
+                )
+                % {"months": commitment_months},
             ],
         }
 

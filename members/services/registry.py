@@ -81,7 +81,7 @@ def organisation_check_grand_est(*, organisation: Organisation, on=None) -> None
     if not selectors.has_grand_est_establishment(
         organisation=organisation, departments=departments
     ):
-        raise NotInGrandEst()
+        raise NotInGrandEst(departments=departments)
 
 
 def status_change_check(

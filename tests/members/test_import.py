@@ -125,8 +125,8 @@ def test_the_preview_shows_each_invalid_line_in_french_and_saves_nothing(client,
     }
     assert errors[3] == {
         "status": [
-            "L'entité doit avoir au moins un établissement actif en région Grand Est "
-            "(départements 08, 10, 51, 52, 54, 55, 57, 67, 68 ou 88)."
+            "L'entité doit avoir au moins un établissement actif en région Grand Est. "
+            "Départements : 08, 10, 51, 52, 54, 55, 57, 67, 68, 88."
         ]
     }
     assert errors[4] == {"offer_categories": ["Catégorie(s) d'offre inconnue(s) : teleportation."]}
