@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from charters.selectors import is_copil
 
 from . import services
+from .exceptions import ActivityChangeRefused
 from .models import Activity, AttendanceRatio, Convocation, Minutes, Participation
 
 
@@ -53,6 +54,15 @@ class ActivityAdminForm(forms.ModelForm):
                 services.activity_check_place(activity=candidate)  # A1
             except ValidationError as error:
                 self.add_error(None, error)
+        if self.instance.pk and cleaned.get("starts_at") and cleaned.get("kind"):
+            # The rules of other apps on a change of date or kind (an election's plenary,
+            # V9-V11; a revision vote's, X4): the reason shows on the field, input kept.
+            try:
+                services.activity_update_check(
+                    activity=self.instance, starts_at=cleaned["starts_at"], kind=cleaned["kind"]
+                )
+            except ActivityChangeRefused as error:
+                self.add_error(error.field, error.message)
         return cleaned
 
 
@@ -86,7 +96,24 @@ class ActivityAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        fields = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if name in services.ACTIVITY_UPDATABLE_FIELDS
+        }
+        try:
+            services.activity_update(activity=obj, actor=request.user, **fields)
+        except ActivityChangeRefused as error:  # the rules changed since the form was checked
+            form.update_refused = True
+            self.message_user(request, error.message, messages.ERROR)
+
     def save_related(self, request, form, formsets, change):
+        if getattr(form, "update_refused", False):
+            return
         super().save_related(request, form, formsets, change)
         # A1, A3: the convened organisations follow the activity's scope and names.
         services.activity_convocations_sync(activity=form.instance)

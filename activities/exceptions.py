@@ -23,3 +23,14 @@ class NotConvened(ActivitiesError):
 
 class RegistrationClosed(ActivitiesError):
     default_message = _("L'activité a commencé : les inscriptions sont closes.")
+
+
+class ActivityChangeRefused(ActivitiesError):
+    """A change of an activity's date or kind that a rule of another app refuses (the
+    election at a plenary, V9-V11); ``field`` names the form field it concerns."""
+
+    default_message = _("Cette modification de l'activité n'est pas permise.")
+
+    def __init__(self, message=None, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field

@@ -30,6 +30,7 @@ from .constants import (
     Registration,
 )
 from .exceptions import ActivitiesError, NotAnOrganiser, NotConvened, RegistrationClosed
+from .hooks import activity_change_check, activity_change_follow
 from .models import (
     Activity,
     AttendanceRatio,
@@ -79,6 +80,77 @@ def activity_create(
         now=now,
     )
     return activity
+
+
+# The fields of an activity ``activity_update`` changes; organisers and invitations are
+# many-to-many relations set by the caller, then ``activity_convocations_sync``.
+ACTIVITY_UPDATABLE_FIELDS = frozenset(
+    {
+        "kind", "title", "description", "is_public", "starts_at", "ends_at", "place",
+        "postcode", "city", "online_url", "convened_scope",
+    }
+)  # fmt: skip
+
+
+def activity_update_check(
+    *,
+    activity: Activity,
+    starts_at: datetime.datetime,
+    kind: str,
+    now: datetime.datetime | None = None,
+) -> None:
+    """The rules other apps hold on an activity's date and kind (the election at a
+    plenary, V9-V11; the revision vote, X4): ``ActivityChangeRefused`` with the reason.
+    ``activity`` is the activity as stored; forms call this to show the reason."""
+    if activity.pk is None:
+        return
+    activity_change_check(
+        activity=activity, starts_at=starts_at, kind=kind, now=now or timezone.now()
+    )
+
+
+@transaction.atomic
+def activity_update(
+    *, activity: Activity, actor, now: datetime.datetime | None = None, **fields
+) -> Activity:
+    """Change an activity: the other apps' rules are checked under lock before saving
+    (``activity_update_check``) and followed after (an election's date is its plenary's
+    day, V9), in one transaction."""
+    now = now or timezone.now()
+    unknown = set(fields) - ACTIVITY_UPDATABLE_FIELDS
+    if unknown:
+        raise TypeError(f"activity_update() cannot change {sorted(unknown)}")
+    stored = Activity.objects.select_for_update().get(pk=activity.pk)
+    previous_starts_at, previous_kind = stored.starts_at, stored.kind
+    activity_update_check(
+        activity=stored,
+        starts_at=fields.get("starts_at", stored.starts_at),
+        kind=fields.get("kind", stored.kind),
+        now=now,
+    )
+    changed = sorted(name for name, value in fields.items() if getattr(stored, name) != value)
+    for name, value in fields.items():
+        setattr(stored, name, value)
+    stored.full_clean()
+    activity_check_place(activity=stored)
+    stored.save()
+    activity_change_follow(
+        activity=stored,
+        previous_starts_at=previous_starts_at,
+        previous_kind=previous_kind,
+        actor=actor,
+        now=now,
+    )
+    if changed:
+        data: dict = {"fields": changed}
+        if "starts_at" in changed:
+            data["starts_at"] = [previous_starts_at.isoformat(), stored.starts_at.isoformat()]
+        audit_log(
+            action="activities.activity.updated", actor=actor, target=stored, data=data, now=now
+        )
+    if {"starts_at", "convened_scope"} & set(changed):
+        activity_convocations_sync(activity=stored, now=now)  # "all members" at the new date
+    return stored
 
 
 @transaction.atomic

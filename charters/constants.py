@@ -34,6 +34,12 @@ class CharterParameters:
     mandate_tolerance_months: int = 3  # V3
     candidate_seniority_years: int = 1  # V4
     election_notice_weeks: int = 6  # V9
+    # V10: no election in these windows, each (first day, last day) as "MM-DD", both
+    # included; a window whose last day comes before its first spans the new year.
+    election_blackout_windows: tuple[tuple[str, str], ...] = (
+        ("07-20", "09-05"),
+        ("12-20", "01-05"),
+    )
     # V6: election proxies one organisation may carry; 0 = no cap ("une ou plusieurs").
     election_max_proxies: int = 0
     referent_min_years: int = 1  # R1
@@ -48,12 +54,17 @@ class CharterParameters:
             values["grand_est_departments"] = tuple(values["grand_est_departments"])
         if isinstance(values.get("latest_end_date"), str):
             values["latest_end_date"] = datetime.date.fromisoformat(values["latest_end_date"])
+        if "election_blackout_windows" in values:
+            values["election_blackout_windows"] = tuple(
+                (str(start), str(end)) for start, end in values["election_blackout_windows"]
+            )
         return cls(**values)
 
     def to_json(self) -> dict:
         data = asdict(self)
         data["grand_est_departments"] = list(self.grand_est_departments)
         data["latest_end_date"] = self.latest_end_date.isoformat()
+        data["election_blackout_windows"] = [list(w) for w in self.election_blackout_windows]
         return data
 
 

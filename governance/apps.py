@@ -9,3 +9,8 @@ class GovernanceConfig(AppConfig):
     def ready(self):
         # The app's deadlines join the engine's registry (cos_portal/deadlines.py).
         from . import deadlines  # noqa: F401
+        from .hooks import register
+
+        # An election's plenary, a revision vote's plenary: activities asks governance
+        # before an activity changes date or kind, and governance follows (V9-V11, X4).
+        register()

@@ -35,8 +35,6 @@ from .models import (
 
 # C4 (interpretation: the charter sets no delay): the COPIL answers within 30 days.
 MINUTES_ANSWER_DAYS = 30
-# V10: the last day of a year an election may take place (the 20 December blackout).
-LAST_ELECTION_DAY = (12, 19)
 
 
 def _election_commission() -> tuple[int, ...]:
@@ -161,9 +159,11 @@ def proxy_validation_deadlines(*, start: datetime.date, end: datetime.date):
 def election_needed_deadlines(*, start: datetime.date, end: datetime.date):
     """Charter art. 6.2 (V2): an election is organised each calendar year in which seats
     are to be renewed. With no election planned that year, the commission and the COPIL
-    are reminded of the last day to announce one (6 weeks before 19 December, V9, V10)."""
+    are reminded of the last day to announce one: the charter's notice (V9) before the
+    last day of the year outside its blackout windows (V10; with V1 R001, six weeks before
+    19 December)."""
     from .selectors_elections import latest_mandates_by_seat
-    from .services.elections import seat_renewal_reason
+    from .services.elections import in_blackout, seat_renewal_reason
 
     today = timezone.localdate(deadline_now())
     params = charter_parameters(on=today)
@@ -182,7 +182,11 @@ def election_needed_deadlines(*, start: datetime.date, end: datetime.date):
     for year in years:
         if year in planned:
             continue
-        last_day = datetime.date(year, *LAST_ELECTION_DAY)
+        last_day = datetime.date(year, 12, 31)
+        while last_day.year == year and in_blackout(last_day, params=params):
+            last_day -= datetime.timedelta(days=1)
+        if last_day.year != year:  # a charter with no day left for an election that year
+            continue
         due = last_day - datetime.timedelta(weeks=params.election_notice_weeks)
         if not start <= due <= end:
             continue

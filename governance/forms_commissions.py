@@ -2,6 +2,7 @@
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models.commissions import BodyKind, RevisionNature, RoadmapAction, VoteChoice
@@ -251,7 +252,7 @@ class VoteOpenForm(_Form):
     def __init__(self, *args, plenaries, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plenary"].choices = [
-            (a.pk, f"{a.title} — {a.starts_at:%d/%m/%Y}") for a in plenaries
+            (a.pk, f"{a.title} — {timezone.localtime(a.starts_at):%d/%m/%Y}") for a in plenaries
         ]
 
 

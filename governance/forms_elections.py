@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from activities.constants import ActivityKind
 from activities.models import Activity
 
+from .services.elections import election_calendar_help
+
 
 class _Form(forms.Form):
     def __init__(self, *args, **kwargs):
@@ -30,14 +32,12 @@ class ElectionCreateForm(_Form):
     plenary = forms.ModelChoiceField(
         label=_("Réunion plénière ordinaire de l'élection"),
         queryset=Activity.objects.none(),
-        help_text=_(
-            "Pas d'élection du 20 juillet au 5 septembre ni du 20 décembre au 5 janvier ; "
-            "la date doit être annoncée au moins 6 semaines à l'avance (article 6.2)."
-        ),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # V9, V10: the notice and the blackout windows of the charter in force.
+        self.fields["plenary"].help_text = election_calendar_help()
         self.fields["plenary"].queryset = Activity.objects.filter(
             kind=ActivityKind.ORDINARY_PLENARY, starts_at__gt=timezone.now()
         ).order_by("starts_at")

@@ -11,11 +11,12 @@ from celery import shared_task
     retry_backoff=True,
     max_retries=5,
 )
-def election_announcement_send_task(election_id: int) -> int:
-    """Charter art. 6.2 (V9): e-mail the announcement to the members. Run twice, sends once."""
+def election_announcement_send_task(election_id: int, previous_date: str | None = None) -> int:
+    """Charter art. 6.2 (V9): e-mail the announcement to the members. Run twice, sends once.
+    ``previous_date`` (ISO) when the election was moved from that day and announced again."""
     from governance.services.elections import election_announcement_send
 
-    return election_announcement_send(election_id=election_id)
+    return election_announcement_send(election_id=election_id, previous_date=previous_date)
 
 
 # --- Charter revision (art. 10) ---

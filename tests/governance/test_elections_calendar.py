@@ -1,4 +1,5 @@
-"""Election calendar: blackout windows (V10) and six weeks' notice (V9), at their edges."""
+"""Election calendar: blackout windows (V10) and six weeks' notice (V9) of the charter in
+force (V1 R001 when none is recorded), at their edges."""
 
 import datetime
 
@@ -28,7 +29,7 @@ D = datetime.date
         (D(2028, 2, 29), False),
     ],
 )
-def test_v10_blackout_windows_include_both_ends(day, refused):
+def test_v10_blackout_windows_include_both_ends(db, day, refused):
     assert in_blackout(day) is refused
 
 

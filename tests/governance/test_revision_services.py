@@ -297,7 +297,7 @@ def ready_to_vote(copil, version, *, members=5):
     )
     plenary = ActivityFactory(
         kind=ActivityKind.EXTRAORDINARY_PLENARY,
-        starts_at=timezone.now() - datetime.timedelta(hours=1),
+        starts_at=timezone.now(),  # X4: the vote opens on the plenary's day
     )
     services.revision_vote_open(revision=revision, plenary=plenary, actor=copil)
     revision.refresh_from_db()
@@ -308,7 +308,9 @@ def ready_to_vote(copil, version, *, members=5):
 def test_x4_the_vote_takes_place_at_an_extraordinary_plenary(version, copil):
     revision, _c = drafted(copil)
     ordinary = ActivityFactory(kind=ActivityKind.ORDINARY_PLENARY)
-    extraordinary = ActivityFactory(kind=ActivityKind.EXTRAORDINARY_PLENARY)
+    extraordinary = ActivityFactory(
+        kind=ActivityKind.EXTRAORDINARY_PLENARY, starts_at=timezone.now()
+    )
     with pytest.raises(RevisionError, match="nouvelle version"):
         services.revision_vote_open(revision=revision, plenary=extraordinary, actor=copil)
     services.revision_draft_save(
@@ -424,7 +426,7 @@ def test_x4_an_adopted_abrogation_ends_the_version(version, copil):
     services.revision_commission_create(
         revision=revision, end_date=datetime.date(2030, 1, 1), actor=copil
     )
-    plenary = ActivityFactory(kind=ActivityKind.EXTRAORDINARY_PLENARY)
+    plenary = ActivityFactory(kind=ActivityKind.EXTRAORDINARY_PLENARY, starts_at=timezone.now())
     services.revision_vote_open(revision=revision, plenary=plenary, actor=copil)
     revision.refresh_from_db()
     cast(revision, reps, ["for", "for", "against"], copil)

@@ -115,7 +115,7 @@ def test_x3_x4_the_copil_runs_a_revision_to_the_new_version(client, copil, versi
     )
     assert response.status_code == 302
 
-    plenary = ActivityFactory(kind=ActivityKind.EXTRAORDINARY_PLENARY)
+    plenary = ActivityFactory(kind=ActivityKind.EXTRAORDINARY_PLENARY, starts_at=timezone.now())
     client.force_login(copil)
     client.post(
         reverse("commissions:revision_vote_open", args=[revision.pk]), {"plenary": plenary.pk}

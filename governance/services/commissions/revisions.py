@@ -6,7 +6,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from activities.constants import ActivityKind
@@ -185,7 +185,7 @@ def revision_vote_open(
     *, revision: CharterRevision, plenary: Activity, actor, now=None
 ) -> CharterRevision:
     """Charter art. 10 (X4): the new version is submitted to all members at an
-    extraordinary plenary."""
+    extraordinary plenary, on whose day the vote opens."""
     now = _now(now)
     _require_copil(actor)
     revision = CharterRevision.objects.select_for_update().get(pk=revision.pk)
@@ -195,6 +195,14 @@ def revision_vote_open(
         raise RevisionError(_("La commission ad hoc n'a pas encore rédigé de nouvelle version."))
     if plenary.kind != ActivityKind.EXTRAORDINARY_PLENARY:
         raise RevisionError(_("Le vote a lieu en réunion plénière extraordinaire."))
+    # X4: the members vote at the plenary, so the vote opens on its day (Paris time) only,
+    # as an election's vote opens on its plenary's day (V6).
+    plenary_day = timezone.localdate(plenary.starts_at)
+    if timezone.localdate(now) != plenary_day:
+        raise RevisionError(
+            _("Le vote s'ouvre le jour de la réunion plénière (%(date)s).")
+            % {"date": formats.date_format(plenary_day, "j F Y")}
+        )
     revision.plenary = plenary
     revision.status = RevisionStatus.VOTING
     revision.save(update_fields=["plenary", "status", "updated_at"])
@@ -206,6 +214,26 @@ def revision_vote_open(
         now=now,
     )
     return revision
+
+
+def revision_plenary_change_check(*, activity: Activity, starts_at, kind: str) -> None:
+    """X4: a revision vote opened at an extraordinary plenary was held on its day; that
+    plenary keeps its day and its kind (``activity`` as stored, the new values)."""
+    held = CharterRevision.objects.filter(plenary_id=activity.pk).first()
+    if held is None:
+        return
+    same_day = timezone.localdate(starts_at) == timezone.localdate(activity.starts_at)
+    if same_day and kind == activity.kind:
+        return
+    error = RevisionError(
+        _(
+            "Le vote sur la révision de la charte « %(title)s » a été ouvert à cette réunion "
+            "plénière extraordinaire : son jour et son type ne changent plus (article 10)."
+        )
+        % {"title": held.title}
+    )
+    error.field = "starts_at" if not same_day else "kind"
+    raise error
 
 
 @transaction.atomic

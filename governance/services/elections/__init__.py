@@ -32,11 +32,14 @@ from .copil import (
     minutes_request_decide,
 )
 from .planning import (
-    BLACKOUT_WINDOWS,
+    blackout_windows_text,
     election_announce,
     election_announcement_send,
+    election_calendar_help,
     election_create,
     election_date_check,
+    election_plenary_change_check,
+    election_plenary_changed,
     first_allowed_date,
     in_blackout,
     previous_ordinary_plenary,
@@ -72,7 +75,6 @@ from .voting import (
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "BLACKOUT_WINDOWS",
     "Eligibility",
     "Quorum",
     "Ranking",
@@ -81,6 +83,7 @@ __all__ = [
     "VIDEO_MAX_BYTES",
     "ballot_cast",
     "ballot_check",
+    "blackout_windows_text",
     "candidacy_declare",
     "candidacy_withdraw",
     "candidate_eligibility",
@@ -91,8 +94,11 @@ __all__ = [
     "copil_quorum",
     "election_announce",
     "election_announcement_send",
+    "election_calendar_help",
     "election_create",
     "election_date_check",
+    "election_plenary_change_check",
+    "election_plenary_changed",
     "election_results_publish",
     "election_tally",
     "election_tie_resolve",
