@@ -8,4 +8,11 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self):
         # The app's deadlines join the engine's registry (cos_portal/deadlines.py).
-        from . import deadlines  # noqa: F401
+        from . import (
+            deadlines,  # noqa: F401
+            membership,
+        )
+
+        # A member resigns or is excluded: it leaves the convocations of the activities
+        # to come at once (members/hooks.py; S2, L5).
+        membership.register()

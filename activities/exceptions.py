@@ -34,3 +34,12 @@ class ActivityChangeRefused(ActivitiesError):
     def __init__(self, message=None, *, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class OrganisationDeparted(ActivitiesError):
+    """S2, L5: the organisation the person represents has lost its status."""
+
+    default_message = _(
+        "L'entité que vous représentez a quitté la COS-GE : vous ne pouvez plus vous "
+        "inscrire aux activités en son nom."
+    )

@@ -24,7 +24,7 @@ from django.utils import timezone
 from charters.selectors import user_role_names
 from members.constants import Role, Status
 from members.models import Organisation, StatusChange
-from members.selectors import active_representatives
+from members.selectors import active_representatives, organisation_list_with_status
 
 from .constants import Attendance, Registration
 from .models import Activity, AttendanceRatio, Convocation, Minutes, Participation
@@ -93,6 +93,30 @@ def convened_organisation(*, user, activity: Activity) -> Organisation | None:
         .first()
     )
     return representation.organisation if representation else None
+
+
+def departed_organisation_change(*, user, at: datetime.datetime | None = None):
+    """S2, L5: how an organisation the person still represents lost its status (its
+    latest StatusChange, to "none"), the latest first; None when none of theirs did."""
+    moment = at or timezone.now()
+    representing = (
+        active_representatives(on=timezone.localdate(moment))
+        .filter(user=user)
+        .values("organisation_id")
+    )
+    departed = (
+        organisation_list_with_status(at=moment)
+        .filter(pk__in=representing, current_status=Status.NONE)
+        .values("pk")
+    )
+    return (
+        StatusChange.objects.filter(
+            organisation_id__in=departed, status=Status.NONE, effective_at__lte=moment
+        )
+        .select_related("organisation")
+        .order_by("-effective_at", "-id")
+        .first()
+    )
 
 
 def is_convened(*, user, activity: Activity) -> bool:

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from charters.selectors import charter_parameters
 from cos_portal.audit import audit_log
 from cos_portal.uploads import content_starts_with
-from members.constants import Status
+from members.constants import Status, StatusReason
 from members.models import Organisation, User
-from members.selectors import organisation_list_with_status, status_subquery
+from members.selectors import organisation_list_with_status, organisation_status, status_subquery
 
 from . import selectors
 from .constants import (
@@ -29,7 +29,13 @@ from .constants import (
     ConvocationSource,
     Registration,
 )
-from .exceptions import ActivitiesError, NotAnOrganiser, NotConvened, RegistrationClosed
+from .exceptions import (
+    ActivitiesError,
+    NotAnOrganiser,
+    NotConvened,
+    OrganisationDeparted,
+    RegistrationClosed,
+)
 from .hooks import activity_change_check, activity_change_follow
 from .models import (
     Activity,
@@ -213,6 +219,19 @@ def _check_organiser(*, actor, activity: Activity) -> None:
         raise NotAnOrganiser()
 
 
+def departed_message(departure) -> str:
+    """S2, L5: why a representative of an organisation that lost its status may no longer
+    register (``departure``: the StatusChange to "none")."""
+    return _(
+        "%(name)s a quitté la COS-GE le %(date)s (%(reason)s) : ses représentants ne sont "
+        "plus convoqués aux activités et ne peuvent plus s'y inscrire."
+    ) % {
+        "name": departure.organisation.legal_name,
+        "date": timezone.localtime(departure.effective_at).strftime("%d/%m/%Y"),
+        "reason": StatusReason(departure.reason).label.lower(),
+    }
+
+
 @transaction.atomic
 def participation_register(
     *, activity: Activity, user, coming: bool, now: datetime.datetime | None = None
@@ -222,7 +241,15 @@ def participation_register(
     if activity.starts_at <= now:
         raise RegistrationClosed()
     organisation = selectors.convened_organisation(user=user, activity=activity)
+    if (
+        organisation is not None
+        and organisation_status(organisation=organisation, at=now) == Status.NONE
+    ):
+        organisation = None  # S2, L5: an organisation without a status has no convocation
     if organisation is None and not activity.invited_people.filter(pk=user.pk).exists():
+        departure = selectors.departed_organisation_change(user=user, at=now)
+        if departure is not None:
+            raise OrganisationDeparted(departed_message(departure))
         raise NotConvened()
     participation, _created = Participation.objects.select_for_update().get_or_create(
         activity=activity, user=user, defaults={"organisation": organisation}
@@ -502,3 +529,40 @@ def calendar_token_regenerate(*, user) -> CalendarToken:
 def calendar_token_get_or_create(*, user) -> CalendarToken:
     token, _created = CalendarToken.objects.get_or_create(user=user)
     return token
+
+
+@transaction.atomic
+def organisation_convocations_withdraw(
+    *, organisation: Organisation, actor=None, now: datetime.datetime | None = None
+) -> dict[str, int]:
+    """Charter art. 3.4 last § and 4 last § (S2, L5): an organisation that loses its
+    status leaves the activities to come the same day: its convocations, its naming
+    among the convened organisations and its representatives' registrations in its name.
+    The activities that have started keep all of it (history and attendance ratios, A3).
+    A representative invited in their own name stays invited, for no organisation."""
+    now = now or timezone.now()
+    upcoming = Activity.objects.filter(starts_at__gt=now)
+    convocations, _count = Convocation.objects.filter(
+        organisation=organisation, activity__in=upcoming
+    ).delete()
+    named = Activity.invited_organisations.through.objects.filter(
+        organisation=organisation, activity__in=upcoming
+    ).delete()[0]
+    registrations = Participation.objects.filter(organisation=organisation, activity__in=upcoming)
+    kept = registrations.filter(activity__invited_people=F("user")).update(organisation=None)
+    withdrawn, _count = registrations.delete()  # those kept no longer name the organisation
+    counts = {
+        "convocations": convocations,
+        "named": named,
+        "registrations": withdrawn,
+        "registrations_kept_in_own_name": kept,
+    }
+    if any(counts.values()):
+        audit_log(
+            action="activities.convocations.withdrawn",
+            actor=actor,
+            target=organisation,
+            data=counts,
+            now=now,
+        )
+    return counts

@@ -68,7 +68,13 @@ def register(request, pk):
     try:
         activity = selectors.activity_get(pk=pk, user=request.user)
     except Activity.DoesNotExist as error:
-        raise Http404 from error
+        # S2, L5: a representative whose organisation has just left no longer sees its
+        # activities; say why rather than "not found".
+        departure = selectors.departed_organisation_change(user=request.user)
+        if departure is None:
+            raise Http404 from error
+        messages.error(request, services.departed_message(departure))
+        return redirect("activities:list")
     coming = request.POST.get("coming") == "yes"
     try:
         services.participation_register(activity=activity, user=request.user, coming=coming)

@@ -73,9 +73,13 @@ def user_role_names(user) -> frozenset[str]:
 
 
 def is_copil(user) -> bool:
+    """Charter art. 6 (G1, G2): the COPIL's decisions belong to the holders of its seats,
+    whose group follows the running mandates (governance ``copil_roles_sync``). Being a
+    superuser (the portal's technical administrator) makes nobody a COPIL member: the
+    admin stays open to them, the decisions do not."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return user.is_superuser or COPIL_GROUP in user_role_names(user)
+    return COPIL_GROUP in user_role_names(user)
 
 
 def _active_representations(user, *, on: datetime.date):

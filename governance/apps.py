@@ -14,3 +14,9 @@ class GovernanceConfig(AppConfig):
         # An election's plenary, a revision vote's plenary: activities asks governance
         # before an activity changes date or kind, and governance follows (V9-V11, X4).
         register()
+
+        from . import membership
+
+        # A member resigns or is excluded: its COPIL mandates end, the COPIL role and the
+        # admin follow, the revision petitions are recounted (members/hooks.py; L5, V3, X2).
+        membership.register()

@@ -19,6 +19,21 @@ def election_announcement_send_task(election_id: int, previous_date: str | None 
     return election_announcement_send(election_id=election_id, previous_date=previous_date)
 
 
+@shared_task(
+    name="governance.copil_roles_sync_task",
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def copil_roles_sync_task() -> dict:
+    """Charter art. 6 (G1, V3), every day: the mandates of organisations no longer members
+    end, and the COPIL role and the admin follow the mandates running today (terms that
+    start or end on a date). Idempotent."""
+    from governance.services.elections import copil_roles_daily
+
+    return copil_roles_daily()
+
+
 # --- Charter revision (art. 10) ---
 
 

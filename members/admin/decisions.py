@@ -15,7 +15,8 @@ from ..exceptions import MembersError
 
 
 def can_decide(request) -> bool:
-    """Charter art. 6 (G2): COPIL members (and administrators) take the decisions."""
+    """Charter art. 6 (G2): COPIL members take the decisions; a superuser outside the
+    COPIL opens the admin but decides nothing."""
     return is_copil(request.user)
 
 

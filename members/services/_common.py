@@ -17,7 +17,7 @@ from ..models import Organisation
 
 
 def _require_copil(actor) -> None:
-    """Charter art. 6 (G2): only COPIL members (or administrators) take these decisions."""
+    """Charter art. 6 (G2): only COPIL members take these decisions (not superusers)."""
     from charters.selectors import is_copil
 
     if not is_copil(actor):

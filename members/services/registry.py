@@ -24,6 +24,7 @@ from ..constants import (
     StatusReason,
 )
 from ..exceptions import InvitationBanned, MembersError, NotInGrandEst, TransitionNotAllowed
+from ..hooks import MembershipChange, membership_changed
 from ..models import Organisation, StatusChange
 from ._common import _date
 
@@ -280,6 +281,13 @@ def organisation_status_change(
         target=organisation,
         data={"from": current, "to": status, "reason": reason, "notice": notice_reference},
         now=now,
+    )
+    # S2, L5, V3, X2: what follows in the higher apps (convocations, COPIL mandates and
+    # roles, petitions), in this transaction (members/hooks.py).
+    membership_changed(
+        change=MembershipChange(
+            organisation=organisation, change=change, previous_status=current, actor=actor, now=now
+        )
     )
     return change
 

@@ -19,7 +19,7 @@ D = datetime.date
 @pytest.fixture
 def copil():
     holders = [seat_holder(n, start=D(2026, 1, 1)).holder for n in range(1, 6)]
-    services.copil_group_sync(on=D(2026, 6, 10))
+    services.copil_roles_sync(now=datetime.datetime(2026, 6, 10, 12, tzinfo=datetime.UTC))
     meeting = CopilMeeting.objects.create(title="COPIL de juin", held_on=D(2026, 6, 10))
     return holders, meeting
 

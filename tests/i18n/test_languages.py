@@ -209,7 +209,7 @@ def test_an_email_sent_later_follows_the_language_chosen_in_the_switch(
     from tests.governance.elections_factories import member_rep, seat_holder
 
     copil_member = seat_holder(1, start=datetime.date(2026, 1, 1)).holder
-    election_services.copil_group_sync(on=datetime.date(2026, 6, 10))
+    election_services.copil_roles_sync(now=datetime.datetime(2026, 6, 10, 12, tzinfo=datetime.UTC))
     meeting = CopilMeeting.objects.create(title="COPIL de juin", held_on=datetime.date(2026, 6, 10))
     requester = member_rep().user
     client.force_login(requester)
