@@ -37,16 +37,12 @@ USER_FACING_KEYWORDS = {
     "empty_label", "message", "default_message",
 }  # fmt: skip
 
-# Being moved to parameters: strings owned by other work on the same issue (V9, V10 on
-# the election pages), as (path, literals, a substring of the string they are
-# in). Delete an entry once its string reads the parameters; an entry that no longer
-# matches is not an error, so that the owner's change and this list may land in any order.
-V10_DATES = ("20 juillet", "5 septembre", "20 décembre", "5 janvier")
-BEING_MOVED_TO_PARAMETERS: list[tuple[str, tuple[str, ...], str]] = [
-    # V9, V10: the election's plenary field help text and the blackout window message.
-    ("governance/forms_elections.py", ("6 semaines", *V10_DATES), "Pas d'élection du 20 juillet"),
-    ("governance/services/elections/planning.py", V10_DATES, "Pas d'élection entre le 20 juillet"),
-]
+# Being moved to parameters: strings owned by other work on the same issue, as (path,
+# literals, a substring of the string they are in). Empty: the V9/V10 strings of the
+# election pages and I4's ban now read the parameters too. Add an entry only for a string
+# its owner is moving, and delete it once moved (a stale entry here is not an error, so
+# that the owner's change and this list may land in any order).
+BEING_MOVED_TO_PARAMETERS: list[tuple[str, tuple[str, ...], str]] = []
 
 # Numbers that read like a charter number but are not one: privacy retention periods, set
 # by the portal's data-protection policy, not by the charter. These must keep matching.
