@@ -27,6 +27,7 @@ from ..constants import (
     StatusReason,
 )
 from ..exceptions import MembersError, TransitionNotAllowed
+from ..hooks import MembershipChange, membership_changed
 from ..models import Organisation, StatusChange
 from ._common import _date, _require_copil
 from .registry import RETURN_STATUSES, return_ban_check
@@ -205,6 +206,7 @@ def organisation_status_correct(
                 purpose="invitation" if written == Status.INVITEE else "status",
             )
 
+    current = selectors.organisation_status(organisation=organisation, at=now)
     created = []
     for when, written in writes:
         if written == record.status:
@@ -244,4 +246,18 @@ def organisation_status_correct(
         },
         now=now,
     )
+    latest = selectors.organisation_status(organisation=organisation, at=now)
+    if latest != current:
+        # The present status changed: what follows a change of membership follows now
+        # (members/hooks.py), as after any decision.
+        in_force = max(created, key=lambda c: (c.effective_at, c.pk))
+        membership_changed(
+            change=MembershipChange(
+                organisation=organisation,
+                change=in_force,
+                previous_status=current,
+                actor=actor,
+                now=now,
+            )
+        )
     return created

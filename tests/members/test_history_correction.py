@@ -349,3 +349,38 @@ def test_a_correction_makes_no_member(client, copil, steps):
         "COPIL (article 3.1)."
     ) in page_text(response)
     assert history() == before
+
+
+@pytest.mark.rule("S1", "S2", "L5")
+def test_a_correction_of_the_present_status_is_followed_like_a_decision(client, copil, monkeypatch):
+    """What follows a change of membership (convocations, COPIL mandates, petitions:
+    members/hooks.py) follows a correction that changes the status of today, and only it."""
+    from members import hooks
+
+    seen = []
+    monkeypatch.setattr(hooks, "_HANDLERS", [*hooks._HANDLERS, seen.append])
+    organisation, [imported] = organisation_with((Status.MEMBER, StatusReason.IMPORTED, 10))
+    client.force_login(copil)
+
+    redated = client.post(
+        correct_url(organisation), correction(imported, effective_on="2023-03-01")
+    )
+    assert redated.status_code == 302
+    assert seen == []  # member before and after: nothing follows
+
+    other, [mistaken] = organisation_with(
+        (Status.MEMBER, StatusReason.IMPORTED, 10), name="Membre par erreur"
+    )
+    replaced = client.post(
+        correct_url(other),
+        correction(mistaken, status=Status.INVITEE, justification="Invitée, pas membre."),
+    )
+
+    assert replaced.status_code == 302
+    [change] = seen
+    assert (change.previous_status, change.status, change.left_membership) == (
+        Status.MEMBER,
+        Status.INVITEE,
+        True,
+    )
+    assert change.change.reason == StatusReason.CORRECTED
