@@ -20,7 +20,10 @@ register = template.Library()
 @register.simple_tag
 def charter_parameters(on: datetime.date | datetime.datetime | None = None) -> CharterParameters:
     """The parameters of the version in force on ``on`` (a date, or a moment read in the
-    portal's time zone); V1 R001's values before any version."""
-    if isinstance(on, datetime.datetime):
+    portal's time zone); V1 R001's values before any version. Anything else (a missing
+    variable renders as "") means today, as templates fail silently on missing values."""
+    if not isinstance(on, datetime.date):
+        on = None
+    elif isinstance(on, datetime.datetime):
         on = timezone.localdate(on) if timezone.is_aware(on) else on.date()
     return parameters_on(on=on)

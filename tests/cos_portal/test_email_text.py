@@ -104,7 +104,7 @@ def test_the_text_templates_are_all_found():
 
 
 @pytest.mark.parametrize("name", text_email_templates())
-def test_no_text_template_escapes_what_it_is_given(name):
+def test_no_text_template_escapes_what_it_is_given(name, db):  # a template may read the charter
     template = get_template(name).template
     context = ProbeContext()  # autoescape on, as render_to_string does
     # Counters of plural forms ({% blocktranslate count days=days_left %}) are numbers.
