@@ -7,7 +7,7 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activités")
 
     def ready(self):
-        # The app's deadlines join the engine's registry (cos_portal/deadlines.py).
+        # The app's deadlines join the engine's registry (core/deadlines.py).
         from . import (
             deadlines,  # noqa: F401
             membership,

@@ -1,4 +1,4 @@
-"""Attendance deadlines (cos_portal/deadlines.py): members approaching the threshold (A3).
+"""Attendance deadlines (core/deadlines.py): members approaching the threshold (A3).
 
 Imported from ActivitiesConfig.ready(). One source, a constant number of queries.
 """
@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charters.selectors import charter_parameters
-from cos_portal.deadlines import Deadline, deadline_label, deadline_now, deadline_source
+from core.deadlines import Deadline, deadline_label, deadline_now, deadline_source
 from members import selectors as members_selectors
 from members.constants import Status
 

@@ -3,7 +3,7 @@
 Dependencies run one way (activities <- governance): an election is held at an ordinary
 plenary (V9-V11) and a revision vote at an extraordinary one (X4), but those live in
 governance, which activities never imports. Governance registers a hook here from its
-``AppConfig.ready()`` (as the deadline registry in cos_portal/deadlines.py is filled):
+``AppConfig.ready()`` (as the deadline registry in core/deadlines.py is filled):
 
 * ``check(*, activity, starts_at, kind, now)`` raises ``ActivityChangeRefused`` with the
   reason when the change would break one of its rules; ``activity`` is the activity as

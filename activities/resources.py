@@ -216,7 +216,7 @@ def attendance_sheet_pdf(*, activity: Activity, language: str = "fr") -> bytes:
     """The printable sign-in sheet: the convened people, a signature column, and the
     columns of the import (EXPORT_HEADER), so that the filled-in sheet, typed into a
     spreadsheet and saved as CSV, goes back in through the attendance import."""
-    from cos_portal.pdf import render_pdf
+    from core.pdf import render_pdf
 
     day = timezone.localdate(activity.starts_at)
     # The check-in roster: convened representatives, named persons, people already recorded.

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from charters.selectors import charter_parameters
-from cos_portal.audit import audit_log
-from cos_portal.uploads import content_starts_with
+from core.audit import audit_log
+from core.uploads import content_starts_with
 from members.constants import Status, StatusReason
 from members.models import Organisation, User
 from members.selectors import organisation_list_with_status, organisation_status, status_subquery
@@ -470,7 +470,7 @@ def attendance_ratios_compute(*, now: datetime.datetime | None = None) -> int:
 
 def attendance_ratios_request(*, actor, now: datetime.datetime | None = None) -> None:
     """The COPIL asks for a recomputation now (A4): queued after the commit."""
-    from cos_portal.queue import task_enqueue
+    from core.queue import task_enqueue
 
     from .tasks import attendance_ratios_compute_task
 

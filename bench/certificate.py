@@ -107,7 +107,7 @@ def measure(*, runs: int = 10, folder: Path | None = None) -> dict:
             seal_pdf,
             signing_paths,
         )
-        from cos_portal.pdf import render_pdf
+        from core.pdf import render_pdf
 
         key_path, cert_path = signing_paths()
         create_signing_key(key_path=key_path, cert_path=cert_path)

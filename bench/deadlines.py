@@ -23,7 +23,7 @@ claim the reminders, plus exactly one per reminder sent), and its time.
    the UPDATE that marks each reminder sent right after its e-mail (``queries_sent``: one
    per reminder, so that a worker killed mid-batch leaves the rest pending).
 
-Printed, not asserted: this is a measurement; tests/cos_portal/test_deadlines.py holds
+Printed, not asserted: this is a measurement; tests/core/test_deadlines.py holds
 the tests. ``measure()`` is what the unified ``make bench`` calls (Django set up; the
 portal's tables are emptied inside the rolled-back transaction when they hold data).
 """
@@ -369,7 +369,7 @@ def measure_size(*, organisations: int, seed: int = 2026) -> dict:
     from django.test.utils import CaptureQueriesContext, override_settings
 
     from bench.data import build
-    from cos_portal.deadlines import deadline_clock, deadline_list, deadline_reminders_send
+    from core.deadlines import deadline_clock, deadline_list, deadline_reminders_send
     from members.models import Organisation
 
     with (
@@ -399,7 +399,7 @@ def measure_size(*, organisations: int, seed: int = 2026) -> dict:
         with CaptureQueriesContext(connection) as second:
             again = deadline_reminders_send(now=NOW)
         seconds_again = time.perf_counter() - started
-        from cos_portal.models import Reminder
+        from core.models import Reminder
 
         sent_kinds = set(Reminder.objects.values_list("kind", flat=True).distinct())
         transaction.set_rollback(True)
@@ -420,14 +420,14 @@ def measure_size(*, organisations: int, seed: int = 2026) -> dict:
 
 
 def _marks_sent(sql: str) -> bool:
-    """The UPDATE of one reminder right after its e-mail (cos_portal.leases.Lease.complete)."""
+    """The UPDATE of one reminder right after its e-mail (core.leases.Lease.complete)."""
     return sql.startswith('UPDATE "cos_portal_reminder"') and '"sent_at"' in sql
 
 
 def measure(*, organisations: int = 2000, small: int = 200, seed: int = 2026) -> dict:
     """One engine pass at ``small`` and at ``organisations``: queries (goal: the same to
     find, record and claim, plus one per reminder sent), time."""
-    from cos_portal.deadlines import deadline_kinds
+    from core.deadlines import deadline_kinds
 
     results = [measure_size(organisations=n, seed=seed) for n in (small, organisations)]
     return {

@@ -37,7 +37,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 # The public pages (directory, organisation pages, referents, charter, open data) are
-# served from the cache to anonymous visitors (cos_portal/public_cache.py): each within 2x
+# served from the cache to anonymous visitors (core/public_cache.py): each within 2x
 # of the floor's median latency, cache hits after the warm-up, as visitors mostly get them.
 GOAL_RATIO = 2.0
 # Measured for information, outside the goal: a bulk download (the whole directory, about
@@ -196,7 +196,7 @@ def count_uncached_queries(path: str) -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from cos_portal.public_cache import public_pages_changed
+    from core.public_cache import public_pages_changed
 
     client = Client(SERVER_NAME="127.0.0.1")
     public_pages_changed()

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from cos_portal.admin_readonly import ReadOnlyAdmin
+from core.admin_readonly import ReadOnlyAdmin
 
 from . import services
 from .exceptions import CharterError

@@ -7,5 +7,17 @@ class ChartersConfig(AppConfig):
     verbose_name = _("Charte")
 
     def ready(self):
-        # The app's deadlines join the engine's registry (cos_portal/deadlines.py).
+        # The app's deadlines join the engine's registry (core/deadlines.py).
+        from core.auditing import NOISE, follow, stored_fields
+
         from . import deadlines  # noqa: F401
+        from .models import CharterVersion, Signature
+
+        # The text is identified by its SHA-256 (kept); the full body would bloat each entry.
+        follow(CharterVersion, **stored_fields(CharterVersion, exclude=[*NOISE, "body"]))
+        # The signature row itself is the evidence; the trail keeps who signed what, when,
+        # without copying the signer's e-mail address, IP address and browser.
+        follow(
+            Signature,
+            **stored_fields(Signature, exclude=["signer_email", "ip_address", "user_agent"]),
+        )

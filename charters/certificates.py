@@ -23,7 +23,7 @@ from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.utils import timezone
 
-from cos_portal.pdf import render_pdf
+from core.pdf import render_pdf
 
 from .constants import SignatureScope
 from .text import ARTICLE_3_3, parse_charter

@@ -1,4 +1,4 @@
-"""The charter's deadlines (cos_portal/deadlines.py): re-signature (X4), end of a version (X1).
+"""The charter's deadlines (core/deadlines.py): re-signature (X4), end of a version (X1).
 
 Imported from ChartersConfig.ready(). charters imports neither members nor governance
 at module level (see charters/selectors.py); the reads below go through its selectors.
@@ -8,7 +8,7 @@ import datetime
 
 from django.utils.translation import gettext_lazy as _
 
-from cos_portal.deadlines import (
+from core.deadlines import (
     Deadline,
     copil_user_ids,
     deadline_label,

@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cos_portal.uploads import content_starts_with
+from core.uploads import content_starts_with
 
 from .constants import SignatureCapacity
 

@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from cos_portal.models import BaseModel
+from core.models import BaseModel
 
 from .constants import (
     GENESIS_HASH,

@@ -174,7 +174,7 @@ def signature_chain() -> QuerySet:
 
 
 def signature_chain_anchors() -> list[str]:
-    from cos_portal.models import AuditEntry
+    from core.models import AuditEntry
 
     return [
         entry.data.get("record_hash", "")
@@ -357,7 +357,7 @@ def signatures_owed(
 def _resignature_reminders_sent(*, version: CharterVersion) -> dict[int, list]:
     """X4: the re-signature reminders the deadline engine sent for ``version``, one per
     step (offset) and organisation, in the order sent (charters/deadlines.py)."""
-    from cos_portal.models import Reminder, ReminderStatus
+    from core.models import Reminder, ReminderStatus
 
     prefix = f"charters.resignature:{version.pk}:org:"
     reminders: dict[int, list] = {}

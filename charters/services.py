@@ -9,8 +9,8 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cos_portal.audit import audit_log
-from cos_portal.public_cache import public_pages_changed
+from core.audit import audit_log
+from core.public_cache import public_pages_changed
 
 from . import selectors
 from .constants import (
@@ -301,7 +301,7 @@ def _signature_receipt_enqueue(signature: Signature) -> None:
     from django.urls import reverse
     from django.utils import translation
 
-    from cos_portal.emails import email_enqueue
+    from core.emails import email_enqueue
 
     language = getattr(signature.signer, "language", "") or "fr"
     url = settings.SITE_URL.rstrip("/") + reverse(

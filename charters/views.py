@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cos_portal.public_cache import public_cache
+from core.public_cache import public_cache
 
 from . import selectors, services
 from .certificates import SigningKeyMissing, certificate_pdf, check_seal

@@ -3,8 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CosPortalConfig(AppConfig):
+    """The project package: settings, URLs, the cross-app pages (privacy, discovery,
+    deadlines) and the security hooks. It stands on top of every app; core/ is the floor."""
+
     name = "cos_portal"
-    verbose_name = _("Portail")
+    label = "portal"
+    verbose_name = _("Site")
 
     def ready(self):
         # Framework hooks only (ARCHITECTURE §7): the security log of logins and MFA.
@@ -12,10 +16,6 @@ class CosPortalConfig(AppConfig):
         from django.contrib.auth import signals as auth_signals
 
         from . import security
-        from .auditing import register_audited_models
-
-        # The row-level audit trail (django-auditlog): cos_portal/auditing.py.
-        register_audited_models()
 
         auth_signals.user_logged_in.connect(
             security.on_user_logged_in, dispatch_uid="cos_portal.security.logged_in"

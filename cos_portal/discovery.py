@@ -15,9 +15,8 @@ from django.http import HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
+from core.public_cache import public_cache
 from members import selectors as member_selectors
-
-from .public_cache import public_cache
 
 # Public pages, by URL name; one that the URLconf lacks (a page still to come) is skipped.
 PUBLIC_PAGES = [

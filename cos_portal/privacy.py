@@ -104,7 +104,7 @@ def _participations(user) -> list[dict]:
 
 
 def _actions(user) -> list[dict]:
-    from .models import AuditEntry
+    from core.models import AuditEntry
 
     return [
         {
@@ -133,13 +133,13 @@ def _other_records(user) -> list[dict]:
     """Every other row of the portal's apps that points to the person (applications,
     candidacies, proxies, mandates, commissions, referent roles...), found by its link to
     the account so that a new kind of record is exported the day it appears. Models that
-    hold a vote are left out (cos_portal.auditing.is_secret): the register of who voted
+    hold a vote are left out (core.auditing.is_secret): the register of who voted
     is not exported, and a ballot is never linked to its voter.
     """
     from django.apps import apps
     from django.contrib.auth import get_user_model
 
-    from .auditing import is_secret
+    from core.auditing import is_secret
 
     user_model = get_user_model()
     records = []

@@ -5,11 +5,10 @@ from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.health import health_report
+from core.public_cache import public_cache
 from members import selectors as member_selectors
 from members import services as member_services
-
-from .health import health_report
-from .public_cache import public_cache
 
 
 @require_GET

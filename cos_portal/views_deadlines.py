@@ -1,6 +1,6 @@
 """The COPIL's overview of deadlines (/copil/echeances/) and its iCalendar export.
 
-Every deadline the charter creates comes from the engine (cos_portal/deadlines.py):
+Every deadline the charter creates comes from the engine (core/deadlines.py):
 those due in the next 90 days and those overdue for up to 30 days, filtered by kind,
 organisation or overdue only. Constant number of queries: the sources read in bulk,
 and this page adds one query for organisation names and one for the people who act.
@@ -22,9 +22,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event
 
+from core.deadlines import Deadline, deadline_kinds, deadline_list
 from members.models import Organisation
 
-from .deadlines import Deadline, deadline_kinds, deadline_list
 from .security import copil_required
 
 AHEAD_DAYS = 90

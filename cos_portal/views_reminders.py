@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .deadlines import reminder_preferences, reminder_preferences_set
+from core.deadlines import reminder_preferences, reminder_preferences_set
 
 
 @login_required

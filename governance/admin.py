@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from charters.selectors import charter_parameters
-from cos_portal.admin_readonly import ReadOnlyAdmin, ReadOnlyInline
+from core.admin_readonly import ReadOnlyAdmin, ReadOnlyInline
 
 from .exceptions import GovernanceError
 from .models.commissions import (

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from cos_portal.admin_readonly import ReadOnlyAdmin
+from core.admin_readonly import ReadOnlyAdmin
 
 from .exceptions import ElectionsError
 from .models.elections import (

@@ -7,8 +7,13 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Gouvernance")
 
     def ready(self):
-        # The app's deadlines join the engine's registry (cos_portal/deadlines.py).
+        # The app's deadlines join the engine's registry (core/deadlines.py).
+        from core.auditing import follow_app
+
         from . import deadlines  # noqa: F401
+
+        # Every governance row in the row-level trail, never one that holds a vote.
+        follow_app(self)
         from .hooks import register
 
         # An election's plenary, a revision vote's plenary: activities asks governance

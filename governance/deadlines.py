@@ -1,4 +1,4 @@
-"""Governance deadlines (cos_portal/deadlines.py): elections (V2, V9, V11, V6 proxies),
+"""Governance deadlines (core/deadlines.py): elections (V2, V9, V11, V6 proxies),
 commissions' end dates (K1), minutes requests (C4).
 
 Imported from GovernanceConfig.ready(). Each source reads in a constant number of queries.
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charters.selectors import charter_parameters
-from cos_portal.deadlines import (
+from core.deadlines import (
     Deadline,
     copil_user_ids,
     deadline_label,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from activities.constants import ActivityKind
 from activities.models import Activity
 from charters.selectors import charter_version_history, is_copil
-from cos_portal.public_cache import public_cache
+from core.public_cache import public_cache
 from cos_portal.security import client_ip
 
 from . import forms_commissions as forms

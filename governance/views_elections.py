@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from charters.selectors import is_copil
-from cos_portal.pdf import render_pdf
+from core.pdf import render_pdf
 from members.models import Organisation
 
 from . import selectors_elections as selectors

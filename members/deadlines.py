@@ -1,4 +1,4 @@
-"""The registry's deadlines (cos_portal/deadlines.py): exclusion response (L4), partnership
+"""The registry's deadlines (core/deadlines.py): exclusion response (L4), partnership
 agreements (P6), invitations (I1, I2, E1), members with no representative (M9), proofs (N1).
 
 Imported from MembersConfig.ready(). Each source reads in a constant number of queries.
@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cos_portal.deadlines import (
+from core.deadlines import (
     Deadline,
     copil_user_ids,
     deadline_label,

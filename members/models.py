@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cos_portal.models import BaseModel
+from core.models import BaseModel
 
 from .constants import (
     ApplicationState,

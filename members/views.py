@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from charters.selectors import charter_parameters, is_copil
-from cos_portal.public_cache import public_cache
+from core.public_cache import public_cache
 from cos_portal.views_deadlines import AHEAD_DAYS, person_deadlines
 
 from . import open_data, selectors, services

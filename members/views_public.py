@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
-from cos_portal.public_cache import public_cache
+from core.public_cache import public_cache
 
 from . import open_data, selectors
 from .filters import DirectoryFilter

@@ -51,11 +51,13 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "csp",
     "auditlog",
-    "cos_portal",
+    # The layers, bottom up (ARCHITECTURE.md): each imports only those above it in this list.
+    "core",
     "charters",
     "members",
     "activities",
     "governance",
+    "cos_portal",
 ]
 
 MIDDLEWARE = [
@@ -66,7 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # The audit trail (cos_portal/auditing.py) records who made each change.
+    # The audit trail (core/auditing.py) records who made each change.
     "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cos_portal.security.NulCharacterMiddleware",
@@ -116,11 +118,11 @@ AUTH_USER_MODEL = "members.User"
 # Redis: cache and Celery broker. Unset means embedded mode.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    # Redis first, the database while Redis does not answer (cos_portal/cache.py): rate
+    # Redis first, the database while Redis does not answer (core/cache.py): rate
     # limits, password-failure counters and used TOTP codes keep working through an outage.
     CACHES = {
         "default": {
-            "BACKEND": "cos_portal.cache.FailoverCache",
+            "BACKEND": "core.cache.FailoverCache",
             "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "database", "RETRY_SECONDS": 5},
         },
         "redis": {
@@ -137,14 +139,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Public pages served from the cache to anonymous visitors (cos_portal/public_cache.py);
+# Public pages served from the cache to anonymous visitors (core/public_cache.py);
 # the services invalidate them at once, this lifetime is only a safety net.
 PUBLIC_PAGES_CACHE_SECONDS = env.int("PUBLIC_PAGES_CACHE_SECONDS", default=600)
 
 # Celery: same time zone as Django (ARCHITECTURE §9); eager without a broker.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # No result backend: nothing reads a task's result, and a result backend that cannot reach
-# Redis made queuing itself fail (cos_portal/queue.py). Eager mode keeps results in memory.
+# Redis made queuing itself fail (core/queue.py). Eager mode keeps results in memory.
 CELERY_RESULT_BACKEND = None if REDIS_URL else "cache+memory://"
 CELERY_TASK_IGNORE_RESULT = bool(REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -156,15 +158,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Tasks are idempotent (ARCHITECTURE §6): one whose worker died is handed to another.
-# E-mail tasks opt out (cos_portal/tasks.py).
+# E-mail tasks opt out (core/tasks.py).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # An unacknowledged task goes back to the queue after this long (acks_late): no countdown
-# or retry backoff may exceed it (tests/cos_portal/test_queue.py).
+# or retry backoff may exceed it (tests/core/test_queue.py).
 REDIS_VISIBILITY_TIMEOUT = 3600
 # A run holds the e-mails it claimed this long; a dead worker's are resumed after (leases.py).
 JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=600)
 # Redis down: publishing gives up within about a second instead of holding the request;
-# cos_portal/queue.py then keeps the job in the outbox.
+# core/queue.py then keeps the job in the outbox.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": REDIS_VISIBILITY_TIMEOUT,
     "socket_connect_timeout": 2,
@@ -235,7 +237,7 @@ MFA_TOTP_ISSUER = "COS-GE"
 # decision (cos_portal/security.py, DecisionMFAMiddleware). Tests run with it off
 # (settings/test.py) so that force_login() reaches the admin; tests/security switch it
 # on. TOTP codes are refused a second time through the shared cache (Redis, or the
-# database while Redis is down: cos_portal/cache.py).
+# database while Redis is down: core/cache.py).
 MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=True)
 
 # E-mail: console by default, SMTP when EMAIL_URL is set.
@@ -279,7 +281,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_242_880
 LOGO_MAX_BYTES = 1_048_576
 
-# The audit trail of changes (django-auditlog, models registered in cos_portal/auditing.py):
+# The audit trail of changes (django-auditlog, models registered in core/auditing.py):
 # changes stored as JSON, with the client's address from the proxy's X-Forwarded-For.
 AUDITLOG_STORE_JSON_CHANGES = True
 
@@ -328,9 +330,9 @@ CONTENT_SECURITY_POLICY = {
 
 # Structured logging to stdout, one JSON object per line.
 LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")
-# Error reports (cos_portal/errors.py): no POST value, cookie or local variable in them;
+# Error reports (core/errors.py): no POST value, cookie or local variable in them;
 # at most one mail to the COPIL per kind of error in this many seconds.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "cos_portal.errors.MaskingExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.errors.MaskingExceptionReporterFilter"
 ERROR_MAIL_INTERVAL_SECONDS = env.int("ERROR_MAIL_INTERVAL_SECONDS", default=600)
 LOGGING = {
     "version": 1,
@@ -343,11 +345,11 @@ LOGGING = {
         }
     },
     "filters": {
-        # No key of a reset or confirmation link in a log line (cos_portal/redaction.py).
-        "redact_secrets": {"()": "cos_portal.redaction.RedactSecretsFilter"},
+        # No key of a reset or confirmation link in a log line (core/redaction.py).
+        "redact_secrets": {"()": "core.redaction.RedactSecretsFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
-        "skip_health_check": {"()": "cos_portal.errors.SkipHealthCheck"},
-        "error_mail_throttle": {"()": "cos_portal.errors.ErrorMailThrottle"},
+        "skip_health_check": {"()": "core.errors.SkipHealthCheck"},
+        "error_mail_throttle": {"()": "core.errors.ErrorMailThrottle"},
     },
     "handlers": {
         "stdout": {

@@ -1,4 +1,4 @@
-"""Announcement deliveries are claimed with a lease (cos_portal/leases.py); every five
+"""Announcement deliveries are claimed with a lease (core/leases.py); every five
 minutes, those a killed worker left (its lease expired) are sent."""
 
 from django.db import migrations, models

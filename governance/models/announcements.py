@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cos_portal.models import BaseModel, LeasedJob
+from core.models import BaseModel, LeasedJob
 
 __all__ = [
     "Announcement",

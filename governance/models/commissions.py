@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cos_portal.models import BaseModel
+from core.models import BaseModel
 
 from .base import Term
 

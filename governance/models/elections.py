@@ -19,7 +19,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cos_portal.models import BaseModel
+from core.models import BaseModel
 
 from .base import DecidedRequest, Term
 
@@ -373,7 +373,7 @@ class BallotBox(models.Model):
     opens, deleted when it closes: from then on the envelopes' key cannot be derived
     again. A model of its own rather than a column of ``Election``: the row-level audit
     trail follows every column of an election, and it never follows a model named after
-    a ballot (``cos_portal.auditing``), so the salt is copied nowhere.
+    a ballot (``core.auditing``), so the salt is copied nowhere.
     """
 
     election = models.OneToOneField(

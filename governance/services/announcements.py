@@ -3,7 +3,7 @@
 Rule S2: recipients are computed when the COPIL sends, from the statuses in force at
 that moment; each recipient is a logged delivery row, unique per address, that the
 e-mail task sends at most once (ARCHITECTURE §5, §6). The task claims the rows it sends
-(cos_portal/leases.py) and marks each one right after its e-mail: a worker killed in the
+(core/leases.py) and marks each one right after its e-mail: a worker killed in the
 middle of the batch leaves the rest to the periodic resume, once its lease has expired.
 """
 
@@ -20,9 +20,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from charters.selectors import is_copil
-from cos_portal.audit import audit_log
-from cos_portal.leases import Lease
-from cos_portal.queue import task_enqueue
+from core.audit import audit_log
+from core.leases import Lease
+from core.queue import task_enqueue
 
 from .. import selectors_announcements as selectors
 from ..exceptions import AnnouncementError, NotAllowed
@@ -166,7 +166,7 @@ def announcement_deliveries_send(
 ) -> tuple[int, int]:
     """Send the announcement's deliveries not sent yet; returns (sent now, failed now).
 
-    The run claims the rows nobody holds (cos_portal/leases.py) in one query and sends
+    The run claims the rows nobody holds (core/leases.py) in one query and sends
     only those, marking each one right after its e-mail: a second run, or a second
     worker at the same time, never sends a delivery twice, and no row lock is held
     during SMTP. A failed one waits for its next try (delivery_backoff), queued here.

@@ -8,7 +8,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV
 from import_export.results import RowResult
 
-from cos_portal.public_cache import PublicPagesAdminMixin
+from core.public_cache import PublicPagesAdminMixin
 
 
 class RegistryImportExportAdmin(PublicPagesAdminMixin, ImportExportModelAdmin):

@@ -6,7 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cos_portal.admin_readonly import ReadOnlyInline
+from core.admin_readonly import ReadOnlyInline
 
 from .. import selectors, services
 from ..constants import ApplicationState

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from cos_portal.public_cache import PublicPagesAdminMixin
+from core.public_cache import PublicPagesAdminMixin
 
 from ..models import OfferCategory
 

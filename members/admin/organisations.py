@@ -17,7 +17,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from charters.selectors import charter_parameters, organisation_commitment_end_date
-from cos_portal.admin_readonly import ReadOnlyAdmin, ReadOnlyInline
+from core.admin_readonly import ReadOnlyAdmin, ReadOnlyInline
 
 from .. import selectors, services
 from ..constants import Status, StatusReason

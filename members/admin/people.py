@@ -6,8 +6,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.public_cache import PublicPagesAdminMixin
 from cos_portal.admin_privacy import PersonErasureAdminMixin
-from cos_portal.public_cache import PublicPagesAdminMixin
 
 from ..models import User
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from cos_portal.admin_readonly import ReadOnlyInline
+from core.admin_readonly import ReadOnlyInline
 
 from .. import services
 from ..models import ProofDocument, ProofRequest

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cos_portal.queue import task_enqueue
-from cos_portal.tasks import email_send_task
+from core.queue import task_enqueue
+from core.tasks import email_send_task
 
 from .. import selectors
 from ..exceptions import MembersError, NotAllowed
@@ -48,10 +48,10 @@ def _message(
     attachments: Iterable[tuple[str, bytes, str]] = (),
 ) -> dict | None:
     """A French e-mail, plain text and HTML, with optional attachments, as the JSON
-    message of cos_portal.emails; None without recipients."""
+    message of core.emails; None without recipients."""
     from django.template.loader import render_to_string
 
-    from cos_portal.emails import email_message
+    from core.emails import email_message
 
     recipients = sorted({address for address in to if address})
     if not recipients:
@@ -75,7 +75,7 @@ def _message(
 def _send_on_commit(build) -> None:
     """Build the e-mail now (in French) and queue it with the caller's transaction: it is
     sent once the transaction commits, never if it rolls back, and if Redis is down it
-    waits in the outbox (cos_portal/queue.py)."""
+    waits in the outbox (core/queue.py)."""
     with translation.override("fr"):
         message = _message(**build())
     if message is not None:
@@ -91,7 +91,7 @@ def _representative_emails(organisation: Organisation, *, on: datetime.date) -> 
 
 
 def _letter_pdf(template: str, context: dict) -> bytes:
-    from cos_portal.pdf import render_pdf
+    from core.pdf import render_pdf
 
     return render_pdf(template, context, metadata={"title": context.get("title", "")})
 

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cos_portal.audit import audit_log
-from cos_portal.public_cache import public_pages_changed
+from core.audit import audit_log
+from core.public_cache import public_pages_changed
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cos_portal.audit import audit_log
+from core.audit import audit_log
 
 from .. import selectors
 from ..constants import ApplicationState, OrganisationKind, Status, StatusReason

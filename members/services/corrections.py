@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cos_portal.audit import audit_log
-from cos_portal.public_cache import public_pages_changed
+from core.audit import audit_log
+from core.public_cache import public_pages_changed
 
 from .. import selectors
 from ..constants import (

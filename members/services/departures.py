@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from charters.selectors import charter_parameters
-from cos_portal.audit import audit_log
+from core.audit import audit_log
 
 from .. import selectors
 from ..constants import ExclusionGround, ExclusionOutcome, Status, StatusReason

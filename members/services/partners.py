@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from charters.selectors import charter_parameters
-from cos_portal.audit import audit_log
+from core.audit import audit_log
 
 from .. import selectors
 from ..constants import Status, StatusReason

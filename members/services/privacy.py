@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cos_portal.audit import audit_log
-from cos_portal.public_cache import public_pages_changed
+from core.audit import audit_log
+from core.public_cache import public_pages_changed
 
 from ..exceptions import MembersError
 from ..models import Representative
@@ -58,7 +58,7 @@ def person_erase(*, user, actor, now: datetime.datetime | None = None):
     from django.contrib.auth import get_user_model
 
     from charters.selectors import is_copil
-    from cos_portal.models import AuditEntry
+    from core.models import AuditEntry
 
     now = now or timezone.now()
     is_self = getattr(actor, "pk", None) == user.pk

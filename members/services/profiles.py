@@ -10,9 +10,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cos_portal.audit import audit_log
-from cos_portal.public_cache import public_pages_changed
-from cos_portal.uploads import image_format
+from core.audit import audit_log
+from core.public_cache import public_pages_changed
+from core.uploads import image_format
 
 from .. import selectors
 from ..constants import Status

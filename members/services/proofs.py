@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from cos_portal.audit import audit_log
-from cos_portal.uploads import content_starts_with, image_format
+from core.audit import audit_log
+from core.uploads import content_starts_with, image_format
 
 from ..exceptions import InvalidUpload, MembersError
 from ..models import Organisation, ProofDocument, ProofRequest

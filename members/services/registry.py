@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from charters.selectors import charter_parameters
-from cos_portal.audit import audit_log
-from cos_portal.public_cache import public_pages_changed
+from core.audit import audit_log
+from core.public_cache import public_pages_changed
 
 from .. import selectors
 from ..constants import (

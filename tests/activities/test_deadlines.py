@@ -6,9 +6,9 @@ import datetime
 import pytest
 
 from activities.models import AttendanceRatio
-from cos_portal.deadlines import deadline_kinds
+from core.deadlines import deadline_kinds
 from tests.activities.factories import ActivityFactory, convene
-from tests.cos_portal.deadline_helpers import days_before, morning, run_days
+from tests.core.deadline_helpers import days_before, morning, run_days
 from tests.members.factories import RepresentativeFactory, member_organisation
 
 D = datetime.date

@@ -17,7 +17,7 @@ from activities.constants import (
 )
 from activities.exceptions import NotAnOrganiser, NotConvened, RegistrationClosed
 from activities.models import Activity, AttendanceRatio, Convocation, Participation
-from cos_portal.models import AuditEntry
+from core.models import AuditEntry
 from members.constants import Status, StatusReason
 from tests.members.factories import (
     EstablishmentFactory,

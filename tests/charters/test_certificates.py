@@ -62,7 +62,7 @@ def test_a_pdf_sealed_by_another_key_is_not_ours(signature, signing_key, tmp_pat
 
 
 def test_an_unsealed_pdf_is_refused(signing_key):
-    from cos_portal.pdf import html_to_pdf
+    from core.pdf import html_to_pdf
 
     check = check_seal(html_to_pdf("<p>Faux certificat</p>"))
     assert check.readable is True

@@ -25,7 +25,7 @@ import pytest
 from charters.constants import CharterParameters
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("activities", "charters", "cos_portal", "governance", "members")
+APPS = ("activities", "charters", "core", "cos_portal", "governance", "members")
 TEMPLATE_SUFFIXES = (".html", ".txt")
 GETTEXT = {
     "_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy",

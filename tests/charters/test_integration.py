@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from cos_portal.models import Reminder
-from cos_portal.tasks_reminders import deadline_reminders_send_task
+from core.models import Reminder
+from core.tasks_reminders import deadline_reminders_send_task
 from tests.charters.factories import CharterVersionFactory, signatory
 from tests.charters.test_signatures import sign
 from tests.members.factories import member_organisation

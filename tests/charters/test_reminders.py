@@ -9,9 +9,9 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from charters import selectors
-from cos_portal.deadlines import deadline_reminders_send
-from cos_portal.models import Reminder
-from cos_portal.tasks_reminders import deadline_reminders_send_task
+from core.deadlines import deadline_reminders_send
+from core.models import Reminder
+from core.tasks_reminders import deadline_reminders_send_task
 from members.constants import Status, StatusReason
 from tests.charters.factories import CharterVersionFactory, signatory
 from tests.charters.test_signatures import sign
@@ -229,7 +229,7 @@ def test_organisation_commitment_end_date_after_resignation(version):
 def test_the_charter_reminders_are_run_by_the_daily_engine(db):
     from django_celery_beat.models import PeriodicTask
 
-    from cos_portal.deadlines import deadline_kinds
+    from core.deadlines import deadline_kinds
 
     tasks = set(PeriodicTask.objects.filter(enabled=True).values_list("task", flat=True))
     assert "cos_portal.deadline_reminders_send_task" in tasks

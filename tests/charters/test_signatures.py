@@ -20,7 +20,7 @@ from charters.exceptions import (
     WrongPassword,
 )
 from charters.models import Signature
-from cos_portal.models import AuditEntry
+from core.models import AuditEntry
 from members.constants import Status
 from tests.charters.factories import PASSWORD, CharterVersionFactory, signatory
 from tests.members.factories import RepresentativeFactory, member_organisation

@@ -10,7 +10,7 @@ from charters import selectors, services
 from charters.constants import CharterParameters
 from charters.exceptions import InvalidVersion, VersionFrozen
 from charters.models import CharterVersion, text_hash
-from cos_portal.models import AuditEntry
+from core.models import AuditEntry
 from tests.charters.factories import CharterVersionFactory
 from tests.members.factories import UserFactory
 

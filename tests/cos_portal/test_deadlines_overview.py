@@ -8,8 +8,8 @@ from django.urls import reverse
 from freezegun import freeze_time
 from icalendar import Calendar
 
-from cos_portal import deadlines as engine
-from cos_portal.deadlines import Deadline
+from core import deadlines as engine
+from core.deadlines import Deadline
 from tests.governance.commissions_helpers import copil_user
 from tests.members.factories import RepresentativeFactory, UserFactory, member_organisation
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from activities.constants import Attendance
 from charters.models import Signature
 from charters.services import signature_record
-from cos_portal.models import AuditEntry
+from core.models import AuditEntry
 from members import services
 from members.constants import Role
 from members.exceptions import MembersError

@@ -15,8 +15,8 @@ from django.test import Client
 from django.urls import reverse
 
 from charters.models import Signature
-from cos_portal.models import OutboxJob
-from cos_portal.queue import outbox_flush
+from core.models import OutboxJob
+from core.queue import outbox_flush
 from governance.models import Announcement, AnnouncementDelivery
 from governance.services.announcements import announcement_create
 from members.constants import ApplicationState, Role, Status, StatusReason
@@ -40,7 +40,7 @@ def portal(settings, redis_server, celery_publishing_to):
     settings.REDIS_URL = redis_server.url(0)
     settings.CACHES = {
         "default": {
-            "BACKEND": "cos_portal.cache.FailoverCache",
+            "BACKEND": "core.cache.FailoverCache",
             "LOCATION": f"failover-{redis_server.port}",
             "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "database", "RETRY_SECONDS": 0.2},
         },

@@ -16,7 +16,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cos_portal.models import Reminder
+from core.models import Reminder
 from tests.charters.factories import CharterVersionFactory, signatory
 from tests.members.factories import member_organisation
 
@@ -65,9 +65,9 @@ def after_the_lease(killed_at: float) -> None:
 def test_reminders_of_a_killed_worker_are_sent_once_by_the_next(
     resume, redis_server, smtp_server, celery_worker_process, celery_publishing_to
 ):
+    from core.queue import task_enqueue
+    from core.tasks_reminders import deadline_reminders_send_task
     from cos_portal.celery import app
-    from cos_portal.queue import task_enqueue
-    from cos_portal.tasks_reminders import deadline_reminders_send_task
 
     addresses = resignatures_owed(40)
     broker = redis_server.url(0)

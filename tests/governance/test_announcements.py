@@ -12,7 +12,7 @@ from django.db import connection
 from django.urls import reverse
 from freezegun import freeze_time
 
-from cos_portal.models import AuditEntry, OutboxJob
+from core.models import AuditEntry, OutboxJob
 from governance.exceptions import AnnouncementError, NotAllowed
 from governance.models import (
     Announcement,
@@ -435,7 +435,7 @@ def test_erasing_a_person_replaces_the_address_in_the_send_log(
     assert delivery.email.startswith(f"personne-{person.user.pk}-")
 
 
-# --- A worker killed in the middle of the deliveries (cos_portal/leases.py) ----------------
+# --- A worker killed in the middle of the deliveries (core/leases.py) ----------------
 
 
 class WorkerKilled(BaseException):

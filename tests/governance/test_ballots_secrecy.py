@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from freezegun import freeze_time
 
-from cos_portal.models import AuditEntry
+from core.models import AuditEntry
 from governance.models import Ballot, BallotBox, BallotChoice, SealedBallot, VoteRecord
 from governance.services import elections as services
 from tests.governance.elections_factories import PASSWORD, at, election_world, member_rep

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from freezegun import freeze_time
 
-from cos_portal.models import AuditEntry
+from core.models import AuditEntry
 from governance import selectors_elections as selectors
 from governance.exceptions import ElectionsError
 from governance.services import elections as services

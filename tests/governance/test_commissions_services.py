@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from activities.constants import ActivityKind
 from activities.models import Convocation
-from cos_portal.models import AuditEntry
+from core.models import AuditEntry
 from governance.exceptions import CommissionError, NotAllowed
 from governance.models import (
     Commission,

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from freezegun import freeze_time
 
-from cos_portal.deadlines import deadline_kinds
+from core.deadlines import deadline_kinds
 from governance.models import (
     CharterRevision,
     Commission,
@@ -16,7 +16,7 @@ from governance.models import (
     RevisionStatus,
 )
 from governance.services import elections as services
-from tests.cos_portal.deadline_helpers import (
+from tests.core.deadline_helpers import (
     around,
     copil_member,
     days_before,

@@ -14,7 +14,7 @@ from activities import services as activity_services
 from activities.constants import ActivityKind
 from activities.exceptions import ActivitiesError
 from activities.models import Activity
-from cos_portal.models import AuditEntry
+from core.models import AuditEntry
 from governance.models import ElectionStatus
 from governance.services import elections as services
 from members.constants import Role

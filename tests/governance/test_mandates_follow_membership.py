@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from charters.selectors import is_copil
-from cos_portal.models import AuditEntry
+from core.models import AuditEntry
 from governance.models import CopilSeat, Mandate, MandateEndReason
 from governance.services import elections as services
 from members import services as member_services

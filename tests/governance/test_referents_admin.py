@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from cos_portal.models import AuditEntry
+from core.models import AuditEntry
 from governance.models import Commission, Referent
 from tests.governance.commissions_helpers import copil_user, member_rep, zone_referent_appoint
 from tests.members.factories import RepresentativeFactory

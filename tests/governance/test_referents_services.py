@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from cos_portal.models import AuditEntry
+from core.models import AuditEntry
 from governance.exceptions import NotAllowed, ReferentError
 from governance.models import (
     BodyKind,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from charters.models import CharterVersion
-from cos_portal.models import AuditEntry
+from core.models import AuditEntry
 from members import selectors
 from members.admin import StatusChangeInline
 from members.constants import Role, Status, StatusReason

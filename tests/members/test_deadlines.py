@@ -6,13 +6,13 @@ import datetime
 import pytest
 from django.core import mail
 
-from cos_portal.deadlines import deadline_kinds
-from cos_portal.models import Reminder
+from core.deadlines import deadline_kinds
+from core.models import Reminder
 from members import services
 from members.constants import ExclusionGround, InvitationState, Status, StatusReason
 from members.models import Invitation, ProofDocument
 from tests.activities.factories import ActivityFactory
-from tests.cos_portal.deadline_helpers import days_before, morning, run_days
+from tests.core.deadline_helpers import days_before, morning, run_days
 from tests.members.factories import (
     RepresentativeFactory,
     StatusChangeFactory,

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
-from cos_portal.public_cache import public_pages_changed
+from core.public_cache import public_pages_changed
 from members.constants import OrganisationKind, Status, StatusReason
 from members.models import OfferCategory
 from members.services import organisation_status_change

@@ -10,7 +10,7 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from charters.selectors import add_months
-from cos_portal.models import AuditEntry
+from core.models import AuditEntry
 from cos_portal.security import is_decision
 from members import selectors
 from members.constants import Status, StatusReason

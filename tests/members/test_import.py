@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from cos_portal.models import AuditEntry
+from core.models import AuditEntry
 from members import selectors
 from members.constants import Role, Status, StatusReason
 from members.models import (

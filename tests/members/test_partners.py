@@ -226,8 +226,8 @@ def test_the_daily_job_ends_expired_partnerships_once(copil):
 @pytest.mark.rule("P6")
 def test_the_copil_is_reminded_before_the_last_notice_date_once(copil):
     """Through the deadline engine (members/deadlines.py)."""
-    from cos_portal.deadlines import deadline_reminders_send
-    from cos_portal.models import Reminder
+    from core.deadlines import deadline_reminders_send
+    from core.models import Reminder
 
     partner = partner_since_2022(copil)
     agreement = services.partnership_agreement_record(

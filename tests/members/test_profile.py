@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from PIL import Image
 
-from cos_portal.models import AuditEntry
+from core.models import AuditEntry
 from members.constants import OrganisationKind, Status
 from members.exceptions import MembersError, NotInGrandEst
 from members.models import Establishment, OfferCategory, Organisation, Representative

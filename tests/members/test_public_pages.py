@@ -11,7 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from cos_portal.public_cache import PUBLIC_PAGES_VERSION_KEY
+from core.public_cache import PUBLIC_PAGES_VERSION_KEY
 from members.constants import OrganisationKind, Status, StatusReason
 from members.services import (
     member_resign,

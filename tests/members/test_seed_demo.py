@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.db.models import Count, Q
 
 from charters.models import CharterVersion
-from cos_portal.models import AuditEntry
+from core.models import AuditEntry
 from members import selectors
 from members.constants import Role, Status, StatusReason
 from members.demo import CHARTER_FILE, DEMO_PASSWORD

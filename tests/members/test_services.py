@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from freezegun import freeze_time
 
-from cos_portal.models import AuditEntry
+from core.models import AuditEntry
 from members import selectors, services
 from members.constants import Status, StatusReason
 from members.exceptions import NotInGrandEst, TransitionNotAllowed

@@ -10,7 +10,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from cos_portal.models import AuditEntry
+from core.models import AuditEntry
 from members import selectors, services
 from members.constants import ApplicationState, Status, StatusReason
 from members.models import StatusChange

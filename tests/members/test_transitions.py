@@ -10,7 +10,7 @@ import itertools
 import pytest
 from django.utils import timezone
 
-from cos_portal.models import AuditEntry
+from core.models import AuditEntry
 from members import selectors, services
 from members.constants import Status, StatusReason
 from members.exceptions import MembersError, TransitionNotAllowed

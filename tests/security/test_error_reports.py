@@ -1,5 +1,5 @@
 """Error e-mails to the COPIL (settings.ADMINS): no POST value, ballot choice or password in
-them, one mail per kind of error per interval, none for /healthz (cos_portal/errors.py)."""
+them, one mail per kind of error per interval, none for /healthz (core/errors.py)."""
 
 import logging
 
@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from freezegun import freeze_time
 
-from cos_portal import errors
+from core import errors
 from governance.services import elections as services
 from tests.governance.elections_factories import PASSWORD, at, election_world, member_rep
 

@@ -493,7 +493,7 @@ def test_every_named_url_is_in_the_matrix():
 
 def test_each_role_gets_the_expected_status(world, settings):
     # /healthz in embedded mode: with REDIS_URL set and no worker it rightly answers 503
-    # (tests/cos_portal/test_health.py covers that); here only access matters.
+    # (tests/core/test_health.py covers that); here only access matters.
     settings.REDIS_URL = ""
     users, by_parameter, by_url = world
     observed: dict[str, tuple[int, ...]] = {}

@@ -9,7 +9,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
-from cos_portal.models import AuditEntry
+from core.models import AuditEntry
 from members.services import user_deactivate
 from tests.accounts.factories import PASSWORD, verified_user
 

@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from charters.selectors import charter_version_in_force, is_copil
-from cos_portal.emails import email_enqueue
+from core.emails import email_enqueue
 from members.models import Organisation
 
 from ... import selectors_commissions as selectors

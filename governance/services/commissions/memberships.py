@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from activities.constants import ActivityKind, ConvenedScope
 from activities.services import activity_convocations_sync, activity_create
-from cos_portal.audit import audit_log
+from core.audit import audit_log
 from members.models import Representative
 
 from ... import selectors_commissions as selectors

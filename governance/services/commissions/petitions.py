@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cos_portal.audit import audit_log
+from core.audit import audit_log
 from members.models import Organisation
 
 from ... import selectors_commissions as selectors

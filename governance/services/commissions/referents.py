@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from charters.selectors import charter_parameters, is_copil
-from cos_portal.audit import audit_log
-from cos_portal.public_cache import public_pages_changed
+from core.audit import audit_log
+from core.public_cache import public_pages_changed
 from members.models import Representative
 
 from ... import selectors_commissions as selectors

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from activities.constants import ActivityKind
 from activities.models import Activity
-from cos_portal.audit import audit_log
+from core.audit import audit_log
 
 from ... import selectors_commissions as selectors
 from ...exceptions import CommissionError, NotAllowed

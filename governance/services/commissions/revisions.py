@@ -13,7 +13,7 @@ from activities.constants import ActivityKind
 from activities.models import Activity
 from charters.selectors import charter_version_in_force, is_copil
 from charters.services import charter_version_publish, charter_version_revise
-from cos_portal.audit import audit_log
+from core.audit import audit_log
 from members.models import Organisation, Representative
 
 from ... import selectors_commissions as selectors

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from charters.selectors import charter_parameters, is_copil
-from cos_portal.audit import audit_log
-from cos_portal.emails import email_enqueue
+from core.audit import audit_log
+from core.emails import email_enqueue
 from governance import selectors_elections as selectors
 from governance.exceptions import ElectionsError
 from governance.models import (

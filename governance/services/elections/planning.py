@@ -17,8 +17,8 @@ from activities.constants import ActivityKind
 from activities.models import Activity
 from charters.constants import CharterParameters
 from charters.selectors import charter_parameters
-from cos_portal.audit import audit_log
-from cos_portal.queue import task_enqueue
+from core.audit import audit_log
+from core.queue import task_enqueue
 from governance import selectors_elections as selectors
 from governance.exceptions import ElectionsError
 from governance.models import Election, ElectionStatus

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cos_portal.audit import audit_log
+from core.audit import audit_log
 from governance import selectors_elections as selectors
 from governance.exceptions import ElectionsError
 from governance.models import Candidacy, Election, ElectionStatus, Mandate, MandateEndReason

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from charters.constants import CharterParameters
 from charters.selectors import charter_parameters
-from cos_portal.audit import audit_log
+from core.audit import audit_log
 from governance import selectors_elections as selectors
 from governance.exceptions import ElectionsError
 from governance.models import CopilSeat, Election, Mandate, MandateEndReason

@@ -49,7 +49,7 @@ What an attacker could still try, and why it fails:
   audit entry says "a ballot was cast" for the organisation, without choices and
   without the receipt. SQL statements are not logged (``django.db.backends`` at
   WARNING in settings). Neither the box nor the envelopes are in the row-level trail
-  (their names contain "ballot": ``cos_portal.auditing`` never follows them).
+  (their names contain "ballot": ``core.auditing`` never follows them).
 * Match the receipt: it is shown once to the voter and stored only inside the envelope,
   then on the plaintext ballot; the published list of receipts lets each voter check
   that theirs was counted, and says nothing about who holds which.
@@ -77,7 +77,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cos_portal.audit import audit_log
+from core.audit import audit_log
 from governance import selectors_elections as selectors
 from governance.exceptions import ElectionsError, ElectionsWrongPassword
 from governance.models import (

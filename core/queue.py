@@ -1,7 +1,7 @@
 """The one way the portal queues Celery work: never lost, never raised into a request.
 
 ``task_enqueue(task, *args, **kwargs)`` is a transactional outbox. With a broker (Redis),
-the job is first written to the outbox table (cos_portal.models.OutboxJob) in the
+the job is first written to the outbox table (core.models.OutboxJob) in the
 caller's transaction, so the state a service records and the jobs that must follow it
 are committed together or not at all; once the transaction commits, the job is
 published and deleted from the outbox. When publishing fails for any reason (Redis
@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import logging
 
-from celery import Task
+from celery import Task, current_app
 from django.db import transaction
 from django.utils import timezone
 
@@ -111,16 +111,12 @@ def outbox_flush(*, limit: int = OUTBOX_BATCH) -> int:
 
 
 def _eager() -> bool:
-    from cos_portal.celery import app
-
-    return bool(app.conf.task_always_eager)
+    return bool(current_app.conf.task_always_eager)
 
 
 def _apply(task_name: str, args: list, kwargs: dict, *, countdown: int | None = None) -> None:
-    from cos_portal.celery import app
-
     options = {"countdown": countdown} if countdown else {}
-    app.tasks[task_name].apply_async(args=args, kwargs=kwargs, **options)
+    current_app.tasks[task_name].apply_async(args=args, kwargs=kwargs, **options)
 
 
 def _describe(error: Exception) -> str:

@@ -1,7 +1,7 @@
-"""Celery tasks of the deadline engine (cos_portal/deadlines.py): thin, idempotent.
+"""Celery tasks of the deadline engine (core/deadlines.py): thin, idempotent.
 
-Kept apart from cos_portal/tasks.py so the engine's module registers them
-(``cos_portal.deadlines`` imports this module): every worker that loads the apps has them.
+Kept apart from core/tasks.py so the engine's module registers them
+(``core.deadlines`` imports this module): every worker that loads the apps has them.
 """
 
 from celery import shared_task

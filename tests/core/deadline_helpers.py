@@ -5,8 +5,8 @@ import zoneinfo
 
 from django.contrib.auth.models import Group
 
-from cos_portal.deadlines import deadline_reminders_send
-from cos_portal.models import Reminder
+from core.deadlines import deadline_reminders_send
+from core.models import Reminder
 from members.constants import Role
 from tests.members.factories import UserFactory
 

@@ -24,7 +24,7 @@ def outbox_flush_task() -> int:
     max_retries=5,
 )
 def email_send_task(message: dict) -> int:
-    """Send one e-mail already rendered in its recipient's language (see cos_portal.emails)."""
+    """Send one e-mail already rendered in its recipient's language (see core.emails)."""
     from .emails import email_send
 
     return email_send(message)

@@ -1,6 +1,7 @@
 """Health of the parts the portal needs: database, Redis broker, Celery workers, and the
 jobs waiting in the outbox while the broker was down."""
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection
 
@@ -32,14 +33,12 @@ def celery_state(broker: str) -> str:
         return "eager"
     if broker != "ok":
         return "error: broker unreachable"
-    from cos_portal.celery import app
-
-    replies = app.control.ping(timeout=1.0)
+    replies = current_app.control.ping(timeout=1.0)
     return "ok" if replies else "error: no worker answered"
 
 
 def outbox_size() -> int | None:
-    """Jobs waiting in the outbox for the broker (cos_portal/queue.py); None if unknown."""
+    """Jobs waiting in the outbox for the broker (core/queue.py); None if unknown."""
     from .models import OutboxJob
 
     try:

@@ -9,7 +9,7 @@ queries whatever the number of organisations (select_related, prefetch, annotati
 ``deadline_list`` merges the sources (the COPIL overview, a person's dashboard, iCal);
 ``deadline_reminders_send`` is the engine run daily by django-celery-beat: it records
 each reminder under the unique key (deadline, recipient, offset) before sending it, then
-sends only the reminders it claimed (cos_portal/leases.py), marking each one sent right
+sends only the reminders it claimed (core/leases.py), marking each one sent right
 after its e-mail: two runs, or two workers at once, never send the same reminder twice,
 and the reminders of a worker killed in the middle of a batch are sent by the next run
 or by ``reminders_resume`` (every few minutes) once that worker's lease has expired.
@@ -432,7 +432,7 @@ def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> 
     (failed, released until its next try, which is queued), "failed" (no try left), or
     "done" (nothing to send: sent meanwhile, or another run holds it).
 
-    The row is claimed (cos_portal/leases.py), not locked: no transaction stays open
+    The row is claimed (core/leases.py), not locked: no transaction stays open
     during SMTP, and a worker killed during the send leaves the row to the next run once
     the lease has expired.
     """

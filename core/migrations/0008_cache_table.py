@@ -1,4 +1,4 @@
-"""The database cache's table (cos_portal/cache.py): it serves while Redis is down."""
+"""The database cache's table (core/cache.py): it serves while Redis is down."""
 
 from django.core.management.commands.createcachetable import Command as CreateCacheTable
 from django.db import migrations

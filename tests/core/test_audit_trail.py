@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from charters.models import CharterVersion, Signature
 from charters.services import signature_record
-from cos_portal.auditing import NOT_AUDITED, is_secret, registered_models
+from core.auditing import NOT_AUDITED, is_secret, registered_models
 from members import services
 from members.constants import Role, Status, StatusReason
 from members.models import Establishment, Organisation, Representative, StatusChange

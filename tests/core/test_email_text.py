@@ -13,9 +13,9 @@ from django.template.loader import get_template
 from django.templatetags.i18n import BlockTranslateNode
 from freezegun import freeze_time
 
-from cos_portal.deadlines import deadline_reminders_send
+from core.deadlines import deadline_reminders_send
 from governance.models import Election
-from tests.cos_portal.deadline_helpers import morning
+from tests.core.deadline_helpers import morning
 from tests.governance.elections_factories import at, election_world
 
 TRICKY = 'l\'élection <R&D> "2027"'

@@ -1,4 +1,4 @@
-"""Leases on rows of work (cos_portal/leases.py): claim, renew, complete, release."""
+"""Leases on rows of work (core/leases.py): claim, renew, complete, release."""
 
 import datetime
 
@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 from freezegun import freeze_time
 
-from cos_portal.leases import Lease, lease_seconds
-from cos_portal.models import Reminder
+from core.leases import Lease, lease_seconds
+from core.models import Reminder
 from tests.members.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +99,7 @@ def test_only_the_holder_completes_renews_or_releases():
 def test_a_lease_is_renewed_after_a_third_of_its_length(monkeypatch):
     reminders(1)
     clock = {"t": 1000.0}
-    monkeypatch.setattr("cos_portal.leases.time.monotonic", lambda: clock["t"])
+    monkeypatch.setattr("core.leases.time.monotonic", lambda: clock["t"])
     lease = Lease(Reminder, seconds=30)
     lease.claim(pending())
     clock["t"] += 9.9

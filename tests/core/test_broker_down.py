@@ -6,8 +6,8 @@ from django.core import mail
 from django.urls import reverse
 
 from charters.models import Signature
-from cos_portal.models import OutboxJob
-from cos_portal.queue import outbox_flush
+from core.models import OutboxJob
+from core.queue import outbox_flush
 from members.constants import ApplicationState
 from members.models import Application
 from tests.charters.factories import CharterVersionFactory, signatory

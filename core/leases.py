@@ -1,4 +1,4 @@
-"""Leases on rows of work (cos_portal.models.LeasedJob): batches that survive worker death.
+"""Leases on rows of work (core.models.LeasedJob): batches that survive worker death.
 
 A run (the deadline engine, an announcement's deliveries, a retry) claims the rows it will
 send in ONE UPDATE: a row is claimable when it is pending and its lease is empty or

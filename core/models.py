@@ -16,7 +16,7 @@ class BaseModel(models.Model):
 class LeasedJob(models.Model):
     """A row of work (an e-mail to send) that a run claims for a while: its lease.
 
-    cos_portal/leases.py claims pending rows whose lease is empty or expired in one UPDATE,
+    core/leases.py claims pending rows whose lease is empty or expired in one UPDATE,
     renews the lease while a long batch goes on and releases it. A worker killed in the
     middle of a batch leaves its rows claimed until ``claimed_until``; the next run, or
     the periodic resume task, takes them over then.
@@ -64,7 +64,7 @@ class AuditEntry(models.Model):
 class OutboxJob(models.Model):
     """A Celery task the broker refused (Redis down): kept here until it is re-sent.
 
-    cos_portal/queue.py writes it when publishing fails inside a request, so that what
+    core/queue.py writes it when publishing fails inside a request, so that what
     the person submitted is saved and the follow-up work is not lost;
     ``outbox_flush_task`` publishes it again once the broker answers, then deletes it.
     """
@@ -93,7 +93,7 @@ class ReminderStatus(models.TextChoices):
 
 
 class Reminder(LeasedJob):
-    """One reminder of one deadline to one person at one offset (cos_portal/deadlines.py).
+    """One reminder of one deadline to one person at one offset (core/deadlines.py).
 
     The row is written before the e-mail is sent, under a unique key (deadline,
     recipient, offset): a second run of the engine finds the row taken and inserts

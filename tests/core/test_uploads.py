@@ -5,7 +5,7 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from cos_portal.uploads import content_starts_with, image_format
+from core.uploads import content_starts_with, image_format
 
 
 def png_bytes() -> bytes:

@@ -73,7 +73,7 @@ class MaskingExceptionReporterFilter(SafeExceptionReporterFilter):
 
 def _request(record: logging.LogRecord):
     request = getattr(record, "request", None)
-    # cos_portal.redaction may have replaced a request holding a secret by its text.
+    # core.redaction may have replaced a request holding a secret by its text.
     return request if hasattr(request, "path_info") else None
 
 

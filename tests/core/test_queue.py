@@ -9,11 +9,11 @@ from django.conf import settings
 from django.core import mail
 from django.db import transaction
 
+from core.emails import email_enqueue
+from core.models import OutboxJob
+from core.queue import outbox_flush, task_enqueue
+from core.tasks import email_send_task, outbox_flush_task
 from cos_portal.celery import app
-from cos_portal.emails import email_enqueue
-from cos_portal.models import OutboxJob
-from cos_portal.queue import outbox_flush, task_enqueue
-from cos_portal.tasks import email_send_task, outbox_flush_task
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PORTAL_APPS = ("activities", "charters", "cos_portal", "governance", "members")
@@ -115,8 +115,8 @@ def test_no_countdown_or_retry_backoff_exceeds_the_visibility_timeout():
         else:
             longest = task.default_retry_delay
         assert longest < visibility, name
-    # The deadline engine's retry delays (cos_portal/deadlines.py).
-    from cos_portal.deadlines import reminder_backoff
+    # The deadline engine's retry delays (core/deadlines.py).
+    from core.deadlines import reminder_backoff
 
     assert all(reminder_backoff(attempts) < visibility for attempts in range(1, 20))
     # Countdowns and ETAs written in the code.

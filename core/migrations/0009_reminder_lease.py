@@ -1,4 +1,4 @@
-"""Reminders are claimed with a lease (cos_portal/leases.py) instead of being tagged with
+"""Reminders are claimed with a lease (core/leases.py) instead of being tagged with
 the run that inserted them: a worker killed mid-batch leaves them to the next run."""
 
 from django.db import migrations, models

@@ -58,7 +58,7 @@ class OutboxJobAdmin(admin.ModelAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(ReadOnlyAdmin):
-    """Deadline reminders (cos_portal/deadlines.py): a failed one stays here with its error
+    """Deadline reminders (core/deadlines.py): a failed one stays here with its error
     once its retries are spent; "renvoyer" queues it again."""
 
     list_display = ("created_at", "kind", "deadline_key", "recipient", "offset", "due", "status")

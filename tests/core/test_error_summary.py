@@ -4,7 +4,7 @@ from django import forms
 from django.forms import formset_factory
 from django.template import Context, Template
 
-from cos_portal.templatetags.portal_forms import error_summary
+from core.templatetags.portal_forms import error_summary
 
 
 class ContactForm(forms.Form):

@@ -1,4 +1,4 @@
-"""The deadline engine (cos_portal/deadlines.py): offsets, recipients, once only, retries,
+"""The deadline engine (core/deadlines.py): offsets, recipients, once only, retries,
 muting, the recipient's language, the schedule, concurrent runs, a worker killed in the
 middle of a batch, a real worker."""
 
@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 
-from cos_portal import deadlines
-from cos_portal.deadlines import (
+from core import deadlines
+from core.deadlines import (
     Deadline,
     deadline_kinds,
     deadline_label,
@@ -23,7 +23,7 @@ from cos_portal.deadlines import (
     reminder_offset_due,
     reminders_resume,
 )
-from cos_portal.models import Reminder, ReminderMute, ReminderStatus
+from core.models import Reminder, ReminderMute, ReminderStatus
 from tests.members.factories import UserFactory
 
 DUE = datetime.date(2026, 3, 20)
@@ -260,7 +260,7 @@ def test_backoff_stays_below_the_visibility_timeout(settings):
 
 
 def test_engine_tasks_are_safe_to_rerun():
-    from cos_portal.tasks_reminders import deadline_reminders_send_task, reminder_send_task
+    from core.tasks_reminders import deadline_reminders_send_task, reminder_send_task
 
     for task in (deadline_reminders_send_task, reminder_send_task):
         assert task.acks_late is True
@@ -352,7 +352,7 @@ def test_two_concurrent_runs_send_once(sample):
 
 @pytest.mark.integration
 def test_engine_runs_through_a_real_worker(celery_live_worker, sample):
-    from cos_portal.tasks_reminders import deadline_reminders_send_task
+    from core.tasks_reminders import deadline_reminders_send_task
 
     sample(actors=[UserFactory(), UserFactory()], due=timezone.localdate())
     assert deadline_reminders_send_task.delay().get(timeout=30) == 2
@@ -370,7 +370,7 @@ def test_an_inactive_account_is_not_written_to_nor_retried(sample):
     assert Reminder.objects.get(recipient=active).status == ReminderStatus.SENT
 
 
-# --- A worker killed in the middle of a batch (leases, cos_portal/leases.py) -------------
+# --- A worker killed in the middle of a batch (leases, core/leases.py) -------------
 
 
 class WorkerKilled(BaseException):
@@ -445,8 +445,8 @@ def test_the_lease_is_renewed_while_a_long_batch_goes_on(sample, monkeypatch, se
     settings.JOB_LEASE_SECONDS = 30
     sample(actors=[UserFactory() for _ in range(3)])
     clock = {"now": at(DUE)}
-    monkeypatch.setattr("cos_portal.leases.timezone.now", lambda: clock["now"])
-    monkeypatch.setattr("cos_portal.leases.time.monotonic", lambda: clock["now"].timestamp())
+    monkeypatch.setattr("core.leases.timezone.now", lambda: clock["now"])
+    monkeypatch.setattr("core.leases.time.monotonic", lambda: clock["now"].timestamp())
     original = deadlines._Email.send_with
     lease_ends = []
 
@@ -466,7 +466,7 @@ def test_the_lease_is_renewed_while_a_long_batch_goes_on(sample, monkeypatch, se
 def test_a_failed_send_releases_the_row_until_its_retry_and_queues_it(
     sample, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from cos_portal import queue
+    from core import queue
 
     user = UserFactory()
     sample(actors=[user])
@@ -499,7 +499,7 @@ def test_a_failed_send_releases_the_row_until_its_retry_and_queues_it(
 
 
 def test_a_retry_skips_a_reminder_another_run_holds(sample):
-    from cos_portal.leases import Lease
+    from core.leases import Lease
 
     sample(actors=[UserFactory()])
     with freeze_time(at(DUE)):
