@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.auditing import follow_app
+
 
 class GovernanceConfig(AppConfig):
     name = "governance"
@@ -8,8 +10,6 @@ class GovernanceConfig(AppConfig):
 
     def ready(self):
         # The app's deadlines join the engine's registry (core/deadlines.py).
-        from core.auditing import follow_app
-
         from . import deadlines  # noqa: F401
 
         # Every governance row in the row-level trail, never one that holds a vote.
