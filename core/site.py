@@ -1,0 +1,9 @@
+"""The portal's public address, SITE_URL, as links in e-mails, PDFs, calendars and exports
+are built on it (the request's host is not trusted for that: a mail may leave from a task)."""
+
+from django.conf import settings
+
+
+def absolute_url(path: str = "/") -> str:
+    """``path`` (as ``reverse()`` gives it) on the portal's public address."""
+    return settings.SITE_URL.rstrip("/") + path
