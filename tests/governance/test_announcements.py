@@ -13,6 +13,10 @@ from django.urls import reverse
 from freezegun import freeze_time
 
 from core.models import AuditEntry, OutboxJob
+from governance.announcements import services
+from governance.announcements.selectors import announcement_recipients
+from governance.announcements.tasks import announcement_deliveries_send_task
+from governance.commissions import services as commission_services
 from governance.exceptions import AnnouncementError, NotAllowed
 from governance.models import (
     Announcement,
@@ -23,10 +27,6 @@ from governance.models import (
     DeliveryStatus,
     StandingRole,
 )
-from governance.selectors_announcements import announcement_recipients
-from governance.services import announcements as services
-from governance.services import commissions as commission_services
-from governance.tasks import announcement_deliveries_send_task
 from members.constants import Status
 from members.models import StatusChange
 from tests.governance.commissions_helpers import copil_user, member_rep, resign

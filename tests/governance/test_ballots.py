@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from freezegun import freeze_time
 
+from governance.elections import services
 from governance.exceptions import ElectionsError
 from governance.models import (
     Ballot,
@@ -17,7 +18,6 @@ from governance.models import (
     SealedBallot,
     VoteRecord,
 )
-from governance.services import elections as services
 from tests.governance.elections_factories import PASSWORD, at, election_world, member_rep
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ import pytest
 from django.db import connection, connections
 from freezegun import freeze_time
 
+from governance.elections import services
 from governance.exceptions import ElectionsError
 from governance.models import Ballot, Election, ElectionStatus, SealedBallot, VoteRecord
-from governance.services import elections as services
 from tests.governance.elections_factories import PASSWORD, at, election_world, member_rep
 from tests.members.factories import RepresentativeFactory
 

@@ -11,6 +11,8 @@ from django.db import connection
 from django.urls import reverse
 from freezegun import freeze_time
 
+from governance.elections import services
+from governance.elections.services import ballot_box
 from governance.exceptions import ElectionsError
 from governance.models import (
     Ballot,
@@ -21,8 +23,6 @@ from governance.models import (
     SealedBallot,
     VoteRecord,
 )
-from governance.services import elections as services
-from governance.services.elections import ballot_box
 from tests.governance.elections_factories import PASSWORD, at, election_world, member_rep
 
 pytestmark = pytest.mark.django_db

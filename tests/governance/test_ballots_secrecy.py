@@ -7,8 +7,8 @@ from django.db import connection
 from freezegun import freeze_time
 
 from core.models import AuditEntry
+from governance.elections import services
 from governance.models import Ballot, BallotBox, BallotChoice, SealedBallot, VoteRecord
-from governance.services import elections as services
 from tests.governance.elections_factories import PASSWORD, at, election_world, member_rep
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,8 @@ from django.urls import reverse
 from freezegun import freeze_time
 
 from core.models import AuditEntry
-from governance import selectors_elections as selectors
+from governance.elections import selectors, services
 from governance.exceptions import ElectionsError
-from governance.services import elections as services
 from tests.governance.elections_factories import at, election_world, member_rep
 
 pytestmark = pytest.mark.django_db

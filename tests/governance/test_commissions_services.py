@@ -11,6 +11,7 @@ from django.utils import timezone
 from activities.constants import ActivityKind
 from activities.models import Convocation
 from core.models import AuditEntry
+from governance.commissions import services
 from governance.exceptions import CommissionError, NotAllowed
 from governance.models import (
     Commission,
@@ -22,7 +23,6 @@ from governance.models import (
     RoadmapAction,
     StandingRole,
 )
-from governance.services import commissions as services
 from members.constants import Status
 from tests.activities.factories import ActivityFactory
 from tests.governance.commissions_helpers import copil_user, member_rep

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Activity
+from governance.commissions import services
 from governance.models import (
     Commission,
     CommissionMembership,
@@ -17,7 +18,6 @@ from governance.models import (
     RoadmapAction,
     StandingRole,
 )
-from governance.services import commissions as services
 from tests.governance.commissions_helpers import copil_user, member_rep
 from tests.members.factories import UserFactory
 

@@ -6,9 +6,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from governance.copil import services
+from governance.elections import services as election_services
 from governance.exceptions import ElectionsError
 from governance.models import CopilMeeting, CopilMeetingAttendance, MinutesRequest
-from governance.services import elections as services
 from tests.governance.elections_factories import member_rep, seat_holder
 from tests.members.factories import UserFactory
 
@@ -19,7 +20,7 @@ D = datetime.date
 @pytest.fixture
 def copil():
     holders = [seat_holder(n, start=D(2026, 1, 1)).holder for n in range(1, 6)]
-    services.copil_roles_sync(now=datetime.datetime(2026, 6, 10, 12, tzinfo=datetime.UTC))
+    election_services.copil_roles_sync(now=datetime.datetime(2026, 6, 10, 12, tzinfo=datetime.UTC))
     meeting = CopilMeeting.objects.create(title="COPIL de juin", held_on=D(2026, 6, 10))
     return holders, meeting
 

@@ -7,6 +7,7 @@ import pytest
 from freezegun import freeze_time
 
 from core.deadlines import deadline_kinds
+from governance.elections import services
 from governance.models import (
     CharterRevision,
     Commission,
@@ -15,7 +16,6 @@ from governance.models import (
     RevisionOrigin,
     RevisionStatus,
 )
-from governance.services import elections as services
 from tests.core.deadline_helpers import (
     around,
     copil_member,

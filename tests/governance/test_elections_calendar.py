@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
+from governance.elections.services import election_date_check, first_allowed_date, in_blackout
 from governance.exceptions import ElectionsError
-from governance.services.elections import election_date_check, first_allowed_date, in_blackout
 
 D = datetime.date
 

@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from governance.elections import services
+from governance.elections.tasks import election_announcement_send_task
 from governance.models import Election
-from governance.services import elections as services
-from governance.tasks import election_announcement_send_task
 from tests.governance.elections_factories import (
     PARIS,
     commission_member,

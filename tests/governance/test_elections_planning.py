@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from freezegun import freeze_time
 
 from activities.constants import ActivityKind
+from governance.elections import services
 from governance.exceptions import ElectionsError
 from governance.models import Candidacy, Election, ElectionStatus, Mandate
-from governance.services import elections as services
 from tests.activities.factories import ActivityFactory
 from tests.governance.elections_factories import (
     at,
@@ -274,7 +274,7 @@ def test_v11_a_video_is_checked_by_content_and_kept_in_private_storage(frozen, s
 
 @pytest.mark.rule("V11")
 def test_v11_a_too_large_video_is_refused(frozen, monkeypatch):
-    monkeypatch.setattr("governance.services.elections.candidacies.VIDEO_MAX_BYTES", 10)
+    monkeypatch.setattr("governance.elections.services.candidacies.VIDEO_MAX_BYTES", 10)
     with pytest.raises(ElectionsError) as error:
         services.video_check(file=SimpleUploadedFile("moi.mp4", mp4(), content_type="video/mp4"))
     assert str(error.value.message) == "La vidéo dépasse 0 Mo."

@@ -15,8 +15,8 @@ from activities.constants import ActivityKind
 from activities.exceptions import ActivitiesError
 from activities.models import Activity
 from core.models import AuditEntry
+from governance.elections import services
 from governance.models import ElectionStatus
-from governance.services import elections as services
 from members.constants import Role
 from tests.governance.elections_factories import at, election_world, plenary
 from tests.members.factories import UserFactory

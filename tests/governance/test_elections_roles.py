@@ -5,9 +5,9 @@ from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 
+from governance.elections import services
+from governance.elections.selectors import is_election_commission
 from governance.models import Commission, CommissionMembership, VoteRecord
-from governance.selectors_elections import is_election_commission
-from governance.services import elections as services
 from tests.governance.elections_factories import PASSWORD, at, election_world, member_rep
 from tests.members.factories import UserFactory
 

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from freezegun import freeze_time
 
+from governance.elections import services
 from governance.models import ElectionStatus, Proxy, SealedBallot, VoteRecord
-from governance.services import elections as services
 from tests.governance.elections_factories import (
     PASSWORD,
     at,

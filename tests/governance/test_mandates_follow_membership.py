@@ -14,8 +14,8 @@ from django.utils.formats import date_format
 
 from charters.selectors import is_copil
 from core.models import AuditEntry
+from governance.elections import services
 from governance.models import CopilSeat, Mandate, MandateEndReason
-from governance.services import elections as services
 from members import services as member_services
 from members.constants import ExclusionGround, ExclusionOutcome, Role, Status, StatusReason
 from members.models import ExclusionProcedure, StatusChange

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance.models import RevisionStatus, RevisionSupport
-from governance.services import commissions as services
+from governance.revisions import services
 from members import services as member_services
 from members.constants import ExclusionGround
 from tests.activities.factories import ActivityFactory, attend

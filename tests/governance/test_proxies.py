@@ -4,9 +4,9 @@ import pytest
 from freezegun import freeze_time
 
 from charters.constants import CharterParameters
+from governance.elections import services
 from governance.exceptions import ElectionsError
 from governance.models import Proxy, ProxyStatus, VoteRecord
-from governance.services import elections as services
 from tests.governance.elections_factories import (
     PASSWORD,
     at,
@@ -110,7 +110,7 @@ def test_v6_a_holder_may_carry_several_proxies_by_default(world):
 def test_v6_the_cap_on_proxies_is_a_charter_parameter(world, monkeypatch):
     _commission, election, giver, holder = world
     monkeypatch.setattr(
-        "governance.services.elections.proxies.charter_parameters",
+        "governance.elections.services.proxies.charter_parameters",
         lambda on=None: CharterParameters(election_max_proxies=1),
     )
     give(election, giver, holder)

@@ -16,7 +16,7 @@ from governance.models import (
     ReferentEndReason,
     ReferentMessage,
 )
-from governance.services import commissions as services
+from governance.referents import services
 from members.constants import Status
 from tests.governance.commissions_helpers import copil_user, member_rep
 from tests.members.factories import member_organisation

@@ -16,7 +16,7 @@ from governance.models import (
     ReferentContact,
     ReferentMessage,
 )
-from governance.services import commissions as services
+from governance.referents import services
 from tests.governance.commissions_helpers import copil_user, member_rep
 from tests.members.factories import UserFactory
 

@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 
 from governance.models import RevisionStatus
-from governance.services import commissions as services
-from governance.tasks import revision_petitions_check_task
+from governance.revisions import services
+from governance.revisions.tasks import revision_petitions_check_task
 from tests.charters.factories import CharterVersionFactory
 from tests.governance.commissions_helpers import resign, signatory_rep
 

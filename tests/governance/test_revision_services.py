@@ -21,7 +21,7 @@ from governance.models import (
     RevisionVote,
     VoteChoice,
 )
-from governance.services import commissions as services
+from governance.revisions import services
 from members.constants import Status
 from tests.activities.factories import ActivityFactory
 from tests.charters.factories import CharterVersionFactory

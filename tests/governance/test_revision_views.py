@@ -161,7 +161,7 @@ def test_revision_page_query_count_is_constant(
 ):
     reps = [signatory_rep() for _ in range(10)]
     client.force_login(copil)
-    from governance.services import commissions as services
+    from governance.revisions import services
 
     revision = services.revision_petition_open(
         title="T", reason="R", organisation=reps[0].organisation, actor=reps[0].user
@@ -178,7 +178,7 @@ def test_revision_page_query_count_is_constant(
 
 @pytest.mark.rule("X4")
 def test_x4_members_cannot_close_the_vote(client, copil, version):
-    from governance.services import commissions as services
+    from governance.revisions import services
 
     revision = services.revision_open_by_copil(title="T", reason="R", actor=copil)
     rep = signatory_rep()

@@ -10,7 +10,7 @@ from freezegun import freeze_time
 
 from activities.constants import ActivityKind
 from governance.models import RevisionStatus
-from governance.services import commissions as services
+from governance.revisions import services
 from tests.activities.factories import ActivityFactory
 from tests.charters.factories import CharterVersionFactory
 from tests.governance.commissions_helpers import copil_user

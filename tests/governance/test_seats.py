@@ -7,9 +7,9 @@ from django.contrib.auth.models import Group
 
 from charters.constants import CharterParameters
 from charters.selectors import is_copil
+from governance.elections import services
 from governance.exceptions import ElectionsError
 from governance.models import CopilSeat, Mandate, MandateEndReason
-from governance.services import elections as services
 from tests.governance.elections_factories import member_rep, seat_holder
 from tests.members.factories import UserFactory
 
