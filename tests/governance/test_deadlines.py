@@ -1,5 +1,5 @@
 """Governance deadlines through the engine: elections (V2, V6, V9, V11), commissions (K1),
-minutes requests (C4), charter revision (X2, X3) (governance/deadlines.py)."""
+minutes requests (C4), charter revision (X2, X3) (governance/<subject>/deadlines.py)."""
 
 import datetime
 

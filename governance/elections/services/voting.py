@@ -39,10 +39,10 @@ to the register:
 
 What an attacker could still try, and why it fails:
 
-* Join the tables: there is no column to join on (``tests/governance/
+* Join the tables: there is no column to join on (``tests/governance/elections/
   test_ballots_secrecy.py`` inspects the schema and the stored rows).
 * Match orders or transaction ids during the vote: only envelopes exist, and they are
-  ciphertext (``tests/governance/test_ballots_sealed.py`` reads them by ``rowid``,
+  ciphertext (``tests/governance/elections/test_ballots_sealed.py`` reads them by ``rowid``,
   ``ctid`` and ``xmin``). After the close: the plaintext rows were all written at once,
   in random order (the same test checks that their order is not the register's).
 * Read the logs or the audit trail: no log line is written with the choices; the
