@@ -157,10 +157,10 @@ def _new_members(count: int, *, since: datetime.datetime, prefix: str):
 def _signatories(count: int, *, since: datetime.datetime):
     """(user, organisation) of ``count`` member organisations' authorised signatories: those
     of the data set first, new member organisations for the rest."""
-    from governance import selectors_elections as selectors
+    from governance.selectors import member_organisations
     from members.models import Organisation, Representative
 
-    members = selectors.member_organisations().values("pk")
+    members = member_organisations().values("pk")
     rows = (
         Representative.objects.filter(
             is_authorised_signatory=True, end_date__isnull=True, organisation__in=members
@@ -281,10 +281,10 @@ def build_tally(*, ballots: int = 5000, seed: int = 2026) -> dict:
     written as plaintext ballots, timed. And a closed election holding 1 ballot."""
     from django.db import transaction
 
+    from governance.elections import services
+    from governance.elections.models import new_receipt
+    from governance.elections.services.ballot_box import ballot_box_ensure, ballot_envelope
     from governance.models import Ballot, BallotChoice, ElectionStatus, SealedBallot
-    from governance.models.elections import new_receipt
-    from governance.services import elections as services
-    from governance.services.elections.ballot_box import ballot_box_ensure, ballot_envelope
 
     rng = random.Random(seed)
     since = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=800)
@@ -510,8 +510,8 @@ def measure_tally(state: dict, *, repeat: int = 5) -> dict:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
+    from governance.elections import services
     from governance.models import Election
-    from governance.services import elections as services
 
     commission = _commission()
     big = Election.objects.get(pk=state["big_id"])

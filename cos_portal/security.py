@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from charters.selectors import is_copil
-from governance.selectors_elections import is_election_commission
+from governance.elections.selectors import is_election_commission
 
 logger = logging.getLogger("cos_portal.security")
 

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from governance import urls as governance_urls
 from members import views as members_views
 from members import views_public as members_public
 
@@ -35,10 +36,10 @@ urlpatterns = [
     path("espace-membre/", include("members.urls_member_space")),
     path("invitation/<str:token>/", members_views.invitation_accept, name="invitation_accept"),
     path("activites/", include("activities.urls")),
-    path("elections/", include("governance.urls_elections")),
-    path("", include("governance.urls_commissions")),
+    path("elections/", include(governance_urls.elections)),
+    path("", include(governance_urls.commissions)),
     # The COPIL's pages outside the admin (issue 9): announcements, deadlines overview.
-    path("copil/annonces/", include("governance.urls_announcements")),
+    path("copil/annonces/", include("governance.announcements.urls")),
     path("copil/echeances/", include("cos_portal.urls_deadlines")),
     path("admin/", admin.site.urls),
 ]

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,11 +11,14 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Gouvernance")
 
     def ready(self):
-        # The app's deadlines join the engine's registry (core/deadlines.py).
-        from . import deadlines  # noqa: F401
+        # The subjects' deadlines join the engine's registry (core/deadlines.py), in the
+        # order the pages that list the kinds show them.
+        for subject in ("elections", "commissions", "copil", "revisions"):
+            import_module(f"{self.name}.{subject}.deadlines")
 
         # Every governance row in the row-level trail, never one that holds a vote.
         follow_app(self)
+
         from .hooks import register
 
         # An election's plenary, a revision vote's plenary: activities asks governance

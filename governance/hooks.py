@@ -10,12 +10,9 @@ domain errors into the activities error the activity's callers show.
 from activities.exceptions import ActivityChangeRefused
 from activities.hooks import activity_change_hook
 
+from .elections.services import election_plenary_change_check, election_plenary_changed
 from .exceptions import GovernanceError
-from .services.commissions.revisions import revision_plenary_change_check
-from .services.elections.planning import (
-    election_plenary_change_check,
-    election_plenary_changed,
-)
+from .revisions.services import revision_plenary_change_check
 
 
 def plenary_change_check(*, activity, starts_at, kind, now) -> None:

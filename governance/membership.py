@@ -7,8 +7,8 @@ activities' own handler (INSTALLED_APPS order).
 
 from members.hooks import MembershipChange, on_membership_change
 
-from .services.commissions.petitions import revision_petitions_check
-from .services.elections.seats import mandates_end_on_departure
+from .elections.services import mandates_end_on_departure
+from .revisions.services import revision_petitions_check
 
 
 def membership_follow(change: MembershipChange) -> None:

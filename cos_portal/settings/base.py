@@ -24,7 +24,7 @@ SECRET_KEY = env(
     default="django-insecure-development-only-cos-ge-portal-key",  # noqa: S105
 )
 # Former keys, still accepted after a rotation: sessions, signed links, and the sealed
-# ballot box of a vote in progress (governance/services/elections/ballot_box.py).
+# ballot box of a vote in progress (governance/elections/services/ballot_box.py).
 SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])

@@ -1,5 +1,12 @@
-"""Models of the governance app, one module per part of the charter (pretix base/models style)."""
+"""Every model of the governance app, for Django's app registry (``governance.models``).
 
-from .announcements import *  # noqa: F403
-from .commissions import *  # noqa: F403
-from .elections import *  # noqa: F403
+The models live in the subjects' packages (``governance/<subject>/models.py``); the app
+label stays ``governance`` and the migrations stay in ``governance/migrations/``.
+"""
+
+from governance.announcements.models import *  # noqa: F403
+from governance.commissions.models import *  # noqa: F403
+from governance.copil.models import *  # noqa: F403
+from governance.elections.models import *  # noqa: F403
+from governance.referents.models import *  # noqa: F403
+from governance.revisions.models import *  # noqa: F403

@@ -2,7 +2,7 @@
 
 from django import template
 
-from governance import selectors_elections as selectors
+from governance.elections import selectors
 
 register = template.Library()
 

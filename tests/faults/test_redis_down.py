@@ -17,8 +17,8 @@ from django.urls import reverse
 from charters.models import Signature
 from core.models import OutboxJob
 from core.queue import outbox_flush
+from governance.announcements.services import announcement_create
 from governance.models import Announcement, AnnouncementDelivery
-from governance.services.announcements import announcement_create
 from members.constants import ApplicationState, Role, Status, StatusReason
 from members.models import Application
 from members.services import organisation_status_change

@@ -46,8 +46,10 @@ def commissions_world(*, member, copil) -> dict:
     """
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from governance.commissions import services
     from governance.models import Commission, HierarchyAgreement, StandingRole
-    from governance.services import commissions as services
+    from governance.referents import services as referent_services
+    from governance.revisions import services as revision_services
 
     commission = Commission.objects.get(standing_role=StandingRole.ROADMAP)
     services.commission_volunteer(commission=commission, representative=member, actor=member.user)
@@ -70,7 +72,7 @@ def commissions_world(*, member, copil) -> dict:
         data={"code": "A1", "action": "Action", "target_year": 2027, "target_quarter": 1},
         actor=copil,
     )
-    referent = services.referent_appoint(
+    referent = referent_services.referent_appoint(
         representative=member,
         bodies=[("region", "Région Grand Est")],
         hierarchy_agreement=HierarchyAgreement.NOT_NEEDED,
@@ -79,7 +81,9 @@ def commissions_world(*, member, copil) -> dict:
         zone_departments=["57"],
         actor=copil,
     )
-    revision = services.revision_open_by_copil(title="Révision", reason="Motifs.", actor=copil)
+    revision = revision_services.revision_open_by_copil(
+        title="Révision", reason="Motifs.", actor=copil
+    )
     return {
         "commission_slug": commission.slug,
         "membership_id": pending.pk,
@@ -94,7 +98,7 @@ def commissions_world(*, member, copil) -> dict:
 def zone_referent_appoint(representative, departments):
     """Appoint ``representative`` zone referent of ``departments`` (R4), as the COPIL."""
     from governance.models import BodyKind, HierarchyAgreement
-    from governance.services import commissions as services
+    from governance.referents import services
 
     return services.referent_appoint(
         representative=representative,

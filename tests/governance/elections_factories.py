@@ -6,8 +6,8 @@ import zoneinfo
 from django.contrib.auth.models import Group
 
 from activities.constants import ActivityKind
+from governance.elections import services
 from governance.models import CopilSeat, Mandate
-from governance.services import elections as services
 from members.constants import Role
 from tests.activities.factories import ActivityFactory
 from tests.members.factories import (

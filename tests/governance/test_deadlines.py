@@ -1,5 +1,5 @@
 """Governance deadlines through the engine: elections (V2, V6, V9, V11), commissions (K1),
-minutes requests (C4), charter revision (X2, X3) (governance/deadlines.py)."""
+minutes requests (C4), charter revision (X2, X3) (governance/<subject>/deadlines.py)."""
 
 import datetime
 
@@ -7,6 +7,7 @@ import pytest
 from freezegun import freeze_time
 
 from core.deadlines import deadline_kinds
+from governance.elections import services
 from governance.models import (
     CharterRevision,
     Commission,
@@ -15,7 +16,6 @@ from governance.models import (
     RevisionOrigin,
     RevisionStatus,
 )
-from governance.services import elections as services
 from tests.core.deadline_helpers import (
     around,
     copil_member,

@@ -204,8 +204,9 @@ def test_an_email_sent_later_follows_the_language_chosen_in_the_switch(
 ):
     import datetime
 
+    from governance.copil import services as copil_services
+    from governance.elections import services as election_services
     from governance.models import CopilMeeting
-    from governance.services import elections as election_services
     from tests.governance.elections_factories import member_rep, seat_holder
 
     copil_member = seat_holder(1, start=datetime.date(2026, 1, 1)).holder
@@ -215,12 +216,12 @@ def test_an_email_sent_later_follows_the_language_chosen_in_the_switch(
     client.force_login(requester)
     client.post(SET_LANGUAGE, {"language": "en", "next": HOME})
     translation.activate("fr")  # the COPIL decides later, from a French page
-    request = election_services.minutes_request_create(
+    request = copil_services.minutes_request_create(
         meeting=meeting, requester=requester, reason="Curiosité"
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        election_services.minutes_request_decide(
+        copil_services.minutes_request_decide(
             request=request, actor=copil_member, grant=False, reason="Données de tiers."
         )
 
@@ -304,7 +305,7 @@ def test_django_and_allauth_strings_follow_the_language(client):
 
 def test_one_french_word_with_two_english_meanings_uses_a_context():
     """« Candidat » is an applicant for membership, or a candidate in a COPIL election."""
-    from governance.models.elections import BallotChoice
+    from governance.elections.models import BallotChoice
     from members.constants import Status
 
     with translation.override("en"):

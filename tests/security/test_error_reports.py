@@ -10,7 +10,7 @@ from django.urls import reverse
 from freezegun import freeze_time
 
 from core import errors
-from governance.services import elections as services
+from governance.elections import services
 from tests.governance.elections_factories import PASSWORD, at, election_world, member_rep
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.security.urls")]

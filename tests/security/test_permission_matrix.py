@@ -466,7 +466,7 @@ def _status_lifecycle_world(organisation, member, copil, version):
 
 def _announcements_world(copil):
     """Issue 9: a draft announcement to the members (the member above receives it)."""
-    from governance.services.announcements import announcement_create
+    from governance.announcements.services import announcement_create
 
     draft = announcement_create(actor=copil, subject="Annonce", body="Texte.")
     return {name: {"pk": draft.pk} for name in ("announcements:detail", "announcements:send")}

@@ -1,0 +1,39 @@
+"""Deadlines of commissions (core/deadlines.py): an ad hoc commission's end date (K1).
+
+Imported from GovernanceConfig.ready(). Each source reads in a constant number of queries.
+"""
+
+import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from core.deadlines import Deadline, copil_user_ids, deadline_label, deadline_source
+
+from .models import Commission, CommissionStatus
+
+
+@deadline_source("governance.commission_end", label=_("Fin d'une commission"), required=False)
+def commission_end_deadlines(*, start: datetime.date, end: datetime.date):
+    """Charter art. 8 (K1): an ad hoc commission ends on its date; its facilitator
+    prepares the final report, the COPIL is informed."""
+    commissions = list(
+        Commission.objects.filter(
+            status=CommissionStatus.ACTIVE, end_date__range=(start, end)
+        ).select_related("facilitator")
+    )
+    if not commissions:
+        return
+    copil = copil_user_ids()
+    for commission in commissions:
+        facilitator = (commission.facilitator.user_id,) if commission.facilitator else ()
+        yield Deadline(
+            key=f"governance.commission_end:{commission.pk}:{commission.end_date.isoformat()}",
+            kind="governance.commission_end",
+            label=deadline_label(_("Fin de la commission %(name)s"), name=commission.name),
+            due=commission.end_date,
+            act_url=commission.get_absolute_url(),
+            actors=facilitator or copil,
+            informed=copil if facilitator else (),
+            offsets=(30, 7, 0),
+            required=False,
+        )

@@ -1,0 +1,55 @@
+"""Deadlines of the COPIL's meetings (core/deadlines.py): a member's request to read the
+minutes awaits its answer (C4).
+
+Imported from GovernanceConfig.ready(). Each source reads in a constant number of queries.
+"""
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.deadlines import Deadline, copil_user_ids, deadline_label, deadline_source
+
+from .models import MinutesRequest, MinutesRequestStatus
+
+# C4 (interpretation: the charter sets no delay): the COPIL answers within 30 days.
+MINUTES_ANSWER_DAYS = 30
+
+
+@deadline_source(
+    "governance.minutes_request",
+    label=_("Demande de compte rendu du COPIL en attente"),
+    required=False,
+)
+def minutes_request_deadlines(*, start: datetime.date, end: datetime.date):
+    """Charter art. 6 (C4): a member's request to read the COPIL's minutes awaits the
+    COPIL's answer (within 30 days, interpretation); the requester is informed."""
+    tz = timezone.get_current_timezone()
+    delay = datetime.timedelta(days=MINUTES_ANSWER_DAYS)
+    requests = list(
+        MinutesRequest.objects.filter(
+            status=MinutesRequestStatus.PENDING,
+            created_at__gte=datetime.datetime.combine(start - delay, datetime.time.min, tz),
+            created_at__lte=datetime.datetime.combine(end - delay, datetime.time.max, tz),
+        ).select_related("meeting")
+    )
+    if not requests:
+        return
+    copil = copil_user_ids()
+    for request in requests:
+        yield Deadline(
+            key=f"governance.minutes_request:{request.pk}",
+            kind="governance.minutes_request",
+            label=deadline_label(
+                _("Répondre à la demande de compte rendu : %(meeting)s"),
+                meeting=request.meeting.title,
+            ),
+            due=timezone.localdate(request.created_at) + delay,
+            act_url=reverse("elections:minutes_requests"),
+            actors=copil,
+            informed=(request.requester_id,),
+            offsets=(23, 7, 0),
+            required=False,
+        )

@@ -1,0 +1,206 @@
+"""Deadlines of elections (core/deadlines.py): announcement (V9), candidacies (V11),
+proxies to validate (V6), an election needed in the year (V2).
+
+Imported from GovernanceConfig.ready(). Each source reads in a constant number of queries.
+"""
+
+import datetime
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from charters.selectors import charter_parameters
+from core.deadlines import (
+    Deadline,
+    deadline_label,
+    deadline_now,
+    deadline_source,
+    group_user_ids,
+)
+from members.constants import Role, Status
+
+from .models import CopilSeat, Election, ElectionStatus, ProxyStatus
+from .selectors import latest_mandates_by_seat
+from .services import in_blackout, seat_renewal_reason
+
+
+def _election_commission() -> tuple[int, ...]:
+    return group_user_ids(Role.ELECTION_COMMISSION, Role.COPIL)
+
+
+def _election_url(election) -> str:
+    return reverse("elections:detail", kwargs={"pk": election.pk})
+
+
+@deadline_source(
+    "governance.election_announcement", label=_("Annonce d'une élection du COPIL"), required=True
+)
+def election_announcement_deadlines(*, start: datetime.date, end: datetime.date):
+    """Charter art. 6.2 (V9): the election is announced at least 6 weeks before the
+    plenary; the election commission and the COPIL act."""
+    elections = list(
+        Election.objects.filter(status=ElectionStatus.DRAFT, announced_at__isnull=True).order_by(
+            "election_date"
+        )
+    )
+    weeks = charter_parameters(on=timezone.localdate(deadline_now())).election_notice_weeks
+    actors = _election_commission() if elections else ()
+    for election in elections:
+        due = election.election_date - datetime.timedelta(weeks=weeks)
+        if not start <= due <= end:
+            continue
+        yield Deadline(
+            key=f"governance.election_announcement:{election.pk}",
+            kind="governance.election_announcement",
+            label=deadline_label(_("Annoncer l'élection « %(title)s »"), title=election.title),
+            due=due,
+            act_url=_election_url(election),
+            actors=actors,
+            informed=(),
+            offsets=(30, 7, 1, 0),
+            required=True,
+        )
+
+
+@deadline_source(
+    "governance.candidacy_deadline",
+    label=_("Clôture des candidatures au COPIL"),
+    required=False,
+)
+def candidacy_deadlines(*, start: datetime.date, end: datetime.date):
+    """Charter art. 6.2 (V11): candidacies close at the ordinary plenary before the
+    election; the representatives of members may stand, the commission is informed."""
+    from members import selectors as members_selectors
+
+    tz = timezone.get_current_timezone()
+    elections = list(
+        Election.objects.filter(
+            status=ElectionStatus.ANNOUNCED,
+            candidacy_deadline__gte=datetime.datetime.combine(start, datetime.time.min, tz),
+            candidacy_deadline__lte=datetime.datetime.combine(end, datetime.time.max, tz),
+        )
+    )
+    if not elections:
+        return
+    moment = deadline_now()
+    members = members_selectors.organisation_list_with_status(at=moment).filter(
+        current_status=Status.MEMBER
+    )
+    people = tuple(
+        members_selectors.active_representatives(on=timezone.localdate(moment))
+        .filter(organisation__in=members, user__is_active=True)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    commission = _election_commission()
+    for election in elections:
+        yield Deadline(
+            key=f"governance.candidacy_deadline:{election.pk}",
+            kind="governance.candidacy_deadline",
+            label=deadline_label(
+                _("Clôture des candidatures : « %(title)s »"), title=election.title
+            ),
+            due=timezone.localdate(election.candidacy_deadline),
+            act_url=reverse("elections:candidacy", kwargs={"pk": election.pk}),
+            actors=people,
+            informed=commission,
+            offsets=(14, 3, 0),
+            required=False,
+        )
+
+
+@deadline_source(
+    "governance.proxy_validation", label=_("Procurations à valider avant le vote"), required=True
+)
+def proxy_validation_deadlines(*, start: datetime.date, end: datetime.date):
+    """Charter art. 6.2 (V6): the election commission validates the signed proxies before
+    the vote opens."""
+    elections = list(
+        Election.objects.filter(
+            status__in=(ElectionStatus.DRAFT, ElectionStatus.ANNOUNCED),
+            election_date__range=(start, end),
+        ).annotate(pending=Count("proxies", filter=Q(proxies__status=ProxyStatus.SIGNED)))
+    )
+    elections = [e for e in elections if e.pending]
+    commission = _election_commission() if elections else ()
+    for election in elections:
+        yield Deadline(
+            key=f"governance.proxy_validation:{election.pk}",
+            kind="governance.proxy_validation",
+            label=deadline_label(
+                _("Valider les procurations de l'élection « %(title)s »"), title=election.title
+            ),
+            due=election.election_date,
+            act_url=_election_url(election),
+            actors=commission,
+            informed=(),
+            offsets=(7, 2, 0),
+            required=True,
+        )
+
+
+@deadline_source(
+    "governance.election_needed", label=_("Élection à organiser dans l'année"), required=True
+)
+def election_needed_deadlines(*, start: datetime.date, end: datetime.date):
+    """Charter art. 6.2 (V2): an election is organised each calendar year in which seats
+    are to be renewed. With no election planned that year, the commission and the COPIL
+    are reminded of the last day to announce one: the charter's notice (V9) before the
+    last day of the year outside its blackout windows (V10; with V1 R001, six weeks before
+    19 December)."""
+    today = timezone.localdate(deadline_now())
+    params = charter_parameters(on=today)
+    years = [y for y in range(start.year, end.year + 1) if y >= today.year]
+    if not years:
+        return
+    planned = set(
+        Election.objects.filter(election_date__year__in=years).values_list(
+            "election_date__year", flat=True
+        )
+    )
+    seats = list(
+        CopilSeat.objects.filter(number__lte=params.copil_seats).values_list("pk", flat=True)
+    )
+    actors = None
+    for year in years:
+        if year in planned:
+            continue
+        last_day = datetime.date(year, 12, 31)
+        while last_day.year == year and in_blackout(last_day, params=params):
+            last_day -= datetime.timedelta(days=1)
+        if last_day.year != year:  # a charter with no day left for an election that year
+            continue
+        due = last_day - datetime.timedelta(weeks=params.election_notice_weeks)
+        if not start <= due <= end:
+            continue
+        latest = latest_mandates_by_seat(on=last_day)
+        up = (
+            params.copil_seats
+            - len(seats)
+            + sum(
+                1
+                for seat in seats
+                if seat_renewal_reason(mandate=latest.get(seat), on=last_day, params=params)
+            )
+        )
+        if not up:
+            continue
+        actors = actors if actors is not None else _election_commission()
+        yield Deadline(
+            key=f"governance.election_needed:{year}",
+            kind="governance.election_needed",
+            label=deadline_label(
+                _("Annoncer l'élection du COPIL de %(year)s (%(seats)s sièges à renouveler)"),
+                year=year,
+                seats=up,
+            ),
+            due=due,
+            act_url=reverse("elections:create"),
+            actors=actors,
+            informed=(),
+            offsets=(120, 60, 30, 7, 0),
+            required=True,
+        )

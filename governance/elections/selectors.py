@@ -1,0 +1,198 @@
+"""Reads of COPIL seats, mandates, elections, proxies and ballots (art. 6).
+
+Nothing here ever joins a ballot to a voter: the only reads of ``Ballot`` are
+aggregates and the list of receipts (V6).
+"""
+
+import datetime
+
+from django.contrib.auth.models import Group
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from charters.selectors import COPIL_GROUP, is_copil, user_role_names
+from governance.commissions.models import (
+    CommissionMembership,
+    CommissionStatus,
+    MembershipStatus,
+    StandingRole,
+)
+from governance.selectors import member_representations
+from members.constants import Role
+
+from .models import (
+    Ballot,
+    BallotChoice,
+    Candidacy,
+    CopilSeat,
+    Election,
+    ElectionStatus,
+    Mandate,
+    Proxy,
+    ProxyStatus,
+    VoteRecord,
+)
+
+LIVE_PROXY_STATUSES = (ProxyStatus.SIGNED, ProxyStatus.VALIDATED)
+
+
+# --- Roles -------------------------------------------------------------------------------
+
+
+def is_election_commission(user) -> bool:
+    """Charter art. 6.2, 8 (V12): members of the elections commission run the ballot.
+
+    The plain group "Commission électorale" counts, and so do the accepted members of
+    the standing "elections" commission (K3).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser or Role.ELECTION_COMMISSION in user_role_names(user):
+        return True
+    today = timezone.localdate()
+    return (
+        CommissionMembership.objects.filter(
+            commission__standing_role=StandingRole.ELECTIONS,
+            commission__status=CommissionStatus.ACTIVE,
+            status=MembershipStatus.ACCEPTED,
+            representative__user=user,
+            representative__start_date__lte=today,
+        )
+        .filter(Q(representative__end_date__isnull=True) | Q(representative__end_date__gte=today))
+        .exists()
+    )
+
+
+def can_see_elections(user) -> bool:
+    """Elections, candidates and results are shown to members, the commission and the COPIL.
+
+    The roles first (the user's groups, read once per request), then the representations:
+    most visitors of these pages are members, answered in one more query.
+    """
+    return (
+        is_copil(user) or member_representations(user=user).exists() or is_election_commission(user)
+    )
+
+
+# --- Seats and mandates ------------------------------------------------------------------
+
+
+def seat_list() -> QuerySet:
+    return CopilSeat.objects.order_by("number")
+
+
+def mandates_active_on(*, on: datetime.date) -> QuerySet:
+    """Mandates running on ``on``: started, and not ended on or before that day."""
+    return (
+        Mandate.objects.filter(start_date__lte=on)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=on))
+        .select_related("seat", "holder", "organisation")
+        .order_by("seat__number")
+    )
+
+
+def latest_mandates_by_seat(*, on: datetime.date) -> dict[int, Mandate]:
+    """For each seat, the latest mandate started by ``on`` (ended or not)."""
+    latest: dict[int, Mandate] = {}
+    for mandate in (
+        Mandate.objects.filter(start_date__lte=on)
+        .select_related("seat", "holder", "organisation")
+        .order_by("seat_id", "start_date", "pk")
+    ):
+        latest[mandate.seat_id] = mandate
+    return latest
+
+
+def copil_group() -> Group:
+    return Group.objects.get_or_create(name=COPIL_GROUP)[0]
+
+
+# --- Elections ---------------------------------------------------------------------------
+
+
+def election_list(*, include_drafts: bool = False) -> QuerySet:
+    qs = Election.objects.select_related("plenary")
+    if not include_drafts:
+        qs = qs.exclude(status=ElectionStatus.DRAFT)
+    return qs.order_by("-election_date")
+
+
+def election_get(*, pk: int) -> Election:
+    return Election.objects.select_related("plenary").get(pk=pk)
+
+
+def candidacy_list(*, election: Election) -> QuerySet:
+    return (
+        Candidacy.objects.filter(election=election, withdrawn_at__isnull=True)
+        .select_related("candidate", "organisation")
+        .order_by("candidate__last_name", "candidate__first_name")
+    )
+
+
+def proxy_list(*, election: Election) -> QuerySet:
+    return (
+        Proxy.objects.filter(election=election)
+        .select_related("giver", "holder", "signed_by")
+        .order_by("giver__legal_name")
+    )
+
+
+def proxies_held(*, election: Election, holder_ids) -> QuerySet:
+    return proxy_list(election=election).filter(
+        holder_id__in=holder_ids, status=ProxyStatus.VALIDATED
+    )
+
+
+def has_voted(*, election: Election, organisation) -> bool:
+    return VoteRecord.objects.filter(election=election, organisation=organisation).exists()
+
+
+def voted_organisation_ids(*, election: Election) -> set[int]:
+    return set(
+        VoteRecord.objects.filter(election=election).values_list("organisation_id", flat=True)
+    )
+
+
+def receipt_list(*, election: Election) -> list[str]:
+    """The published receipts, sorted: their order says nothing about who or when (V6)."""
+    return list(
+        Ballot.objects.filter(election=election)
+        .order_by("receipt")
+        .values_list("receipt", flat=True)
+    )
+
+
+def ballot_counts(*, election: Election) -> dict[str, int]:
+    """Ballots cast and blank ballots, in one query."""
+    return Ballot.objects.filter(election=election).aggregate(
+        total=Count("pk", distinct=True),
+        blank=Count("pk", filter=Q(choices__isnull=True), distinct=True),
+    )
+
+
+def votes_per_candidacy(*, election: Election) -> dict[int, int]:
+    """V8: approvals per candidacy as one database aggregate."""
+    counts = {
+        c: 0 for c in Candidacy.objects.filter(election=election).values_list("pk", flat=True)
+    }
+    rows = (
+        BallotChoice.objects.filter(ballot__election=election)
+        .values("candidacy_id")
+        .annotate(votes=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["candidacy_id"]] = row["votes"]
+    return counts
+
+
+def results_rows(*, election: Election) -> QuerySet:
+    return candidacy_list(election=election).order_by("-votes", "candidate__last_name")
+
+
+def election_is_running(election: Election) -> bool:
+    return election.status == ElectionStatus.VOTING
+
+
+def today() -> datetime.date:
+    return timezone.localdate()

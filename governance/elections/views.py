@@ -1,0 +1,608 @@
+"""Election pages (art. 6): thin; forms parse, services decide, selectors read.
+
+No view logs a ballot's content; the vote page answers with the receipt only.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from charters.selectors import is_copil
+from core.pdf import render_pdf
+from governance.exceptions import ElectionsError, ElectionsWrongPassword
+from governance.selectors import (
+    member_organisations,
+    member_representations,
+    member_signatory_representations,
+)
+from members.models import Organisation
+
+from . import selectors, services
+from .forms import (
+    BallotConfirmForm,
+    BallotForm,
+    CandidacyForm,
+    DecisionForm,
+    ElectionCreateForm,
+    PaperBallotForm,
+    ProxyForm,
+    TieForm,
+)
+from .models import (
+    Candidacy,
+    Election,
+    ElectionStatus,
+    Proxy,
+)
+
+# Re-authentication attempts allowed per person before a pause (brute-force guard).
+MAX_PASSWORD_FAILURES = 5
+PASSWORD_FAILURE_WINDOW = 15 * 60
+
+
+def _require_viewer(request):
+    if not selectors.can_see_elections(request.user):
+        raise PermissionDenied(_("Page réservée aux membres de la COS-GE."))
+    request._elections_link_visible = True  # the navigation's link: already known
+
+
+def _require_commission(request):
+    if not selectors.is_election_commission(request.user):
+        raise PermissionDenied(_("Page réservée à la commission électorale."))
+
+
+def _election(pk) -> Election:
+    try:
+        return selectors.election_get(pk=pk)
+    except Election.DoesNotExist:
+        raise Http404(_("Cette élection n'existe pas.")) from None
+
+
+def _visible_election(request, pk) -> Election:
+    election = _election(pk)
+    if election.status == ElectionStatus.DRAFT and not selectors.is_election_commission(
+        request.user
+    ):
+        raise Http404(_("Cette élection n'existe pas."))
+    return election
+
+
+def _too_many_failures(request) -> bool:
+    return cache.get(f"elections:pw-failures:{request.user.pk}", 0) >= MAX_PASSWORD_FAILURES
+
+
+def _count_failure(request) -> None:
+    key = f"elections:pw-failures:{request.user.pk}"
+    cache.set(key, cache.get(key, 0) + 1, PASSWORD_FAILURE_WINDOW)
+
+
+@login_required
+@require_GET
+def election_list(request):
+    _require_viewer(request)
+    commission = selectors.is_election_commission(request.user)
+    return render(
+        request,
+        "governance/elections/list.html",
+        {
+            "elections": list(selectors.election_list(include_drafts=commission)),
+            "commission": commission,
+        },
+    )
+
+
+@login_required
+@require_GET
+def seats(request):
+    """G1, V3: the seats, their holders, and which are up at a date (default: today)."""
+    if not (is_copil(request.user) or selectors.is_election_commission(request.user)):
+        raise PermissionDenied(_("Page réservée au COPIL et à la commission électorale."))
+    day = timezone.localdate()
+    raw = request.GET.get("date", "")
+    if raw:
+        try:
+            day = timezone.datetime.fromisoformat(raw).date()
+        except ValueError:
+            messages.error(request, _("Date invalide : la date du jour est utilisée."))
+    return render(
+        request,
+        "governance/elections/seats.html",
+        {"rows": services.seats_to_renew(on=day), "day": day},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def election_create(request):
+    _require_commission(request)
+    form = ElectionCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            election = services.election_create(
+                plenary=form.cleaned_data["plenary"],
+                title=form.cleaned_data["title"],
+                actor=request.user,
+            )
+        except ElectionsError as error:
+            form.add_error("plenary", error.message)
+        else:
+            messages.success(
+                request, _("Élection créée. Publiez l'annonce pour prévenir les membres.")
+            )
+            return redirect(election)
+    return render(
+        request,
+        "governance/elections/create.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def election_detail(request, pk):
+    _require_viewer(request)
+    election = _visible_election(request, pk)
+    commission = selectors.is_election_commission(request.user)
+    signatory_of = list(member_signatory_representations(user=request.user))
+    my_org_ids = {r.organisation_id for r in signatory_of}
+    proxies = list(selectors.proxy_list(election=election))
+    context = {
+        "election": election,
+        "commission": commission,
+        "candidacies": list(selectors.candidacy_list(election=election)),
+        "my_candidacy": Candidacy.objects.filter(
+            election=election, candidate=request.user, withdrawn_at__isnull=True
+        ).first(),
+        "proxies": proxies
+        if commission
+        else [p for p in proxies if p.giver_id in my_org_ids or p.holder_id in my_org_ids],
+        "candidacies_open": election.status == ElectionStatus.ANNOUNCED
+        and timezone.now() < election.candidacy_deadline,
+        "can_give_proxy": bool(signatory_of)
+        and election.status in (ElectionStatus.ANNOUNCED, ElectionStatus.VOTING),
+        "is_signatory": bool(signatory_of),
+        "voted_count": len(selectors.voted_organisation_ids(election=election))
+        if commission
+        else None,
+        "decision_form": DecisionForm(),
+    }
+    return render(request, "governance/elections/detail.html", context)
+
+
+MANAGE_ACTIONS = {
+    "annoncer": (
+        services.election_announce,
+        _("Élection annoncée : les membres sont prévenus par e-mail."),
+    ),
+    "ouvrir": (services.election_voting_open, _("Le vote est ouvert.")),
+    "clore": (services.election_voting_close, _("Le vote est clos.")),
+    "depouiller": (services.election_tally, _("Dépouillement effectué.")),
+    "publier": (services.election_results_publish, _("Résultats publiés ; les élus siègent.")),
+}
+
+
+@login_required
+@require_POST
+def election_manage(request, pk, action):
+    """V12: the commission announces, opens, closes, tallies and publishes."""
+    _require_commission(request)
+    election = _election(pk)
+    if action not in MANAGE_ACTIONS:
+        raise Http404(_("Action inconnue."))
+    service, done = MANAGE_ACTIONS[action]
+    try:
+        service(election=election, actor=request.user)
+    except ElectionsError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect(election)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def candidacy_declare(request, pk):
+    _require_viewer(request)
+    election = _visible_election(request, pk)
+    eligibility = services.candidate_eligibility(
+        user=request.user, election_date=election.election_date
+    )
+    form = CandidacyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.candidacy_declare(
+                election=election,
+                user=request.user,
+                statement=form.cleaned_data["statement"],
+                video=form.cleaned_data.get("video"),
+                video_url=form.cleaned_data.get("video_url") or "",
+            )
+        except ElectionsError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Votre candidature est enregistrée."))
+            return redirect(election)
+    return render(
+        request,
+        "governance/elections/candidacy.html",
+        {"election": election, "form": form, "eligibility": eligibility},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def candidacy_withdraw(request, pk):
+    """V11: the candidate withdraws their candidacy until candidacies close."""
+    _require_viewer(request)
+    election = _visible_election(request, pk)
+    candidacy = Candidacy.objects.filter(
+        election=election, candidate=request.user, withdrawn_at__isnull=True
+    ).first()
+    if candidacy is None:
+        raise Http404(_("Vous n'avez pas de candidature à retirer à cette élection."))
+    error = None
+    if request.method == "POST":
+        try:
+            services.candidacy_withdraw(candidacy=candidacy, actor=request.user)
+        except ElectionsError as refusal:
+            error = refusal.message
+        else:
+            messages.success(request, _("Votre candidature est retirée."))
+            return redirect(election)
+    return render(
+        request,
+        "governance/elections/candidacy_withdraw.html",
+        {
+            "election": election,
+            "candidacy": candidacy,
+            "error": error,
+            "open": election.status == ElectionStatus.ANNOUNCED
+            and timezone.now() < election.candidacy_deadline,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_GET
+def candidacy_video(request, pk):
+    """V11: the uploaded video, served to members only (private storage)."""
+    _require_viewer(request)
+    candidacy = Candidacy.objects.filter(pk=pk).select_related("election").first()
+    if (
+        candidacy is None
+        or not candidacy.video
+        or candidacy.election.status == ElectionStatus.DRAFT
+    ):
+        raise Http404(_("Aucune vidéo."))
+    response = FileResponse(candidacy.video.open("rb"), as_attachment=False)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def proxy_give(request, pk):
+    """V6: a written proxy, signed online by the giver's signatory (password re-entered)."""
+    _require_viewer(request)
+    election = _visible_election(request, pk)
+    givers = [r.organisation for r in member_signatory_representations(user=request.user)]
+    if not givers:
+        raise PermissionDenied(
+            _("Seul un signataire habilité d'une entité membre peut donner procuration.")
+        )
+    giver_ids = {o.pk for o in givers}
+    holders = [o for o in member_organisations().order_by("legal_name") if o.pk not in giver_ids]
+    form = ProxyForm(request.POST or None, givers=givers, holders=holders)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if _too_many_failures(request):
+                raise ElectionsError(
+                    _(
+                        "Trop de tentatives de mot de passe erronées. Réessayez dans quelques minutes."
+                    )
+                )
+            proxy = services.proxy_give(
+                election=election,
+                giver=Organisation.objects.get(pk=form.cleaned_data["giver"]),
+                holder=Organisation.objects.get(pk=form.cleaned_data["holder"]),
+                signer=request.user,
+                password=form.cleaned_data["password"],
+            )
+        except ElectionsWrongPassword as error:
+            _count_failure(request)
+            form.add_error(None, error.message)
+        except ElectionsError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("Procuration signée : la commission électorale va la valider.")
+            )
+            return redirect(reverse("elections:proxy_pdf", kwargs={"pk": proxy.pk}))
+    return render(
+        request,
+        "governance/elections/proxy.html",
+        {"election": election, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _proxy_for(request, pk) -> Proxy:
+    proxy = Proxy.objects.filter(pk=pk).select_related("election", "giver", "holder").first()
+    if proxy is None:
+        raise Http404(_("Cette procuration n'existe pas."))
+    org_ids = set(
+        member_representations(user=request.user).values_list("organisation_id", flat=True)
+    )
+    if not (
+        selectors.is_election_commission(request.user)
+        or proxy.giver_id in org_ids
+        or proxy.holder_id in org_ids
+    ):
+        raise PermissionDenied(_("Réservé aux deux entités et à la commission électorale."))
+    return proxy
+
+
+@login_required
+@require_GET
+def proxy_pdf(request, pk):
+    proxy = _proxy_for(request, pk)
+    pdf = render_pdf(
+        "governance/elections/pdf/proxy.html",
+        {"proxy": proxy, "election": proxy.election},
+        language=getattr(request, "LANGUAGE_CODE", "fr"),
+        metadata={"title": _("Procuration")},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="procuration-{proxy.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def proxy_decide(request, pk):
+    _require_commission(request)
+    proxy = _proxy_for(request, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choisissez de valider ou de refuser la procuration."))
+        return redirect(proxy.election)
+    try:
+        services.proxy_decide(
+            proxy=proxy,
+            actor=request.user,
+            approve=form.cleaned_data["approve"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ElectionsError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Décision enregistrée."))
+    return redirect(proxy.election)
+
+
+@login_required
+@require_POST
+def proxy_revoke(request, pk):
+    proxy = _proxy_for(request, pk)
+    try:
+        services.proxy_revoke(proxy=proxy, actor=request.user)
+    except ElectionsError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Procuration révoquée."))
+    return redirect(proxy.election)
+
+
+def _voting_for(request, election):
+    """The organisations the person may vote for: their own, and validated proxies held."""
+    own = [r.organisation for r in member_signatory_representations(user=request.user)]
+    held = list(selectors.proxies_held(election=election, holder_ids=[o.pk for o in own]))
+    voted = selectors.voted_organisation_ids(election=election)
+    gave = set(
+        Proxy.objects.filter(
+            election=election, giver__in=own, status__in=selectors.LIVE_PROXY_STATUSES
+        ).values_list("giver_id", flat=True)
+    )
+    choices = [(o.pk, o.legal_name) for o in own if o.pk not in voted and o.pk not in gave]
+    choices += [
+        (p.giver_id, _("%(org)s (procuration)") % {"org": p.giver.legal_name})
+        for p in held
+        if p.giver_id not in voted
+    ]
+    return own, choices
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def vote(request, pk):
+    """V6, V7: vote online in two steps: choose, then confirm with the password.
+
+    The first POST ("review") checks the ballot without writing anything and shows it
+    back; the second ("confirm") carries the same choices with the password re-entered,
+    and casts it. A ballot cannot be changed once cast, so the voter sees it before the
+    irreversible step; and the password (Argon2 with the production parameters: 0.1 to
+    0.2 s of CPU, on purpose) is checked in that one request only. Security is
+    unchanged: no ballot is cast without the password typed for it, as for a charter
+    signature. The choices travel in the form, never in the session (no ballot choices
+    stored next to a voter). "edit" goes back to the choices, kept.
+    """
+    _require_viewer(request)
+    election = _visible_election(request, pk)
+    own, voting_for = _voting_for(request, election)
+    if not own:
+        raise PermissionDenied(_("Seul le signataire habilité d'une entité membre vote en ligne."))
+    candidacies = list(selectors.candidacy_list(election=election))
+    form = BallotForm(
+        request.POST or None,
+        voting_for=voting_for,
+        candidacies=candidacies,
+        seats=election.seats_to_fill,
+    )
+    page = {
+        "election": election,
+        "form": form,
+        "voting_for": voting_for,
+        "candidacies": candidacies,
+    }
+    if request.method != "POST":
+        return render(request, "governance/elections/vote.html", page)
+    step = request.POST.get("step", "review")
+    if not form.is_valid():
+        return render(request, "governance/elections/vote.html", page, status=400)
+    if step == "edit":
+        return render(request, "governance/elections/vote.html", page)
+    organisation = Organisation.objects.get(pk=form.cleaned_data["organisation"])
+    chosen = form.cleaned_data["candidates"]
+    confirm = BallotConfirmForm(request.POST if step == "confirm" else None)
+    review = {
+        "election": election,
+        "form": confirm,
+        "organisation_id": organisation.pk,
+        "organisation_label": {str(pk): label for pk, label in voting_for}[
+            form.cleaned_data["organisation"]
+        ],
+        "chosen_ids": chosen,
+        "chosen": [c for c in candidacies if str(c.pk) in chosen],
+    }
+    try:
+        if step != "confirm":
+            services.ballot_check(
+                election=election,
+                organisation=organisation,
+                voter=request.user,
+                candidacy_ids=chosen,
+            )
+            return render(request, "governance/elections/vote_confirm.html", review)
+        if not confirm.is_valid():
+            return render(request, "governance/elections/vote_confirm.html", review, status=400)
+        if _too_many_failures(request):
+            confirm.add_error(
+                None,
+                _("Trop de tentatives de mot de passe erronées. Réessayez dans quelques minutes."),
+            )
+            return render(request, "governance/elections/vote_confirm.html", review, status=400)
+        receipt = services.ballot_cast(
+            election=election,
+            organisation=organisation,
+            voter=request.user,
+            candidacy_ids=chosen,
+            password=confirm.cleaned_data["password"],
+        )
+    except ElectionsWrongPassword as error:
+        _count_failure(request)
+        confirm.add_error(None, error.message)
+        return render(request, "governance/elections/vote_confirm.html", review, status=400)
+    except ElectionsError as error:
+        form.add_error(None, error.message)
+        return render(request, "governance/elections/vote.html", page, status=400)
+    return render(
+        request, "governance/elections/voted.html", {"election": election, "receipt": receipt}
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def paper_ballot(request, pk):
+    """V6: the commission enters a paper ballot; the register records it as such."""
+    _require_commission(request)
+    election = _election(pk)
+    voted = selectors.voted_organisation_ids(election=election)
+    organisations = [o for o in member_organisations().order_by("legal_name") if o.pk not in voted]
+    candidacies = list(selectors.candidacy_list(election=election))
+    form = PaperBallotForm(
+        request.POST or None, organisations=organisations, candidacies=candidacies
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ballot_cast(
+                election=election,
+                organisation=Organisation.objects.get(pk=form.cleaned_data["organisation"]),
+                voter=request.user,
+                candidacy_ids=form.cleaned_data["candidates"],
+                on_paper=True,
+            )
+        except ElectionsError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Bulletin papier enregistré."))
+            return redirect("elections:paper_ballot", pk=election.pk)
+    return render(
+        request,
+        "governance/elections/paper_ballot.html",
+        {"election": election, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tie_resolve(request, pk):
+    """V8: the commission records how a tie for the last seat was resolved."""
+    _require_commission(request)
+    election = _election(pk)
+    votes = {c.pk: c.votes or 0 for c in selectors.candidacy_list(election=election)}
+    ranking = services.rank_candidates(votes, election.seats_to_fill)
+    tied = [c for c in selectors.candidacy_list(election=election) if c.pk in ranking.tied]
+    form = TieForm(request.POST or None, tied=tied)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.election_tie_resolve(
+                election=election,
+                actor=request.user,
+                winner_ids=form.cleaned_data["winners"],
+                note=form.cleaned_data["note"],
+            )
+        except ElectionsError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Égalité tranchée."))
+            return redirect(election)
+    return render(
+        request,
+        "governance/elections/tie.html",
+        {"election": election, "form": form, "ranking": ranking, "tied": tied},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def results(request, pk):
+    """V8: turnout, blank ballots, votes per candidate, the receipts; never per ballot."""
+    _require_viewer(request)
+    election = _visible_election(request, pk)
+    commission = selectors.is_election_commission(request.user)
+    if election.status != ElectionStatus.PUBLISHED and not (
+        commission and election.status == ElectionStatus.TALLIED
+    ):
+        raise Http404(_("Les résultats ne sont pas encore publiés."))
+    counts = selectors.ballot_counts(election=election)
+    electorate = election.electorate.count()
+    return render(
+        request,
+        "governance/elections/results.html",
+        {
+            "election": election,
+            "rows": list(selectors.results_rows(election=election)),
+            "counts": counts,
+            "electorate": electorate,
+            "turnout": round(100 * counts["total"] / electorate, 1) if electorate else None,
+            "receipts": selectors.receipt_list(election=election),
+        },
+    )

@@ -1,1 +1,0 @@
-"""Writes of the governance app, one module per part of the charter."""
