@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.auditing import NOISE, follow, stored_fields
+
 
 class ChartersConfig(AppConfig):
     name = "charters"
@@ -8,8 +10,6 @@ class ChartersConfig(AppConfig):
 
     def ready(self):
         # The app's deadlines join the engine's registry (core/deadlines.py).
-        from core.auditing import NOISE, follow, stored_fields
-
         from . import deadlines  # noqa: F401
         from .models import CharterVersion, Signature
 
