@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from charters.selectors import is_copil
+from core.roles import is_copil
 from members import services as member_services
 from members.exceptions import MembersError
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from charters.selectors import charter_parameters, is_copil, signatory_representations
+from charters.selectors import charter_parameters, signatory_representations
+from core.roles import is_copil
 from members.constants import Status
 from members.models import Organisation, Representative
 from members.selectors import active_representatives, organisation_list_with_status

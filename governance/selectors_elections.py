@@ -11,8 +11,8 @@ from django.core.exceptions import FieldError
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from charters.selectors import COPIL_GROUP, is_copil, user_role_names
-from members.constants import Role, Status
+from core.roles import is_copil, user_role_names
+from members.constants import COPIL_GROUP, Role, Status
 from members.selectors import active_representatives, organisation_list_with_status
 
 from .models import (

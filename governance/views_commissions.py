@@ -16,9 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from activities.constants import ActivityKind
 from activities.models import Activity
-from charters.selectors import charter_version_history, is_copil
+from charters.selectors import charter_version_history
+from core.http import client_ip
 from core.public_cache import public_cache
-from cos_portal.security import client_ip
+from core.roles import is_copil
 
 from . import forms_commissions as forms
 from . import selectors_commissions as selectors

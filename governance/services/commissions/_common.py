@@ -7,8 +7,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from charters.selectors import charter_version_in_force, is_copil
+from charters.selectors import charter_version_in_force
 from core.emails import email_enqueue
+from core.roles import is_copil
 from members.models import Organisation
 
 from ... import selectors_commissions as selectors

@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from charters.selectors import charter_parameters, is_copil
+from charters.selectors import charter_parameters
 from core.audit import audit_log
 from core.public_cache import public_pages_changed
+from core.roles import is_copil
 from members.models import Representative
 
 from ... import selectors_commissions as selectors

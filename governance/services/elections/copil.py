@@ -12,9 +12,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from charters.selectors import charter_parameters, is_copil
+from charters.selectors import charter_parameters
 from core.audit import audit_log
 from core.emails import email_enqueue
+from core.roles import is_copil
 from governance import selectors_elections as selectors
 from governance.exceptions import ElectionsError
 from governance.models import (
