@@ -1,7 +1,8 @@
 """The COPIL erases a person's data from the people's admin list (GDPR art. 17).
 
 A mixin of the people's ModelAdmin (members/admin/people.py), so that the action calls the same
-service as the person's own erasure page: ``members.services.person_erase``.
+service as the person's own erasure page: ``members.services.person_erase``. It belongs to
+members, whose service it calls; the personal data export stays in cos_portal/privacy.py.
 """
 
 from django.contrib import admin, messages
