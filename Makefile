@@ -27,13 +27,14 @@ chromium:
 	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is missing: sudo apt-get install chromium"; fi; }
 
-# Static analysis: ruff, bandit (medium and high), and the portal's own semgrep rules
+# Static analysis: ruff, the layers contract (import-linter, pyproject.toml), bandit (medium and high), and the portal's own semgrep rules
 # (.semgrep/: mark_safe, |safe, csrf_exempt, .raw/.extra; offline, no metrics) on the
 # app folders and templates only, to stay quick.
 APP_DIRS := cos_portal members charters activities governance
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/bandit -q -r $(APP_DIRS) -ll
 	SEMGREP_ENABLE_VERSION_CHECK=0 SEMGREP_SEND_METRICS=off $(VENV)/bin/semgrep scan --config .semgrep \
 	  --metrics=off --error --quiet --disable-version-check $(APP_DIRS) templates

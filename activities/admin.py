@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from charters.selectors import is_copil
+from core.roles import is_copil
 
 from . import services
 from .exceptions import ActivityChangeRefused

@@ -14,5 +14,6 @@ class ActivitiesConfig(AppConfig):
         )
 
         # A member resigns or is excluded: it leaves the convocations of the activities
-        # to come at once (members/hooks.py; S2, L5).
+        # to come at once (members/hooks.py; S2, L5). members reads the attendance
+        # through the readers registered here too (members/attendance.py; M6, L3).
         membership.register()

@@ -14,6 +14,7 @@ from charters.selectors import charter_parameters
 from core.deadlines import Deadline, deadline_label, deadline_now, deadline_source
 from members import selectors as members_selectors
 from members.constants import Status
+from members.deadlines import representative_user_ids
 
 from .models import AttendanceRatio, Convocation
 
@@ -27,8 +28,6 @@ def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date):
     """Charter art. 3.4 and 7 (A3, L3): a member whose latest attendance ratio is below
     the threshold plus a margin is reminded of the next activity it is convened to;
     attending it raises the ratio. Its representatives act."""
-    from members.deadlines import representative_user_ids
-
     moment = deadline_now()
     # A3 (interpretation of "approaching"): the charter version's warning points, as on
     # the member's page (AttendanceRatio.is_near_threshold).

@@ -16,6 +16,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.pdf import render_pdf
 from members.models import User
 
 from .constants import Attendance
@@ -216,8 +217,6 @@ def attendance_sheet_pdf(*, activity: Activity, language: str = "fr") -> bytes:
     """The printable sign-in sheet: the convened people, a signature column, and the
     columns of the import (EXPORT_HEADER), so that the filled-in sheet, typed into a
     spreadsheet and saved as CSV, goes back in through the attendance import."""
-    from core.pdf import render_pdf
-
     day = timezone.localdate(activity.starts_at)
     # The check-in roster: convened representatives, named persons, people already recorded.
     roster = sorted(

@@ -21,7 +21,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from charters.selectors import user_role_names
+from core.roles import user_role_names
 from members.constants import Role, Status
 from members.models import Organisation, StatusChange
 from members.selectors import active_representatives, organisation_list_with_status

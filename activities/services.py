@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from charters.selectors import charter_parameters
 from core.audit import audit_log
+from core.queue import task_enqueue
 from core.uploads import content_starts_with
 from members.constants import Status, StatusReason
 from members.models import Organisation, User
@@ -470,8 +471,6 @@ def attendance_ratios_compute(*, now: datetime.datetime | None = None) -> int:
 
 def attendance_ratios_request(*, actor, now: datetime.datetime | None = None) -> None:
     """The COPIL asks for a recomputation now (A4): queued after the commit."""
-    from core.queue import task_enqueue
-
     from .tasks import attendance_ratios_compute_task
 
     audit_log(action="activities.ratios.requested", actor=actor, now=now)

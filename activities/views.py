@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from charters.selectors import charter_parameters, is_copil
+from charters.selectors import charter_parameters
+from core.roles import is_copil
 from members.constants import Status
 from members.models import User
 from members.selectors import active_representatives, organisation_status

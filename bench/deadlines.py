@@ -80,7 +80,7 @@ def build_deadlines(*, now: datetime.datetime, seed: int = 2026) -> dict[str, in
     from activities.constants import ActivityKind, ConvenedScope, ConvocationSource
     from activities.models import Activity, AttendanceRatio, Convocation
     from charters.models import CharterVersion
-    from charters.selectors import add_months
+    from core.dates import add_months
     from governance.models import (
         CharterRevision,
         Commission,

@@ -1,7 +1,7 @@
 """The charter's deadlines (core/deadlines.py): re-signature (X4), end of a version (X1).
 
 Imported from ChartersConfig.ready(). charters imports neither members nor governance
-at module level (see charters/selectors.py); the reads below go through its selectors.
+(see charters/selectors.py); the reads below go through its selectors.
 """
 
 import datetime

@@ -1,24 +1,26 @@
 """Reads of the charter: versions, signatures, who owes which signature.
 
 Dependency note (ARCHITECTURE: "members may import charters; charters imports
-neither"): charters never imports members at module level. The few reads that need
-an organisation's status (who owes a signature, when a status was lost) import
-``members.selectors`` inside the function, so the import graph stays one-way at load
-time; models refer to members through string foreign keys.
+neither"): charters never imports members. The few reads that need an organisation's
+status (who owes a signature, when a status was lost) go through the readers members
+registers in charters/organisations.py; models refer to members through string foreign
+keys, and the COPIL is known through core/roles.py.
 """
 
-import calendar
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.dates import add_months
+from core.models import AuditEntry, Reminder, ReminderStatus
+from core.roles import is_copil
+
+from . import organisations
 from .constants import CharterParameters, SignatureCapacity, SignatureScope
 from .evidence import ChainReport, normalise_code, verify_chain
 from .models import CharterVersion, Signature, text_hash
-
-COPIL_GROUP = "COPIL"
 
 # Status values of members.constants.Status, as plain strings (no import of members).
 _FULL_SCOPE_STATUSES = {"member", "applicant", "none"}
@@ -57,29 +59,6 @@ def charter_version_get(*, slug: str) -> CharterVersion:
         if version.slug == slug:
             return published_versions().get(pk=version.pk)
     raise CharterVersion.DoesNotExist
-
-
-def user_role_names(user) -> frozenset[str]:
-    """The names of the person's groups (portal roles), read once per user object.
-
-    They are kept as Django's prefetch of ``user.groups``: a page that asks several
-    times costs one query, and ``refresh_from_db()`` or ``user.groups.add()``/``remove()``
-    on the same object forget them, so a role just granted or withdrawn is seen.
-    """
-    if not getattr(user, "is_authenticated", False):
-        return frozenset()
-    prefetch_related_objects([user], "groups")
-    return frozenset(group.name for group in user.groups.all())
-
-
-def is_copil(user) -> bool:
-    """Charter art. 6 (G1, G2): the COPIL's decisions belong to the holders of its seats,
-    whose group follows the running mandates (governance ``copil_roles_sync``). Being a
-    superuser (the portal's technical administrator) makes nobody a COPIL member: the
-    admin stays open to them, the decisions do not."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return COPIL_GROUP in user_role_names(user)
 
 
 def _active_representations(user, *, on: datetime.date):
@@ -125,12 +104,6 @@ def scope_required_for(status: str | None) -> str | None:
     return None
 
 
-def organisation_status(*, organisation, at: datetime.datetime | None = None) -> str:
-    from members import selectors as members_selectors  # see the module docstring
-
-    return members_selectors.organisation_status(organisation=organisation, at=at)
-
-
 def required_capacities(version: CharterVersion) -> tuple[str, ...]:
     # W2: some versions need the head of the organisation to sign too.
     if version.requires_head_signature:
@@ -174,8 +147,6 @@ def signature_chain() -> QuerySet:
 
 
 def signature_chain_anchors() -> list[str]:
-    from core.models import AuditEntry
-
     return [
         entry.data.get("record_hash", "")
         for entry in AuditEntry.objects.filter(action="charters.signature.recorded").only("data")
@@ -268,44 +239,14 @@ def campaign_rows(
     partners and invitees art. 3.3 (E1), with what they signed and since when they
     owe it (X4). A constant number of queries, whatever the number of organisations.
     """
-    from members import selectors as members_selectors  # see the module docstring
-    from members.constants import Status
-    from members.models import StatusChange
-
     moment = at or timezone.now()
     version = version or charter_version_in_force(on=timezone.localdate(moment))
     if version is None:
         return []
-    organisations = list(
-        members_selectors.organisation_list_with_status(at=moment)
-        .filter(current_status__in=_SIGNATURE_OWING_STATUSES)
-        .order_by("legal_name")
+    holders = organisations.status_holders(
+        statuses=_SIGNATURE_OWING_STATUSES, at=moment, with_representatives=with_representatives
     )
-    ids = [o.pk for o in organisations]
-    # The persons who can give the missing signature: the active authorised signatories.
-    day = timezone.localdate(moment)
-    signatories: dict[int, list] = {}
-    representatives: dict[int, list] = {}
-    active = members_selectors.active_representatives(on=day).filter(organisation_id__in=ids)
-    if not with_representatives:
-        active = active.filter(is_authorised_signatory=True)
-    for representative in active.select_related("user").order_by(
-        "user__last_name", "user__first_name", "pk"
-    ):
-        representatives.setdefault(representative.organisation_id, []).append(representative.user)
-        if representative.is_authorised_signatory:
-            signatories.setdefault(representative.organisation_id, []).append(representative.user)
-    status_since: dict[int, datetime.datetime] = {}
-    for change in (
-        StatusChange.objects.filter(organisation_id__in=ids, effective_at__lte=moment)
-        .order_by("organisation_id", "effective_at", "id")
-        .only("organisation_id", "status", "effective_at")
-    ):
-        # The start of the current uninterrupted stretch of a status that owes a signature.
-        if change.status in _SIGNATURE_OWING_STATUSES:
-            status_since.setdefault(change.organisation_id, change.effective_at)
-        else:
-            status_since.pop(change.organisation_id, None)
+    ids = [holder.organisation.pk for holder in holders]
     signatures: dict[int, list] = {}
     for signature in Signature.objects.filter(version=version, organisation_id__in=ids).order_by(
         "signed_at", "id"
@@ -313,19 +254,20 @@ def campaign_rows(
         signatures.setdefault(signature.organisation_id, []).append(signature)
     reminders = _resignature_reminders_sent(version=version)
     rows = []
-    for organisation in organisations:
-        scope = scope_required_for(organisation.current_status)
+    for holder in holders:
+        organisation = holder.organisation
+        scope = scope_required_for(holder.status)
         signed = signatures.get(organisation.pk, [])
         complete = commitment_complete(version=version, scope=scope, signatures=signed)
-        since = status_since.get(organisation.pk)
+        since = holder.since
         owed_since = max(
             version.effective_date, timezone.localdate(since) if since else version.effective_date
         )
         rows.append(
             CampaignRow(
                 organisation=organisation,
-                status=organisation.current_status,
-                status_label=Status(organisation.current_status).label,
+                status=holder.status,
+                status_label=holder.status_label,
                 scope=scope,
                 owed_since=owed_since,
                 signatures=signed,
@@ -333,11 +275,9 @@ def campaign_rows(
                 completed_at=signed[-1].signed_at if complete and signed else None,
                 reminders=reminders.get(organisation.pk, []),
                 required=required_capacities(version),
-                signatories=signatories.get(organisation.pk, []),
+                signatories=holder.signatories,
                 version=version,
-                representatives=representatives.get(organisation.pk, [])
-                if with_representatives
-                else [],
+                representatives=holder.representatives,
             )
         )
     return rows
@@ -357,8 +297,6 @@ def signatures_owed(
 def _resignature_reminders_sent(*, version: CharterVersion) -> dict[int, list]:
     """X4: the re-signature reminders the deadline engine sent for ``version``, one per
     step (offset) and organisation, in the order sent (charters/deadlines.py)."""
-    from core.models import Reminder, ReminderStatus
-
     prefix = f"charters.resignature:{version.pk}:org:"
     reminders: dict[int, list] = {}
     seen = set()
@@ -374,12 +312,6 @@ def _resignature_reminders_sent(*, version: CharterVersion) -> dict[int, list]:
 
 
 # --- E2: how long the confidentiality commitment lasts ----------------------------------
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def commitment_end_date(*, lost_on: datetime.date) -> datetime.date:
@@ -400,14 +332,8 @@ def organisation_commitment_end_date(
 ) -> datetime.date | None:
     """E2 for one organisation: the end of its commitment if it lost its status
     (member, partner or invitee → none), else None (the commitment still runs)."""
-    from members.models import StatusChange  # see the module docstring
-
     moment = at or timezone.now()
-    changes = list(
-        StatusChange.objects.filter(organisation=organisation, effective_at__lte=moment)
-        .order_by("-effective_at", "-id")
-        .only("status", "effective_at")[:2]
-    )
+    changes = organisations.status_changes_latest(organisation=organisation, at=moment, count=2)
     if len(changes) < 2 or changes[0].status != "none":
         return None
     if changes[1].status not in _SIGNATURE_OWING_STATUSES:

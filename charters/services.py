@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
+from core.emails import email_enqueue
 from core.public_cache import public_pages_changed
 
-from . import selectors
+from . import organisations, selectors
 from .constants import (
     AUTH_METHOD_REENTERED_PASSWORD,
     GENESIS_HASH,
@@ -219,7 +220,7 @@ def signature_record(
         raise InvalidVersion(_("Cette version ne demande pas de seconde signature du dirigeant."))
     # Charter art. 3.3, 4, 5 (E1): members sign the whole charter, partners and invitees
     # may commit to art. 3.3 only.
-    status = selectors.organisation_status(organisation=organisation, at=now)
+    status = organisations.organisation_status(organisation=organisation, at=now)
     required = selectors.scope_required_for(status)
     scope = scope or required
     if scope not in SignatureScope.values or (
@@ -300,8 +301,6 @@ def _signature_receipt_enqueue(signature: Signature) -> None:
     from django.template.loader import render_to_string
     from django.urls import reverse
     from django.utils import translation
-
-    from core.emails import email_enqueue
 
     language = getattr(signature.signer, "language", "") or "fr"
     url = settings.SITE_URL.rstrip("/") + reverse(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cos_portal.security import decision
+from core.decisions import decision
 
 from . import views
 

@@ -16,8 +16,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.public_cache import public_cache
+from core.roles import is_copil
 
-from . import selectors, services
+from . import organisations, selectors, services
 from .certificates import SigningKeyMissing, certificate_pdf, check_seal
 from .constants import SignatureCapacity, SignatureScope
 from .evidence import normalise_code
@@ -64,7 +65,7 @@ def charter_current(request):
             "version": version,
             "document": parse_charter(version.body) if version else None,
             "history": selectors.charter_version_history(),
-            "show_campaign": selectors.is_copil(request.user),
+            "show_campaign": is_copil(request.user),
         },
     )
 
@@ -142,7 +143,7 @@ def charter_sign(request):
         )  # fmt: skip
 
     organisation = chosen.organisation
-    status = selectors.organisation_status(organisation=organisation)
+    status = organisations.organisation_status(organisation=organisation)
     scope = selectors.scope_required_for(status)
     existing = list(selectors.organisation_signatures(organisation=organisation, version=version))
     capacity = request.POST.get("capacity") or SignatureCapacity.SIGNATORY
@@ -296,7 +297,7 @@ def charter_verify(request):
 @require_GET
 def campaign(request):
     """The COPIL's view of the re-signature campaign (X4): who signed, who not, since when."""
-    if not selectors.is_copil(request.user):
+    if not is_copil(request.user):
         raise PermissionDenied(_("Page réservée au COPIL."))
     version = selectors.charter_version_in_force()
     rows = selectors.campaign_rows(version=version) if version else []

@@ -26,15 +26,27 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise, lazy
 
+from . import queue
+from .audit import audit_log
+from .leases import Lease
+from .models import Reminder, ReminderMute, ReminderStatus
+from .roles import copil_group
+
+# Registers the engine's tasks in every process that loads the deadline sources.
+from .tasks_reminders import reminder_send_task
+
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "AHEAD_DAYS",
+    "OVERDUE_DAYS",
     "Deadline",
+    "DeadlineRow",
     "DeadlineKind",
     "deadline_kinds",
     "deadline_label",
@@ -126,6 +138,33 @@ def deadline_list(
     return deadlines
 
 
+# --- The lists people read ------------------------------------------------------------
+
+# The COPIL's overview and a person's dashboard: the deadlines due in the next AHEAD_DAYS
+# and those overdue for up to OVERDUE_DAYS.
+AHEAD_DAYS = 90
+OVERDUE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    """One deadline as a list shows it: its kind's label, the organisation's name, who acts."""
+
+    deadline: Deadline
+    kind_label: str
+    organisation: str
+    actors: list[str]
+    days_left: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def overdue_days(self) -> int:
+        return -self.days_left
+
+
 # --- The clock of the sources -----------------------------------------------------------
 
 _NOW: ContextVar[datetime.datetime | None] = ContextVar("deadline_now", default=None)
@@ -167,9 +206,7 @@ def group_user_ids(*names: str) -> tuple[int, ...]:
 
 
 def copil_user_ids() -> tuple[int, ...]:
-    from members.constants import Role
-
-    return group_user_ids(Role.COPIL)
+    return group_user_ids(copil_group())
 
 
 # --- The engine -------------------------------------------------------------------------
@@ -214,8 +251,6 @@ def deadline_reminders_send(*, now: datetime.datetime | None = None) -> int:
     nothing and sends nothing twice. A constant number of queries to find, record and
     claim, plus one per reminder sent (it is marked sent right after its e-mail).
     """
-    from .models import Reminder, ReminderMute
-
     now = now or timezone.now()
     today = timezone.localdate(now)
     with deadline_clock(now):
@@ -261,9 +296,6 @@ def reminders_resume(*, now: datetime.datetime | None = None) -> int:
     Run by the engine after its insert, and every few minutes by django-celery-beat
     (``reminders_resume_task``): one query when there is nothing to take over.
     """
-    from .leases import Lease
-    from .models import Reminder, ReminderStatus
-
     lease = Lease(Reminder)
     if not lease.claim(Reminder.objects.filter(status=ReminderStatus.PENDING)):
         return 0
@@ -292,10 +324,6 @@ def reminders_insert(rows) -> None:
     """Insert ``rows`` (unsaved Reminders), skipping those whose key is taken, in ONE query
     whatever their number: the rows travel as one JSON parameter (bulk_create would split
     them into batches, whose number grows with the organisations)."""
-    from django.db import connection
-
-    from .models import Reminder
-
     if connection.vendor not in {"postgresql", "sqlite"}:
         Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
         return
@@ -365,8 +393,6 @@ def reminders_deliver(*, reminders, lease, now: datetime.datetime | None = None)
     number sent."""
     from django.core.mail import get_connection
 
-    from .models import ReminderStatus
-
     now = now or timezone.now()
     reachable = [r for r in reminders if r.recipient.is_active and r.recipient.email]
     unreachable = {r.pk for r in reminders} - {r.pk for r in reachable}
@@ -402,8 +428,6 @@ def reminders_deliver(*, reminders, lease, now: datetime.datetime | None = None)
 def _reminder_failed(reminder, *, lease, attempts: int, error: Exception) -> str:
     """Record a failed try: released until the next one, queued with that countdown, or
     failed for good once REMINDER_MAX_ATTEMPTS tries are spent."""
-    from .models import ReminderStatus
-
     if attempts >= REMINDER_MAX_ATTEMPTS:
         lease.release(
             reminder.pk,
@@ -421,10 +445,7 @@ def _reminder_failed(reminder, *, lease, attempts: int, error: Exception) -> str
 
 def reminder_retry(*, reminder_id: int, attempts: int) -> None:
     """Queue the next try of a reminder once the transaction has committed."""
-    from .queue import task_enqueue
-    from .tasks_reminders import reminder_send_task
-
-    task_enqueue(reminder_send_task, reminder_id, countdown=reminder_backoff(attempts))
+    queue.task_enqueue(reminder_send_task, reminder_id, countdown=reminder_backoff(attempts))
 
 
 def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> str:
@@ -436,9 +457,6 @@ def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> 
     during SMTP, and a worker killed during the send leaves the row to the next run once
     the lease has expired.
     """
-    from .leases import Lease
-    from .models import Reminder, ReminderStatus
-
     now = now or timezone.now()
     lease = Lease(Reminder)
     pending = Reminder.objects.filter(pk=reminder_id, status=ReminderStatus.PENDING)
@@ -459,9 +477,6 @@ def reminder_send(*, reminder_id: int, now: datetime.datetime | None = None) -> 
 
 def reminders_resend(*, reminder_ids: Iterable[int], actor=None) -> int:
     """The admin's "renvoyer": failed reminders go back to the queue with fresh tries."""
-    from .audit import audit_log
-    from .models import Reminder, ReminderStatus
-
     with transaction.atomic():
         ids = list(
             Reminder.objects.filter(pk__in=list(reminder_ids))
@@ -540,8 +555,6 @@ def _kind_required(kind: str) -> bool:
 
 def reminder_preferences(*, user) -> list[dict]:
     """Every kind, with whether the person receives it and whether they may mute it."""
-    from .models import ReminderMute
-
     muted = set(ReminderMute.objects.filter(user=user).values_list("kind", flat=True))
     return [
         {
@@ -558,8 +571,6 @@ def reminder_preferences(*, user) -> list[dict]:
 def reminder_preferences_set(*, user, received_kinds: Iterable[str]) -> set[str]:
     """Mute the optional kinds not in ``received_kinds``; a kind the charter requires is
     never muted, an unknown one is ignored. Returns the muted kinds."""
-    from .models import ReminderMute
-
     received = set(received_kinds)
     muted = {k for k, kind in _REGISTRY.items() if not kind.required and k not in received}
     ReminderMute.objects.filter(user=user).exclude(kind__in=muted).delete()
@@ -567,7 +578,3 @@ def reminder_preferences_set(*, user, received_kinds: Iterable[str]) -> set[str]
         [ReminderMute(user=user, kind=k) for k in sorted(muted)], ignore_conflicts=True
     )
     return muted
-
-
-# Registers the engine's tasks in every process that loads the deadline sources.
-from . import tasks_reminders  # noqa: E402, F401

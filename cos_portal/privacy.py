@@ -11,6 +11,12 @@ import datetime
 
 from django.utils import timezone
 
+from activities.selectors import person_participations
+from charters.selectors import person_signatures
+from core.auditing import is_secret
+from core.models import AuditEntry
+from members.selectors import person_representations
+
 FORMAT_VERSION = 1
 
 
@@ -47,8 +53,6 @@ def _account(user) -> dict:
 
 
 def _representations(user) -> list[dict]:
-    from members.selectors import person_representations
-
     return [
         {
             "organisation": r.organisation.legal_name,
@@ -63,8 +67,6 @@ def _representations(user) -> list[dict]:
 
 
 def _signatures(user) -> list[dict]:
-    from charters.selectors import person_signatures
-
     return [
         {
             "charter_version": s.version.label,
@@ -86,8 +88,6 @@ def _signatures(user) -> list[dict]:
 
 
 def _participations(user) -> list[dict]:
-    from activities.selectors import person_participations
-
     return [
         {
             "activity": p.activity.title,
@@ -104,8 +104,6 @@ def _participations(user) -> list[dict]:
 
 
 def _actions(user) -> list[dict]:
-    from core.models import AuditEntry
-
     return [
         {
             "date": _when(entry.created_at),
@@ -138,8 +136,6 @@ def _other_records(user) -> list[dict]:
     """
     from django.apps import apps
     from django.contrib.auth import get_user_model
-
-    from core.auditing import is_secret
 
     user_model = get_user_model()
     records = []

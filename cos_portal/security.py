@@ -11,7 +11,6 @@ fields, never from a request's data, and paths holding a key are logged by route
 from __future__ import annotations
 
 import datetime
-import functools
 import logging
 from urllib.parse import urlsplit
 
@@ -23,24 +22,17 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import (
-    NoReverseMatch,
-    ResolverMatch,
-    URLPattern,
-    URLResolver,
-    get_resolver,
-    reverse,
-)
+from django.urls import NoReverseMatch, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 
-from charters.selectors import is_copil
+from core.decisions import is_decision
+from core.http import client_ip
+from core.roles import is_copil
 from governance.elections.selectors import is_election_commission
 
 logger = logging.getLogger("cos_portal.security")
@@ -57,12 +49,6 @@ _SECRET_URL_KWARGS = {"key", "uidb36", "uidb64", "token"}
 
 
 # --- The security log -------------------------------------------------------------
-
-
-def client_ip(request: HttpRequest | None) -> str:
-    if request is None:
-        return ""
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def safe_path(request: HttpRequest) -> str:
@@ -171,7 +157,8 @@ class AccountAdapter(DefaultAccountAdapter):
 # One mechanism decides (DecisionMFAMiddleware): the admin, and every URL pattern
 # declared with ``decision(...)`` beside its route in the apps' urls modules, ask a
 # person who holds a decision role for their authenticator app, GET and POST alike.
-# Views hold no MFA code of their own; they keep their role checks.
+# Views hold no MFA code of their own; they keep their role checks. The apps mark their
+# URLs with core/decisions.py (decision(), copil_required), which stands below them.
 
 
 def mfa_required_for(user) -> bool:
@@ -243,68 +230,6 @@ def mfa_gate(request: HttpRequest) -> HttpResponse | None:
     target = reverse("mfa_reauthenticate")
     back = _return_path(request)
     return HttpResponseRedirect(f"{target}?{urlencode({'next': back})}" if back else target)
-
-
-# Set on the URL patterns declared with decision(); read back by decision_url_names().
-_DECISION_ATTR = "cos_mfa_decision"
-# Of the admin, only the way in and out is open without MFA.
-_ADMIN_OPEN_VIEWS = {"admin:login", "admin:logout"}
-
-
-def decision(pattern: URLPattern) -> URLPattern:
-    """Declare a URL pattern as a decision of the COPIL or of the election commission
-    (or a page only they see): a person holding one of these roles (mfa_required_for)
-    opens it only after MFA in this session. Beside the route, in the app's urls module;
-    the pattern must be named (tests/security/test_permission_matrix.py lists them)."""
-    if not pattern.name:
-        raise ImproperlyConfigured(f"A decision URL needs a name: {pattern.pattern}")
-    setattr(pattern, _DECISION_ATTR, True)
-    return pattern
-
-
-def _marked_names(patterns, namespace: str = ""):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from _marked_names(entry.url_patterns, inner)
-        elif getattr(entry, _DECISION_ATTR, False):
-            yield f"{namespace}{entry.name}"
-
-
-def decision_url_names(urlconf=None) -> frozenset[str]:
-    """The namespaced names of the decision URLs of a URLconf, found once per resolver
-    (a test that swaps the URLconf gets a new resolver, so a new list)."""
-    resolver = get_resolver(urlconf)
-    names = getattr(resolver, "_cos_decision_url_names", None)
-    if names is None:
-        names = frozenset(_marked_names(resolver.url_patterns))
-        resolver._cos_decision_url_names = names
-    return names
-
-
-def is_decision(match: ResolverMatch | None, urlconf=None) -> bool:
-    """The admin (but its login and logout) and every URL declared with decision()."""
-    if match is None:
-        return False
-    if match.namespaces[:1] == ["admin"]:
-        return match.view_name not in _ADMIN_OPEN_VIEWS
-    return match.view_name in decision_url_names(urlconf)
-
-
-def copil_required(view_func):
-    """Decorator for the COPIL's pages outside the admin: signed in, COPIL member (or
-    superuser), never cached. Others get 403. MFA is asked by DecisionMFAMiddleware:
-    the URL of such a view is declared with decision() (the permission matrix checks)."""
-
-    @functools.wraps(view_func)
-    def wrapper(request, *args, **kwargs):
-        if not is_copil(request.user):
-            raise PermissionDenied(_("Page réservée au COPIL."))
-        return view_func(request, *args, **kwargs)
-
-    guarded = never_cache(login_required(wrapper))
-    guarded.copil_only = True  # read by the tests: such a view's URL is a decision
-    return guarded
 
 
 class DecisionMFAMiddleware:

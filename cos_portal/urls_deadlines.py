@@ -2,8 +2,9 @@
 
 from django.urls import path
 
+from core.decisions import decision
+
 from . import views_deadlines
-from .security import decision
 
 app_name = "deadlines"
 # decision(...): a decision of the COPIL or the election commission, or a page only they

@@ -9,7 +9,6 @@ and this page adds one query for organisation names and one for the people who a
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
@@ -22,13 +21,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event
 
-from core.deadlines import Deadline, deadline_kinds, deadline_list
+from core.deadlines import (
+    AHEAD_DAYS,
+    OVERDUE_DAYS,
+    DeadlineRow,
+    deadline_kinds,
+    deadline_list,
+)
+from core.decisions import copil_required
 from members.models import Organisation
-
-from .security import copil_required
-
-AHEAD_DAYS = 90
-OVERDUE_DAYS = 30
 
 
 class DeadlineFilterForm(forms.Form):
@@ -49,24 +50,7 @@ class DeadlineFilterForm(forms.Form):
         self.fields["overdue"].widget.attrs["class"] = "form-check-input"
 
 
-@dataclass(frozen=True)
-class Row:
-    deadline: Deadline
-    kind_label: str
-    organisation: str
-    actors: list[str]
-    days_left: int
-
-    @property
-    def overdue(self) -> bool:
-        return self.days_left < 0
-
-    @property
-    def overdue_days(self) -> int:
-        return -self.days_left
-
-
-def _filtered(request) -> tuple[DeadlineFilterForm, list[Row], datetime.date]:
+def _filtered(request) -> tuple[DeadlineFilterForm, list[DeadlineRow], datetime.date]:
     today = timezone.localdate()
     deadlines = deadline_list(
         start=today - datetime.timedelta(days=OVERDUE_DAYS),
@@ -101,7 +85,7 @@ def _filtered(request) -> tuple[DeadlineFilterForm, list[Row], datetime.date]:
     }
     kinds = deadline_kinds()
     rows = [
-        Row(
+        DeadlineRow(
             deadline=d,
             kind_label=str(kinds[d.kind].label) if d.kind in kinds else d.kind,
             organisation=names.get(d.organisation_id, ""),
@@ -162,30 +146,3 @@ def overview_ics(request):
     response["Content-Disposition"] = 'attachment; filename="echeances-cos-ge.ics"'
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def person_deadlines(*, user) -> list[Row]:
-    """A person's own deadlines (where they act or are informed) for their dashboard:
-    the next 90 days and those overdue for up to 30 days, each with its link to act."""
-    today = timezone.localdate()
-    deadlines = deadline_list(
-        start=today - datetime.timedelta(days=OVERDUE_DAYS),
-        end=today + datetime.timedelta(days=AHEAD_DAYS),
-        user_id=user.pk,
-    )
-    names = dict(
-        Organisation.objects.filter(
-            pk__in={d.organisation_id for d in deadlines if d.organisation_id}
-        ).values_list("pk", "legal_name")
-    )
-    kinds = deadline_kinds()
-    return [
-        Row(
-            deadline=d,
-            kind_label=str(kinds[d.kind].label) if d.kind in kinds else d.kind,
-            organisation=names.get(d.organisation_id, ""),
-            actors=[],
-            days_left=(d.due - today).days,
-        )
-        for d in deadlines
-    ]

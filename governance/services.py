@@ -6,8 +6,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from charters.selectors import is_copil
 from core.emails import email_enqueue
+from core.roles import is_copil
 
 from .exceptions import NotAllowed
 

@@ -1,7 +1,11 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from charters.organisations import OrganisationReaders, organisation_readers_register
 from core.auditing import NOISE, follow, stored_fields
+from core.roles import copil_group_register
+
+from .constants import COPIL_GROUP
 
 
 class MembersConfig(AppConfig):
@@ -10,7 +14,7 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         # The app's deadlines join the engine's registry (core/deadlines.py).
-        from . import deadlines  # noqa: F401
+        from . import deadlines, selectors  # noqa: F401
         from .models import (
             Application,
             Establishment,
@@ -18,6 +22,17 @@ class MembersConfig(AppConfig):
             Organisation,
             Representative,
             StatusChange,
+        )
+
+        # The lower layers know the COPIL (core/roles.py) and read the organisations'
+        # statuses (charters/organisations.py) through what members gives them here.
+        copil_group_register(COPIL_GROUP)
+        organisation_readers_register(
+            OrganisationReaders(
+                organisation_status=selectors.organisation_status,
+                status_holders=selectors.status_holders,
+                status_changes_latest=selectors.status_changes_latest,
+            )
         )
 
         # The registry's rows in the row-level trail (core/auditing.py).

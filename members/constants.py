@@ -74,6 +74,10 @@ class Role(models.TextChoices):
     STAFF = "Équipe", _("Équipe")
 
 
+# The COPIL's group, named to core/roles.py (is_copil) from MembersConfig.ready().
+COPIL_GROUP = Role.COPIL.value
+
+
 # The grounds that fit each new status (S1): a decision "Membre" on the ground
 # "Démission" is a typing error, refused by the service before anything is recorded.
 # Membership is never "granted" (M3 to M6: an approved application), nor is an invitation

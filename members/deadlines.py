@@ -215,21 +215,17 @@ def invitation_acceptance_deadlines(*, start: datetime.date, end: datetime.date)
     """Charter art. 3.3 and 5 (E1, I2): an invitee accepts art. 3.3 before the first
     activity it is invited to; whoever proposed the invitation follows it up, the COPIL
     is informed."""
-    from activities.models import Activity
-
     tz = timezone.get_current_timezone()
     window_start = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     window_end = datetime.datetime.combine(end, datetime.time.max, tzinfo=tz)
     moment = deadline_now()
+    # The invitation's own link to its activities (members never imports activities).
     first_activity = (
-        Activity.objects.filter(
-            pk__in=Invitation.activities.through.objects.filter(
-                invitation_id=OuterRef(OuterRef("pk"))
-            ).values("activity_id"),
-            starts_at__gte=moment,
+        Invitation.activities.through.objects.filter(
+            invitation_id=OuterRef("pk"), activity__starts_at__gte=moment
         )
-        .order_by("starts_at")
-        .values("starts_at")[:1]
+        .order_by("activity__starts_at")
+        .values("activity__starts_at")[:1]
     )
     invitations = (
         Invitation.objects.filter(state=InvitationState.VALIDATED, accepted_at__isnull=True)

@@ -381,6 +381,11 @@ class PartnershipAgreement(BaseModel):
         }
 
 
+def amendment_effective_date(signed_on: datetime.date) -> datetime.date:
+    """P2 (CINOV-IT): an amendment takes effect the first day of the month after its signature."""
+    return (signed_on.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
 class AgreementAmendment(BaseModel):
     """An amendment to a partnership agreement, effective the first of the next month (P2)."""
 
@@ -402,8 +407,6 @@ class AgreementAmendment(BaseModel):
         return _("Avenant du %(date)s") % {"date": self.signed_on.strftime("%d/%m/%Y")}
 
     def save(self, *args, **kwargs):
-        from .services import amendment_effective_date
-
         self.effective_on = amendment_effective_date(self.signed_on)
         super().save(*args, **kwargs)
 

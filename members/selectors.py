@@ -7,8 +7,23 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .constants import BENEFIT_STATUSES, Status
-from .models import Establishment, Organisation, Representative, StatusChange
+from charters.organisations import StatusHolder
+from charters.selectors import charter_parameters
+from core.dates import add_months
+from core.deadlines import AHEAD_DAYS, OVERDUE_DAYS, DeadlineRow, deadline_kinds, deadline_list
+from core.roles import is_copil
+
+from . import attendance
+from .constants import BENEFIT_STATUSES, ApplicationState, Status, StatusReason
+from .matching import first_match, identity
+from .models import (
+    Application,
+    Establishment,
+    Organisation,
+    ProofDocument,
+    Representative,
+    StatusChange,
+)
 
 
 def status_subquery(*, at: datetime.datetime | None = None) -> Subquery:
@@ -34,6 +49,72 @@ def organisation_status(*, organisation: Organisation, at: datetime.datetime | N
         .first()
     )
     return change.status if change else Status.NONE
+
+
+def status_holders(
+    *, statuses, at: datetime.datetime | None = None, with_representatives: bool = False
+) -> list[StatusHolder]:
+    """The organisations holding one of ``statuses`` at ``at``, by name, each with since
+    when it holds one of them without a break, its active authorised signatories and,
+    ``with_representatives``, every active representative: who owes a signature of the
+    charter (charters/organisations.py; E1, X4). Three queries, whatever their number."""
+    moment = at or timezone.now()
+    organisations = list(
+        organisation_list_with_status(at=moment)
+        .filter(current_status__in=statuses)
+        .order_by("legal_name")
+    )
+    ids = [o.pk for o in organisations]
+    # The persons who can give the missing signature: the active authorised signatories.
+    day = timezone.localdate(moment)
+    signatories: dict[int, list] = {}
+    representatives: dict[int, list] = {}
+    active = active_representatives(on=day).filter(organisation_id__in=ids)
+    if not with_representatives:
+        active = active.filter(is_authorised_signatory=True)
+    for representative in active.select_related("user").order_by(
+        "user__last_name", "user__first_name", "pk"
+    ):
+        representatives.setdefault(representative.organisation_id, []).append(representative.user)
+        if representative.is_authorised_signatory:
+            signatories.setdefault(representative.organisation_id, []).append(representative.user)
+    status_since: dict[int, datetime.datetime] = {}
+    for change in (
+        StatusChange.objects.filter(organisation_id__in=ids, effective_at__lte=moment)
+        .order_by("organisation_id", "effective_at", "id")
+        .only("organisation_id", "status", "effective_at")
+    ):
+        # The start of the current uninterrupted stretch of one of the statuses.
+        if change.status in statuses:
+            status_since.setdefault(change.organisation_id, change.effective_at)
+        else:
+            status_since.pop(change.organisation_id, None)
+    return [
+        StatusHolder(
+            organisation=organisation,
+            status=organisation.current_status,
+            status_label=Status(organisation.current_status).label,
+            since=status_since.get(organisation.pk),
+            signatories=signatories.get(organisation.pk, []),
+            representatives=representatives.get(organisation.pk, [])
+            if with_representatives
+            else [],
+        )
+        for organisation in organisations
+    ]
+
+
+def status_changes_latest(
+    *, organisation: Organisation, at: datetime.datetime | None = None, count: int
+) -> list[StatusChange]:
+    """The organisation's latest ``count`` status changes by ``at``, newest first."""
+    return list(
+        StatusChange.objects.filter(
+            organisation=organisation, effective_at__lte=at or timezone.now()
+        )
+        .order_by("-effective_at", "-id")
+        .only("status", "effective_at")[:count]
+    )
 
 
 def active_representatives(*, on: datetime.date | None = None) -> QuerySet:
@@ -165,13 +246,10 @@ class Check:
 def application_checklist(*, application, at: datetime.datetime | None = None) -> list[Check]:
     """The conditions of art. 3.1 for one application, as the admin shows them.
 
-    Dependency note: members must not import activities at module level (activities
-    imports members); the invitee attendance (M6) is read from activities.selectors
-    inside this function, as charters.selectors does for members.
+    Dependency note: members never imports activities (activities imports members); the
+    invitee attendance (M6) is read through the readers activities registers in
+    members/attendance.py.
     """
-    from activities.selectors import invitee_attendances  # see the docstring
-    from charters.selectors import charter_parameters
-
     moment = at or timezone.now()
     parameters = charter_parameters(on=timezone.localdate(moment))
     organisation = application.organisation
@@ -219,7 +297,9 @@ def application_checklist(*, application, at: datetime.datetime | None = None) -
         )
     )
     # M6: the applicant attended activities as an invitee before the decision.
-    attended = list(invitee_attendances(organisation)) if organisation is not None else []
+    attended = (
+        list(attendance.invitee_attendances(organisation)) if organisation is not None else []
+    )
     needed = parameters.min_invitee_attendances
     checks.append(
         Check(
@@ -247,16 +327,12 @@ def application_checklist(*, application, at: datetime.datetime | None = None) -
 
 def application_admin_list() -> QuerySet:
     """Applications with what the COPIL's list shows, in a constant number of queries."""
-    from .models import Application
-
     return Application.objects.select_related(
         "organisation", "applicant", "aif_verified_by", "decided_by", "signature"
     ).annotate(opinion_count=Count("opinions", distinct=True))
 
 
 def application_list_for(*, user) -> QuerySet:
-    from .models import Application
-
     return (
         Application.objects.filter(applicant=user)
         .select_related("organisation", "signature", "signature__version")
@@ -266,9 +342,6 @@ def application_list_for(*, user) -> QuerySet:
 
 def applications_open_for_opinion(*, user, at: datetime.datetime | None = None) -> QuerySet:
     """Applications under review, for the representatives of members (M7)."""
-    from .constants import ApplicationState
-    from .models import Application
-
     member_of = representation_list(user=user, at=at).filter(organisation_status=Status.MEMBER)
     if not member_of.exists():
         return Application.objects.none()
@@ -284,10 +357,6 @@ def invitation_ban_until(
     *, organisation: Organisation, on: datetime.date | None = None
 ) -> datetime.date | None:
     """Charter art. 5 (I4): the day an excluded organisation may be invited again, or None."""
-    from charters.selectors import add_months, charter_parameters
-
-    from .constants import StatusReason
-
     day = on or timezone.localdate()
     exclusion = (
         StatusChange.objects.filter(organisation=organisation, reason=StatusReason.EXCLUDED)
@@ -317,8 +386,6 @@ class ReturnBan:
 def organisation_identity(*, organisation: Organisation):
     """What recognises an organisation (members.matching): its name, its SIREN and its
     establishments' SIRETs, and the e-mail addresses of every person who represented it."""
-    from .matching import identity
-
     return identity(
         organisation_id=organisation.pk,
         legal_names=[organisation.legal_name],
@@ -340,11 +407,6 @@ def return_ban_match(*, candidate, on: datetime.date | None = None) -> ReturnBan
 
     Each exclusion bans for the months of the charter version in force on its day; the
     excluded organisations are few, so they are compared one by one."""
-    from charters.selectors import add_months, charter_parameters
-
-    from .constants import StatusReason
-    from .matching import first_match, identity
-
     day = on or timezone.localdate()
     if not candidate:
         return None
@@ -394,9 +456,7 @@ def return_ban_match(*, candidate, on: datetime.date | None = None) -> ReturnBan
 
 def attendance_snapshot_latest(*, organisation: Organisation):
     """The latest attendance ratio snapshot of a member (A3, L3), from activities."""
-    from activities.selectors import organisation_ratio_latest  # see application_checklist
-
-    return organisation_ratio_latest(organisation=organisation)
+    return attendance.organisation_ratio_latest(organisation=organisation)
 
 
 def status_history(*, organisation: Organisation) -> QuerySet:
@@ -431,10 +491,6 @@ def organisations_without_representative(*, at: datetime.datetime | None = None)
 
 def proof_document_get_for(*, user, pk: int):
     """A proof document for the COPIL or the organisation's representatives (N1); else None."""
-    from charters.selectors import is_copil
-
-    from .models import ProofDocument
-
     document = ProofDocument.objects.select_related("request__organisation").filter(pk=pk).first()
     if document is None:
         return None
@@ -462,3 +518,33 @@ def directory_export_list(*, at: datetime.datetime | None = None) -> QuerySet:
             to_attr="public_representatives",
         )
     )
+
+
+# --- A person's deadlines -------------------------------------------------------------------
+
+
+def person_deadlines(*, user) -> list[DeadlineRow]:
+    """A person's own deadlines (where they act or are informed) for their dashboard:
+    the next 90 days and those overdue for up to 30 days, each with its link to act."""
+    today = timezone.localdate()
+    deadlines = deadline_list(
+        start=today - datetime.timedelta(days=OVERDUE_DAYS),
+        end=today + datetime.timedelta(days=AHEAD_DAYS),
+        user_id=user.pk,
+    )
+    names = dict(
+        Organisation.objects.filter(
+            pk__in={d.organisation_id for d in deadlines if d.organisation_id}
+        ).values_list("pk", "legal_name")
+    )
+    kinds = deadline_kinds()
+    return [
+        DeadlineRow(
+            deadline=d,
+            kind_label=str(kinds[d.kind].label) if d.kind in kinds else d.kind,
+            organisation=names.get(d.organisation_id, ""),
+            actors=[],
+            days_left=(d.due - today).days,
+        )
+        for d in deadlines
+    ]

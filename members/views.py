@@ -17,9 +17,20 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from charters.selectors import charter_parameters, is_copil
+from charters.constants import SignatureCapacity, SignatureScope
+from charters.selectors import (
+    charter_parameters,
+    charter_version_in_force,
+    commitment_complete,
+    organisation_commitment_end_date,
+    organisation_signatures,
+    scope_required_for,
+)
+from charters.services import consent_sentence
+from charters.text import ARTICLE_3_3, parse_charter
+from core.deadlines import AHEAD_DAYS
 from core.public_cache import public_cache
-from cos_portal.views_deadlines import AHEAD_DAYS, person_deadlines
+from core.roles import is_copil
 
 from . import open_data, selectors, services
 from .constants import BENEFIT_STATUSES, ApplicationState, OrganisationKind, Status
@@ -142,7 +153,7 @@ def dashboard(request):
         {
             "representations": representations,
             # Issue 9: the person's own deadlines, with the link where they act.
-            "deadlines": person_deadlines(user=request.user),
+            "deadlines": selectors.person_deadlines(user=request.user),
             "ahead_days": AHEAD_DAYS,
             "is_copil": is_copil(request.user),
         },
@@ -234,10 +245,6 @@ def _client_ip(request) -> str | None:
 
 
 def _consent_label(user, legal_name: str) -> str:
-    from charters.constants import SignatureCapacity, SignatureScope
-    from charters.selectors import charter_version_in_force
-    from charters.services import consent_sentence
-
     version = charter_version_in_force()
     if version is None:
         return ""
@@ -257,8 +264,6 @@ def _consent_label(user, legal_name: str) -> str:
 def application_form(request, pk=None):
     """Charter art. 3.1 (M3, M4): apply and sign the charter in the same step; or save a
     draft to resume later. Nothing is lost on error: the forms keep what was typed."""
-    from charters.selectors import charter_version_in_force
-
     draft = None
     if pk is not None:
         draft = get_object_or_404(
@@ -387,14 +392,6 @@ def _representation_or_404(request, slug):
 def member_space(request, slug):
     """The member dashboard: status, history, pending signatures, documents requested,
     representatives (M9), and the resignation (L2) or renunciation (P5)."""
-    from charters.selectors import (
-        charter_version_in_force,
-        commitment_complete,
-        organisation_commitment_end_date,
-        organisation_signatures,
-        scope_required_for,
-    )
-
     representation = _representation_or_404(request, slug)
     organisation = representation.organisation
     status = Status(representation.organisation_status or Status.NONE)
@@ -716,8 +713,6 @@ def invitation_propose(request):
 def invitation_accept(request, token):
     """Charter art. 5 and 3.3 (I2, E1): the invitee accepts art. 3.3 from the e-mailed link,
     without an account."""
-    from charters.selectors import charter_version_in_force
-    from charters.text import ARTICLE_3_3, parse_charter
 
     try:
         invitation = services.invitation_from_token(token)

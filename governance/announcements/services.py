@@ -19,10 +19,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from charters.selectors import is_copil
 from core.audit import audit_log
 from core.leases import Lease
 from core.queue import task_enqueue
+from core.roles import is_copil
 from governance.commissions.models import Commission
 from governance.exceptions import AnnouncementError, NotAllowed
 

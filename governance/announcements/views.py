@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cos_portal.security import copil_required
+from core.decisions import copil_required
 from governance.exceptions import GovernanceError
 
 from . import selectors, services

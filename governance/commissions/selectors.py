@@ -4,7 +4,7 @@ reports and roadmap."""
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from charters.selectors import is_copil
+from core.roles import is_copil
 
 from .models import (
     OPEN_MEMBERSHIP_STATUSES,

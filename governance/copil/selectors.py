@@ -3,7 +3,7 @@ minutes (C4)."""
 
 from django.db.models import QuerySet
 
-from charters.selectors import is_copil
+from core.roles import is_copil
 
 from .models import CopilMeeting, MinutesRequest, MinutesRequestStatus
 

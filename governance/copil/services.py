@@ -14,9 +14,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from charters.selectors import charter_parameters, is_copil
+from charters.selectors import charter_parameters
 from core.audit import audit_log
 from core.emails import email_enqueue
+from core.roles import is_copil
 from governance.elections.selectors import mandates_active_on
 from governance.exceptions import ElectionsError
 from governance.selectors import member_representations

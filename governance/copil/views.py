@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from charters.selectors import is_copil
+from core.roles import is_copil
 from governance.exceptions import ElectionsError
 from governance.selectors import member_representations
 

@@ -19,6 +19,7 @@ from core.deadlines import (
     deadline_source,
     group_user_ids,
 )
+from members import selectors as members_selectors
 from members.constants import Role, Status
 
 from .models import CopilSeat, Election, ElectionStatus, ProxyStatus
@@ -72,8 +73,6 @@ def election_announcement_deadlines(*, start: datetime.date, end: datetime.date)
 def candidacy_deadlines(*, start: datetime.date, end: datetime.date):
     """Charter art. 6.2 (V11): candidacies close at the ordinary plenary before the
     election; the representatives of members may stand, the commission is informed."""
-    from members import selectors as members_selectors
-
     tz = timezone.get_current_timezone()
     elections = list(
         Election.objects.filter(

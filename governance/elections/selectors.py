@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from charters.selectors import COPIL_GROUP, is_copil, user_role_names
+from core.roles import is_copil, user_role_names
 from governance.commissions.models import (
     CommissionMembership,
     CommissionStatus,
@@ -18,7 +18,7 @@ from governance.commissions.models import (
     StandingRole,
 )
 from governance.selectors import member_representations
-from members.constants import Role
+from members.constants import COPIL_GROUP, Role
 
 from .models import (
     Ballot,

@@ -3,7 +3,7 @@ with the COPIL's minutes: see ``governance/urls.py``)."""
 
 from django.urls import path
 
-from cos_portal.security import decision
+from core.decisions import decision
 
 from . import views
 

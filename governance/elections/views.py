@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from charters.selectors import is_copil
 from core.pdf import render_pdf
+from core.roles import is_copil
 from governance.exceptions import ElectionsError, ElectionsWrongPassword
 from governance.selectors import (
     member_organisations,

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from charters.selectors import charter_parameters, is_copil
+from charters.selectors import charter_parameters
+from core.roles import is_copil
 from governance.selectors import member_organisations
 from members.selectors import active_representatives
 

@@ -17,9 +17,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from charters.selectors import charter_parameters, is_copil
+from charters.selectors import charter_parameters
 from core.audit import audit_log
 from core.public_cache import public_pages_changed
+from core.roles import is_copil
 from governance.exceptions import NotAllowed, ReferentError
 from governance.selectors import organisation_is_member
 from governance.services import require_copil, resolve_now, send_mail

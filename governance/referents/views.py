@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from charters.selectors import is_copil
+from core.http import client_ip
 from core.public_cache import public_cache
-from cos_portal.security import client_ip
+from core.roles import is_copil
 from governance.exceptions import GovernanceError
 
 from . import forms, selectors, services

@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 
 from activities.constants import ActivityKind
 from activities.models import Activity
-from charters.selectors import charter_version_in_force, is_copil
+from charters.selectors import charter_version_in_force
 from charters.services import charter_version_publish, charter_version_revise
 from core.audit import audit_log
+from core.roles import is_copil
 from governance.commissions.models import Commission, CommissionStatus
 from governance.commissions.selectors import is_facilitator
 from governance.commissions.services import commission_create, commission_end

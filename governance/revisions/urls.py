@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from cos_portal.security import decision
+from core.decisions import decision
 
 from . import views
 

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from activities.constants import ActivityKind
 from activities.models import Activity
-from charters.selectors import charter_version_history, is_copil
+from charters.selectors import charter_version_history
+from core.roles import is_copil
 from governance.exceptions import GovernanceError
 from governance.selectors import member_representatives, member_signatory_representations
 from governance.views import form_page

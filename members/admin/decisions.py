@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from charters.selectors import is_copil
+from core.roles import is_copil
 
 from ..exceptions import MembersError
 

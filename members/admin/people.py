@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.public_cache import PublicPagesAdminMixin
-from cos_portal.admin_privacy import PersonErasureAdminMixin
 
 from ..models import User
+from .privacy import PersonErasureAdminMixin
 
 # --- People -------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ every COPIL decision checks ``_common._require_copil`` (G2). Callers import from
 patches it in the module that uses it (e.g. ``members.services.partners``).
 """
 
+from ..models import amendment_effective_date
 from .accounts import user_deactivate, user_get_or_create, user_language_set, user_sessions_end
 from .applications import (
     APPLICATION_ORGANISATION_FIELDS,
@@ -34,7 +35,6 @@ from .partners import (
     agreement_next_renewal,
     agreement_notice_deadline,
     agreement_period_ends,
-    amendment_effective_date,
     partner_grant,
     partner_renounce,
     partner_terminate,

@@ -8,7 +8,11 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from charters.selectors import is_authorised_signatory
+from core.emails import email_message
+from core.pdf import render_pdf
 from core.queue import task_enqueue
+from core.roles import is_copil
 from core.tasks import email_send_task
 
 from .. import selectors
@@ -18,15 +22,11 @@ from ..models import Organisation
 
 def _require_copil(actor) -> None:
     """Charter art. 6 (G2): only COPIL members take these decisions (not superusers)."""
-    from charters.selectors import is_copil
-
     if not is_copil(actor):
         raise NotAllowed()
 
 
 def _require_signatory(actor, organisation: Organisation, *, on: datetime.date) -> None:
-    from charters.selectors import is_authorised_signatory
-
     if not is_authorised_signatory(user=actor, organisation=organisation, on=on):
         raise MembersError(_("Seul un signataire habilité de l'entité peut faire cette démarche."))
 
@@ -50,8 +50,6 @@ def _message(
     """A French e-mail, plain text and HTML, with optional attachments, as the JSON
     message of core.emails; None without recipients."""
     from django.template.loader import render_to_string
-
-    from core.emails import email_message
 
     recipients = sorted({address for address in to if address})
     if not recipients:
@@ -91,8 +89,6 @@ def _representative_emails(organisation: Organisation, *, on: datetime.date) -> 
 
 
 def _letter_pdf(template: str, context: dict) -> bytes:
-    from core.pdf import render_pdf
-
     return render_pdf(template, context, metadata={"title": context.get("title", "")})
 
 

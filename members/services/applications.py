@@ -8,6 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from charters.exceptions import CharterError
+from charters.selectors import charter_version_in_force
+from charters.services import signature_record
 from core.audit import audit_log
 
 from .. import selectors
@@ -81,9 +84,6 @@ def application_submit(
     fields (APPLICATION_ORGANISATION_FIELDS), ``establishments`` (a list of dicts) and
     ``job_title``.
     """
-    from charters.exceptions import CharterError
-    from charters.selectors import charter_version_in_force
-    from charters.services import signature_record
 
     now = now or timezone.now()
     today = timezone.localdate(now)

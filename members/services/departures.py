@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from charters.selectors import charter_parameters
+from charters.selectors import charter_parameters, commitment_end_date
 from core.audit import audit_log
 
 from .. import selectors
@@ -56,8 +56,6 @@ def member_resign(
     name, signer = organisation.legal_name, actor.get_full_name() or actor.email
 
     def member_email():
-        from charters.selectors import commitment_end_date
-
         pdf = _letter_pdf(
             "members/letters/resignation.html",
             {
@@ -296,8 +294,6 @@ def exclusion_decide(
     name = organisation.legal_name
 
     def decision_email():
-        from charters.selectors import commitment_end_date
-
         pdf = _letter_pdf(
             "members/letters/exclusion_decision.html",
             {

@@ -11,7 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from charters.constants import CharterParameters
+from charters.selectors import charter_version_in_force
 from core.audit import audit_log
+from core.roles import is_copil
 
 from .. import selectors
 from ..constants import InvitationState, Status, StatusReason
@@ -92,8 +95,6 @@ def invitation_propose(
     now: datetime.datetime | None = None,
 ) -> Invitation:
     """Charter art. 5 (I1): a member (or the COPIL for the community) proposes an invitee."""
-    from charters.selectors import is_copil
-
     now = now or timezone.now()
     today = timezone.localdate(now)
     if proposing_organisation is None:
@@ -261,9 +262,6 @@ def invitation_refuse(
 
 
 def invitation_acceptance_text(invitation: Invitation, *, on: datetime.date) -> str:
-    from charters.constants import CharterParameters
-    from charters.selectors import charter_version_in_force
-
     version = charter_version_in_force(on=on)
     label = version.label if version else "—"
     # Charter art. 3.3 (E2): the months of this version (V1 R001's before any version).

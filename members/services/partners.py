@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from charters.selectors import charter_parameters
 from core.audit import audit_log
+from core.dates import add_months
 
 from .. import selectors
 from ..constants import Status, StatusReason
@@ -29,17 +30,10 @@ from .proofs import upload_check
 from .registry import organisation_status_change
 
 
-def amendment_effective_date(signed_on: datetime.date) -> datetime.date:
-    """P2 (CINOV-IT): an amendment takes effect the first day of the month after its signature."""
-    return (signed_on.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
-
-
 def agreement_period_ends(
     *, signed_on: datetime.date, initial_term_months: int, renewal_months: int
 ):
     """The successive ends of the agreement's periods: the initial term, then each renewal."""
-    from charters.selectors import add_months
-
     yield add_months(signed_on, initial_term_months)
     if renewal_months <= 0:
         return
@@ -68,8 +62,6 @@ def agreement_next_renewal(
 
 def agreement_last_notice_date(*, period_end: datetime.date, notice_months: int) -> datetime.date:
     """P2, P6: the last day to give notice for the agreement to end at ``period_end``."""
-    from charters.selectors import add_months
-
     return add_months(period_end, -notice_months)
 
 

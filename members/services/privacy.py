@@ -7,7 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
+from core.models import AuditEntry
 from core.public_cache import public_pages_changed
+from core.roles import is_copil
 
 from ..exceptions import MembersError
 from ..models import Representative
@@ -56,9 +58,6 @@ def person_erase(*, user, actor, now: datetime.datetime | None = None):
     from allauth.mfa.models import Authenticator
     from auditlog.models import LogEntry
     from django.contrib.auth import get_user_model
-
-    from charters.selectors import is_copil
-    from core.models import AuditEntry
 
     now = now or timezone.now()
     is_self = getattr(actor, "pk", None) == user.pk

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_log
 from core.public_cache import public_pages_changed
+from core.roles import is_copil
 
 from .. import selectors
 from ..exceptions import MembersError
@@ -30,8 +31,6 @@ def representative_add(
     now: datetime.datetime | None = None,
 ) -> Representative:
     """Charter art. 3.1 and 4 (M9, P3): the organisation designates a representative."""
-    from charters.selectors import is_copil
-
     now = now or timezone.now()
     today = timezone.localdate(now)
     if not is_copil(actor):
@@ -87,8 +86,6 @@ def representative_end(
     *, representative: Representative, actor, now: datetime.datetime | None = None
 ) -> Representative:
     """M9: a representative's mandate ends today (by a signatory, the person, or the COPIL)."""
-    from charters.selectors import is_copil
-
     now = now or timezone.now()
     today = timezone.localdate(now)
     if actor.pk != representative.user_id and not is_copil(actor):

@@ -74,7 +74,7 @@ def test_organisation_page_shows_when_the_confidentiality_commitment_ends(
 ):
     from django.utils import timezone
 
-    from charters.selectors import add_months
+    from core.dates import add_months
     from members.constants import Status, StatusReason
     from tests.members.factories import StatusChangeFactory, member_organisation
 

@@ -9,9 +9,9 @@ import pytest
 from django.urls import resolve, reverse
 from django.utils import timezone
 
-from charters.selectors import add_months
+from core.dates import add_months
+from core.decisions import is_decision
 from core.models import AuditEntry
-from cos_portal.security import is_decision
 from members import selectors
 from members.constants import Status, StatusReason
 from members.models import StatusChange

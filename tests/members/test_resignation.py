@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from charters.selectors import add_months
+from core.dates import add_months
 from members import selectors
 from members.constants import Status, StatusReason
 

@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from charters.selectors import add_months
+from core.dates import add_months
 from members import selectors
 from members.constants import InvitationState, Status, StatusReason
 from members.models import Application, Invitation, Organisation, StatusChange

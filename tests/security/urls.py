@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.urls import path
 
-from cos_portal.security import decision
+from core.decisions import decision
 from cos_portal.urls import urlpatterns as portal_urlpatterns
 
 

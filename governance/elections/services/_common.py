@@ -13,6 +13,7 @@ from governance.elections.models import Election
 from governance.exceptions import ElectionsError
 from members.constants import Status
 from members.models import Organisation
+from members.selectors import organisation_status
 
 
 def _fmt(day: datetime.date) -> str:
@@ -41,6 +42,4 @@ def _require_status(election: Election, *statuses: str) -> None:
 
 
 def _is_member(organisation: Organisation, now) -> bool:
-    from members.selectors import organisation_status
-
     return organisation_status(organisation=organisation, at=now) == Status.MEMBER

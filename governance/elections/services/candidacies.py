@@ -18,6 +18,7 @@ from governance.elections.models import Candidacy, Election, ElectionStatus
 from governance.exceptions import ElectionsError
 from members.constants import Status
 from members.models import Organisation, StatusChange
+from members.selectors import active_representatives
 
 from ._common import _fmt, _lock, _require_status
 
@@ -57,8 +58,6 @@ class Eligibility:
 def candidate_eligibility(*, user, election_date: datetime.date) -> Eligibility:
     """Charter art. 6.2 (V4, V5): a person representing a member organisation for at least
     one year on the election date; outgoing COPIL members are treated like anyone else."""
-    from members.selectors import active_representatives
-
     params = charter_parameters(on=election_date)
     threshold = election_date - relativedelta(years=params.candidate_seniority_years)
     representations = list(

@@ -23,6 +23,7 @@ from governance.elections.models import Election, ElectionStatus
 from governance.elections.tasks import election_announcement_send_task
 from governance.exceptions import ElectionsError
 from governance.selectors import member_organisations
+from members.selectors import active_representatives
 
 from ._common import _fmt, _lock, _require_commission, _require_status
 from .seats import seats_to_renew
@@ -374,8 +375,6 @@ def election_announcement_send(
             return 0
         election.announcement_sent_at = now
         election.save(update_fields=["announcement_sent_at"])
-    from members.selectors import active_representatives
-
     members = member_organisations(at=now).values("pk")
     recipients = (
         active_representatives(on=timezone.localdate(now))

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from charters.selectors import is_copil
 from core.models import AuditEntry
+from core.roles import is_copil
 from governance.elections import services
 from governance.models import CopilSeat, Mandate, MandateEndReason
 from members import services as member_services

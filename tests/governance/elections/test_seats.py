@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from charters.constants import CharterParameters
-from charters.selectors import is_copil
+from core.roles import is_copil
 from governance.elections import services
 from governance.exceptions import ElectionsError
 from governance.models import CopilSeat, Mandate, MandateEndReason

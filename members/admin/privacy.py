@@ -1,7 +1,8 @@
 """The COPIL erases a person's data from the people's admin list (GDPR art. 17).
 
 A mixin of the people's ModelAdmin (members/admin/people.py), so that the action calls the same
-service as the person's own erasure page: ``members.services.person_erase``.
+service as the person's own erasure page: ``members.services.person_erase``. It belongs to
+members, whose service it calls; the personal data export stays in cos_portal/privacy.py.
 """
 
 from django.contrib import admin, messages
@@ -10,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from charters.selectors import is_copil
+from core.roles import is_copil
 from members import services as member_services
 from members.exceptions import MembersError
 

@@ -1,0 +1,81 @@
+"""What charters reads of the organisations, from the registry members keeps.
+
+charters sits below members (ARCHITECTURE: core <- charters <- members <- activities <-
+governance) and never imports it, yet what an organisation owes depends on its status:
+the scope it signs (E1), who owes a signature of the version in force and since when
+(X4), when its commitment ends after it lost its status (E2). So members registers its
+readers here from ``MembersConfig.ready()`` (as the deadline registry in
+core/deadlines.py is filled), and charters asks through the functions below.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ImproperlyConfigured
+
+__all__ = [
+    "OrganisationReaders",
+    "StatusHolder",
+    "organisation_readers_register",
+    "organisation_status",
+    "status_changes_latest",
+    "status_holders",
+]
+
+
+@dataclass(frozen=True)
+class StatusHolder:
+    """An organisation holding one of the statuses asked, as the registry sees it."""
+
+    organisation: object
+    status: str
+    status_label: str
+    # The start of its current uninterrupted stretch of one of the statuses asked.
+    since: datetime.datetime | None
+    # Its active authorised signatories, and every active representative when asked.
+    signatories: list = field(default_factory=list)
+    representatives: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OrganisationReaders:
+    # (*, organisation, at=None) -> the status (a members.constants.Status value)
+    organisation_status: Callable[..., str]
+    # (*, statuses, at=None, with_representatives=False) -> [StatusHolder], by name
+    status_holders: Callable[..., list[StatusHolder]]
+    # (*, organisation, at=None, count) -> the latest status changes, newest first
+    status_changes_latest: Callable[..., list]
+
+
+_READERS: list[OrganisationReaders] = []
+
+
+def organisation_readers_register(readers: OrganisationReaders) -> None:
+    """members' ``ready()``; a second call replaces the first."""
+    _READERS[:] = [readers]
+
+
+def _readers() -> OrganisationReaders:
+    if not _READERS:
+        raise ImproperlyConfigured("members registers its readers from MembersConfig.ready().")
+    return _READERS[0]
+
+
+def organisation_status(*, organisation, at: datetime.datetime | None = None) -> str:
+    return _readers().organisation_status(organisation=organisation, at=at)
+
+
+def status_holders(
+    *, statuses, at: datetime.datetime | None = None, with_representatives: bool = False
+) -> list[StatusHolder]:
+    return _readers().status_holders(
+        statuses=statuses, at=at, with_representatives=with_representatives
+    )
+
+
+def status_changes_latest(*, organisation, at: datetime.datetime | None = None, count: int):
+    """Each change has ``status`` and ``effective_at``."""
+    return _readers().status_changes_latest(organisation=organisation, at=at, count=count)
