@@ -6,6 +6,8 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from core.site import site_root
+
 FEED_PAST_DAYS = 365
 
 
@@ -16,7 +18,7 @@ def activities_ical(*, activities, name: str) -> bytes:
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     stamp = timezone.now()
-    site = settings.SITE_URL.rstrip("/")
+    site = site_root()
     for activity in activities:
         event = Event()
         event.add("uid", f"activity-{activity.pk}@cos-ge")

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from core.pdf import render_pdf
+from core.site import site_root
 
 from .constants import SignatureScope
 from .text import ARTICLE_3_3, parse_charter
@@ -158,7 +159,7 @@ def certificate_context(signature) -> dict:
         "signature": signature,
         "version": signature.version,
         "document": document,
-        "site_url": settings.SITE_URL.rstrip("/"),
+        "site_url": site_root(),
         "generated_at": timezone.now(),
     }
 

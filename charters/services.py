@@ -6,12 +6,14 @@ import datetime
 import logging
 
 from django.db import IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
-from core.emails import email_enqueue
+from core.emails import email_notify
 from core.public_cache import public_pages_changed
+from core.site import absolute_url
 
 from . import organisations, selectors
 from .constants import (
@@ -297,21 +299,13 @@ def signature_record(
 def _signature_receipt_enqueue(signature: Signature) -> None:
     """The signer's receipt, in their language, queued through Celery after commit (the
     outbox keeps it if Redis is down: the signature itself never waits for the broker)."""
-    from django.conf import settings
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-    from django.utils import translation
-
-    language = getattr(signature.signer, "language", "") or "fr"
-    url = settings.SITE_URL.rstrip("/") + reverse(
-        "charters:signature", kwargs={"code": signature.verification_code}
+    url = absolute_url(reverse("charters:signature", kwargs={"code": signature.verification_code}))
+    email_notify(
+        to=[signature.signer_email],
+        subject=lambda: (
+            _("Votre signature de la charte %(label)s") % {"label": signature.version.label}
+        ),
+        template="charters/email/signature_receipt",
+        context={"signature": signature, "url": url},
+        language=getattr(signature.signer, "language", ""),
     )
-    with translation.override(language):
-        context = {"signature": signature, "url": url}
-        subject = _("Votre signature de la charte %(label)s") % {"label": signature.version.label}
-        email_enqueue(
-            subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
-            body=render_to_string("charters/email/signature_receipt.txt", context),
-            html=render_to_string("charters/email/signature_receipt.html", context),
-            to=[signature.signer_email],
-        )

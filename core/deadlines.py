@@ -27,15 +27,18 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise, lazy
 
 from . import queue
 from .audit import audit_log
+from .emails import email_build, email_compose, recipient_language
 from .leases import Lease
 from .models import Reminder, ReminderMute, ReminderStatus
 from .roles import copil_group
+from .site import absolute_url
 
 # Registers the engine's tasks in every process that loads the deadline sources.
 from .tasks_reminders import reminder_send_task
@@ -499,6 +502,8 @@ def _describe(error: Exception) -> str:
 
 
 class _Email:
+    """One reminder's message, sent on the batch's connection or on its own."""
+
     def __init__(self, message):
         self.message = message
 
@@ -513,36 +518,32 @@ class _Email:
 def reminder_email(reminder, *, now: datetime.datetime | None = None) -> _Email:
     """The e-mail of one reminder, plain text and HTML, in the recipient's language, with
     the absolute link where they act."""
-    from django.core.mail import EmailMultiAlternatives
-    from django.template.loader import render_to_string
-
     user = reminder.recipient
     if not user.is_active or not user.email:
         raise ValueError("recipient without an active e-mail address")
-    language = user.language if user.language in dict(settings.LANGUAGES) else "fr"
-    site = settings.SITE_URL.rstrip("/")
-    with translation.override(language):
-        today = timezone.localdate(now or timezone.now())
-        label = reminder.labels.get(language) or reminder.labels.get("fr") or reminder.deadline_key
-        context = {
-            "user": user,
-            "label": label,
-            "due": reminder.due,
-            "days_left": (reminder.due - today).days,
-            "days_late": (today - reminder.due).days,
-            "informed_only": reminder.informed_only,
-            "act_url": site + reminder.act_url,
-            "mutable": not _kind_required(reminder.kind),
-            "preferences_url": site + reverse("reminder_preferences"),
-        }
-        subject = render_to_string("cos_portal/email/deadline_reminder_subject.txt", context)
-        text = render_to_string("cos_portal/email/deadline_reminder.txt", context)
-        html = render_to_string("cos_portal/email/deadline_reminder.html", context)
-    message = EmailMultiAlternatives(
-        settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()), text, None, [user.email]
+    language = recipient_language(user.language)
+    today = timezone.localdate(now or timezone.now())
+    context = {
+        "user": user,
+        "label": reminder.labels.get(language)
+        or reminder.labels.get("fr")
+        or reminder.deadline_key,
+        "due": reminder.due,
+        "days_left": (reminder.due - today).days,
+        "days_late": (today - reminder.due).days,
+        "informed_only": reminder.informed_only,
+        "act_url": absolute_url(reminder.act_url),
+        "mutable": not _kind_required(reminder.kind),
+        "preferences_url": absolute_url(reverse("reminder_preferences")),
+    }
+    message = email_compose(
+        to=[user.email],
+        subject=lambda: render_to_string("cos_portal/email/deadline_reminder_subject.txt", context),
+        template="cos_portal/email/deadline_reminder",
+        context=context,
+        language=language,
     )
-    message.attach_alternative(html, "text/html")
-    return _Email(message)
+    return _Email(email_build(message))
 
 
 def _kind_required(kind: str) -> bool:

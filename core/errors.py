@@ -7,6 +7,7 @@ settings.LOGGING loads this module before the apps.
   with ``sensitive_post_parameters`` is the kind of rule a new view forgets.
 - ``SkipHealthCheck``: /healthz answers 503 while Redis or the database is down; the
   monitoring that polls it is the alert, the log line on stdout the record. No mail.
+- ``ErrorMailHandler``: Django's AdminEmailHandler, sending through the mail funnel.
 - ``ErrorMailThrottle``: one mail per kind of error (logger, exception class, route, the
   line that logged it) per ERROR_MAIL_INTERVAL_SECONDS. Every occurrence is still written
   to stdout; a failing page hit by every visitor must not send a mail each.
@@ -20,6 +21,7 @@ import time
 import weakref
 
 from django.conf import settings
+from django.utils.log import AdminEmailHandler
 from django.views.debug import SafeExceptionReporterFilter
 
 HEALTH_CHECK_PATH = "/healthz"
@@ -164,3 +166,25 @@ def error_mail_throttle_reset() -> None:
     """Forget the mails already sent (tests: each starts with none)."""
     for throttle in list(_THROTTLES):
         throttle.reset()
+
+
+class ErrorMailHandler(AdminEmailHandler):
+    """Django's error mail to ADMINS, sent through the portal's mail funnel
+    (core/emails.py) like every other mail the portal sends."""
+
+    def send_mail(self, subject, message, *args, **kwargs):
+        from . import emails  # read once a record is mailed: the apps are loaded by then
+
+        if not settings.ADMINS:
+            return
+        composed = emails.email_message(
+            subject=f"{settings.EMAIL_SUBJECT_PREFIX}{subject}",
+            body=message,
+            html=kwargs.get("html_message") or "",
+            to=[address for _name, address in settings.ADMINS],
+        )
+        try:
+            emails.email_send(composed)
+        except OSError:  # as mail_admins(fail_silently=True): the report stays on stdout
+            if not kwargs.get("fail_silently"):
+                raise

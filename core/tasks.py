@@ -24,7 +24,7 @@ def outbox_flush_task() -> int:
     max_retries=5,
 )
 def email_send_task(message: dict) -> int:
-    """Send one e-mail already rendered in its recipient's language (see core.emails)."""
-    from .emails import email_send
+    """Send one e-mail already written in its recipient's language (core/emails.py)."""
+    from . import emails  # emails queues this task: the module is read at call time
 
-    return email_send(message)
+    return emails.email_send(message)

@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
 from core.public_cache import public_cache
+from core.site import site_root
 from members import selectors as member_selectors
 
 # Public pages, by URL name; one that the URLconf lacks (a page still to come) is skipped.
@@ -113,7 +114,7 @@ def robots_txt(request):
         if prefix != "/" and prefix not in prefixes:
             prefixes.append(prefix)
     lines += [f"Disallow: {prefix}" for prefix in prefixes]
-    lines.append(f"Sitemap: {settings.SITE_URL.rstrip('/')}{reverse('sitemap')}")
+    lines.append(f"Sitemap: {site_root()}{reverse('sitemap')}")
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "public, max-age=86400"
     return response

@@ -16,12 +16,14 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
+from allauth.core import context as allauth_context
 from allauth.core import ratelimit
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -31,6 +33,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
 from core.decisions import is_decision
+from core.emails import email_message, email_send
 from core.http import client_ip
 from core.roles import is_copil
 from governance.elections.selectors import is_election_commission
@@ -150,6 +153,29 @@ class AccountAdapter(DefaultAccountAdapter):
                 status=429,
             )
             raise ImmediateHttpResponse(ratelimit.respond_429(request)) from error
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's mails (address confirmation, password reset...) leave through the
+        portal's mail funnel (core/emails.py), written by allauth's templates in the page's
+        language, as allauth's own send_mail does."""
+        request = allauth_context.request
+        rendered = self.render_mail(
+            template_prefix,
+            email,
+            {"request": request, "email": email, "current_site": get_current_site(request)}
+            | context,
+        )
+        html = next(
+            (
+                content
+                for content, mimetype in getattr(rendered, "alternatives", ())
+                if mimetype == "text/html"
+            ),
+            "",
+        )
+        email_send(
+            email_message(subject=rendered.subject, body=rendered.body, html=html, to=rendered.to)
+        )
 
 
 # --- MFA on the decisions of the COPIL and of the election commission -------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -29,6 +28,7 @@ from core.deadlines import (
     deadline_list,
 )
 from core.decisions import copil_required
+from core.site import site_root
 from members.models import Organisation
 
 
@@ -126,7 +126,7 @@ def overview_ics(request):
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", _("Échéances COS-GE"))
     stamp = timezone.now()
-    site = settings.SITE_URL.rstrip("/")
+    site = site_root()
     for row in rows:
         deadline = row.deadline
         event = Event()

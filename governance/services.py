@@ -1,12 +1,10 @@
 """What the services of the subjects share: the moment, the COPIL's role, the French
 e-mails of commissions, referents and revision, and the site's address."""
 
-from django.conf import settings
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.emails import email_enqueue
+from core.emails import email_notify
 from core.roles import is_copil
 
 from .exceptions import NotAllowed
@@ -22,20 +20,17 @@ def require_copil(actor) -> None:
         raise NotAllowed(_("Cette décision appartient au COPIL."))
 
 
-def send_mail(*, to: list[str], subject: str, template: str, context: dict, reply_to=None):
-    """A French e-mail, plain text and HTML, queued through Celery once the transaction
-    has committed (the outbox keeps it if Redis is down)."""
-    with translation.override("fr"):
-        text = render_to_string(f"governance/commissions/email/{template}.txt", context)
-        html = render_to_string(f"governance/commissions/email/{template}.html", context)
-    email_enqueue(
-        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
-        body=text,
-        html=html,
+def email_notify_in_french(
+    *, to: list[str], subject: str, template: str, context: dict, reply_to=None
+):
+    """A French e-mail of the commissions' templates, plain text and HTML, queued through
+    the mail funnel once the transaction has committed (the outbox keeps it if Redis is
+    down)."""
+    email_notify(
         to=to,
+        subject=subject,
+        template=f"governance/commissions/email/{template}",
+        context=context,
+        language="fr",
         reply_to=reply_to or (),
     )
-
-
-def site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path

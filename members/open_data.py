@@ -12,9 +12,10 @@ import csv
 import io
 import json
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+
+from core.site import absolute_url
 
 from . import selectors
 from .constants import OrganisationKind, Status
@@ -36,7 +37,7 @@ _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def organisation_record(organisation) -> dict:

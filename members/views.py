@@ -2,7 +2,6 @@
 
 import posixpath
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -31,6 +30,7 @@ from charters.text import ARTICLE_3_3, parse_charter
 from core.deadlines import AHEAD_DAYS
 from core.public_cache import public_cache
 from core.roles import is_copil
+from core.site import absolute_url, site_root
 
 from . import open_data, selectors, services
 from .constants import BENEFIT_STATUSES, ApplicationState, OrganisationKind, Status
@@ -78,7 +78,7 @@ def directory(request):
             "filterset": filterset,
             "page": page,
             "page_range": page.paginator.get_elided_page_range(page.number),
-            "site_url": settings.SITE_URL.rstrip("/"),  # the addresses printed on paper
+            "site_url": site_root(),  # the addresses printed on paper
         },
     )
 
@@ -107,8 +107,8 @@ def organisation_detail(request, slug):
             # Escaped for <script> by organisation_json_ld (tested with a "</script>" name).
             # nosemgrep: portal-mark-safe
             "json_ld": mark_safe(open_data.organisation_json_ld(organisation)),  # noqa: S308 # nosec B308 B703
-            "page_url": settings.SITE_URL.rstrip("/") + organisation.get_absolute_url(),
-            "site_url": settings.SITE_URL.rstrip("/"),
+            "page_url": absolute_url(organisation.get_absolute_url()),
+            "site_url": site_root(),
         },
     )
 

@@ -19,6 +19,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from core.public_cache import public_cache
+from core.site import absolute_url, site_root
 
 from . import open_data, selectors
 from .filters import DirectoryFilter
@@ -66,7 +67,7 @@ def embeddable(view):
 @public_cache()
 def directory_json(request):
     records = open_data.directory_records()
-    source = settings.SITE_URL.rstrip("/") + reverse("members:directory")
+    source = absolute_url(reverse("members:directory"))
     body = json.dumps(
         {"source": source, "entites": records},
         ensure_ascii=False,
@@ -100,6 +101,6 @@ def directory_embed(request):
             "filterset": filterset,
             "page": page,
             "page_range": page.paginator.get_elided_page_range(page.number),
-            "site_url": settings.SITE_URL.rstrip("/"),
+            "site_url": site_root(),
         },
     )

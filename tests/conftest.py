@@ -127,3 +127,20 @@ def celery_broker_down():
     finally:
         app.conf.broker_url, app.conf.task_always_eager = saved
         _celery_pools_reset(app)
+
+
+@pytest.fixture(autouse=True)
+def _every_mail_leaves_through_the_funnel():
+    """Every mail a test makes the portal send (to the test outbox) was built by the mail
+    funnel, core/emails.py, which marks each one Auto-Submitted: no path sends around it."""
+    from django.core import mail
+
+    from core.emails import AUTO_SUBMITTED
+
+    yield
+    around = [
+        message.subject
+        for message in getattr(mail, "outbox", [])
+        if message.extra_headers.get("Auto-Submitted") != AUTO_SUBMITTED["Auto-Submitted"]
+    ]
+    assert around == [], f"sent around the mail funnel (core/emails.py): {around}"

@@ -361,7 +361,7 @@ LOGGING = {
         # (DEFAULT_EXCEPTION_REPORTER_FILTER), never for /healthz, and one mail per kind
         # of error per ERROR_MAIL_INTERVAL_SECONDS (the throttle comes last).
         "mail_admins": {
-            "class": "django.utils.log.AdminEmailHandler",
+            "class": "core.errors.ErrorMailHandler",
             "level": "ERROR",
             "include_html": False,
             "filters": [

@@ -12,17 +12,18 @@ from __future__ import annotations
 import datetime
 import logging
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
+from core.emails import email_build, email_compose, recipient_language
 from core.leases import Lease
 from core.queue import task_enqueue
 from core.roles import is_copil
+from core.site import absolute_url
 from governance.commissions.models import Commission
 from governance.exceptions import AnnouncementError, NotAllowed
 
@@ -194,7 +195,7 @@ def announcement_deliveries_resume(*, now: datetime.datetime | None = None) -> t
 
 
 def _deliveries_deliver(lease: Lease, *, now: datetime.datetime | None) -> tuple[int, int]:
-    url = settings.SITE_URL.rstrip("/") + "/"
+    url = absolute_url()
     sent = failed = 0
     retries: set[tuple[int, int]] = set()
     deliveries = lease.held().select_related("announcement").order_by("announcement_id", "pk")
@@ -235,24 +236,21 @@ def _deliveries_deliver(lease: Lease, *, now: datetime.datetime | None) -> tuple
 def _delivery_email(
     announcement: Announcement, delivery: AnnouncementDelivery, *, url: str
 ) -> EmailMultiAlternatives:
-    # Rendered in the recipient's language; the English version when the COPIL wrote one.
-    language = delivery.language if delivery.language in dict(settings.LANGUAGES) else "fr"
-    english = language == "en" and announcement.subject_en
-    with translation.override(language):
-        context = {
-            "subject": announcement.subject_en if english else announcement.subject,
-            "body": announcement.body_en if english else announcement.body,
-            "reason": delivery.get_reason_display(),
-            "commission": announcement.commission,
-            "url": url,
-        }
-        message = EmailMultiAlternatives(
-            subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{context['subject']}",
-            body=render_to_string("governance/announcements/email/announcement.txt", context),
+    # Written in the recipient's language; the English version when the COPIL wrote one.
+    english = recipient_language(delivery.language) == "en" and announcement.subject_en
+    subject = announcement.subject_en if english else announcement.subject
+    return email_build(
+        email_compose(
             to=[delivery.email],
+            subject=subject,
+            template="governance/announcements/email/announcement",
+            context={
+                "subject": subject,
+                "body": announcement.body_en if english else announcement.body,
+                "reason": lazy(delivery.get_reason_display, str)(),  # in the funnel's language
+                "commission": announcement.commission,
+                "url": url,
+            },
+            language=delivery.language,
         )
-        message.attach_alternative(
-            render_to_string("governance/announcements/email/announcement.html", context),
-            "text/html",
-        )
-    return message
+    )

@@ -22,9 +22,10 @@ from activities.constants import ActivityKind, ConvenedScope
 from activities.models import Activity
 from activities.services import activity_convocations_sync, activity_create
 from core.audit import audit_log
+from core.site import absolute_url
 from governance.exceptions import CommissionError, NotAllowed
 from governance.selectors import organisation_is_member
-from governance.services import require_copil, resolve_now, send_mail, site_url
+from governance.services import email_notify_in_french, require_copil, resolve_now
 from members.models import Representative
 
 from . import selectors
@@ -446,14 +447,14 @@ def progress_report_submit(
         data={"commission": commission.pk, "attachments": len(stored)},
         now=now,
     )
-    send_mail(
+    email_notify_in_french(
         to=[settings.COPIL_EMAIL],
         subject=_("Point d'avancement de la %(commission)s") % {"commission": commission.name},
         template="report_submitted",
         context={
             "report": report,
             "commission": commission,
-            "url": site_url(commission.get_absolute_url()),
+            "url": absolute_url(commission.get_absolute_url()),
         },
     )
     return report

@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from charters.selectors import charter_parameters
 from core.audit import audit_log
-from core.emails import email_enqueue
+from core.emails import email_notify
 from core.roles import is_copil
+from core.site import absolute_url
 from governance.elections.selectors import mandates_active_on
 from governance.exceptions import ElectionsError
 from governance.selectors import member_representations
@@ -222,16 +223,18 @@ def minutes_request_create(
         reason=reason.strip(),
     )
     audit_log(action="governance.minutes_request.created", actor=requester, target=request, now=now)
-    email_enqueue(
-        subject=_("[COS-GE] Demande de compte rendu du COPIL"),
-        body=_("%(name)s (%(org)s) demande le compte rendu de « %(meeting)s » : %(reason)s")
-        % {
-            "name": requester,
-            "org": request.organisation,
-            "meeting": meeting,
-            "reason": request.reason,
-        },
+    email_notify(
         to=[settings.COPIL_EMAIL],
+        subject=lambda: _("[COS-GE] Demande de compte rendu du COPIL"),
+        body=lambda: (
+            _("%(name)s (%(org)s) demande le compte rendu de « %(meeting)s » : %(reason)s")
+            % {
+                "name": requester,
+                "org": request.organisation,
+                "meeting": meeting,
+                "reason": request.reason,
+            }
+        ),
     )
     return request
 
@@ -268,22 +271,24 @@ def minutes_request_decide(
         now=now,
     )
     requester = request.requester
-    with translation.override(requester.language or "fr"):
+    url = absolute_url(reverse("elections:copil_minutes", kwargs={"pk": request.meeting_id}))
+
+    def answer() -> str:  # written in the requester's language by the mail funnel
         if grant:
-            body = _(
+            text = _(
                 "Le COPIL a accepté votre demande : le compte rendu de « %(meeting)s » est "
                 "consultable sur le portail : %(url)s"
             )
         else:
-            body = _(
+            text = _(
                 "Le COPIL a refusé votre demande de compte rendu de « %(meeting)s » : %(reason)s"
             )
-        text = body % {
-            "meeting": request.meeting,
-            "reason": request.refusal_reason,
-            "url": settings.SITE_URL.rstrip("/")
-            + reverse("elections:copil_minutes", kwargs={"pk": request.meeting_id}),
-        }
-        subject = _("[COS-GE] Votre demande de compte rendu du COPIL")
-    email_enqueue(subject=subject, body=text, to=[requester.email])
+        return text % {"meeting": request.meeting, "reason": request.refusal_reason, "url": url}
+
+    email_notify(
+        to=[requester.email],
+        subject=lambda: _("[COS-GE] Votre demande de compte rendu du COPIL"),
+        body=answer,
+        language=requester.language,
+    )
     return request

@@ -23,7 +23,7 @@ from core.public_cache import public_pages_changed
 from core.roles import is_copil
 from governance.exceptions import NotAllowed, ReferentError
 from governance.selectors import organisation_is_member
-from governance.services import require_copil, resolve_now, send_mail
+from governance.services import email_notify_in_french, require_copil, resolve_now
 from members.models import Representative
 
 from .models import (
@@ -155,7 +155,7 @@ def referent_end(
         now=now,
     )
     if reason == ReferentEndReason.RESIGNATION:
-        send_mail(
+        email_notify_in_french(
             to=[settings.COPIL_EMAIL],
             subject=_("Démission d'un référent"),
             template="referent_resigned",
@@ -279,7 +279,7 @@ def referent_message_send(
     except IntegrityError:
         # The same submission, posted twice at once: the first one sends.
         return ReferentMessage.objects.get(submission_token=submission_token), False
-    send_mail(
+    email_notify_in_french(
         to=[referent.representative.user.email],
         subject=_("Message reçu via la page des référents de zone"),
         template="referent_message",

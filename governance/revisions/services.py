@@ -20,12 +20,13 @@ from charters.selectors import charter_version_in_force
 from charters.services import charter_version_publish, charter_version_revise
 from core.audit import audit_log
 from core.roles import is_copil
+from core.site import absolute_url
 from governance.commissions.models import Commission, CommissionStatus
 from governance.commissions.selectors import is_facilitator
 from governance.commissions.services import commission_create, commission_end
 from governance.exceptions import NotAllowed, RevisionError
 from governance.selectors import member_signatory_representations
-from governance.services import require_copil, resolve_now, send_mail, site_url
+from governance.services import email_notify_in_french, require_copil, resolve_now
 from members.models import Organisation, Representative
 
 from . import selectors
@@ -200,14 +201,14 @@ def revision_threshold_check(*, revision: CharterRevision, now=None) -> bool:
         },
         now=now,
     )
-    send_mail(
+    email_notify_in_french(
         to=[settings.COPIL_EMAIL],
         subject=_("Demande de révision de la charte : le COPIL est saisi"),
         template="revision_seized",
         context={
             "revision": revision,
             "count": count,
-            "url": site_url(revision.get_absolute_url()),
+            "url": absolute_url(revision.get_absolute_url()),
         },
     )
     return True
@@ -516,11 +517,11 @@ def revision_vote_close(*, revision: CharterRevision, actor, now=None) -> Charte
         },
         now=now,
     )
-    send_mail(
+    email_notify_in_french(
         to=[settings.COPIL_EMAIL],
         subject=_("Révision de la charte : résultat du vote"),
         template="revision_result",
-        context={"revision": revision, "url": site_url(revision.get_absolute_url())},
+        context={"revision": revision, "url": absolute_url(revision.get_absolute_url())},
     )
     return revision
 

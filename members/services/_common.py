@@ -2,18 +2,14 @@
 the organisations concerned are told (e-mails, PDF letters)."""
 
 import datetime
-from collections.abc import Iterable
 
-from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from charters.selectors import is_authorised_signatory
-from core.emails import email_message
+from core.emails import email_notify
 from core.pdf import render_pdf
-from core.queue import task_enqueue
 from core.roles import is_copil
-from core.tasks import email_send_task
 
 from .. import selectors
 from ..exceptions import MembersError, NotAllowed
@@ -36,48 +32,28 @@ def _require_representative(actor, organisation: Organisation, *, on: datetime.d
         raise MembersError(_("Seuls les représentants de l'entité peuvent faire cette démarche."))
 
 
-def _site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def _message(
-    *,
-    to: Iterable[str],
-    subject: str,
-    paragraphs: Iterable[str],
-    attachments: Iterable[tuple[str, bytes, str]] = (),
-) -> dict | None:
-    """A French e-mail, plain text and HTML, with optional attachments, as the JSON
-    message of core.emails; None without recipients."""
-    from django.template.loader import render_to_string
-
-    recipients = sorted({address for address in to if address})
-    if not recipients:
-        return None
-    paragraphs = list(paragraphs)
-    signature_line = _("Le COPIL de la COS-GE")
-    text = "\n\n".join([*paragraphs, signature_line]) + "\n"
-    html = render_to_string(
-        "members/email/message.html",
-        {"subject": subject, "paragraphs": paragraphs, "signature": signature_line},
-    )
-    return email_message(
-        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
-        body=text,
-        to=recipients,
-        html=html,
-        attachments=list(attachments),
-    )
-
-
 def _send_on_commit(build) -> None:
-    """Build the e-mail now (in French) and queue it with the caller's transaction: it is
+    """Write the e-mail now, in French (``build`` returns its recipients, subject, paragraphs
+    and attachments), and queue it with the caller's transaction through the mail funnel:
     sent once the transaction commits, never if it rolls back, and if Redis is down it
     waits in the outbox (core/queue.py)."""
     with translation.override("fr"):
-        message = _message(**build())
-    if message is not None:
-        task_enqueue(email_send_task, message)
+        mail = build()
+        signature_line = _("Le COPIL de la COS-GE")
+    paragraphs = list(mail["paragraphs"])
+    email_notify(
+        to=sorted(set(mail["to"])),
+        subject=mail["subject"],
+        body="\n\n".join([*paragraphs, signature_line]) + "\n",
+        template="members/email/message",  # the HTML version
+        context={
+            "subject": mail["subject"],
+            "paragraphs": paragraphs,
+            "signature": signature_line,
+        },
+        language="fr",
+        attachments=list(mail.get("attachments", ())),
+    )
 
 
 def _representative_emails(organisation: Organisation, *, on: datetime.date) -> list[str]:

@@ -12,6 +12,7 @@ from charters.exceptions import CharterError
 from charters.selectors import charter_version_in_force
 from charters.services import signature_record
 from core.audit import audit_log
+from core.site import absolute_url
 
 from .. import selectors
 from ..constants import ApplicationState, OrganisationKind, Status, StatusReason
@@ -25,7 +26,7 @@ from ..models import (
     Representative,
     StatusChange,
 )
-from ._common import _date, _require_copil, _send_on_commit, _site_url
+from ._common import _date, _require_copil, _send_on_commit
 from .registry import (
     organisation_check_grand_est,
     organisation_create,
@@ -207,7 +208,7 @@ def application_submit(
                     "activités avant de se prononcer. Suivez l'état de votre candidature : "
                     "%(url)s"
                 )
-                % {"url": _site_url(reverse("application:list"))},
+                % {"url": absolute_url(reverse("application:list"))},
             ],
         }
 
@@ -220,7 +221,7 @@ def application_submit(
                 % {"name": name, "date": _date(now)},
                 _("Examinez-la dans l'administration : %(url)s")
                 % {
-                    "url": _site_url(
+                    "url": absolute_url(
                         reverse("admin:members_application_change", args=[application.pk])
                     )
                 },
@@ -309,7 +310,7 @@ def application_approve(
                     "Désignez maintenant la ou les personnes qui représenteront votre entité "
                     "(article 3.1 de la charte) depuis votre espace membre : %(url)s"
                 )
-                % {"url": _site_url(reverse("member_space:organisation", args=[slug]))},
+                % {"url": absolute_url(reverse("member_space:organisation", args=[slug]))},
             ],
         }
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from charters.selectors import charter_parameters, commitment_end_date
 from core.audit import audit_log
+from core.site import absolute_url
 
 from .. import selectors
 from ..constants import ExclusionGround, ExclusionOutcome, Status, StatusReason
@@ -24,7 +25,6 @@ from ._common import (
     _require_representative,
     _require_signatory,
     _send_on_commit,
-    _site_url,
 )
 from .registry import organisation_status_change
 
@@ -175,7 +175,7 @@ def exclusion_open(
                 )
                 % {
                     "date": _date(procedure.response_due_on),
-                    "url": _site_url(
+                    "url": absolute_url(
                         reverse("member_space:organisation", args=[organisation.slug])
                     ),
                 },

@@ -15,13 +15,14 @@ from charters.constants import CharterParameters
 from charters.selectors import charter_version_in_force
 from core.audit import audit_log
 from core.roles import is_copil
+from core.site import absolute_url
 
 from .. import selectors
 from ..constants import InvitationState, Status, StatusReason
 from ..exceptions import MembersError
 from ..matching import combined, identity
 from ..models import Invitation, Organisation
-from ._common import _date, _require_copil, _require_representative, _send_on_commit, _site_url
+from ._common import _date, _require_copil, _require_representative, _send_on_commit
 from .registry import organisation_create, organisation_status_change, return_ban_check
 
 INVITATION_TOKEN_SALT = "members.invitation.accept"  # noqa: S105 (a salt, not a secret)
@@ -151,7 +152,7 @@ def invitation_propose(
             "paragraphs": [
                 _("Une invitation attend la validation du COPIL : %(url)s")
                 % {
-                    "url": _site_url(
+                    "url": absolute_url(
                         reverse("admin:members_invitation_change", args=[invitation.pk])
                     )
                 }
@@ -212,7 +213,7 @@ def invitation_validate(
     invitation.decided_at = now
     invitation.save()
     audit_log(action="members.invitation.validated", actor=actor, target=invitation, now=now)
-    link = _site_url(reverse("invitation_accept", args=[invitation_token(invitation)]))
+    link = absolute_url(reverse("invitation_accept", args=[invitation_token(invitation)]))
     email, guest = invitation.guest_email, invitation.guest_name
     period = (_date(invitation.starts_on), _date(invitation.ends_on))
 

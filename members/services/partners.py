@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from charters.selectors import charter_parameters
 from core.audit import audit_log
 from core.dates import add_months
+from core.site import absolute_url
 
 from .. import selectors
 from ..constants import Status, StatusReason
@@ -24,7 +25,6 @@ from ._common import (
     _require_copil,
     _require_signatory,
     _send_on_commit,
-    _site_url,
 )
 from .proofs import upload_check
 from .registry import organisation_status_change
@@ -162,7 +162,7 @@ def partner_grant(
                     "Sans convention de partenariat, un signataire habilité s'engage en ligne à "
                     "respecter l'article 3.3 de la charte : %(url)s"
                 )
-                % {"url": _site_url(reverse("charters:sign"))},
+                % {"url": absolute_url(reverse("charters:sign"))},
             ],
         }
 

@@ -12,6 +12,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
+from core.site import absolute_url
 from core.uploads import content_starts_with, image_format
 
 from ..exceptions import InvalidUpload, MembersError
@@ -21,7 +22,6 @@ from ._common import (
     _require_copil,
     _require_representative,
     _send_on_commit,
-    _site_url,
 )
 
 # Uploaded proofs: PDF or images, checked on their content, never on their name.
@@ -108,7 +108,7 @@ def proof_request_create(
                 _("Le COPIL vous demande les documents suivants :"),
                 proof_request.description,
                 _("Déposez-les dans votre espace membre : %(url)s")
-                % {"url": _site_url(reverse("member_space:organisation", args=[slug]))},
+                % {"url": absolute_url(reverse("member_space:organisation", args=[slug]))},
             ],
         }
 

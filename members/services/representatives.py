@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from core.audit import audit_log
 from core.public_cache import public_pages_changed
 from core.roles import is_copil
+from core.site import absolute_url
 
 from .. import selectors
 from ..exceptions import MembersError
 from ..models import Organisation, Representative
-from ._common import _require_signatory, _send_on_commit, _site_url
+from ._common import _require_signatory, _send_on_commit
 from .accounts import user_get_or_create
 
 
@@ -73,7 +74,7 @@ def representative_add(
                     "Connectez-vous (ou choisissez votre mot de passe avec « Mot de passe "
                     "oublié ») : %(url)s"
                 )
-                % {"url": _site_url(reverse("account_login"))},
+                % {"url": absolute_url(reverse("account_login"))},
             ],
         }
 

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from activities.constants import ActivityKind
@@ -18,7 +15,9 @@ from activities.models import Activity
 from charters.constants import CharterParameters
 from charters.selectors import charter_parameters
 from core.audit import audit_log
+from core.emails import email_compose, email_send
 from core.queue import task_enqueue
+from core.site import absolute_url
 from governance.elections.models import Election, ElectionStatus
 from governance.elections.tasks import election_announcement_send_task
 from governance.exceptions import ElectionsError
@@ -368,7 +367,7 @@ def election_announcement_send(
     (a moved election is announced again, saying the day it no longer takes place)."""
     now = now or timezone.now()
     moved_from = datetime.date.fromisoformat(previous_date) if previous_date else None
-    url = settings.SITE_URL.rstrip("/") + reverse("elections:detail", kwargs={"pk": election_id})
+    url = absolute_url(reverse("elections:detail", kwargs={"pk": election_id}))
     with transaction.atomic():
         election = Election.objects.select_for_update().get(pk=election_id)
         if election.announcement_sent_at is not None or election.announced_at is None:
@@ -388,17 +387,16 @@ def election_announcement_send(
         if user.email in sent or not user.is_active:
             continue
         sent.add(user.email)
-        with translation.override(user.language or "fr"):
-            context = {"election": election, "url": url, "user": user, "moved_from": moved_from}
-            message = EmailMultiAlternatives(
-                subject=_("[COS-GE] Élection du COPIL le %(date)s")
-                % {"date": _fmt(election.election_date)},
-                body=render_to_string("governance/elections/email/announcement.txt", context),
+        email_send(
+            email_compose(
                 to=[user.email],
+                subject=lambda: (
+                    _("[COS-GE] Élection du COPIL le %(date)s")
+                    % {"date": _fmt(election.election_date)}
+                ),
+                template="governance/elections/email/announcement",
+                context={"election": election, "url": url, "user": user, "moved_from": moved_from},
+                language=user.language,
             )
-            message.attach_alternative(
-                render_to_string("governance/elections/email/announcement.html", context),
-                "text/html",
-            )
-            message.send()
+        )
     return len(sent)
