@@ -22,6 +22,7 @@ from members.models import Organisation, User
 from members.selectors import organisation_list_with_status, organisation_status, status_subquery
 
 from . import selectors
+from .audit_actions import ActivitiesAudit
 from .constants import (
     MINUTES_EXTENSIONS,
     MINUTES_MAX_BYTES,
@@ -80,7 +81,7 @@ def activity_create(
     activity.invited_people.set(invited_people)
     activity_convocations_sync(activity=activity, now=now)
     audit_log(
-        action="activities.activity.created",
+        action=ActivitiesAudit.ACTIVITY_CREATED,
         actor=actor,
         target=activity,
         data={"title": activity.title, "kind": activity.kind},
@@ -153,7 +154,7 @@ def activity_update(
         if "starts_at" in changed:
             data["starts_at"] = [previous_starts_at.isoformat(), stored.starts_at.isoformat()]
         audit_log(
-            action="activities.activity.updated", actor=actor, target=stored, data=data, now=now
+            action=ActivitiesAudit.ACTIVITY_UPDATED, actor=actor, target=stored, data=data, now=now
         )
     if {"starts_at", "convened_scope"} & set(changed):
         activity_convocations_sync(activity=stored, now=now)  # "all members" at the new date
@@ -361,7 +362,7 @@ def attendance_import(
         existing.recorded_at = now
         existing.save()
     audit_log(
-        action="activities.attendance.imported",
+        action=ActivitiesAudit.ATTENDANCE_IMPORTED,
         actor=actor,
         target=activity,
         data={"lines": len(rows)},
@@ -473,7 +474,7 @@ def attendance_ratios_request(*, actor, now: datetime.datetime | None = None) ->
     """The COPIL asks for a recomputation now (A4): queued after the commit."""
     from .tasks import attendance_ratios_compute_task
 
-    audit_log(action="activities.ratios.requested", actor=actor, now=now)
+    audit_log(action=ActivitiesAudit.RATIOS_REQUESTED, actor=actor, now=now)
     task_enqueue(attendance_ratios_compute_task)
 
 
@@ -511,7 +512,7 @@ def minutes_save(
             minutes.file.delete(save=False)
         minutes.file.save(os.path.basename(file.name), file, save=False)
     minutes.save()
-    audit_log(action="activities.minutes.saved", actor=actor, target=activity, now=now)
+    audit_log(action=ActivitiesAudit.MINUTES_SAVED, actor=actor, target=activity, now=now)
     return minutes
 
 
@@ -558,7 +559,7 @@ def organisation_convocations_withdraw(
     }
     if any(counts.values()):
         audit_log(
-            action="activities.convocations.withdrawn",
+            action=ActivitiesAudit.CONVOCATIONS_WITHDRAWN,
             actor=actor,
             target=organisation,
             data=counts,

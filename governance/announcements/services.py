@@ -23,6 +23,7 @@ from core.audit import audit_log
 from core.leases import Lease
 from core.queue import task_enqueue
 from core.roles import is_copil
+from governance.audit_actions import AnnouncementsAudit
 from governance.commissions.models import Commission
 from governance.exceptions import AnnouncementError, NotAllowed
 
@@ -77,7 +78,7 @@ def announcement_create(
         created_by=actor,
     )
     audit_log(
-        action="governance.announcement.created",
+        action=AnnouncementsAudit.CREATED,
         actor=actor,
         target=announcement,
         data={"subject": subject, "commission": commission.pk if commission else None},
@@ -123,7 +124,7 @@ def announcement_send(
     announcement.sent_by = actor
     announcement.save(update_fields=["status", "sent_at", "sent_by", "updated_at"])
     audit_log(
-        action="governance.announcement.sent",
+        action=AnnouncementsAudit.SENT,
         actor=actor,
         target=announcement,
         data={"recipients": len(recipients)},

@@ -14,6 +14,7 @@ from charters.services import signature_record
 from core.audit import audit_log
 
 from .. import selectors
+from ..audit_actions import APPLICATION_DECIDED, MembersAudit
 from ..constants import ApplicationState, OrganisationKind, Status, StatusReason
 from ..exceptions import ApplicationBlocked, MembersError
 from ..matching import identity
@@ -56,7 +57,7 @@ def application_save_draft(
     application.motivation = motivation
     application.save()
     audit_log(
-        action="members.application.draft_saved", actor=applicant, target=application, now=now
+        action=MembersAudit.APPLICATION_DRAFT_SAVED, actor=applicant, target=application, now=now
     )
     return application
 
@@ -183,7 +184,7 @@ def application_submit(
     application.submitted_at = now
     application.save()
     audit_log(
-        action="members.application.submitted",
+        action=MembersAudit.APPLICATION_SUBMITTED,
         actor=applicant,
         target=application,
         data={"organisation": organisation.pk, "signature": signature.verification_code},
@@ -254,7 +255,7 @@ def application_aif_verify(
     application.aif_verified_at = now
     application.save(update_fields=["aif_verified_by", "aif_verified_at", "updated_at"])
     audit_log(
-        action="members.application.aif_verified",
+        action=MembersAudit.APPLICATION_AIF_VERIFIED,
         actor=actor,
         target=application,
         data={"reference": application.aif_reference},
@@ -365,7 +366,7 @@ def _application_decide(application, state, *, actor, reason, now) -> None:
         update_fields=["state", "decided_by", "decided_at", "decision_reason", "updated_at"]
     )
     audit_log(
-        action=f"members.application.{state}",
+        action=APPLICATION_DECIDED[state],
         actor=actor,
         target=application,
         data={"organisation": application.organisation_id, "reason": reason},
@@ -397,7 +398,7 @@ def application_opinion_post(
         defaults={"text": text.strip(), "author_organisation": representation.organisation},
     )
     audit_log(
-        action="members.application.opinion_posted",
+        action=MembersAudit.APPLICATION_OPINION_POSTED,
         actor=author,
         target=application,
         data={"opinion": opinion.pk},

@@ -12,6 +12,7 @@ from core.public_cache import public_pages_changed
 from core.roles import is_copil
 
 from .. import selectors
+from ..audit_actions import MembersAudit
 from ..exceptions import MembersError
 from ..models import Organisation, Representative
 from ._common import _require_signatory, _send_on_commit, _site_url
@@ -53,7 +54,7 @@ def representative_add(
     )
     public_pages_changed()
     audit_log(
-        action="members.representative.added",
+        action=MembersAudit.REPRESENTATIVE_ADDED,
         actor=actor,
         target=representative,
         data={"organisation": organisation.pk},
@@ -96,7 +97,7 @@ def representative_end(
     representative.save(update_fields=["end_date", "updated_at"])
     public_pages_changed()
     audit_log(
-        action="members.representative.ended",
+        action=MembersAudit.REPRESENTATIVE_ENDED,
         actor=actor,
         target=representative,
         data={"organisation": representative.organisation_id},
