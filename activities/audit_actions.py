@@ -9,6 +9,13 @@ class ActivitiesAudit(models.TextChoices):
     ACTIVITY_CREATED = "activities.activity.created", _("Activité créée")
     # An activity's date, place, kind or scope changes (page or admin).
     ACTIVITY_UPDATED = "activities.activity.updated", _("Activité modifiée")
+    # An organiser marks a person present, absent or excused on the check-in page.
+    PARTICIPATION_CHECKED_IN = "activities.participation.checked_in", _("Présence pointée")
+    # An organiser adds a person who came without a convocation, marked present.
+    PARTICIPATION_WALK_IN = (
+        "activities.participation.walk_in_added",
+        _("Participant sans convocation pointé présent"),
+    )
     # An organiser applies an attendance sheet at once.
     ATTENDANCE_IMPORTED = "activities.attendance.imported", _("Feuille de présence importée")
     # The COPIL asks for the attendance ratios to be recomputed now.

@@ -280,9 +280,15 @@ def attendance_record(
     _check_organiser(actor=actor, activity=activity)
     if attendance not in Attendance.values:
         raise ActivitiesError(_("Statut de présence inconnu."))
+    recorded = {
+        "attendance": attendance,
+        "recorded_by": actor if getattr(actor, "pk", None) else None,
+        "recorded_at": now,
+    }
     participation = (
         Participation.objects.select_for_update().filter(activity=activity, user=user).first()
     )
+    created = False
     if participation is None:
         organisation = selectors.convened_organisation(user=user, activity=activity)
         if organisation is None and not activity.invited_people.filter(pk=user.pk).exists():
@@ -291,14 +297,33 @@ def attendance_record(
                     "Cette personne n'est pas convoquée : ajoutez-la comme participant sans convocation."
                 )
             )
-        participation, _created = Participation.objects.get_or_create(
-            activity=activity, user=user, defaults={"organisation": organisation}
+        # The first tap for this person: one insert with the attendance (the phone waits).
+        participation, created = Participation.objects.get_or_create(
+            activity=activity, user=user, defaults={"organisation": organisation, **recorded}
         )
-    participation.attendance = attendance
-    participation.recorded_by = actor if getattr(actor, "pk", None) else None
-    participation.recorded_at = now
-    participation.save(update_fields=["attendance", "recorded_by", "recorded_at"])
+    if not created:
+        for name, value in recorded.items():
+            setattr(participation, name, value)
+        participation.save(update_fields=list(recorded))
+    _attendance_audit(ActivitiesAudit.PARTICIPATION_CHECKED_IN, participation, actor, now)
     return participation
+
+
+def _attendance_audit(action, participation: Participation, actor, now) -> None:
+    """The check-in in the audit trail: who marked whom, for which activity and
+    organisation; ids only, never the person's name or address."""
+    audit_log(
+        action=action,
+        actor=actor,
+        target=participation,
+        data={
+            "activity": participation.activity_id,
+            "user": participation.user_id,
+            "organisation": participation.organisation_id,
+            "attendance": participation.attendance,
+        },
+        now=now,
+    )
 
 
 @transaction.atomic
@@ -333,6 +358,7 @@ def attendance_add_walk_in(
     participation.recorded_by = actor if getattr(actor, "pk", None) else None
     participation.recorded_at = now
     participation.save(update_fields=["attendance", "recorded_by", "recorded_at"])
+    _attendance_audit(ActivitiesAudit.PARTICIPATION_WALK_IN, participation, actor, now)
     return participation
 
 

@@ -79,6 +79,8 @@ CODES = {
     # activities
     "activities.activity.created",
     "activities.activity.updated",
+    "activities.participation.checked_in",
+    "activities.participation.walk_in_added",
     "activities.attendance.imported",
     "activities.ratios.requested",
     "activities.minutes.saved",
