@@ -97,14 +97,27 @@ class ActivityAdmin(admin.ModelAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            super().save_model(request, obj, form, change)
-            return
+        """Creations and changes go through the services, with their rules and their
+        audit entry, as on the organisers' pages."""
         fields = {
             name: value
             for name, value in form.cleaned_data.items()
             if name in services.ACTIVITY_UPDATABLE_FIELDS
         }
+        if not change:
+            created = services.activity_create(
+                actor=request.user,
+                organisers=form.cleaned_data.get("organisers", ()),
+                invited_organisations=form.cleaned_data.get("invited_organisations", ()),
+                invited_people=form.cleaned_data.get("invited_people", ()),
+                **fields,
+            )
+            # The admin goes on with ``obj`` (history, redirect): it becomes the stored row.
+            obj.pk = created.pk
+            obj._state.adding = False
+            obj.refresh_from_db()
+            form.created_by_service = True
+            return
         try:
             services.activity_update(activity=obj, actor=request.user, **fields)
         except ActivityChangeRefused as error:  # the rules changed since the form was checked
@@ -113,6 +126,11 @@ class ActivityAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         if getattr(form, "update_refused", False):
+            return
+        if getattr(form, "created_by_service", False):
+            # activity_create set the organisers and invitations and convened them.
+            for formset in formsets:
+                self.save_formset(request, form, formset, change=change)
             return
         super().save_related(request, form, formsets, change)
         # A1, A3: the convened organisations follow the activity's scope and names.

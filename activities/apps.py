@@ -1,6 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.audit_actions import audit_actions_register
+
+from .audit_actions import ActivitiesAudit
+
 
 class ActivitiesConfig(AppConfig):
     name = "activities"
@@ -17,3 +21,6 @@ class ActivitiesConfig(AppConfig):
         # to come at once (members/hooks.py; S2, L5). members reads the attendance
         # through the readers registered here too (members/attendance.py; M6, L3).
         membership.register()
+
+        # The app's decisions in the audit trail (core/audit_actions.py).
+        audit_actions_register(ActivitiesAudit)

@@ -22,6 +22,7 @@ from members.models import Organisation, User
 from members.selectors import organisation_list_with_status, organisation_status, status_subquery
 
 from . import selectors
+from .audit_actions import ActivitiesAudit
 from .constants import (
     MINUTES_EXTENSIONS,
     MINUTES_MAX_BYTES,
@@ -80,7 +81,7 @@ def activity_create(
     activity.invited_people.set(invited_people)
     activity_convocations_sync(activity=activity, now=now)
     audit_log(
-        action="activities.activity.created",
+        action=ActivitiesAudit.ACTIVITY_CREATED,
         actor=actor,
         target=activity,
         data={"title": activity.title, "kind": activity.kind},
@@ -153,7 +154,7 @@ def activity_update(
         if "starts_at" in changed:
             data["starts_at"] = [previous_starts_at.isoformat(), stored.starts_at.isoformat()]
         audit_log(
-            action="activities.activity.updated", actor=actor, target=stored, data=data, now=now
+            action=ActivitiesAudit.ACTIVITY_UPDATED, actor=actor, target=stored, data=data, now=now
         )
     if {"starts_at", "convened_scope"} & set(changed):
         activity_convocations_sync(activity=stored, now=now)  # "all members" at the new date
@@ -279,9 +280,15 @@ def attendance_record(
     _check_organiser(actor=actor, activity=activity)
     if attendance not in Attendance.values:
         raise ActivitiesError(_("Statut de présence inconnu."))
+    recorded = {
+        "attendance": attendance,
+        "recorded_by": actor if getattr(actor, "pk", None) else None,
+        "recorded_at": now,
+    }
     participation = (
         Participation.objects.select_for_update().filter(activity=activity, user=user).first()
     )
+    created = False
     if participation is None:
         organisation = selectors.convened_organisation(user=user, activity=activity)
         if organisation is None and not activity.invited_people.filter(pk=user.pk).exists():
@@ -290,14 +297,33 @@ def attendance_record(
                     "Cette personne n'est pas convoquée : ajoutez-la comme participant sans convocation."
                 )
             )
-        participation, _created = Participation.objects.get_or_create(
-            activity=activity, user=user, defaults={"organisation": organisation}
+        # The first tap for this person: one insert with the attendance (the phone waits).
+        participation, created = Participation.objects.get_or_create(
+            activity=activity, user=user, defaults={"organisation": organisation, **recorded}
         )
-    participation.attendance = attendance
-    participation.recorded_by = actor if getattr(actor, "pk", None) else None
-    participation.recorded_at = now
-    participation.save(update_fields=["attendance", "recorded_by", "recorded_at"])
+    if not created:
+        for name, value in recorded.items():
+            setattr(participation, name, value)
+        participation.save(update_fields=list(recorded))
+    _attendance_audit(ActivitiesAudit.PARTICIPATION_CHECKED_IN, participation, actor, now)
     return participation
+
+
+def _attendance_audit(action, participation: Participation, actor, now) -> None:
+    """The check-in in the audit trail: who marked whom, for which activity and
+    organisation; ids only, never the person's name or address."""
+    audit_log(
+        action=action,
+        actor=actor,
+        target=participation,
+        data={
+            "activity": participation.activity_id,
+            "user": participation.user_id,
+            "organisation": participation.organisation_id,
+            "attendance": participation.attendance,
+        },
+        now=now,
+    )
 
 
 @transaction.atomic
@@ -332,6 +358,7 @@ def attendance_add_walk_in(
     participation.recorded_by = actor if getattr(actor, "pk", None) else None
     participation.recorded_at = now
     participation.save(update_fields=["attendance", "recorded_by", "recorded_at"])
+    _attendance_audit(ActivitiesAudit.PARTICIPATION_WALK_IN, participation, actor, now)
     return participation
 
 
@@ -361,7 +388,7 @@ def attendance_import(
         existing.recorded_at = now
         existing.save()
     audit_log(
-        action="activities.attendance.imported",
+        action=ActivitiesAudit.ATTENDANCE_IMPORTED,
         actor=actor,
         target=activity,
         data={"lines": len(rows)},
@@ -473,7 +500,7 @@ def attendance_ratios_request(*, actor, now: datetime.datetime | None = None) ->
     """The COPIL asks for a recomputation now (A4): queued after the commit."""
     from .tasks import attendance_ratios_compute_task
 
-    audit_log(action="activities.ratios.requested", actor=actor, now=now)
+    audit_log(action=ActivitiesAudit.RATIOS_REQUESTED, actor=actor, now=now)
     task_enqueue(attendance_ratios_compute_task)
 
 
@@ -511,7 +538,7 @@ def minutes_save(
             minutes.file.delete(save=False)
         minutes.file.save(os.path.basename(file.name), file, save=False)
     minutes.save()
-    audit_log(action="activities.minutes.saved", actor=actor, target=activity, now=now)
+    audit_log(action=ActivitiesAudit.MINUTES_SAVED, actor=actor, target=activity, now=now)
     return minutes
 
 
@@ -558,7 +585,7 @@ def organisation_convocations_withdraw(
     }
     if any(counts.values()):
         audit_log(
-            action="activities.convocations.withdrawn",
+            action=ActivitiesAudit.CONVOCATIONS_WITHDRAWN,
             actor=actor,
             target=organisation,
             data=counts,

@@ -1,7 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.audit_actions import audit_actions_register
 from core.auditing import NOISE, follow, stored_fields
+
+from .audit_actions import ChartersAudit
 
 
 class ChartersConfig(AppConfig):
@@ -12,6 +15,9 @@ class ChartersConfig(AppConfig):
         # The app's deadlines join the engine's registry (core/deadlines.py).
         from . import deadlines  # noqa: F401
         from .models import CharterVersion, Signature
+
+        # The app's decisions in the audit trail (core/audit_actions.py).
+        audit_actions_register(ChartersAudit)
 
         # The text is identified by its SHA-256 (kept); the full body would bloat each entry.
         follow(CharterVersion, **stored_fields(CharterVersion, exclude=[*NOISE, "body"]))

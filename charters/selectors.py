@@ -18,6 +18,7 @@ from core.models import AuditEntry, Reminder, ReminderStatus
 from core.roles import is_copil
 
 from . import organisations
+from .audit_actions import ChartersAudit
 from .constants import CharterParameters, SignatureCapacity, SignatureScope
 from .evidence import ChainReport, normalise_code, verify_chain
 from .models import CharterVersion, Signature, text_hash
@@ -149,7 +150,7 @@ def signature_chain() -> QuerySet:
 def signature_chain_anchors() -> list[str]:
     return [
         entry.data.get("record_hash", "")
-        for entry in AuditEntry.objects.filter(action="charters.signature.recorded").only("data")
+        for entry in AuditEntry.objects.filter(action=ChartersAudit.SIGNATURE_RECORDED).only("data")
         if entry.data.get("record_hash")
     ]
 

@@ -16,6 +16,7 @@ from core.public_cache import public_pages_changed
 from core.site import absolute_url
 
 from . import organisations, selectors
+from .audit_actions import ChartersAudit
 from .constants import (
     AUTH_METHOD_REENTERED_PASSWORD,
     GENESIS_HASH,
@@ -82,7 +83,7 @@ def charter_version_revise(
         raise InvalidVersion(_("Version invalide : %(error)s") % {"error": error}) from error
     draft.save()
     audit_log(
-        action="charters.version.drafted",
+        action=ChartersAudit.VERSION_DRAFTED,
         actor=actor,
         target=draft,
         data={"from": version.label, "label": draft.label},
@@ -113,7 +114,7 @@ def charter_version_publish(
     version.save(update_fields=["published_at", "updated_at"])
     public_pages_changed()  # the public charter pages and the parameters the directory reads
     audit_log(
-        action="charters.version.published",
+        action=ChartersAudit.VERSION_PUBLISHED,
         actor=actor,
         target=version,
         data={
@@ -278,7 +279,7 @@ def signature_record(
     else:  # pragma: no cover - only under sustained contention
         raise AlreadySigned(_("La signature n'a pas pu être enregistrée, réessayez."))
     audit_log(
-        action="charters.signature.recorded",
+        action=ChartersAudit.SIGNATURE_RECORDED,
         actor=signer,
         target=signature,
         data={

@@ -8,21 +8,44 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .admin_readonly import ReadOnlyAdmin
+from .audit_actions import audit_action, registered_audit_actions
 from .models import AuditEntry, OutboxJob, Reminder
+
+
+class AuditActionFilter(admin.SimpleListFilter):
+    """The registered codes (core/audit_actions.py) by their labels, grouped by app."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return [(code, member.label) for code, member in registered_audit_actions().items()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(action=self.value())
+        return queryset
 
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
     """ARCHITECTURE §8: entries are written by services, in their transaction, never here."""
 
-    list_display = ("created_at", "action", "actor", "object_type", "object_id")
-    list_filter = ("action", "object_type", "created_at")
+    list_display = ("created_at", "action_label", "action", "actor", "object_type", "object_id")
+    list_filter = (AuditActionFilter, "object_type", "created_at")
     list_select_related = ("actor",)
     search_fields = ("=object_id", "action")
     search_help_text = _("Identifiant exact de l'objet, ou code de l'action.")
     date_hierarchy = "created_at"
     fields = ("created_at", "action", "actor", "object_type", "object_id", "data_display")
     readonly_fields = fields
+
+    @admin.display(description=_("décision"), ordering="action")
+    def action_label(self, obj):
+        try:
+            return audit_action(obj.action).label
+        except ValueError:  # a code no app declares any more: shown as stored
+            return obj.action
 
     @admin.display(description=_("données"))
     def data_display(self, obj):

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from .audit_actions import CoreAudit, audit_actions_register
+
 
 class CoreConfig(AppConfig):
     name = "core"
@@ -12,3 +14,6 @@ class CoreConfig(AppConfig):
     def ready(self):
         # The engine's own deadlines' task (reminders) joins Celery's registry.
         from . import tasks, tasks_reminders  # noqa: F401
+
+        # The codes core writes in the audit trail (core/audit_actions.py).
+        audit_actions_register(CoreAudit)

@@ -1,4 +1,8 @@
-"""The audit trail (ARCHITECTURE §8): services call ``audit_log`` in their transaction."""
+"""The audit trail (ARCHITECTURE §8): services call ``audit_log`` in their transaction.
+
+``action`` is a code registered by its app (``core/audit_actions.py``): a member of the
+app's ``TextChoices``; any other code raises ``ValueError`` before anything is written.
+"""
 
 from datetime import datetime
 from typing import Any
@@ -6,7 +10,10 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from .audit_actions import CoreAudit, audit_action
 from .models import AuditEntry
+
+__all__ = ["CoreAudit", "audit_log"]
 
 
 def audit_log(
@@ -17,10 +24,11 @@ def audit_log(
     data: dict | None = None,
     now: datetime | None = None,
 ) -> AuditEntry:
+    code = audit_action(action).value
     return AuditEntry.objects.create(
         created_at=now or timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
+        action=code,
         object_type=target._meta.label_lower if target is not None else "",
         object_id=str(target.pk) if target is not None else "",
         data=data or {},

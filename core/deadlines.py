@@ -34,6 +34,7 @@ from django.utils.functional import Promise, lazy
 
 from . import queue
 from .audit import audit_log
+from .audit_actions import CoreAudit
 from .emails import email_build, email_compose, recipient_language
 from .leases import Lease
 from .models import Reminder, ReminderMute, ReminderStatus
@@ -493,7 +494,7 @@ def reminders_resend(*, reminder_ids: Iterable[int], actor=None) -> int:
         for pk in ids:
             reminder_retry(reminder_id=pk, attempts=0)
         if ids:
-            audit_log(action="cos_portal.reminder.resent", actor=actor, data={"reminders": ids})
+            audit_log(action=CoreAudit.REMINDER_RESENT, actor=actor, data={"reminders": ids})
     return len(ids)
 
 

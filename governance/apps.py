@@ -3,7 +3,10 @@ from importlib import import_module
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.audit_actions import audit_actions_register
 from core.auditing import follow_app
+
+from .audit_actions import GOVERNANCE_AUDIT
 
 
 class GovernanceConfig(AppConfig):
@@ -15,6 +18,10 @@ class GovernanceConfig(AppConfig):
         # order the pages that list the kinds show them.
         for subject in ("elections", "commissions", "copil", "revisions"):
             import_module(f"{self.name}.{subject}.deadlines")
+
+        # The subjects' decisions in the audit trail (core/audit_actions.py).
+        for actions in GOVERNANCE_AUDIT:
+            audit_actions_register(actions)
 
         # Every governance row in the row-level trail, never one that holds a vote.
         follow_app(self)

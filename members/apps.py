@@ -2,9 +2,11 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from charters.organisations import OrganisationReaders, organisation_readers_register
+from core.audit_actions import audit_actions_register
 from core.auditing import NOISE, follow, stored_fields
 from core.roles import copil_group_register
 
+from .audit_actions import MembersAudit
 from .constants import COPIL_GROUP
 
 
@@ -34,6 +36,9 @@ class MembersConfig(AppConfig):
                 status_changes_latest=selectors.status_changes_latest,
             )
         )
+
+        # The registry's decisions in the audit trail (core/audit_actions.py).
+        audit_actions_register(MembersAudit)
 
         # The registry's rows in the row-level trail (core/auditing.py).
         follow(

@@ -24,6 +24,7 @@ from core.leases import Lease
 from core.queue import task_enqueue
 from core.roles import is_copil
 from core.site import absolute_url
+from governance.audit_actions import AnnouncementsAudit
 from governance.commissions.models import Commission
 from governance.exceptions import AnnouncementError, NotAllowed
 
@@ -78,7 +79,7 @@ def announcement_create(
         created_by=actor,
     )
     audit_log(
-        action="governance.announcement.created",
+        action=AnnouncementsAudit.CREATED,
         actor=actor,
         target=announcement,
         data={"subject": subject, "commission": commission.pk if commission else None},
@@ -124,7 +125,7 @@ def announcement_send(
     announcement.sent_by = actor
     announcement.save(update_fields=["status", "sent_at", "sent_by", "updated_at"])
     audit_log(
-        action="governance.announcement.sent",
+        action=AnnouncementsAudit.SENT,
         actor=actor,
         target=announcement,
         data={"recipients": len(recipients)},

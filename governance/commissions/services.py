@@ -23,6 +23,7 @@ from activities.models import Activity
 from activities.services import activity_convocations_sync, activity_create
 from core.audit import audit_log
 from core.site import absolute_url
+from governance.audit_actions import CommissionsAudit
 from governance.exceptions import CommissionError, NotAllowed
 from governance.selectors import organisation_is_member
 from governance.services import email_notify_in_french, require_copil, resolve_now
@@ -97,7 +98,7 @@ def commission_create(
         raise CommissionError(" ".join(error.messages)) from error
     commission.save()
     audit_log(
-        action="governance.commission.created",
+        action=CommissionsAudit.COMMISSION_CREATED,
         actor=actor,
         target=commission,
         data={"name": commission.name, "end_date": str(end_date)},
@@ -141,7 +142,7 @@ def commission_facilitator_set(
         membership.decided_at, membership.decided_by = now, actor
         membership.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
     audit_log(
-        action="governance.commission.facilitator_set",
+        action=CommissionsAudit.FACILITATOR_SET,
         actor=actor,
         target=commission,
         data={"representative": representative.pk},
@@ -163,7 +164,7 @@ def commission_end(*, commission: Commission, actor, now=None) -> Commission:
     commission.status = CommissionStatus.ENDED
     commission.ended_at = now
     commission.save(update_fields=["status", "ended_at", "updated_at"])
-    audit_log(action="governance.commission.ended", actor=actor, target=commission, now=now)
+    audit_log(action=CommissionsAudit.COMMISSION_ENDED, actor=actor, target=commission, now=now)
     return commission
 
 
@@ -199,7 +200,7 @@ def commission_volunteer(
         volunteered_at=now,
     )
     audit_log(
-        action="governance.commission.volunteered",
+        action=CommissionsAudit.VOLUNTEERED,
         actor=actor,
         target=commission,
         data={"representative": representative.pk},
@@ -232,7 +233,9 @@ def membership_decide(
     membership.decided_at, membership.decided_by = now, actor
     membership.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
     audit_log(
-        action=f"governance.commission.volunteer_{'accepted' if accept else 'declined'}",
+        action=(
+            CommissionsAudit.VOLUNTEER_ACCEPTED if accept else CommissionsAudit.VOLUNTEER_DECLINED
+        ),
         actor=actor,
         target=commission,
         data={"membership": membership.pk, "representative": membership.representative_id},
@@ -261,7 +264,7 @@ def membership_leave(*, membership: CommissionMembership, actor, now=None) -> Co
     membership.left_at = now
     membership.save(update_fields=["status", "left_at", "updated_at"])
     audit_log(
-        action="governance.commission.member_left",
+        action=CommissionsAudit.MEMBER_LEFT,
         actor=actor,
         target=commission,
         data={"membership": membership.pk},
@@ -334,7 +337,7 @@ def commission_meeting_create(
         raise CommissionError(" ".join(error.messages)) from error
     meeting = CommissionMeeting.objects.create(commission=commission, activity=activity)
     audit_log(
-        action="governance.commission.meeting_created",
+        action=CommissionsAudit.MEETING_CREATED,
         actor=actor,
         target=commission,
         data={"activity": activity.pk},
@@ -441,7 +444,7 @@ def progress_report_submit(
             ReportAttachment.file.field.storage.delete(name)
         raise
     audit_log(
-        action="governance.commission.report_submitted",
+        action=CommissionsAudit.REPORT_SUBMITTED,
         actor=actor,
         target=report,
         data={"commission": commission.pk, "attachments": len(stored)},
@@ -473,7 +476,7 @@ def progress_report_mark_shown(
     report.shown_at = plenary
     report.save(update_fields=["shown_at", "updated_at"])
     audit_log(
-        action="governance.commission.report_shown",
+        action=CommissionsAudit.REPORT_SHOWN,
         actor=actor,
         target=report,
         data={"plenary": plenary.pk},
@@ -536,7 +539,11 @@ def roadmap_action_save(
             % {"code": action.code}
         ) from None
     audit_log(
-        action=f"governance.roadmap.action_{'created' if created else 'updated'}",
+        action=(
+            CommissionsAudit.ROADMAP_ACTION_CREATED
+            if created
+            else CommissionsAudit.ROADMAP_ACTION_UPDATED
+        ),
         actor=actor,
         target=action,
         data={"commission": commission.pk, "code": action.code, "status": action.status},

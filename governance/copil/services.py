@@ -19,6 +19,7 @@ from core.audit import audit_log
 from core.emails import email_notify
 from core.roles import is_copil
 from core.site import absolute_url
+from governance.audit_actions import CopilAudit
 from governance.elections.selectors import mandates_active_on
 from governance.exceptions import ElectionsError
 from governance.selectors import member_representations
@@ -138,7 +139,7 @@ def copil_attendance_record(
         meeting=meeting, member=member, defaults={"present": present, "proxy_to": proxy_to}
     )
     audit_log(
-        action="governance.copil_meeting.attendance",
+        action=CopilAudit.MEETING_ATTENDANCE,
         actor=actor,
         target=meeting,
         data={
@@ -185,7 +186,7 @@ def copil_decision_record(
         passed=quorum.met and votes_for * 2 > quorum.counted,
     )
     audit_log(
-        action="governance.copil_decision.recorded",
+        action=CopilAudit.DECISION_RECORDED,
         actor=actor,
         target=decision,
         data={
@@ -222,7 +223,7 @@ def minutes_request_create(
         organisation=representation.organisation,
         reason=reason.strip(),
     )
-    audit_log(action="governance.minutes_request.created", actor=requester, target=request, now=now)
+    audit_log(action=CopilAudit.MINUTES_REQUEST_CREATED, actor=requester, target=request, now=now)
     email_notify(
         to=[settings.COPIL_EMAIL],
         subject=lambda: _("[COS-GE] Demande de compte rendu du COPIL"),
@@ -264,7 +265,7 @@ def minutes_request_decide(
         update_fields=["status", "decided_by", "decided_at", "refusal_reason", "updated_at"]
     )
     audit_log(
-        action="governance.minutes_request." + ("granted" if grant else "refused"),
+        action=CopilAudit.MINUTES_REQUEST_GRANTED if grant else CopilAudit.MINUTES_REQUEST_REFUSED,
         actor=actor,
         target=request,
         data={"reason": request.refusal_reason},

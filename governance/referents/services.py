@@ -21,6 +21,7 @@ from charters.selectors import charter_parameters
 from core.audit import audit_log
 from core.public_cache import public_pages_changed
 from core.roles import is_copil
+from governance.audit_actions import REFERENT_ENDED, ReferentsAudit
 from governance.exceptions import NotAllowed, ReferentError
 from governance.selectors import organisation_is_member
 from governance.services import email_notify_in_french, require_copil, resolve_now
@@ -110,7 +111,7 @@ def referent_appoint(
         ReferentBody.objects.create(referent=referent, kind=kind, name=name[:200])
     public_pages_changed()  # R4: a zone referent shows on /referents/ at once
     audit_log(
-        action="governance.referent.appointed",
+        action=ReferentsAudit.APPOINTED,
         actor=actor,
         target=referent,
         data={
@@ -148,7 +149,7 @@ def referent_end(
     referent.save(update_fields=["end_date", "end_reason", "ended_by", "updated_at"])
     public_pages_changed()
     audit_log(
-        action=f"governance.referent.ended.{reason}",
+        action=REFERENT_ENDED[reason],
         actor=actor,
         target=referent,
         data={"end_date": day.isoformat()},
@@ -199,7 +200,7 @@ def referent_contact_log(
         raise ReferentError(" ".join(error.messages)) from error
     contact.save()
     audit_log(
-        action="governance.referent.contact_logged",
+        action=ReferentsAudit.CONTACT_LOGGED,
         actor=actor,
         target=referent,
         data={"contact": contact.pk, "body_kind": body_kind},

@@ -21,6 +21,7 @@ from charters.services import charter_version_publish, charter_version_revise
 from core.audit import audit_log
 from core.roles import is_copil
 from core.site import absolute_url
+from governance.audit_actions import RevisionsAudit
 from governance.commissions.models import Commission, CommissionStatus
 from governance.commissions.selectors import is_facilitator
 from governance.commissions.services import commission_create, commission_end
@@ -108,7 +109,7 @@ def revision_petition_open(
         now=now,
     )
     audit_log(
-        action="governance.revision.petition_opened",
+        action=RevisionsAudit.PETITION_OPENED,
         actor=actor,
         target=revision,
         data={"organisation": organisation.pk, "nature": nature},
@@ -136,7 +137,7 @@ def revision_support(
         revision=revision, organisation=organisation, supported_by=actor, supported_at=now
     )
     audit_log(
-        action="governance.revision.supported",
+        action=RevisionsAudit.SUPPORTED,
         actor=actor,
         target=revision,
         data={"organisation": organisation.pk},
@@ -163,7 +164,7 @@ def revision_support_withdraw(
     support.withdrawn_at = now
     support.save(update_fields=["withdrawn_at"])
     audit_log(
-        action="governance.revision.support_withdrawn",
+        action=RevisionsAudit.SUPPORT_WITHDRAWN,
         actor=actor,
         target=revision,
         data={"organisation": organisation.pk},
@@ -191,7 +192,7 @@ def revision_threshold_check(*, revision: CharterRevision, now=None) -> bool:
         update_fields=["status", "threshold_reached_at", "copil_notified_at", "updated_at"]
     )
     audit_log(
-        action="governance.revision.copil_seized",
+        action=RevisionsAudit.COPIL_SEIZED,
         actor=None,
         target=revision,
         data={
@@ -249,7 +250,7 @@ def revision_open_by_copil(
         now=now,
     )
     audit_log(
-        action="governance.revision.opened_by_copil",
+        action=RevisionsAudit.OPENED_BY_COPIL,
         actor=actor,
         target=revision,
         data={"nature": nature},
@@ -289,7 +290,7 @@ def revision_commission_create(
     revision.status = RevisionStatus.DRAFTING
     revision.save(update_fields=["commission", "status", "updated_at"])
     audit_log(
-        action="governance.revision.commission_created",
+        action=RevisionsAudit.COMMISSION_CREATED,
         actor=actor,
         target=revision,
         data={"commission": commission.pk},
@@ -360,7 +361,7 @@ def revision_draft_save(
             raise RevisionError(" ".join(error.messages)) from error
         draft.save()
     audit_log(
-        action="governance.revision.draft_saved",
+        action=RevisionsAudit.DRAFT_SAVED,
         actor=actor,
         target=revision,
         data={"draft": draft.pk, "label": draft.label, "text_sha256": draft.text_sha256},
@@ -396,7 +397,7 @@ def revision_vote_open(
     revision.status = RevisionStatus.VOTING
     revision.save(update_fields=["plenary", "status", "updated_at"])
     audit_log(
-        action="governance.revision.vote_opened",
+        action=RevisionsAudit.VOTE_OPENED,
         actor=actor,
         target=revision,
         data={"plenary": plenary.pk},
@@ -458,7 +459,7 @@ def revision_vote_record(
             _("Le vote de %(name)s est déjà enregistré.") % {"name": organisation.legal_name}
         ) from None
     audit_log(
-        action="governance.revision.vote_recorded",
+        action=RevisionsAudit.VOTE_RECORDED,
         actor=actor,
         target=revision,
         data={"organisation": organisation.pk},
@@ -507,7 +508,7 @@ def revision_vote_close(*, revision: CharterRevision, actor, now=None) -> Charte
         if commission.status == CommissionStatus.ACTIVE:
             revision.commission = commission_end(commission=commission, actor=actor, now=now)
     audit_log(
-        action=f"governance.revision.{'adopted' if adopted else 'rejected'}",
+        action=RevisionsAudit.ADOPTED if adopted else RevisionsAudit.REJECTED,
         actor=actor,
         target=revision,
         data={
@@ -537,5 +538,5 @@ def revision_close(*, revision: CharterRevision, actor, now=None) -> CharterRevi
     revision.status = RevisionStatus.CLOSED
     revision.decided_at, revision.decided_by = now, actor
     revision.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
-    audit_log(action="governance.revision.closed", actor=actor, target=revision, now=now)
+    audit_log(action=RevisionsAudit.CLOSED, actor=actor, target=revision, now=now)
     return revision

@@ -9,6 +9,8 @@ from django.utils import timezone
 from core.audit import audit_log
 from core.public_cache import public_pages_changed
 
+from ..audit_actions import MembersAudit
+
 
 @transaction.atomic
 def user_get_or_create(
@@ -45,7 +47,7 @@ def user_get_or_create(
     user.full_clean(exclude=["password"])
     user.save()
     audit_log(
-        action="members.user.created", actor=actor, target=user, data={"email": email}, now=now
+        action=MembersAudit.USER_CREATED, actor=actor, target=user, data={"email": email}, now=now
     )
     return user, True
 
@@ -82,7 +84,7 @@ def user_deactivate(*, user, actor, now: datetime.datetime | None = None):
         user.save(update_fields=["is_active"])
     ended = user_sessions_end(user=user, now=now)
     audit_log(
-        action="members.user.deactivated",
+        action=MembersAudit.USER_DEACTIVATED,
         actor=actor,
         target=user,
         data={"sessions_ended": ended},

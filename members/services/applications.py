@@ -15,6 +15,7 @@ from core.audit import audit_log
 from core.site import absolute_url
 
 from .. import selectors
+from ..audit_actions import APPLICATION_DECIDED, MembersAudit
 from ..constants import ApplicationState, OrganisationKind, Status, StatusReason
 from ..exceptions import ApplicationBlocked, MembersError
 from ..matching import identity
@@ -57,7 +58,7 @@ def application_save_draft(
     application.motivation = motivation
     application.save()
     audit_log(
-        action="members.application.draft_saved", actor=applicant, target=application, now=now
+        action=MembersAudit.APPLICATION_DRAFT_SAVED, actor=applicant, target=application, now=now
     )
     return application
 
@@ -184,7 +185,7 @@ def application_submit(
     application.submitted_at = now
     application.save()
     audit_log(
-        action="members.application.submitted",
+        action=MembersAudit.APPLICATION_SUBMITTED,
         actor=applicant,
         target=application,
         data={"organisation": organisation.pk, "signature": signature.verification_code},
@@ -255,7 +256,7 @@ def application_aif_verify(
     application.aif_verified_at = now
     application.save(update_fields=["aif_verified_by", "aif_verified_at", "updated_at"])
     audit_log(
-        action="members.application.aif_verified",
+        action=MembersAudit.APPLICATION_AIF_VERIFIED,
         actor=actor,
         target=application,
         data={"reference": application.aif_reference},
@@ -366,7 +367,7 @@ def _application_decide(application, state, *, actor, reason, now) -> None:
         update_fields=["state", "decided_by", "decided_at", "decision_reason", "updated_at"]
     )
     audit_log(
-        action=f"members.application.{state}",
+        action=APPLICATION_DECIDED[state],
         actor=actor,
         target=application,
         data={"organisation": application.organisation_id, "reason": reason},
@@ -398,7 +399,7 @@ def application_opinion_post(
         defaults={"text": text.strip(), "author_organisation": representation.organisation},
     )
     audit_log(
-        action="members.application.opinion_posted",
+        action=MembersAudit.APPLICATION_OPINION_POSTED,
         actor=author,
         target=application,
         data={"opinion": opinion.pk},

@@ -20,6 +20,7 @@ from core.audit import audit_log
 from core.public_cache import public_pages_changed
 
 from .. import selectors
+from ..audit_actions import MembersAudit
 from ..constants import (
     ALLOWED_TRANSITIONS,
     STATUSES_WITH_END_DATE,
@@ -230,7 +231,7 @@ def organisation_status_correct(
         )
     public_pages_changed()  # S2: the directory reads the corrected history
     audit_log(
-        action="members.status.corrected",
+        action=MembersAudit.STATUS_CORRECTED,
         actor=actor,
         target=organisation,
         data={

@@ -14,6 +14,7 @@ from core.audit import audit_log
 from core.site import absolute_url
 
 from .. import selectors
+from ..audit_actions import EXCLUSION_DECIDED, MembersAudit
 from ..constants import ExclusionGround, ExclusionOutcome, Status, StatusReason
 from ..exceptions import MembersError
 from ..models import ExclusionProcedure, Organisation, StatusChange
@@ -148,7 +149,7 @@ def exclusion_open(
         procedure.attendance_window_end = snapshot.window_end
     procedure.save()
     audit_log(
-        action="members.exclusion.opened",
+        action=MembersAudit.EXCLUSION_OPENED,
         actor=actor,
         target=procedure,
         data={"organisation": organisation.pk, "ground": ground},
@@ -214,7 +215,7 @@ def exclusion_respond(
     procedure.responded_by = actor
     procedure.responded_at = now
     procedure.save(update_fields=["response", "responded_by", "responded_at", "updated_at"])
-    audit_log(action="members.exclusion.answered", actor=actor, target=procedure, now=now)
+    audit_log(action=MembersAudit.EXCLUSION_ANSWERED, actor=actor, target=procedure, now=now)
     name = procedure.organisation.legal_name
 
     def copil_email():
@@ -284,7 +285,7 @@ def exclusion_decide(
         update_fields=["outcome", "decided_by", "decided_at", "decision_reason", "updated_at"]
     )
     audit_log(
-        action=f"members.exclusion.{outcome}",
+        action=EXCLUSION_DECIDED[outcome],
         actor=actor,
         target=procedure,
         data={"organisation": organisation.pk, "ground": procedure.ground},

@@ -18,6 +18,7 @@ from core.roles import is_copil
 from core.site import absolute_url
 
 from .. import selectors
+from ..audit_actions import MembersAudit
 from ..constants import InvitationState, Status, StatusReason
 from ..exceptions import MembersError
 from ..matching import combined, identity
@@ -138,7 +139,7 @@ def invitation_propose(
     invitation.save()
     invitation.activities.set(list(activities))
     audit_log(
-        action="members.invitation.proposed",
+        action=MembersAudit.INVITATION_PROPOSED,
         actor=proposed_by,
         target=invitation,
         data={"organisation": organisation.pk if organisation else None},
@@ -212,7 +213,7 @@ def invitation_validate(
     invitation.decided_by = actor
     invitation.decided_at = now
     invitation.save()
-    audit_log(action="members.invitation.validated", actor=actor, target=invitation, now=now)
+    audit_log(action=MembersAudit.INVITATION_VALIDATED, actor=actor, target=invitation, now=now)
     link = absolute_url(reverse("invitation_accept", args=[invitation_token(invitation)]))
     email, guest = invitation.guest_email, invitation.guest_name
     period = (_date(invitation.starts_on), _date(invitation.ends_on))
@@ -253,7 +254,7 @@ def invitation_refuse(
     invitation.decision_reason = reason
     invitation.save()
     audit_log(
-        action="members.invitation.refused",
+        action=MembersAudit.INVITATION_REFUSED,
         actor=actor,
         target=invitation,
         data={"reason": reason},
@@ -312,7 +313,7 @@ def invitation_accept(
     invitation.acceptance_text = invitation_acceptance_text(invitation, on=today)
     invitation.accepted_ip = _clean_ip(ip_address)
     invitation.save(update_fields=["accepted_at", "acceptance_text", "accepted_ip", "updated_at"])
-    audit_log(action="members.invitation.accepted", target=invitation, now=now)
+    audit_log(action=MembersAudit.INVITATION_ACCEPTED, target=invitation, now=now)
     return invitation
 
 

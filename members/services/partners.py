@@ -16,6 +16,7 @@ from core.dates import add_months
 from core.site import absolute_url
 
 from .. import selectors
+from ..audit_actions import MembersAudit
 from ..constants import Status, StatusReason
 from ..exceptions import MembersError
 from ..models import Organisation, PartnershipAgreement, StatusChange
@@ -206,7 +207,7 @@ def partnership_agreement_record(
     agreement.full_clean(exclude=["document"])
     agreement.save()
     audit_log(
-        action="members.agreement.recorded",
+        action=MembersAudit.AGREEMENT_RECORDED,
         actor=actor,
         target=agreement,
         data={"organisation": organisation.pk, "signed_on": signed_on.isoformat()},
@@ -236,7 +237,7 @@ def _partnership_end(
                 update_fields=["notice_given_on", "notice_given_by", "ends_on", "updated_at"]
             )
             audit_log(
-                action="members.agreement.notice_given",
+                action=MembersAudit.AGREEMENT_NOTICE_GIVEN,
                 actor=actor,
                 target=agreement,
                 data={"by": by, "ends_on": end.isoformat(), "reason": reason},

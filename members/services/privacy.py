@@ -11,6 +11,7 @@ from core.models import AuditEntry
 from core.public_cache import public_pages_changed
 from core.roles import is_copil
 
+from ..audit_actions import MembersAudit
 from ..exceptions import MembersError
 from ..models import Representative
 from .accounts import user_deactivate
@@ -108,7 +109,7 @@ def person_erase(*, user, actor, now: datetime.datetime | None = None):
 
     user_deactivate(user=user, actor=actor, now=now)
     audit_log(
-        action="members.person.erased",
+        action=MembersAudit.PERSON_ERASED,
         actor=actor,
         target=user,
         data={"by_self": is_self, "representations_ended": ended},

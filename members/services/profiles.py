@@ -15,6 +15,7 @@ from core.public_cache import public_pages_changed
 from core.uploads import image_format
 
 from .. import selectors
+from ..audit_actions import MembersAudit
 from ..constants import Status
 from ..exceptions import MembersError
 from ..models import Establishment, Organisation, Representative
@@ -118,7 +119,7 @@ def organisation_profile_update(
         organisation.save()
         public_pages_changed()
         audit_log(
-            action="members.organisation.profile_updated",
+            action=MembersAudit.ORGANISATION_PROFILE_UPDATED,
             actor=actor,
             target=organisation,
             data={
@@ -164,9 +165,11 @@ def representative_consent_set(
     representative.save(update_fields=["public_consent", "updated_at"])
     public_pages_changed()  # personal data public only while the consent lasts
     audit_log(
-        action="members.representative.consent_given"
-        if public_consent
-        else "members.representative.consent_withdrawn",
+        action=(
+            MembersAudit.REPRESENTATIVE_CONSENT_GIVEN
+            if public_consent
+            else MembersAudit.REPRESENTATIVE_CONSENT_WITHDRAWN
+        ),
         actor=actor,
         target=representative,
         data={"organisation": representative.organisation_id},

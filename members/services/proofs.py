@@ -15,6 +15,7 @@ from core.audit import audit_log
 from core.site import absolute_url
 from core.uploads import content_starts_with, image_format
 
+from ..audit_actions import MembersAudit
 from ..exceptions import InvalidUpload, MembersError
 from ..models import Organisation, ProofDocument, ProofRequest
 from ._common import (
@@ -95,7 +96,7 @@ def proof_request_create(
         requested_by=actor,
         requested_at=now,
     )
-    audit_log(action="members.proof.requested", actor=actor, target=proof_request, now=now)
+    audit_log(action=MembersAudit.PROOF_REQUESTED, actor=actor, target=proof_request, now=now)
     recipients = _representative_emails(organisation, on=timezone.localdate(now))
     slug = organisation.slug
 
@@ -143,7 +144,7 @@ def proof_document_upload(
     try:
         document.save()
         audit_log(
-            action="members.proof.uploaded",
+            action=MembersAudit.PROOF_UPLOADED,
             actor=actor,
             target=document,
             data={"request": proof_request.pk, "size": file.size, "type": content_type},

@@ -14,6 +14,7 @@ from core.audit import audit_log
 from core.public_cache import public_pages_changed
 
 from .. import selectors
+from ..audit_actions import STATUS_CHANGED, MembersAudit
 from ..constants import (
     ALLOWED_TRANSITIONS,
     REASONS_BY_STATUS,
@@ -67,7 +68,7 @@ def organisation_create(
     organisation.full_clean()
     organisation.save()
     audit_log(
-        action="members.organisation.created",
+        action=MembersAudit.ORGANISATION_CREATED,
         actor=actor,
         target=organisation,
         data={"legal_name": organisation.legal_name},
@@ -276,7 +277,7 @@ def organisation_status_change(
     )
     public_pages_changed()  # S2: the directory shows the new status with the next request
     audit_log(
-        action=f"members.status.{status}",
+        action=STATUS_CHANGED[status],
         actor=actor,
         target=organisation,
         data={"from": current, "to": status, "reason": reason, "notice": notice_reference},

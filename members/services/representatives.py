@@ -13,6 +13,7 @@ from core.roles import is_copil
 from core.site import absolute_url
 
 from .. import selectors
+from ..audit_actions import MembersAudit
 from ..exceptions import MembersError
 from ..models import Organisation, Representative
 from ._common import _require_signatory, _send_on_commit
@@ -54,7 +55,7 @@ def representative_add(
     )
     public_pages_changed()
     audit_log(
-        action="members.representative.added",
+        action=MembersAudit.REPRESENTATIVE_ADDED,
         actor=actor,
         target=representative,
         data={"organisation": organisation.pk},
@@ -97,7 +98,7 @@ def representative_end(
     representative.save(update_fields=["end_date", "updated_at"])
     public_pages_changed()
     audit_log(
-        action="members.representative.ended",
+        action=MembersAudit.REPRESENTATIVE_ENDED,
         actor=actor,
         target=representative,
         data={"organisation": representative.organisation_id},

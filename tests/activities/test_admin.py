@@ -1,13 +1,16 @@
-"""The COPIL creates activities in the admin: convocations follow (A1), the place rule holds."""
+"""The COPIL creates and changes activities in the admin through the services: convocations
+follow (A1), the place rule holds, the audit entry is written."""
 
 import datetime
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
 from activities.constants import ActivityKind, ConvenedScope, ConvocationSource
 from activities.models import Activity
+from core.models import AuditEntry
 from members.constants import Status
 from tests.members.factories import UserFactory, member_organisation
 
@@ -72,3 +75,69 @@ def test_admin_refuses_a_place_outside_the_grand_est(admin_client_):
     assert response.status_code == 200
     assert "doit être en région Grand Est" in response.content.decode()
     assert Activity.objects.count() == 0
+
+
+# --- The admin goes through the services: same rules, same audit entry ----------------
+
+
+@pytest.mark.rule("A1")
+def test_an_activity_added_in_the_admin_is_created_by_the_service_with_its_audit_entry(
+    client,
+):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    member = member_organisation()
+    organiser = UserFactory()
+
+    response = client.post(
+        reverse("admin:activities_activity_add"),
+        form_data(organisers=[organiser.pk], convened_scope=ConvenedScope.ALL_MEMBERS),
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    activity = Activity.objects.get()
+    assert response["Location"] == reverse("admin:activities_activity_changelist")
+    assert list(activity.organisers.all()) == [organiser]
+    # A1: the service convened the members at the activity's date.
+    assert list(activity.convocations.values_list("organisation", flat=True)) == [member.pk]
+    entry = AuditEntry.objects.get(action="activities.activity.created")
+    assert (entry.actor, entry.object_type, entry.object_id) == (
+        admin,
+        "activities.activity",
+        str(activity.pk),
+    )
+    assert entry.data == {"title": "Plénière d'automne", "kind": ActivityKind.ORDINARY_PLENARY}
+    # The admin's own history names the created activity.
+    assert LogEntry.objects.get().object_id == str(activity.pk)
+
+
+@pytest.mark.rule("A1")
+def test_an_activity_without_place_nor_link_is_refused_in_the_admin_without_audit_entry(
+    admin_client_,
+):
+    response = admin_client_.post(
+        reverse("admin:activities_activity_add"),
+        form_data(place="", postcode="", city="", online_url=""),
+    )
+
+    assert response.status_code == 200
+    assert "Indiquez un lieu en Grand Est ou un lien de visioconférence" in (
+        response.content.decode()
+    )
+    assert Activity.objects.count() == 0
+    assert not AuditEntry.objects.exists()
+
+
+def test_an_activity_changed_in_the_admin_writes_the_services_audit_entry(admin_client_):
+    admin_client_.post(reverse("admin:activities_activity_add"), form_data())
+    activity = Activity.objects.get()
+
+    response = admin_client_.post(
+        reverse("admin:activities_activity_change", args=[activity.pk]),
+        form_data(title="Plénière d'hiver", city="Colmar", postcode="68000"),
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    entry = AuditEntry.objects.get(action="activities.activity.updated")
+    assert entry.data == {"fields": ["city", "postcode", "title"]}
+    assert Activity.objects.get().title == "Plénière d'hiver"

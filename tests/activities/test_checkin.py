@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from activities.constants import Attendance, Registration
 from activities.models import Participation
+from core.models import AuditEntry
 from members.constants import Role
 from members.models import Organisation, Representative, User
 from tests.members.factories import RepresentativeFactory, UserFactory, member_organisation
@@ -228,3 +229,82 @@ def test_walk_in_form_errors_keep_what_was_typed(client, organiser):
     assert response.status_code == 400
     assert 'value="Léa"' in response.content.decode()
     assert Participation.objects.count() == 0
+
+
+# --- The check-in in the audit trail --------------------------------------------------
+
+
+@pytest.mark.rule("A2")
+def test_each_tap_writes_an_audit_entry_with_ids_only(client, organiser):
+    activity = ActivityFactory()
+    member = member_organisation()
+    rep = RepresentativeFactory(
+        organisation=member, user__email="lea.martin@exemple.fr", user__last_name="Martin"
+    )
+    convene(activity, member)
+
+    mark(client, activity, rep.user, Attendance.PRESENT)
+    mark(client, activity, rep.user, Attendance.EXCUSED, htmx=False)
+
+    participation = Participation.objects.get()
+    entries = list(AuditEntry.objects.order_by("created_at", "pk"))
+    assert [entry.action for entry in entries] == [
+        "activities.participation.checked_in",
+        "activities.participation.checked_in",
+    ]
+    first, second = entries
+    assert (first.actor, first.object_type, first.object_id) == (
+        organiser,
+        "activities.participation",
+        str(participation.pk),
+    )
+    assert first.data == {
+        "activity": activity.pk,
+        "user": rep.user.pk,
+        "organisation": member.pk,
+        "attendance": "present",
+    }
+    assert second.data["attendance"] == "excused"
+    written = " ".join(str(entry.data) for entry in entries)
+    assert "Martin" not in written and "exemple.fr" not in written
+
+
+def test_a_refused_tap_writes_no_audit_entry(client, organiser):
+    activity = ActivityFactory()
+    outsider = RepresentativeFactory()
+
+    mark(client, activity, outsider.user, Attendance.PRESENT)
+    mark(client, activity, outsider.user, "maybe")
+
+    assert not AuditEntry.objects.exists()
+
+
+@pytest.mark.rule("A2")
+def test_a_walk_in_writes_an_audit_entry(client, organiser):
+    activity = ActivityFactory()
+    member = member_organisation()
+    convene(activity, member)
+
+    client.post(
+        reverse("activities:checkin_walk_in", args=[activity.pk]),
+        {
+            "email": "nouvelle@exemple.fr",
+            "first_name": "Léa",
+            "last_name": "Martin",
+            "organisation": member.pk,
+        },
+    )
+
+    participation = Participation.objects.get()
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.actor, entry.object_id) == (
+        "activities.participation.walk_in_added",
+        organiser,
+        str(participation.pk),
+    )
+    assert entry.data == {
+        "activity": activity.pk,
+        "user": participation.user_id,
+        "organisation": member.pk,
+        "attendance": "present",
+    }

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from charters.selectors import charter_parameters
 from core.audit import audit_log
+from governance.audit_actions import ElectionsAudit
 from governance.elections import selectors
 from governance.elections.models import Candidacy, Election, ElectionStatus
 from governance.exceptions import ElectionsError
@@ -167,7 +168,7 @@ def candidacy_declare(
         candidacy.video = ""  # a new declaration replaces the withdrawn one entirely
     candidacy.save()
     audit_log(
-        action="governance.candidacy.declared",
+        action=ElectionsAudit.CANDIDACY_DECLARED,
         actor=user,
         target=candidacy,
         data={"election": election.pk, "again": again},
@@ -209,7 +210,7 @@ def candidacy_withdraw(
     candidacy.withdrawn_at = now
     candidacy.save(update_fields=["withdrawn_at", "updated_at"])
     audit_log(
-        action="governance.candidacy.withdrawn",
+        action=ElectionsAudit.CANDIDACY_WITHDRAWN,
         actor=actor,
         target=candidacy,
         data={"election": election.pk, "by_candidate": is_candidate},

@@ -18,6 +18,7 @@ from core.audit import audit_log
 from core.emails import email_compose, email_send
 from core.queue import task_enqueue
 from core.site import absolute_url
+from governance.audit_actions import ElectionsAudit
 from governance.elections.models import Election, ElectionStatus
 from governance.elections.tasks import election_announcement_send_task
 from governance.exceptions import ElectionsError
@@ -173,7 +174,7 @@ def election_create(
         created_by=actor,
     )
     audit_log(
-        action="governance.election.created",
+        action=ElectionsAudit.ELECTION_CREATED,
         actor=actor,
         target=election,
         data={"date": election_date.isoformat(), "seats": [r.seat.number for r in up]},
@@ -196,7 +197,7 @@ def election_announce(
     election.status = ElectionStatus.ANNOUNCED
     election.announced_at = now
     election.save(update_fields=["status", "announced_at", "updated_at"])
-    audit_log(action="governance.election.announced", actor=actor, target=election, now=now)
+    audit_log(action=ElectionsAudit.ELECTION_ANNOUNCED, actor=actor, target=election, now=now)
     task_enqueue(election_announcement_send_task, election.pk)
     return election
 
@@ -346,7 +347,7 @@ def election_plenary_changed(
         election.save(update_fields=fields)
         data["announced_again"] = announce_again
         audit_log(
-            action="governance.election.rescheduled",
+            action=ElectionsAudit.ELECTION_RESCHEDULED,
             actor=actor,
             target=election,
             data=data,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from charters.selectors import charter_parameters
 from core.audit import audit_log
+from governance.audit_actions import ElectionsAudit
 from governance.elections import selectors
 from governance.elections.models import Election, ElectionStatus, Proxy, ProxyStatus
 from governance.exceptions import ElectionsError, ElectionsWrongPassword
@@ -84,7 +85,7 @@ def proxy_give(
             _("Votre entité a déjà donné une procuration pour cette élection.")
         ) from None
     audit_log(
-        action="governance.proxy.signed",
+        action=ElectionsAudit.PROXY_SIGNED,
         actor=signer,
         target=proxy,
         data={"election": election.pk, "giver": giver.pk, "holder": holder.pk},
@@ -118,7 +119,7 @@ def proxy_decide(
     proxy.refusal_reason = "" if approve else reason.strip()
     proxy.save(update_fields=["status", "decided_by", "decided_at", "refusal_reason", "updated_at"])
     audit_log(
-        action="governance.proxy.validated" if approve else "governance.proxy.refused",
+        action=ElectionsAudit.PROXY_VALIDATED if approve else ElectionsAudit.PROXY_REFUSED,
         actor=actor,
         target=proxy,
         data={"reason": proxy.refusal_reason},
@@ -148,5 +149,5 @@ def proxy_revoke(*, proxy: Proxy, actor, now: datetime.datetime | None = None) -
     proxy.status = ProxyStatus.REVOKED
     proxy.revoked_at = now
     proxy.save(update_fields=["status", "revoked_at", "updated_at"])
-    audit_log(action="governance.proxy.revoked", actor=actor, target=proxy, now=now)
+    audit_log(action=ElectionsAudit.PROXY_REVOKED, actor=actor, target=proxy, now=now)
     return proxy

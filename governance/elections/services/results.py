@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
+from governance.audit_actions import ElectionsAudit
 from governance.elections import selectors
 from governance.elections.models import (
     Candidacy,
@@ -72,7 +73,7 @@ def election_tally(*, election: Election, actor, now: datetime.datetime | None =
     election.save(update_fields=["status", "tie_flagged", "updated_at"])
     counts = selectors.ballot_counts(election=election)
     audit_log(
-        action="governance.election.tallied",
+        action=ElectionsAudit.ELECTION_TALLIED,
         actor=actor,
         target=election,
         data={"ballots": counts["total"], "blank": counts["blank"], "tie": ranking.has_tie},
@@ -114,7 +115,7 @@ def election_tie_resolve(
         update_fields=["tie_resolution", "tie_resolved_by", "tie_resolved_at", "updated_at"]
     )
     audit_log(
-        action="governance.election.tie_resolved",
+        action=ElectionsAudit.ELECTION_TIE_RESOLVED,
         actor=actor,
         target=election,
         data={"winners": winners, "note": election.tie_resolution},
@@ -168,7 +169,7 @@ def election_results_publish(
     election.published_at = now
     election.save(update_fields=["status", "published_at", "updated_at"])
     audit_log(
-        action="governance.election.published",
+        action=ElectionsAudit.ELECTION_PUBLISHED,
         actor=actor,
         target=election,
         data={"elected": [c.candidate_id for c in elected]},

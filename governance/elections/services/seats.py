@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from charters.constants import CharterParameters
 from charters.selectors import charter_parameters
 from core.audit import audit_log
+from governance.audit_actions import ElectionsAudit
 from governance.elections import selectors
 from governance.elections.models import CopilSeat, Election, Mandate, MandateEndReason
 from governance.exceptions import ElectionsError
@@ -131,7 +132,7 @@ def mandate_start(
         election=election,
     )
     audit_log(
-        action="governance.mandate.started",
+        action=ElectionsAudit.MANDATE_STARTED,
         actor=actor,
         target=mandate,
         data={"seat": seat.number, "holder": holder.pk, "organisation": organisation.pk},
@@ -163,7 +164,7 @@ def mandate_end(
     mandate.end_reason = reason
     mandate.save(update_fields=["end_date", "end_reason", "updated_at"])
     audit_log(
-        action="governance.mandate.ended",
+        action=ElectionsAudit.MANDATE_ENDED,
         actor=actor,
         target=mandate,
         data={"seat": mandate.seat.number, "end_date": end_date.isoformat(), "reason": reason},
@@ -207,7 +208,7 @@ def mandates_end_on_departure(
         mandate.end_reason = reason
         mandate.save(update_fields=["end_date", "end_reason", "updated_at"])
         audit_log(
-            action="governance.mandate.ended",
+            action=ElectionsAudit.MANDATE_ENDED,
             actor=actor,
             target=mandate,
             data={
@@ -293,7 +294,7 @@ def copil_roles_sync(*, now: datetime.datetime | None = None) -> dict[str, list[
         User.objects.filter(pk__in=staff_revoked).update(is_staff=False)
     if added or removed or staff_revoked:
         audit_log(
-            action="governance.copil_group.synced",
+            action=ElectionsAudit.COPIL_GROUP_SYNCED,
             data={"added": added, "removed": removed, "staff_revoked": staff_revoked},
             now=now,
         )

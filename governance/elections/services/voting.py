@@ -78,6 +78,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
+from governance.audit_actions import ElectionsAudit
 from governance.elections import selectors
 from governance.elections.models import (
     Election,
@@ -116,7 +117,7 @@ def election_voting_open(
     election.voting_opened_at = now
     election.save(update_fields=["status", "voting_opened_at", "updated_at"])
     ballot_box_ensure(election=election)  # the salt of the envelopes' key (V6)
-    audit_log(action="governance.election.voting_opened", actor=actor, target=election, now=now)
+    audit_log(action=ElectionsAudit.ELECTION_VOTING_OPENED, actor=actor, target=election, now=now)
     return election
 
 
@@ -140,7 +141,7 @@ def election_voting_close(
     election.save(update_fields=["status", "voting_closed_at", "updated_at"])
     election.electorate.set(list(member_organisations(at=now).values_list("pk", flat=True)))
     audit_log(
-        action="governance.election.voting_closed",
+        action=ElectionsAudit.ELECTION_VOTING_CLOSED,
         actor=actor,
         target=election,
         data={"electorate": election.electorate.count(), "ballots": ballots},
@@ -303,7 +304,7 @@ def ballot_cast(
     )
     # Never the choices nor the receipt next to the voter (V6).
     audit_log(
-        action="governance.election.ballot_cast",
+        action=ElectionsAudit.ELECTION_BALLOT_CAST,
         actor=voter,
         target=election,
         data={
