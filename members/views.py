@@ -5,7 +5,6 @@ import posixpath
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -29,8 +28,10 @@ from charters.selectors import (
 from charters.services import consent_sentence
 from charters.text import ARTICLE_3_3, parse_charter
 from core.deadlines import AHEAD_DAYS
+from core.http import client_ip
 from core.public_cache import public_cache
 from core.roles import is_copil
+from core.throttle import PasswordRetries
 
 from . import open_data, selectors, services
 from .constants import BENEFIT_STATUSES, ApplicationState, OrganisationKind, Status
@@ -236,12 +237,8 @@ def organisation_edit(request, slug):
 # The status lifecycle (issue 6): the application, the member space, invitations.
 # =========================================================================================
 
-MAX_PASSWORD_FAILURES = 5
-PASSWORD_FAILURE_WINDOW = 15 * 60
-
-
-def _client_ip(request) -> str | None:
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
+# Applying signs the charter: the same retries as signing it (core/throttle.py).
+SIGNING_RETRIES = PasswordRetries("charters:sign-failures")
 
 
 def _consent_label(user, legal_name: str) -> str:
@@ -288,8 +285,7 @@ def application_form(request, pk=None):
             )
             return redirect("application:edit", pk=draft.pk)
         if form.is_valid() and formset.is_valid():
-            failures_key = f"charters:sign-failures:{request.user.pk}"
-            if cache.get(failures_key, 0) >= MAX_PASSWORD_FAILURES:
+            if SIGNING_RETRIES.exhausted(request.user):
                 form.add_error(
                     "password",
                     _(
@@ -308,19 +304,17 @@ def application_form(request, pk=None):
                         password=form.cleaned_data["password"],
                         consent_given=form.cleaned_data["consent"],
                         application=draft,
-                        ip_address=_client_ip(request),
+                        ip_address=client_ip(request),
                         user_agent=request.headers.get("User-Agent", ""),
                     )
                 except MembersError as error:
                     if error.field == "password":
-                        cache.set(
-                            failures_key, cache.get(failures_key, 0) + 1, PASSWORD_FAILURE_WINDOW
-                        )
+                        SIGNING_RETRIES.failed(request.user)
                     form.add_error(
                         error.field if error.field in form.fields else None, error.message
                     )
                 else:
-                    cache.delete(failures_key)
+                    SIGNING_RETRIES.succeeded(request.user)
                     messages.success(
                         request,
                         _(
@@ -731,7 +725,7 @@ def invitation_accept(request, token):
             services.invitation_accept(
                 invitation=invitation,
                 consent_given=form.cleaned_data["consent"],
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
             )
         except MembersError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)

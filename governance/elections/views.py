@@ -5,7 +5,6 @@ No view logs a ballot's content; the vote page answers with the receipt only.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.pdf import render_pdf
 from core.roles import is_copil
+from core.throttle import PasswordRetries
 from governance.exceptions import ElectionsError, ElectionsWrongPassword
 from governance.selectors import (
     member_organisations,
@@ -43,9 +43,8 @@ from .models import (
     Proxy,
 )
 
-# Re-authentication attempts allowed per person before a pause (brute-force guard).
-MAX_PASSWORD_FAILURES = 5
-PASSWORD_FAILURE_WINDOW = 15 * 60
+# Re-authentication before a ballot or a proxy: five wrong passwords, then a pause.
+BALLOT_RETRIES = PasswordRetries("elections:pw-failures")
 
 
 def _require_viewer(request):
@@ -73,15 +72,6 @@ def _visible_election(request, pk) -> Election:
     ):
         raise Http404(_("Cette élection n'existe pas."))
     return election
-
-
-def _too_many_failures(request) -> bool:
-    return cache.get(f"elections:pw-failures:{request.user.pk}", 0) >= MAX_PASSWORD_FAILURES
-
-
-def _count_failure(request) -> None:
-    key = f"elections:pw-failures:{request.user.pk}"
-    cache.set(key, cache.get(key, 0) + 1, PASSWORD_FAILURE_WINDOW)
 
 
 @login_required
@@ -308,7 +298,7 @@ def proxy_give(request, pk):
     form = ProxyForm(request.POST or None, givers=givers, holders=holders)
     if request.method == "POST" and form.is_valid():
         try:
-            if _too_many_failures(request):
+            if BALLOT_RETRIES.exhausted(request.user):
                 raise ElectionsError(
                     _(
                         "Trop de tentatives de mot de passe erronées. Réessayez dans quelques minutes."
@@ -322,7 +312,7 @@ def proxy_give(request, pk):
                 password=form.cleaned_data["password"],
             )
         except ElectionsWrongPassword as error:
-            _count_failure(request)
+            BALLOT_RETRIES.failed(request.user)
             form.add_error(None, error.message)
         except ElectionsError as error:
             form.add_error(None, error.message)
@@ -490,7 +480,7 @@ def vote(request, pk):
             return render(request, "governance/elections/vote_confirm.html", review)
         if not confirm.is_valid():
             return render(request, "governance/elections/vote_confirm.html", review, status=400)
-        if _too_many_failures(request):
+        if BALLOT_RETRIES.exhausted(request.user):
             confirm.add_error(
                 None,
                 _("Trop de tentatives de mot de passe erronées. Réessayez dans quelques minutes."),
@@ -504,7 +494,7 @@ def vote(request, pk):
             password=confirm.cleaned_data["password"],
         )
     except ElectionsWrongPassword as error:
-        _count_failure(request)
+        BALLOT_RETRIES.failed(request.user)
         confirm.add_error(None, error.message)
         return render(request, "governance/elections/vote_confirm.html", review, status=400)
     except ElectionsError as error:
