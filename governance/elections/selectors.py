@@ -194,5 +194,32 @@ def election_is_running(election: Election) -> bool:
     return election.status == ElectionStatus.VOTING
 
 
+def election_visible(*, election: Election, user) -> bool:
+    """An election in preparation is the commission's only (V12); then every viewer's."""
+    return not election.is_draft or is_election_commission(user)
+
+
+def candidacy_open(election: Election, *, on: datetime.datetime | None = None) -> bool:
+    """Charter art. 6.2 (V11): candidacies are declared and withdrawn once the election is
+    announced, until the previous ordinary plenary (``candidacy_deadline``)."""
+    on = on or timezone.now()
+    return election.is_announced and on < election.candidacy_deadline
+
+
+def proxy_giving_open(election: Election) -> bool:
+    """V6: a proxy is given once the election is announced, until voting closes."""
+    return election.status in (ElectionStatus.ANNOUNCED, ElectionStatus.VOTING)
+
+
+def proxy_revocable(*, proxy: Proxy, election: Election) -> bool:
+    """V6: the giver revokes a live proxy (signed or validated) until voting opens."""
+    return election.is_announced and proxy.status in LIVE_PROXY_STATUSES
+
+
+def results_visible(election: Election, *, commission: bool) -> bool:
+    """V8: published results are every viewer's; tallied ones, the commission's only."""
+    return election.is_published or (commission and election.is_tallied)
+
+
 def today() -> datetime.date:
     return timezone.localdate()

@@ -39,7 +39,6 @@ from .forms import (
 from .models import (
     Candidacy,
     Election,
-    ElectionStatus,
     Proxy,
 )
 
@@ -67,9 +66,7 @@ def _election(pk) -> Election:
 
 def _visible_election(request, pk) -> Election:
     election = _election(pk)
-    if election.status == ElectionStatus.DRAFT and not selectors.is_election_commission(
-        request.user
-    ):
+    if not selectors.election_visible(election=election, user=request.user):
         raise Http404(_("Cette élection n'existe pas."))
     return election
 
@@ -155,11 +152,13 @@ def election_detail(request, pk):
         "proxies": proxies
         if commission
         else [p for p in proxies if p.giver_id in my_org_ids or p.holder_id in my_org_ids],
-        "candidacies_open": election.status == ElectionStatus.ANNOUNCED
-        and timezone.now() < election.candidacy_deadline,
-        "can_give_proxy": bool(signatory_of)
-        and election.status in (ElectionStatus.ANNOUNCED, ElectionStatus.VOTING),
-        "is_signatory": bool(signatory_of),
+        "revocable_proxy_ids": {
+            p.pk for p in proxies if selectors.proxy_revocable(proxy=p, election=election)
+        },
+        "candidacies_open": selectors.candidacy_open(election),
+        "can_give_proxy": bool(signatory_of) and selectors.proxy_giving_open(election),
+        "can_vote": bool(signatory_of) and selectors.election_is_running(election),
+        "results_visible": selectors.results_visible(election, commission=commission),
         "voted_count": len(selectors.voted_organisation_ids(election=election))
         if commission
         else None,
@@ -256,8 +255,7 @@ def candidacy_withdraw(request, pk):
             "election": election,
             "candidacy": candidacy,
             "error": error,
-            "open": election.status == ElectionStatus.ANNOUNCED
-            and timezone.now() < election.candidacy_deadline,
+            "open": selectors.candidacy_open(election),
         },
         status=400 if error else 200,
     )
@@ -269,11 +267,7 @@ def candidacy_video(request, pk):
     """V11: the uploaded video, served to members only (private storage)."""
     _require_viewer(request)
     candidacy = Candidacy.objects.filter(pk=pk).select_related("election").first()
-    if (
-        candidacy is None
-        or not candidacy.video
-        or candidacy.election.status == ElectionStatus.DRAFT
-    ):
+    if candidacy is None or not candidacy.video or candidacy.election.is_draft:
         raise Http404(_("Aucune vidéo."))
     response = FileResponse(candidacy.video.open("rb"), as_attachment=False)
     response["Cache-Control"] = "private, no-store"
@@ -578,9 +572,7 @@ def results(request, pk):
     _require_viewer(request)
     election = _visible_election(request, pk)
     commission = selectors.is_election_commission(request.user)
-    if election.status != ElectionStatus.PUBLISHED and not (
-        commission and election.status == ElectionStatus.TALLIED
-    ):
+    if not selectors.results_visible(election, commission=commission):
         raise Http404(_("Les résultats ne sont pas encore publiés."))
     counts = selectors.ballot_counts(election=election)
     electorate = election.electorate.count()
