@@ -118,6 +118,10 @@ class Commission(BaseModel):
         return bool(self.standing_role)
 
     @property
+    def is_active(self) -> bool:
+        return self.status == CommissionStatus.ACTIVE
+
+    @property
     def is_ended(self) -> bool:
         return self.status == CommissionStatus.ENDED
 
@@ -170,6 +174,10 @@ class CommissionMembership(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.representative} — {self.commission}"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == MembershipStatus.ACCEPTED
 
     @property
     def awaits_decision(self) -> bool:
