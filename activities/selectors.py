@@ -151,6 +151,14 @@ class RosterRow:
         return bool(self.participation and self.participation.is_walk_in)
 
     @property
+    def is_coming(self) -> bool:
+        return bool(self.participation and self.participation.is_coming)
+
+    @property
+    def is_not_coming(self) -> bool:
+        return bool(self.participation and self.participation.is_not_coming)
+
+    @property
     def search_text(self) -> str:
         parts = [self.user.get_full_name(), self.user.email]
         if self.organisation:

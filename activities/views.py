@@ -25,6 +25,15 @@ from .models import Activity, CalendarToken, Participation
 IMPORT_SESSION_KEY = "activities-import-{pk}"
 
 
+def attendance_buttons() -> list[tuple[str, str, str]]:
+    """The check-in buttons: value, label and Bootstrap tone of each attendance."""
+    return [
+        (Attendance.PRESENT, _("Présent"), "success"),
+        (Attendance.ABSENT, _("Absent"), "danger"),
+        (Attendance.EXCUSED, _("Excusé"), "warning"),
+    ]
+
+
 def _organised_activity(request, pk) -> Activity:
     activity = get_object_or_404(Activity, pk=pk)
     if not selectors.can_organise(user=request.user, activity=activity):
@@ -95,11 +104,7 @@ def _checkin_page(request, activity, walk_in_form, status=200):
         "roster": roster,
         "counts": selectors.attendance_counts(roster=roster),
         "walk_in_form": walk_in_form,
-        "attendance_choices": [
-            (Attendance.PRESENT, _("Présent")),
-            (Attendance.ABSENT, _("Absent")),
-            (Attendance.EXCUSED, _("Excusé")),
-        ],
+        "attendance_choices": attendance_buttons(),
     }
     return render(request, "activities/checkin.html", context, status=status)
 
@@ -145,11 +150,7 @@ def checkin_mark(request, pk, user_id):
             "activity": activity,
             "row": row,
             "row_error": error,
-            "attendance_choices": [
-                (Attendance.PRESENT, _("Présent")),
-                (Attendance.ABSENT, _("Absent")),
-                (Attendance.EXCUSED, _("Excusé")),
-            ],
+            "attendance_choices": attendance_buttons(),
         },
     )
 

@@ -90,6 +90,7 @@ def _sign_context(request, *, version, representations, chosen, form, scope, exi
         "chosen": chosen,
         "form": form,
         "scope": scope,
+        "ethics_only": scope == SignatureScope.ETHICS,
         "existing": existing,
         "complete": bool(
             version
