@@ -65,9 +65,12 @@ def _election(pk) -> Election:
 
 
 def _visible_election(request, pk) -> Election:
-    election = _election(pk)
-    if not selectors.election_visible(election=election, user=request.user):
-        raise Http404(_("Cette élection n'existe pas."))
+    """The election of a viewer's page (selectors.election_access): 403, 404, or the election."""
+    try:
+        election = selectors.election_access(user=request.user, election_id=pk)
+    except Election.DoesNotExist:
+        raise Http404(_("Cette élection n'existe pas.")) from None
+    request._elections_link_visible = True  # the navigation's link: already known
     return election
 
 
@@ -136,7 +139,6 @@ def election_create(request):
 @login_required
 @require_GET
 def election_detail(request, pk):
-    _require_viewer(request)
     election = _visible_election(request, pk)
     commission = selectors.is_election_commission(request.user)
     signatory_of = list(member_signatory_representations(user=request.user))
@@ -200,7 +202,6 @@ def election_manage(request, pk, action):
 @login_required
 @require_http_methods(["GET", "POST"])
 def candidacy_declare(request, pk):
-    _require_viewer(request)
     election = _visible_election(request, pk)
     eligibility = services.candidate_eligibility(
         user=request.user, election_date=election.election_date
@@ -232,7 +233,6 @@ def candidacy_declare(request, pk):
 @require_http_methods(["GET", "POST"])
 def candidacy_withdraw(request, pk):
     """V11: the candidate withdraws their candidacy until candidacies close."""
-    _require_viewer(request)
     election = _visible_election(request, pk)
     candidacy = Candidacy.objects.filter(
         election=election, candidate=request.user, withdrawn_at__isnull=True
@@ -280,7 +280,6 @@ def candidacy_video(request, pk):
 @require_http_methods(["GET", "POST"])
 def proxy_give(request, pk):
     """V6: a written proxy, signed online by the giver's signatory (password re-entered)."""
-    _require_viewer(request)
     election = _visible_election(request, pk)
     givers = [r.organisation for r in member_signatory_representations(user=request.user)]
     if not givers:
@@ -425,7 +424,6 @@ def vote(request, pk):
     signature. The choices travel in the form, never in the session (no ballot choices
     stored next to a voter). "edit" goes back to the choices, kept.
     """
-    _require_viewer(request)
     election = _visible_election(request, pk)
     own, voting_for = _voting_for(request, election)
     if not own:
@@ -569,7 +567,6 @@ def tie_resolve(request, pk):
 @require_GET
 def results(request, pk):
     """V8: turnout, blank ballots, votes per candidate, the receipts; never per ballot."""
-    _require_viewer(request)
     election = _visible_election(request, pk)
     commission = selectors.is_election_commission(request.user)
     if not selectors.results_visible(election, commission=commission):
