@@ -153,6 +153,14 @@ class Participation(models.Model):
     def __str__(self) -> str:
         return f"{self.user} — {self.activity}"
 
+    @property
+    def is_coming(self) -> bool:
+        return self.registration == Registration.COMING
+
+    @property
+    def is_not_coming(self) -> bool:
+        return self.registration == Registration.NOT_COMING
+
 
 class AttendanceRatio(models.Model):
     """A dated snapshot of a member's attendance over the rolling window (A3, A4)."""

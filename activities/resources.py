@@ -79,6 +79,10 @@ class SheetLine:
     attendance: str = ""
     errors: list[str] = field(default_factory=list)
 
+    @property
+    def attendance_label(self) -> str:
+        return Attendance(self.attendance).label if self.attendance else ""
+
 
 @dataclass
 class SheetCheck:

@@ -24,7 +24,11 @@ from django.utils import timezone
 from core.roles import user_role_names
 from members.constants import Role, Status
 from members.models import Organisation, StatusChange
-from members.selectors import active_representatives, organisation_list_with_status
+from members.selectors import (
+    active_representatives,
+    organisation_list_with_status,
+    organisation_status,
+)
 
 from .constants import Attendance, Registration
 from .models import Activity, AttendanceRatio, Convocation, Minutes, Participation
@@ -145,6 +149,14 @@ class RosterRow:
     @property
     def is_walk_in(self) -> bool:
         return bool(self.participation and self.participation.is_walk_in)
+
+    @property
+    def is_coming(self) -> bool:
+        return bool(self.participation and self.participation.is_coming)
+
+    @property
+    def is_not_coming(self) -> bool:
+        return bool(self.participation and self.participation.is_not_coming)
 
     @property
     def search_text(self) -> str:
@@ -382,6 +394,59 @@ def counts_from_membership(
     """Whether a ratio's period starts at the membership, later than ``months`` before
     its end (A3: a recent member)."""
     return window_start > window_end - relativedelta(months=months)
+
+
+def attendance_member_since(
+    *, window_start: datetime.datetime, window_end: datetime.datetime, months: int
+) -> datetime.datetime | None:
+    """A3: a recent member's ratio counts from its membership only; the start of that
+    period when it does (the pages say so), else None."""
+    if counts_from_membership(window_start=window_start, window_end=window_end, months=months):
+        return window_start
+    return None
+
+
+def attendance_near_threshold(*, ratio: AttendanceRatio | None, parameters) -> bool:
+    """A3: the ratio is below the threshold plus the charter version's warning margin
+    (``attendance_warning_points``): the member is warned before it falls below."""
+    return ratio is not None and ratio.is_near_threshold(
+        warning_points=parameters.attendance_warning_points
+    )
+
+
+def member_attendance_summary(
+    *, organisation: Organisation, now: datetime.datetime, parameters
+) -> dict:
+    """What a representative sees of its organisation's attendance (A3): the latest ratio,
+    the period it counts (or, before the first computation, the one the next will count),
+    the convocations counted, the next ones, and whether it is near the threshold."""
+    ratio = organisation_ratio_latest(organisation=organisation)
+    if ratio is not None:
+        window_start, window_end = ratio.window_start, ratio.window_end
+    else:
+        window_start, window_end = ratio_window(
+            organisation=organisation, now=now, months=parameters.attendance_window_months
+        )
+    is_member = organisation_status(organisation=organisation, at=now) == Status.MEMBER
+    return {
+        "organisation": organisation,
+        "is_member": is_member,
+        "ratio": ratio,
+        "member_since": attendance_member_since(
+            window_start=window_start,
+            window_end=window_end,
+            months=parameters.attendance_window_months,
+        )
+        if is_member
+        else None,
+        "counted": list(
+            counted_convocations(
+                organisation=organisation, window_start=window_start, window_end=window_end
+            )
+        ),
+        "upcoming": list(upcoming_convocations(organisation=organisation, now=now)[:5]),
+        "near_threshold": attendance_near_threshold(ratio=ratio, parameters=parameters),
+    }
 
 
 def counted_convocations(

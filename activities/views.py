@@ -13,9 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from charters.selectors import charter_parameters
 from core.roles import is_copil
-from members.constants import Status
 from members.models import User
-from members.selectors import active_representatives, organisation_status
+from members.selectors import active_representatives
 
 from . import calendar, resources, selectors, services
 from .constants import Attendance
@@ -24,6 +23,15 @@ from .forms import AttendanceImportForm, MinutesForm, WalkInForm
 from .models import Activity, CalendarToken, Participation
 
 IMPORT_SESSION_KEY = "activities-import-{pk}"
+
+
+def attendance_buttons() -> list[tuple[str, str, str]]:
+    """The check-in buttons: value, label and Bootstrap tone of each attendance."""
+    return [
+        (Attendance.PRESENT, _("Présent"), "success"),
+        (Attendance.ABSENT, _("Absent"), "danger"),
+        (Attendance.EXCUSED, _("Excusé"), "warning"),
+    ]
 
 
 def _organised_activity(request, pk) -> Activity:
@@ -96,11 +104,7 @@ def _checkin_page(request, activity, walk_in_form, status=200):
         "roster": roster,
         "counts": selectors.attendance_counts(roster=roster),
         "walk_in_form": walk_in_form,
-        "attendance_choices": [
-            (Attendance.PRESENT, _("Présent")),
-            (Attendance.ABSENT, _("Absent")),
-            (Attendance.EXCUSED, _("Excusé")),
-        ],
+        "attendance_choices": attendance_buttons(),
     }
     return render(request, "activities/checkin.html", context, status=status)
 
@@ -146,11 +150,7 @@ def checkin_mark(request, pk, user_id):
             "activity": activity,
             "row": row,
             "row_error": error,
-            "attendance_choices": [
-                (Attendance.PRESENT, _("Présent")),
-                (Attendance.ABSENT, _("Absent")),
-                (Attendance.EXCUSED, _("Excusé")),
-            ],
+            "attendance_choices": attendance_buttons(),
         },
     )
 
@@ -368,46 +368,12 @@ def my_attendance(request):
         .select_related("organisation")
         .order_by("organisation__legal_name")
     )
-    items = []
-    for representation in representations:
-        organisation = representation.organisation
-        ratio = selectors.organisation_ratio_latest(organisation=organisation)
-        if ratio is not None:
-            window_start, window_end = ratio.window_start, ratio.window_end
-        else:
-            # Not computed yet: the period the next computation will count (A3).
-            window_start, window_end = selectors.ratio_window(
-                organisation=organisation,
-                now=now,
-                months=parameters.attendance_window_months,
-            )
-        is_member = organisation_status(organisation=organisation, at=now) == Status.MEMBER
-        items.append(
-            {
-                "organisation": organisation,
-                "is_member": is_member,
-                "ratio": ratio,
-                # A3: a recent member's period starts at its membership; say so.
-                "member_since": window_start
-                if is_member
-                and selectors.counts_from_membership(
-                    window_start=window_start,
-                    window_end=window_end,
-                    months=parameters.attendance_window_months,
-                )
-                else None,
-                "counted": list(
-                    selectors.counted_convocations(
-                        organisation=organisation, window_start=window_start, window_end=window_end
-                    )
-                ),
-                "upcoming": list(
-                    selectors.upcoming_convocations(organisation=organisation, now=now)[:5]
-                ),
-                "near_threshold": ratio is not None
-                and ratio.is_near_threshold(warning_points=parameters.attendance_warning_points),
-            }
+    items = [
+        selectors.member_attendance_summary(
+            organisation=representation.organisation, now=now, parameters=parameters
         )
+        for representation in representations
+    ]
     token = services.calendar_token_get_or_create(user=request.user)
     return render(
         request,
@@ -460,12 +426,9 @@ def ratio_dashboard(request):
             "snapshot": s,
             "trend": trend.get(s.organisation_id, []),
             "chart": _trend_chart(trend.get(s.organisation_id, []), s.threshold_percent),
-            # A3: a recent member's ratio counts from its membership only.
-            "member_since": s.window_start
-            if selectors.counts_from_membership(
+            "member_since": selectors.attendance_member_since(
                 window_start=s.window_start, window_end=s.window_end, months=months
-            )
-            else None,
+            ),
         }
         for s in page
     ]

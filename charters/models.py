@@ -223,3 +223,8 @@ class Signature(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("A charter signature is append-only; it is never deleted.")
+
+    @property
+    def is_ethics_only(self) -> bool:
+        """E1: a commitment to article 3.3 only (a partner without agreement, an invitee)."""
+        return self.scope == SignatureScope.ETHICS

@@ -212,6 +212,11 @@ class CampaignRow:
     reminders: list
 
     @property
+    def ethics_only(self) -> bool:
+        """E1: the organisation commits to article 3.3 only."""
+        return self.scope == SignatureScope.ETHICS
+
+    @property
     def missing_capacities(self) -> list[str]:
         have = {s.capacity for s in self.signatures if _covers(s.scope, self.scope)}
         return [c for c in self.required if c not in have]

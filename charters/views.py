@@ -5,7 +5,6 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,8 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.http import client_ip
 from core.public_cache import public_cache
 from core.roles import is_copil
+from core.throttle import PasswordRetries, over_limit
 
 from . import organisations, selectors, services
 from .certificates import SigningKeyMissing, certificate_pdf, check_seal
@@ -35,23 +36,11 @@ from .text import ARTICLE_3_3, parse_charter
 
 logger = logging.getLogger(__name__)
 
-# Re-authentication attempts allowed per person before a pause (brute-force guard).
-MAX_PASSWORD_FAILURES = 5
-PASSWORD_FAILURE_WINDOW = 15 * 60
+# Re-authentication before signing: five wrong passwords, then a pause (core/throttle.py).
+SIGNING_RETRIES = PasswordRetries("charters:sign-failures")
 # Public verifications per address (each may parse a 5 MB PDF): enough for people.
 MAX_VERIFICATIONS = 30
 VERIFICATION_WINDOW = 10 * 60
-
-
-def _over_limit(key: str, *, limit: int, window: int) -> bool:
-    """Count one hit on ``key`` in the cache; True once more than ``limit`` in ``window``."""
-    cache.add(key, 0, window)
-    try:
-        hits = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        hits = 1
-    return hits > limit
 
 
 @require_GET
@@ -90,11 +79,6 @@ def charter_version(request, slug):
     )
 
 
-def _client_ip(request) -> str | None:
-    # Behind the TLS proxy the socket address is the proxy's; X-Real-IP is set by it.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
-
-
 def _sign_context(request, *, version, representations, chosen, form, scope, existing):
     document = parse_charter(version.body) if version else None
     if document is not None and scope == SignatureScope.ETHICS:
@@ -106,6 +90,7 @@ def _sign_context(request, *, version, representations, chosen, form, scope, exi
         "chosen": chosen,
         "form": form,
         "scope": scope,
+        "ethics_only": scope == SignatureScope.ETHICS,
         "existing": existing,
         "complete": bool(
             version
@@ -158,9 +143,8 @@ def charter_sign(request):
         ask_capacity=version.requires_head_signature,
     )
     if request.method == "POST" and form.is_valid():
-        failures_key = f"charters:sign-failures:{request.user.pk}"
         try:
-            if cache.get(failures_key, 0) >= MAX_PASSWORD_FAILURES:
+            if SIGNING_RETRIES.exhausted(request.user):
                 raise TooManyAttempts()
             signed_version = CharterVersion.objects.filter(pk=form.cleaned_data["version"]).first()
             if signed_version is None:
@@ -174,18 +158,16 @@ def charter_sign(request):
                     consent_given=form.cleaned_data["consent"],
                     scope=scope,
                     capacity=form.cleaned_data["capacity"],
-                    ip_address=_client_ip(request),
+                    ip_address=client_ip(request),
                     user_agent=request.headers.get("User-Agent", ""),
                 )
             except WrongPassword:
-                _over_limit(
-                    failures_key, limit=MAX_PASSWORD_FAILURES, window=PASSWORD_FAILURE_WINDOW
-                )
+                SIGNING_RETRIES.failed(request.user)
                 raise
         except CharterError as error:
             form.add_error(error.field, error.message)
         else:
-            cache.delete(failures_key)
+            SIGNING_RETRIES.succeeded(request.user)
             messages.success(
                 request,
                 _("Signature enregistrée. Votre code de vérification est %(code)s.")
@@ -248,8 +230,8 @@ def charter_verify(request):
     posted = request.method == "POST"
     form = VerificationForm(request.POST if posted else None, request.FILES if posted else None)
     result = None
-    if posted and _over_limit(
-        f"charters:verify:{_client_ip(request)}",
+    if posted and over_limit(
+        f"charters:verify:{client_ip(request)}",
         limit=MAX_VERIFICATIONS,
         window=VERIFICATION_WINDOW,
     ):

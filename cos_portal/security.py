@@ -3,7 +3,7 @@ COPIL and the election commission, cache headers, the security log and allauth's
 
 The security log (logger ``cos_portal.security``) records successful and failed
 logins, MFA events and refused accesses (403, 429) with the person or the e-mail
-address typed, the client IP (REMOTE_ADDR) and the UTC time. It never records a
+address typed, the client IP (core.http.client_ip) and the UTC time. It never records a
 password, a token or a confirmation key: events are built from an explicit list of
 fields, never from a request's data, and paths holding a key are logged by route.
 """
@@ -176,6 +176,11 @@ class AccountAdapter(DefaultAccountAdapter):
         email_send(
             email_message(subject=rendered.subject, body=rendered.body, html=html, to=rendered.to)
         )
+
+    def get_client_ip(self, request) -> str:
+        # allauth's login limits count per address: the same address as the rest of the
+        # portal (the trusted-proxy count of core/http.py), not allauth's own reading.
+        return client_ip(request) or super().get_client_ip(request)
 
 
 # --- MFA on the decisions of the COPIL and of the election commission -------------

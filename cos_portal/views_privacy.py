@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.throttle import PasswordRetries
 from members import services as member_services
 from members.exceptions import MembersError
 
@@ -21,8 +21,7 @@ from .forms import ErasureForm
 from .privacy import personal_data_export
 
 # Password attempts on the erasure form before a pause (brute-force guard).
-MAX_PASSWORD_FAILURES = 5
-PASSWORD_FAILURE_WINDOW = 15 * 60
+ERASURE_RETRIES = PasswordRetries("privacy:erase-failures")
 
 
 @require_GET
@@ -56,10 +55,9 @@ def export(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def erase(request):
-    failures_key = f"privacy:erase-failures:{request.user.pk}"
     form = ErasureForm(request.POST or None, user=request.user)
     if request.method == "POST":
-        if cache.get(failures_key, 0) >= MAX_PASSWORD_FAILURES:
+        if ERASURE_RETRIES.exhausted(request.user):
             form.is_valid()
             form.errors.clear()
             form.add_error(
@@ -73,7 +71,7 @@ def erase(request):
             except MembersError as error:
                 form.add_error(None, error.message)
             else:
-                cache.delete(failures_key)
+                ERASURE_RETRIES.succeeded(user)
                 logout(request)
                 messages.success(
                     request,
@@ -81,7 +79,7 @@ def erase(request):
                 )
                 return redirect("home")
         elif "password" in form.errors:
-            cache.set(failures_key, cache.get(failures_key, 0) + 1, PASSWORD_FAILURE_WINDOW)
+            ERASURE_RETRIES.failed(request.user)
     return render(
         request,
         "privacy/erase.html",

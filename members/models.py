@@ -124,6 +124,12 @@ class Organisation(BaseModel):
 
         return reverse("members:organisation", kwargs={"slug": self.slug})
 
+    @property
+    def is_listed_as_member(self) -> bool:
+        """On pages whose selector annotates ``current_status`` (the directory, a public
+        page): a member, else a partner (the only other status listed, S2)."""
+        return getattr(self, "current_status", None) == Status.MEMBER
+
 
 class Establishment(BaseModel):
     organisation = models.ForeignKey(
@@ -298,6 +304,11 @@ class Application(BaseModel):
     def __str__(self) -> str:
         name = self.organisation.legal_name if self.organisation_id else self.data.get("legal_name")
         return str(name or _("Candidature sans nom"))
+
+    @property
+    def is_draft(self) -> bool:
+        """Saved to resume later, not yet submitted (M3)."""
+        return self.state == ApplicationState.DRAFT
 
 
 class ApplicationOpinion(BaseModel):

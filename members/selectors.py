@@ -8,7 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from charters.organisations import StatusHolder
-from charters.selectors import charter_parameters
+from charters.selectors import (
+    charter_parameters,
+    commitment_complete,
+    organisation_signatures,
+    scope_required_for,
+)
 from core.dates import add_months
 from core.deadlines import AHEAD_DAYS, OVERDUE_DAYS, DeadlineRow, deadline_kinds, deadline_list
 from core.roles import is_copil
@@ -199,6 +204,66 @@ def representation_list(*, user, at: datetime.datetime | None = None) -> QuerySe
         .select_related("organisation")
         .annotate(organisation_status=Subquery(latest.values("status")[:1]))
         .order_by("organisation__legal_name")
+    )
+
+
+def represented_member_organisations(*, user, at: datetime.datetime | None = None) -> QuerySet:
+    """The member organisations the person represents: who proposes an invitee (I1)."""
+    return Organisation.objects.filter(
+        pk__in=representation_list(user=user, at=at)
+        .filter(organisation_status=Status.MEMBER)
+        .values("organisation_id")
+    )
+
+
+def representation_status(representation) -> Status:
+    """The status of a representation annotated by ``representation_list``; NONE without."""
+    return Status(representation.organisation_status or Status.NONE)
+
+
+def representation_listed(representation) -> bool:
+    """S2: the organisation is in the public directory while a member or a partner."""
+    return representation.organisation_status in BENEFIT_STATUSES
+
+
+@dataclass(frozen=True)
+class MemberSpaceRights:
+    """What the member space offers a representative, by the organisation's status."""
+
+    status: Status
+    scope: str | None  # the commitment the status requires (charter or article 3.3)
+    owes_signature: bool  # the version in force is not signed as the status requires
+    can_resign: bool  # L2: a member's signatory resigns
+    can_renounce: bool  # P5: a partner's signatory renounces
+    can_invite: bool  # I1: members propose invitees
+    gives_opinions: bool  # M7: members give their opinion on applications
+
+
+def member_space_rights(*, representation, version) -> MemberSpaceRights:
+    """Charter art. 3.4 (L2), 4 (P5), 5 (I1), 3.1 (M7): the rights of a representative in the
+    member space, from the organisation's status and the charter ``version`` in force."""
+    status = representation_status(representation)
+    scope = scope_required_for(status) if status != Status.NONE else None
+    owes_signature = bool(
+        version
+        and scope
+        and not commitment_complete(
+            version=version,
+            scope=scope,
+            signatures=list(
+                organisation_signatures(organisation=representation.organisation, version=version)
+            ),
+        )
+    )
+    is_signatory = representation.is_authorised_signatory
+    return MemberSpaceRights(
+        status=status,
+        scope=scope,
+        owes_signature=owes_signature,
+        can_resign=is_signatory and status == Status.MEMBER,
+        can_renounce=is_signatory and status == Status.PARTNER,
+        can_invite=status == Status.MEMBER,
+        gives_opinions=status == Status.MEMBER,
     )
 
 

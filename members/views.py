@@ -4,7 +4,6 @@ import posixpath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -20,20 +19,19 @@ from charters.constants import SignatureCapacity, SignatureScope
 from charters.selectors import (
     charter_parameters,
     charter_version_in_force,
-    commitment_complete,
     organisation_commitment_end_date,
-    organisation_signatures,
-    scope_required_for,
 )
 from charters.services import consent_sentence
 from charters.text import ARTICLE_3_3, parse_charter
 from core.deadlines import AHEAD_DAYS
+from core.http import client_ip
 from core.public_cache import public_cache
 from core.roles import is_copil
 from core.site import absolute_url, site_root
+from core.throttle import PasswordRetries
 
 from . import open_data, selectors, services
-from .constants import BENEFIT_STATUSES, ApplicationState, OrganisationKind, Status
+from .constants import ApplicationState, OrganisationKind
 from .exceptions import MembersError
 from .filters import DirectoryFilter, department_label
 from .forms import (
@@ -138,8 +136,8 @@ def dashboard(request):
     representations = [
         {
             "representation": representation,
-            "status": Status(representation.organisation_status or Status.NONE),
-            "listed": representation.organisation_status in BENEFIT_STATUSES,
+            "status": selectors.representation_status(representation),
+            "listed": selectors.representation_listed(representation),
             "consent_form": ConsentForm(
                 initial={"public_consent": representation.public_consent},
                 auto_id=f"id_consent_{representation.pk}_%s",
@@ -236,12 +234,8 @@ def organisation_edit(request, slug):
 # The status lifecycle (issue 6): the application, the member space, invitations.
 # =========================================================================================
 
-MAX_PASSWORD_FAILURES = 5
-PASSWORD_FAILURE_WINDOW = 15 * 60
-
-
-def _client_ip(request) -> str | None:
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
+# Applying signs the charter: the same retries as signing it (core/throttle.py).
+SIGNING_RETRIES = PasswordRetries("charters:sign-failures")
 
 
 def _consent_label(user, legal_name: str) -> str:
@@ -288,8 +282,7 @@ def application_form(request, pk=None):
             )
             return redirect("application:edit", pk=draft.pk)
         if form.is_valid() and formset.is_valid():
-            failures_key = f"charters:sign-failures:{request.user.pk}"
-            if cache.get(failures_key, 0) >= MAX_PASSWORD_FAILURES:
+            if SIGNING_RETRIES.exhausted(request.user):
                 form.add_error(
                     "password",
                     _(
@@ -308,19 +301,17 @@ def application_form(request, pk=None):
                         password=form.cleaned_data["password"],
                         consent_given=form.cleaned_data["consent"],
                         application=draft,
-                        ip_address=_client_ip(request),
+                        ip_address=client_ip(request),
                         user_agent=request.headers.get("User-Agent", ""),
                     )
                 except MembersError as error:
                     if error.field == "password":
-                        cache.set(
-                            failures_key, cache.get(failures_key, 0) + 1, PASSWORD_FAILURE_WINDOW
-                        )
+                        SIGNING_RETRIES.failed(request.user)
                     form.add_error(
                         error.field if error.field in form.fields else None, error.message
                     )
                 else:
-                    cache.delete(failures_key)
+                    SIGNING_RETRIES.succeeded(request.user)
                     messages.success(
                         request,
                         _(
@@ -372,9 +363,7 @@ def member_space_home(request):
         request,
         "members/member_space_list.html",
         {
-            "representations": [
-                (r, Status(r.organisation_status or Status.NONE)) for r in representations
-            ],
+            "representations": [(r, selectors.representation_status(r)) for r in representations],
             "opinion_applications": selectors.applications_open_for_opinion(user=request.user),
         },
     )
@@ -394,29 +383,18 @@ def member_space(request, slug):
     representatives (M9), and the resignation (L2) or renunciation (P5)."""
     representation = _representation_or_404(request, slug)
     organisation = representation.organisation
-    status = Status(representation.organisation_status or Status.NONE)
     version = charter_version_in_force()
-    scope = scope_required_for(status) if status != Status.NONE else None
-    signatures = (
-        list(organisation_signatures(organisation=organisation, version=version)) if version else []
-    )
-    owes_signature = bool(
-        version
-        and scope
-        and status != Status.NONE
-        and not commitment_complete(version=version, scope=scope, signatures=signatures)
-    )
-    is_signatory = representation.is_authorised_signatory
+    rights = selectors.member_space_rights(representation=representation, version=version)
     return render(
         request,
         "members/member_space.html",
         {
             "organisation": organisation,
             "representation": representation,
-            "status": status,
+            "status": rights.status,
             "history": selectors.status_history(organisation=organisation),
             "version": version,
-            "owes_signature": owes_signature,
+            "owes_signature": rights.owes_signature,
             "commitment_end": organisation_commitment_end_date(organisation=organisation),
             "proof_requests": organisation.proof_requests.filter(closed_at__isnull=True)
             .prefetch_related("documents")
@@ -429,15 +407,15 @@ def member_space(request, slug):
             .select_related("user")
             .order_by("user__last_name", "user__first_name"),
             "without_representative": False,
-            "is_signatory": is_signatory,
-            "can_resign": is_signatory and status == Status.MEMBER,
-            "can_renounce": is_signatory and status == Status.PARTNER,
-            "can_invite": status == Status.MEMBER,
+            "is_signatory": representation.is_authorised_signatory,
+            "can_resign": rights.can_resign,
+            "can_renounce": rights.can_renounce,
+            "can_invite": rights.can_invite,
             "representative_form": RepresentativeAddForm(),
             "response_form": ExclusionResponseForm(),
             "proof_form": ProofUploadForm(),
             "opinion_applications": selectors.applications_open_for_opinion(user=request.user)
-            if status == Status.MEMBER
+            if rights.gives_opinions
             else [],
         },
     )
@@ -676,11 +654,7 @@ def opinion(request, pk):
 @require_http_methods(["GET", "POST"])
 def invitation_propose(request):
     """Charter art. 5 (I1, I4): a member proposes an invitee; the COPIL validates."""
-    organisations = Organisation.objects.filter(
-        pk__in=selectors.representation_list(user=request.user)
-        .filter(organisation_status=Status.MEMBER)
-        .values("organisation_id")
-    )
+    organisations = selectors.represented_member_organisations(user=request.user)
     if not organisations.exists():
         raise PermissionDenied(_("Seuls les représentants des membres proposent des invités."))
     form = InvitationProposeForm(
@@ -731,7 +705,7 @@ def invitation_accept(request, token):
             services.invitation_accept(
                 invitation=invitation,
                 consent_given=form.cleaned_data["consent"],
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
             )
         except MembersError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)

@@ -69,7 +69,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The audit trail (core/auditing.py) records who made each change.
-    "auditlog.middleware.AuditlogMiddleware",
+    "core.http.ClientAddressAuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cos_portal.security.NulCharacterMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -282,7 +282,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5_242_880
 LOGO_MAX_BYTES = 1_048_576
 
 # The audit trail of changes (django-auditlog, models registered in core/auditing.py):
-# changes stored as JSON, with the client's address from the proxy's X-Forwarded-For.
+# changes stored as JSON, with the client's address from core.http.client_ip.
 AUDITLOG_STORE_JSON_CHANGES = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -295,6 +295,10 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # Security. Production switches these on with DJANGO_SECURE=true (behind a TLS proxy).
 SECURE = env.bool("DJANGO_SECURE", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies stand in front of gunicorn, each appending to X-Forwarded-For:
+# the client's address (signature evidence, throttles, logs) is the one the outermost of
+# them saw (core/http.py). 0: no proxy, the socket address; the headers are not believed.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 SECURE_SSL_REDIRECT = SECURE
 SECURE_HSTS_SECONDS = 31_536_000 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE

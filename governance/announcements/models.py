@@ -68,6 +68,11 @@ class Announcement(BaseModel):
     def __str__(self) -> str:
         return self.subject
 
+    @property
+    def is_draft(self) -> bool:
+        """Not sent yet: the page shows who would receive it now."""
+        return self.status == AnnouncementStatus.DRAFT
+
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 

@@ -25,6 +25,10 @@ class Recipient:
     organisation_name: str
     reason: str
 
+    @property
+    def reason_label(self) -> str:
+        return DeliveryReason(self.reason).label
+
 
 def current_members_and_partners(*, at: datetime.datetime) -> QuerySet:
     """Organisations that are members or partners at ``at`` (S2), annotated with

@@ -17,7 +17,7 @@ from governance.exceptions import GovernanceError
 
 from . import selectors, services
 from .forms import AnnouncementForm
-from .models import Announcement, AnnouncementStatus
+from .models import Announcement
 
 
 def _announcement(pk) -> Announcement:
@@ -65,7 +65,7 @@ def announcement_create(request):
 def announcement_detail(request, pk):
     """A draft shows who would receive it now; a sent one, its send log (S2)."""
     announcement = _announcement(pk)
-    draft = announcement.status == AnnouncementStatus.DRAFT
+    draft = announcement.is_draft
     context = {"announcement": announcement, "draft": draft}
     if draft:
         context["recipients"] = selectors.announcement_recipients(

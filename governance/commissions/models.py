@@ -117,6 +117,14 @@ class Commission(BaseModel):
     def is_standing(self) -> bool:
         return bool(self.standing_role)
 
+    @property
+    def is_active(self) -> bool:
+        return self.status == CommissionStatus.ACTIVE
+
+    @property
+    def is_ended(self) -> bool:
+        return self.status == CommissionStatus.ENDED
+
 
 class MembershipStatus(models.TextChoices):
     VOLUNTEERED = "volunteered", _("Candidature de volontaire")
@@ -166,6 +174,15 @@ class CommissionMembership(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.representative} — {self.commission}"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == MembershipStatus.ACCEPTED
+
+    @property
+    def awaits_decision(self) -> bool:
+        """A volunteer not yet accepted or declined by the facilitator or the COPIL (K1)."""
+        return self.status == MembershipStatus.VOLUNTEERED
 
 
 class CommissionMeeting(models.Model):

@@ -5,6 +5,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from core.roles import is_copil
+from governance.selectors import member_representations
 
 from .models import (
     OPEN_MEMBERSHIP_STATUSES,
@@ -40,6 +41,11 @@ def can_read_commission_reports(*, user, commission: Commission) -> bool:
     return commission.memberships.filter(
         status=MembershipStatus.ACCEPTED, representative__user=user
     ).exists()
+
+
+def can_volunteer(*, user, commission: Commission) -> bool:
+    """Charter art. 8 (K1): a representative of a member volunteers for an active commission."""
+    return commission.is_active and member_representations(user=user).exists()
 
 
 # --- Commissions ----------------------------------------------------------------------------------

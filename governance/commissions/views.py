@@ -67,13 +67,10 @@ def commission_detail(request, commission_slug):
         {
             "commission": commission,
             "can_manage": can_manage,
-            "members": [m for m in memberships if m.status == "accepted"],
-            "volunteers": [m for m in memberships if m.status == "volunteered"]
-            if can_manage
-            else [],
+            "members": [m for m in memberships if m.is_accepted],
+            "volunteers": [m for m in memberships if m.awaits_decision] if can_manage else [],
             "own_membership": selectors.open_membership_of(commission=commission, user=user),
-            "can_volunteer": commission.status == "active"
-            and member_representations(user=user).exists(),
+            "can_volunteer": selectors.can_volunteer(user=user, commission=commission),
             "meetings": list(selectors.commission_meetings(commission=commission)),
             "roadmap": list(selectors.roadmap_actions(commission=commission))
             if commission.keeps_roadmap

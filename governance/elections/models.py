@@ -178,6 +178,31 @@ class Election(BaseModel):
 
         return reverse("elections:detail", kwargs={"pk": self.pk})
 
+    # The stages of V12, for templates and callers: no raw status string outside this file.
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ElectionStatus.DRAFT
+
+    @property
+    def is_announced(self) -> bool:
+        return self.status == ElectionStatus.ANNOUNCED
+
+    @property
+    def is_voting(self) -> bool:
+        return self.status == ElectionStatus.VOTING
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == ElectionStatus.CLOSED
+
+    @property
+    def is_tallied(self) -> bool:
+        return self.status == ElectionStatus.TALLIED
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ElectionStatus.PUBLISHED
+
 
 def video_upload_to(instance, filename: str) -> str:
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
@@ -261,6 +286,11 @@ class Proxy(DecidedRequest, BaseModel):
 
     def __str__(self) -> str:
         return f"{self.giver} → {self.holder}"
+
+    @property
+    def awaits_decision(self) -> bool:
+        """Signed, not yet validated or refused by the commission (V6)."""
+        return self.status == ProxyStatus.SIGNED
 
 
 class VoteRecord(models.Model):

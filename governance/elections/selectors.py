@@ -7,8 +7,10 @@ aggregates and the list of receipts (V6).
 import datetime
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.roles import is_copil, user_role_names
 from governance.commissions.models import (
@@ -192,6 +194,46 @@ def results_rows(*, election: Election) -> QuerySet:
 
 def election_is_running(election: Election) -> bool:
     return election.status == ElectionStatus.VOTING
+
+
+def election_visible(*, election: Election, user) -> bool:
+    """An election in preparation is the commission's only (V12); then every viewer's."""
+    return not election.is_draft or is_election_commission(user)
+
+
+def election_access(*, user, election_id: int) -> Election:
+    """The election a person opens from the election pages, checked once for all of them:
+    ``PermissionDenied`` when the person may not see elections (members, the COPIL, the
+    commission), ``Election.DoesNotExist`` when it does not exist or is a draft the person
+    may not see (V12)."""
+    if not can_see_elections(user):
+        raise PermissionDenied(_("Page réservée aux membres de la COS-GE."))
+    election = election_get(pk=election_id)
+    if not election_visible(election=election, user=user):
+        raise Election.DoesNotExist
+    return election
+
+
+def candidacy_open(election: Election, *, on: datetime.datetime | None = None) -> bool:
+    """Charter art. 6.2 (V11): candidacies are declared and withdrawn once the election is
+    announced, until the previous ordinary plenary (``candidacy_deadline``)."""
+    on = on or timezone.now()
+    return election.is_announced and on < election.candidacy_deadline
+
+
+def proxy_giving_open(election: Election) -> bool:
+    """V6: a proxy is given once the election is announced, until voting closes."""
+    return election.status in (ElectionStatus.ANNOUNCED, ElectionStatus.VOTING)
+
+
+def proxy_revocable(*, proxy: Proxy, election: Election) -> bool:
+    """V6: the giver revokes a live proxy (signed or validated) until voting opens."""
+    return election.is_announced and proxy.status in LIVE_PROXY_STATUSES
+
+
+def results_visible(election: Election, *, commission: bool) -> bool:
+    """V8: published results are every viewer's; tallied ones, the commission's only."""
+    return election.is_published or (commission and election.is_tallied)
 
 
 def today() -> datetime.date:

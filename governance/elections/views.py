@@ -5,7 +5,6 @@ No view logs a ballot's content; the vote page answers with the receipt only.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.pdf import render_pdf
 from core.roles import is_copil
+from core.throttle import PasswordRetries
 from governance.exceptions import ElectionsError, ElectionsWrongPassword
 from governance.selectors import (
     member_organisations,
@@ -39,13 +39,11 @@ from .forms import (
 from .models import (
     Candidacy,
     Election,
-    ElectionStatus,
     Proxy,
 )
 
-# Re-authentication attempts allowed per person before a pause (brute-force guard).
-MAX_PASSWORD_FAILURES = 5
-PASSWORD_FAILURE_WINDOW = 15 * 60
+# Re-authentication before a ballot or a proxy: five wrong passwords, then a pause.
+BALLOT_RETRIES = PasswordRetries("elections:pw-failures")
 
 
 def _require_viewer(request):
@@ -67,21 +65,13 @@ def _election(pk) -> Election:
 
 
 def _visible_election(request, pk) -> Election:
-    election = _election(pk)
-    if election.status == ElectionStatus.DRAFT and not selectors.is_election_commission(
-        request.user
-    ):
-        raise Http404(_("Cette élection n'existe pas."))
+    """The election of a viewer's page (selectors.election_access): 403, 404, or the election."""
+    try:
+        election = selectors.election_access(user=request.user, election_id=pk)
+    except Election.DoesNotExist:
+        raise Http404(_("Cette élection n'existe pas.")) from None
+    request._elections_link_visible = True  # the navigation's link: already known
     return election
-
-
-def _too_many_failures(request) -> bool:
-    return cache.get(f"elections:pw-failures:{request.user.pk}", 0) >= MAX_PASSWORD_FAILURES
-
-
-def _count_failure(request) -> None:
-    key = f"elections:pw-failures:{request.user.pk}"
-    cache.set(key, cache.get(key, 0) + 1, PASSWORD_FAILURE_WINDOW)
 
 
 @login_required
@@ -149,7 +139,6 @@ def election_create(request):
 @login_required
 @require_GET
 def election_detail(request, pk):
-    _require_viewer(request)
     election = _visible_election(request, pk)
     commission = selectors.is_election_commission(request.user)
     signatory_of = list(member_signatory_representations(user=request.user))
@@ -165,11 +154,13 @@ def election_detail(request, pk):
         "proxies": proxies
         if commission
         else [p for p in proxies if p.giver_id in my_org_ids or p.holder_id in my_org_ids],
-        "candidacies_open": election.status == ElectionStatus.ANNOUNCED
-        and timezone.now() < election.candidacy_deadline,
-        "can_give_proxy": bool(signatory_of)
-        and election.status in (ElectionStatus.ANNOUNCED, ElectionStatus.VOTING),
-        "is_signatory": bool(signatory_of),
+        "revocable_proxy_ids": {
+            p.pk for p in proxies if selectors.proxy_revocable(proxy=p, election=election)
+        },
+        "candidacies_open": selectors.candidacy_open(election),
+        "can_give_proxy": bool(signatory_of) and selectors.proxy_giving_open(election),
+        "can_vote": bool(signatory_of) and selectors.election_is_running(election),
+        "results_visible": selectors.results_visible(election, commission=commission),
         "voted_count": len(selectors.voted_organisation_ids(election=election))
         if commission
         else None,
@@ -211,7 +202,6 @@ def election_manage(request, pk, action):
 @login_required
 @require_http_methods(["GET", "POST"])
 def candidacy_declare(request, pk):
-    _require_viewer(request)
     election = _visible_election(request, pk)
     eligibility = services.candidate_eligibility(
         user=request.user, election_date=election.election_date
@@ -243,7 +233,6 @@ def candidacy_declare(request, pk):
 @require_http_methods(["GET", "POST"])
 def candidacy_withdraw(request, pk):
     """V11: the candidate withdraws their candidacy until candidacies close."""
-    _require_viewer(request)
     election = _visible_election(request, pk)
     candidacy = Candidacy.objects.filter(
         election=election, candidate=request.user, withdrawn_at__isnull=True
@@ -266,8 +255,7 @@ def candidacy_withdraw(request, pk):
             "election": election,
             "candidacy": candidacy,
             "error": error,
-            "open": election.status == ElectionStatus.ANNOUNCED
-            and timezone.now() < election.candidacy_deadline,
+            "open": selectors.candidacy_open(election),
         },
         status=400 if error else 200,
     )
@@ -279,11 +267,7 @@ def candidacy_video(request, pk):
     """V11: the uploaded video, served to members only (private storage)."""
     _require_viewer(request)
     candidacy = Candidacy.objects.filter(pk=pk).select_related("election").first()
-    if (
-        candidacy is None
-        or not candidacy.video
-        or candidacy.election.status == ElectionStatus.DRAFT
-    ):
+    if candidacy is None or not candidacy.video or candidacy.election.is_draft:
         raise Http404(_("Aucune vidéo."))
     response = FileResponse(candidacy.video.open("rb"), as_attachment=False)
     response["Cache-Control"] = "private, no-store"
@@ -296,7 +280,6 @@ def candidacy_video(request, pk):
 @require_http_methods(["GET", "POST"])
 def proxy_give(request, pk):
     """V6: a written proxy, signed online by the giver's signatory (password re-entered)."""
-    _require_viewer(request)
     election = _visible_election(request, pk)
     givers = [r.organisation for r in member_signatory_representations(user=request.user)]
     if not givers:
@@ -308,7 +291,7 @@ def proxy_give(request, pk):
     form = ProxyForm(request.POST or None, givers=givers, holders=holders)
     if request.method == "POST" and form.is_valid():
         try:
-            if _too_many_failures(request):
+            if BALLOT_RETRIES.exhausted(request.user):
                 raise ElectionsError(
                     _(
                         "Trop de tentatives de mot de passe erronées. Réessayez dans quelques minutes."
@@ -322,7 +305,7 @@ def proxy_give(request, pk):
                 password=form.cleaned_data["password"],
             )
         except ElectionsWrongPassword as error:
-            _count_failure(request)
+            BALLOT_RETRIES.failed(request.user)
             form.add_error(None, error.message)
         except ElectionsError as error:
             form.add_error(None, error.message)
@@ -441,7 +424,6 @@ def vote(request, pk):
     signature. The choices travel in the form, never in the session (no ballot choices
     stored next to a voter). "edit" goes back to the choices, kept.
     """
-    _require_viewer(request)
     election = _visible_election(request, pk)
     own, voting_for = _voting_for(request, election)
     if not own:
@@ -490,7 +472,7 @@ def vote(request, pk):
             return render(request, "governance/elections/vote_confirm.html", review)
         if not confirm.is_valid():
             return render(request, "governance/elections/vote_confirm.html", review, status=400)
-        if _too_many_failures(request):
+        if BALLOT_RETRIES.exhausted(request.user):
             confirm.add_error(
                 None,
                 _("Trop de tentatives de mot de passe erronées. Réessayez dans quelques minutes."),
@@ -504,7 +486,7 @@ def vote(request, pk):
             password=confirm.cleaned_data["password"],
         )
     except ElectionsWrongPassword as error:
-        _count_failure(request)
+        BALLOT_RETRIES.failed(request.user)
         confirm.add_error(None, error.message)
         return render(request, "governance/elections/vote_confirm.html", review, status=400)
     except ElectionsError as error:
@@ -585,12 +567,9 @@ def tie_resolve(request, pk):
 @require_GET
 def results(request, pk):
     """V8: turnout, blank ballots, votes per candidate, the receipts; never per ballot."""
-    _require_viewer(request)
     election = _visible_election(request, pk)
     commission = selectors.is_election_commission(request.user)
-    if election.status != ElectionStatus.PUBLISHED and not (
-        commission and election.status == ElectionStatus.TALLIED
-    ):
+    if not selectors.results_visible(election, commission=commission):
         raise Http404(_("Les résultats ne sont pas encore publiés."))
     counts = selectors.ballot_counts(election=election)
     electorate = election.electorate.count()

@@ -11,7 +11,6 @@ import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,6 +20,7 @@ from charters.selectors import charter_parameters
 from core.audit import audit_log
 from core.public_cache import public_pages_changed
 from core.roles import is_copil
+from core.throttle import over_limit
 from governance.audit_actions import REFERENT_ENDED, ReferentsAudit
 from governance.exceptions import NotAllowed, ReferentError
 from governance.selectors import organisation_is_member
@@ -223,14 +223,11 @@ def contact_token_new() -> str:
 
 def contact_rate_limited(*, client_key: str) -> bool:
     """Count one submission from ``client_key``; True once over the limit (cache-based)."""
-    key = f"governance:referent-contact:{client_key}"
-    cache.add(key, 0, CONTACT_RATE_WINDOW)
-    try:
-        hits = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, CONTACT_RATE_WINDOW)
-        hits = 1
-    return hits > CONTACT_RATE_LIMIT
+    return over_limit(
+        f"governance:referent-contact:{client_key}",
+        limit=CONTACT_RATE_LIMIT,
+        window=CONTACT_RATE_WINDOW,
+    )
 
 
 @transaction.atomic

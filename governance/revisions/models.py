@@ -100,6 +100,27 @@ class CharterRevision(BaseModel):
 
         return reverse("commissions:revision", kwargs={"revision_id": self.pk})
 
+    # The stages of a revision (art. 10), for templates and callers: no raw status strings.
+    @property
+    def from_petition(self) -> bool:
+        return self.origin == RevisionOrigin.PETITION
+
+    @property
+    def collects_support(self) -> bool:
+        return self.status == RevisionStatus.PETITION
+
+    @property
+    def is_seized(self) -> bool:
+        return self.status == RevisionStatus.SEIZED
+
+    @property
+    def is_drafting(self) -> bool:
+        return self.status == RevisionStatus.DRAFTING
+
+    @property
+    def is_voting(self) -> bool:
+        return self.status == RevisionStatus.VOTING
+
 
 class RevisionSupport(models.Model):
     """A member organisation supports a revision petition (X2), through a signatory."""

@@ -22,7 +22,6 @@ from governance.selectors import member_representatives, member_signatory_repres
 from governance.views import form_page
 
 from . import forms, selectors, services
-from .models import RevisionStatus
 
 # --- Charter revision (X2, X3, X4, W1) ---------------------------------------------------------------
 
@@ -62,7 +61,7 @@ def revision_detail(request, revision_id):
     supporting = selectors.organisations_supporting(revision=revision, organisations=organisations)
     copil = is_copil(user)
     voted = set()
-    if revision.status == RevisionStatus.VOTING:
+    if revision.is_voting:
         voted = set(revision.votes.values_list("organisation_id", flat=True))
     can_draft = services.can_draft(user=user, revision=revision)
     return render(
