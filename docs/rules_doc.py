@@ -41,6 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "docs" / "rules.toml"
 DOC = ROOT / "docs" / "rules.md"
 COMMAND = "python docs/rules_doc.py --write"
+# The rule book, kept beside the repository in development: --check compares the IDs.
+RULE_BOOK = ROOT.parent / "shared" / "RULES.md"
 NOT_APPS = {"tests", "bench", "docs"}
 
 # "V9-V11", "M3 to M6": a range of IDs of one letter.
@@ -304,6 +306,12 @@ def main() -> int:
         if not DOC.exists() or DOC.read_text(encoding="utf-8") != text:
             print(f"{DOC.relative_to(ROOT)} is out of date: run {COMMAND}", file=sys.stderr)
             return 1
+        if RULE_BOOK.exists():  # the rule book kept beside the repository, in development
+            book = re.findall(r"^- \*\*([A-Z]\d+)\*\*", RULE_BOOK.read_text(encoding="utf-8"), re.M)
+            ids = [rule.id for rule in load_rules(DATA)]
+            if ids != book:
+                print(f"{DATA.relative_to(ROOT)} differs from {RULE_BOOK}", file=sys.stderr)
+                return 1
     else:
         sys.stdout.write(text)
     return 0

@@ -7,14 +7,12 @@ document in memory and compare it with the committed one.
 
 import importlib
 import importlib.util
-import re
 import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-RULE_BOOK = ROOT.parent / "shared" / "RULES.md"
 
 
 def _generator():
@@ -86,12 +84,6 @@ def test_every_enforcing_function_imports(rules):
 
 def test_the_tests_mark_only_rules_of_the_rule_book():
     assert rules_doc.unknown_ids() == []
-
-
-@pytest.mark.skipif(not RULE_BOOK.exists(), reason="the rule book is beside the repository")
-def test_docs_rules_toml_has_the_rule_book_ids_in_its_order(rules):
-    book = re.findall(r"^- \*\*([A-Z]\d+)\*\*", RULE_BOOK.read_text(encoding="utf-8"), re.M)
-    assert [rule.id for rule in rules] == book
 
 
 @pytest.mark.parametrize(
