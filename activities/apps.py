@@ -14,6 +14,7 @@ class ActivitiesConfig(AppConfig):
         # The app's deadlines join the engine's registry (core/deadlines.py).
         from . import (
             deadlines,  # noqa: F401
+            invitations,
             membership,
         )
 
@@ -21,6 +22,9 @@ class ActivitiesConfig(AppConfig):
         # to come at once (members/hooks.py; S2, L5). members reads the attendance
         # through the readers registered here too (members/attendance.py; M6, L3).
         membership.register()
+        # The COPIL validates an invitation: the invitee is convened to the activities it
+        # names (members/hooks.py; I1).
+        invitations.register()
 
         # The app's decisions in the audit trail (core/audit_actions.py).
         audit_actions_register(ActivitiesAudit)

@@ -24,3 +24,5 @@ class ActivitiesAudit(models.TextChoices):
     MINUTES_SAVED = "activities.minutes.saved", _("Compte rendu déposé")
     # An organisation that lost its status leaves the convocations of activities to come.
     CONVOCATIONS_WITHDRAWN = "activities.convocations.withdrawn", _("Convocations retirées")
+    # A validated invitation convenes the invitee to the activities it names (I1).
+    INVITEE_CONVENED = "activities.invitation.convened", _("Invité convoqué aux activités")

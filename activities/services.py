@@ -18,7 +18,7 @@ from core.audit import audit_log
 from core.queue import task_enqueue
 from core.uploads import content_starts_with
 from members.constants import Status, StatusReason
-from members.models import Organisation, User
+from members.models import Invitation, Organisation, User
 from members.selectors import organisation_list_with_status, organisation_status, status_subquery
 
 from . import selectors
@@ -592,3 +592,51 @@ def organisation_convocations_withdraw(
             now=now,
         )
     return counts
+
+
+@transaction.atomic
+def invitation_convene(
+    *, invitation: Invitation, actor=None, now: datetime.datetime | None = None
+) -> list[Activity]:
+    """Charter art. 5 (I1): an invitation the COPIL validates convenes the guest to the
+    activities it names, without the organiser naming them again. Only the activities
+    still to come whose day falls within the invitation's period are concerned: those
+    held keep their history, and the invitee status ends with the period.
+
+    An invited organisation is named among the activity's convened organisations and
+    the convocations are synced; its representatives register in its name. A person
+    invited in their own name is named among the invited people if they have an active
+    account under the guest's address; without one nobody is convened (the guest
+    accepts art. 3.3 without an account). Returns the activities convened to."""
+    now = now or timezone.now()
+    person = None
+    if invitation.organisation_id is None:
+        person = User.objects.filter(email__iexact=invitation.guest_email, is_active=True).first()
+        if person is None:
+            return []
+    named = [
+        activity
+        for activity in Activity.objects.select_for_update()
+        .filter(pk__in=invitation.activities.values("pk"), starts_at__gt=now)
+        .order_by("starts_at", "pk")
+        if invitation.starts_on <= selectors.activity_day(activity) <= invitation.ends_on
+    ]
+    for activity in named:
+        if person is not None:
+            activity.invited_people.add(person)
+        else:
+            activity.invited_organisations.add(invitation.organisation_id)
+            activity_convocations_sync(activity=activity, now=now)
+    if named:
+        audit_log(
+            action=ActivitiesAudit.INVITEE_CONVENED,
+            actor=actor,
+            target=invitation,
+            data={
+                "activities": [activity.pk for activity in named],
+                "organisation": invitation.organisation_id,
+                "user": person.pk if person is not None else None,
+            },
+            now=now,
+        )
+    return named

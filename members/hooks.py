@@ -10,6 +10,13 @@ petitions are recounted (X2). So the higher apps register a handler here from th
 change, inside its transaction: the change and all that follows it are committed
 together or not at all. A handler is an explicit call of the portal's flow, not a
 signal (ARCHITECTURE §7); it raises to refuse the whole change.
+
+The same goes for an invitation the COPIL validates (charter art. 5, I1): it names the
+activities the guest is invited to, which live in activities; activities registers a
+handler with ``on_invitation_validated`` and ``services.invitation_validate`` calls it in
+its transaction, once the invitation is recorded as validated. Nothing is registered for
+its end: an invitee organisation whose status ends (expiry, or a decision of the COPIL)
+goes through ``on_membership_change`` like any other (L5).
 """
 
 from __future__ import annotations
@@ -19,9 +26,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .constants import BENEFIT_STATUSES, Status
-from .models import Organisation, StatusChange
+from .models import Invitation, Organisation, StatusChange
 
-__all__ = ["MembershipChange", "membership_changed", "on_membership_change"]
+__all__ = [
+    "InvitationValidated",
+    "MembershipChange",
+    "invitation_validated",
+    "membership_changed",
+    "on_invitation_validated",
+    "on_membership_change",
+]
 
 
 @dataclass(frozen=True)
@@ -80,3 +94,36 @@ def membership_changed(*, change: MembershipChange) -> None:
     """Call the handlers in their order of registration (that of INSTALLED_APPS)."""
     for handler in tuple(_HANDLERS):
         handler(change)
+
+
+# --- Invitations validated (I1) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvitationValidated:
+    """An invitation the COPIL has just validated (I1), as the handlers see it: its
+    ``organisation`` is the one found or created at validation, None for a person
+    invited in their own name."""
+
+    invitation: Invitation
+    actor: object
+    now: datetime.datetime
+
+
+InvitationHandler = Callable[[InvitationValidated], None]
+
+_INVITATION_HANDLERS: list[InvitationHandler] = []
+
+
+def on_invitation_validated(handler: InvitationHandler) -> InvitationHandler:
+    """Register ``handler(event)``, called once an invitation is validated; usable as a
+    decorator. Registering the same function twice keeps one entry."""
+    if handler not in _INVITATION_HANDLERS:
+        _INVITATION_HANDLERS.append(handler)
+    return handler
+
+
+def invitation_validated(*, event: InvitationValidated) -> None:
+    """Call the handlers in their order of registration (that of INSTALLED_APPS)."""
+    for handler in tuple(_INVITATION_HANDLERS):
+        handler(event)

@@ -21,6 +21,7 @@ from .. import selectors
 from ..audit_actions import MembersAudit
 from ..constants import InvitationState, Status, StatusReason
 from ..exceptions import MembersError
+from ..hooks import InvitationValidated, invitation_validated
 from ..matching import combined, identity
 from ..models import Invitation, Organisation
 from ._common import _date, _require_copil, _require_representative, _send_on_commit
@@ -171,7 +172,8 @@ def invitation_validate(
     """Charter art. 5 (I1, I3, I4, G2): the COPIL validates; the guest gets the link to
     accept art. 3.3 (I2). An organisation gets the invitee status for the period, unless
     it is an applicant (its attendance then counts for M6) — a rejected applicant may be
-    invited (I3)."""
+    invited (I3). The guest is convened to the activities the invitation names, still to
+    come in its period (I1): activities does it from the hook (members/hooks.py)."""
     _require_copil(actor)
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -214,6 +216,10 @@ def invitation_validate(
     invitation.decided_at = now
     invitation.save()
     audit_log(action=MembersAudit.INVITATION_VALIDATED, actor=actor, target=invitation, now=now)
+    # Charter art. 5 (I1): the invitation names the activities the guest is invited to;
+    # activities convenes the organisation (or the person) to those still to come, in
+    # this transaction (members/hooks.py).
+    invitation_validated(event=InvitationValidated(invitation=invitation, actor=actor, now=now))
     link = absolute_url(reverse("invitation_accept", args=[invitation_token(invitation)]))
     email, guest = invitation.guest_email, invitation.guest_name
     period = (_date(invitation.starts_on), _date(invitation.ends_on))

@@ -85,6 +85,7 @@ CODES = {
     "activities.ratios.requested",
     "activities.minutes.saved",
     "activities.convocations.withdrawn",
+    "activities.invitation.convened",
     # governance: elections
     "governance.election.created",
     "governance.election.announced",
