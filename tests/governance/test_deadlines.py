@@ -24,7 +24,7 @@ from tests.core.deadline_helpers import (
     run_days,
     run_on,
 )
-from tests.governance.elections_factories import (
+from tests.governance.elections.factories import (
     PASSWORD,
     at,
     commission_member,

@@ -10,7 +10,7 @@ from governance.copil import services
 from governance.elections import services as election_services
 from governance.exceptions import ElectionsError
 from governance.models import CopilMeeting, CopilMeetingAttendance, MinutesRequest
-from tests.governance.elections_factories import member_rep, seat_holder
+from tests.governance.elections.factories import member_rep, seat_holder
 from tests.members.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

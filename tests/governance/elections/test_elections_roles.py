@@ -8,7 +8,7 @@ from freezegun import freeze_time
 from governance.elections import services
 from governance.elections.selectors import is_election_commission
 from governance.models import Commission, CommissionMembership, VoteRecord
-from tests.governance.elections_factories import PASSWORD, at, election_world, member_rep
+from tests.governance.elections.factories import PASSWORD, at, election_world, member_rep
 from tests.members.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

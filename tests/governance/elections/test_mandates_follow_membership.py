@@ -19,7 +19,7 @@ from governance.models import CopilSeat, Mandate, MandateEndReason
 from members import services as member_services
 from members.constants import ExclusionGround, ExclusionOutcome, Role, Status, StatusReason
 from members.models import ExclusionProcedure, StatusChange
-from tests.governance.elections_factories import member_rep
+from tests.governance.elections.factories import member_rep
 from tests.members.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

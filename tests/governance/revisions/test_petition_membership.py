@@ -15,7 +15,7 @@ from members import services as member_services
 from members.constants import ExclusionGround
 from tests.activities.factories import ActivityFactory, attend
 from tests.charters.factories import CharterVersionFactory
-from tests.governance.commissions_helpers import copil_user, signatory_rep
+from tests.governance.commissions.factories import copil_user, signatory_rep
 from tests.members.conftest import PASSWORD
 from tests.members.factories import UserFactory
 
