@@ -7,7 +7,8 @@ from freezegun import freeze_time
 
 from governance.elections import services
 from governance.elections.selectors import is_election_commission
-from governance.models import Commission, CommissionMembership, VoteRecord
+from governance.models import Commission, VoteRecord
+from tests.governance.commissions.factories import CommissionMembershipFactory
 from tests.governance.elections.factories import PASSWORD, at, election_world, member_rep
 from tests.members.factories import UserFactory
 
@@ -20,10 +21,10 @@ def test_v12_accepted_members_of_the_standing_elections_commission_run_the_ballo
     volunteer = member_rep()
     commission = Commission.objects.get(standing_role="elections")
     now = timezone.now()
-    CommissionMembership.objects.create(
+    CommissionMembershipFactory(
         commission=commission, representative=rep, status="accepted", volunteered_at=now
     )
-    CommissionMembership.objects.create(
+    CommissionMembershipFactory(
         commission=commission, representative=volunteer, status="volunteered", volunteered_at=now
     )
 
