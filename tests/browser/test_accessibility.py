@@ -153,7 +153,7 @@ def voting_open():
         status=ElectionStatus.VOTING,
         voting_opened_at=now,
     )
-    from tests.governance.elections_factories import member_rep
+    from tests.governance.elections.factories import member_rep
     from tests.members.factories import UserFactory
 
     for first, last in (("Alice", "Bernard"), ("Bruno", "Colin"), ("Chloé", "Dumas")):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from members.constants import Status, StatusReason
-from tests.governance.commissions_helpers import zone_referent_appoint
+from tests.governance.referents.factories import zone_referent_appoint
 from tests.members.factories import (
     RepresentativeFactory,
     StatusChangeFactory,

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from activities.constants import ActivityKind
 from governance.models import Candidacy, Election, ElectionStatus, Proxy, SealedBallot, VoteRecord
 from tests.activities.factories import ActivityFactory
-from tests.governance.elections_factories import PASSWORD, member_rep
+from tests.governance.elections.factories import PASSWORD, member_rep
 from tests.members.factories import UserFactory
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,8 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from governance.models import ReferentMessage
-from tests.governance.commissions_helpers import member_rep, zone_referent_appoint
+from tests.governance.commissions.factories import member_rep
+from tests.governance.referents.factories import zone_referent_appoint
 from tests.members.factories import UserFactory
 
 pytestmark = pytest.mark.browser

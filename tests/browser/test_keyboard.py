@@ -26,7 +26,7 @@ from tests.charters.conftest import (  # noqa: F401  (the charters' key and clea
     signing_key,  # noqa: F811
 )
 from tests.charters.factories import PASSWORD, CharterVersionFactory, signatory
-from tests.governance.elections_factories import member_rep
+from tests.governance.elections.factories import member_rep
 from tests.members.factories import RepresentativeFactory, UserFactory, member_organisation
 
 pytestmark = pytest.mark.browser

@@ -16,7 +16,7 @@ from members.constants import Role
 from members.exceptions import NotInGrandEst
 from members.services.invitees import invitation_acceptance_text
 from tests.activities.factories import user_in
-from tests.governance.elections_factories import commission_member, member_rep
+from tests.governance.elections.factories import commission_member, member_rep
 from tests.members.factories import UserFactory, member_organisation
 
 from .factories import CharterVersionFactory

@@ -16,7 +16,7 @@ from freezegun import freeze_time
 from core.deadlines import deadline_reminders_send
 from governance.models import Election
 from tests.core.deadline_helpers import morning
-from tests.governance.elections_factories import at, election_world
+from tests.governance.elections.factories import at, election_world
 
 TRICKY = 'l\'élection <R&D> "2027"'
 ESCAPES = ("&#x27;", "&#39;", "&amp;", "&lt;", "&gt;", "&quot;")

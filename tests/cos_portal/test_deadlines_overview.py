@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from core import deadlines as engine
 from core.deadlines import Deadline
-from tests.governance.commissions_helpers import copil_user
+from tests.governance.commissions.factories import copil_user
 from tests.members.factories import RepresentativeFactory, UserFactory, member_organisation
 
 pytestmark = pytest.mark.django_db

@@ -118,7 +118,7 @@ def test_an_announcement_of_a_killed_worker_is_delivered_once_by_the_next(
 ):
     from cos_portal.celery import app
     from governance.models import Announcement, AnnouncementDelivery, DeliveryStatus
-    from tests.governance.commissions_helpers import copil_user, member_rep
+    from tests.governance.commissions.factories import copil_user, member_rep
 
     copil = copil_user()
     addresses = sorted(member_rep().user.email for _ in range(30))

@@ -10,22 +10,17 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from activities.constants import ActivityKind
-from governance.models import (
-    Candidacy,
-    CopilMeeting,
-    Election,
-    ElectionStatus,
-    Proxy,
-    ProxyStatus,
-)
+from governance.models import ElectionStatus, ProxyStatus
 from tests.activities.factories import ActivityFactory
+from tests.governance.copil.factories import CopilMeetingFactory
+from tests.governance.elections.factories import CandidacyFactory, ElectionFactory, ProxyFactory
 from tests.members.factories import RepresentativeFactory, member_organisation
 
 
 def elections_world(*, member) -> dict[str, dict]:
     now = timezone.now()
     plenary = ActivityFactory(kind=ActivityKind.ORDINARY_PLENARY, starts_at=now)
-    election = Election.objects.create(
+    election = ElectionFactory(
         title="Élection du COPIL",
         plenary=plenary,
         election_date=timezone.localdate(now),
@@ -36,7 +31,7 @@ def elections_world(*, member) -> dict[str, dict]:
     )
     holder = member_organisation()
     candidate = RepresentativeFactory(organisation=holder)
-    candidacy = Candidacy.objects.create(
+    candidacy = CandidacyFactory(
         election=election,
         candidate=candidate.user,
         organisation=holder,
@@ -44,7 +39,7 @@ def elections_world(*, member) -> dict[str, dict]:
         votes=0,
     )
     candidacy.video.save("video.mp4", ContentFile(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 32))
-    proxy = Proxy.objects.create(
+    proxy = ProxyFactory(
         election=election,
         giver=member.organisation,
         holder=holder,
@@ -53,7 +48,7 @@ def elections_world(*, member) -> dict[str, dict]:
         signer_name=str(member.user),
         status=ProxyStatus.VALIDATED,
     )
-    meeting = CopilMeeting.objects.create(
+    meeting = CopilMeetingFactory(
         title="Réunion du COPIL", held_on=timezone.localdate(now), minutes_text="Décisions."
     )
     meeting.minutes_file.save("cr.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))

@@ -8,14 +8,7 @@ from freezegun import freeze_time
 
 from core.deadlines import deadline_kinds
 from governance.elections import services
-from governance.models import (
-    CharterRevision,
-    Commission,
-    CopilMeeting,
-    MinutesRequest,
-    RevisionOrigin,
-    RevisionStatus,
-)
+from governance.models import RevisionOrigin, RevisionStatus
 from tests.core.deadline_helpers import (
     around,
     copil_member,
@@ -24,7 +17,9 @@ from tests.core.deadline_helpers import (
     run_days,
     run_on,
 )
-from tests.governance.elections_factories import (
+from tests.governance.commissions.factories import CommissionFactory
+from tests.governance.copil.factories import CopilMeetingFactory, MinutesRequestFactory
+from tests.governance.elections.factories import (
     PASSWORD,
     at,
     commission_member,
@@ -33,6 +28,7 @@ from tests.governance.elections_factories import (
     plenary,
     seat_holder,
 )
+from tests.governance.revisions.factories import CharterRevisionFactory
 
 D = datetime.date
 
@@ -131,7 +127,7 @@ def test_commission_end_reminds_its_facilitator_and_informs_the_copil(db):
 
     copil = copil_member()
     facilitator = member_rep()
-    Commission.objects.create(
+    CommissionFactory(
         name="Salon 2026",
         slug="salon-2026",
         purpose="Préparer le salon.",
@@ -150,9 +146,9 @@ def test_commission_end_reminds_its_facilitator_and_informs_the_copil(db):
 def test_minutes_request_awaiting_the_copil_is_reminded(db):
     copil = copil_member()
     requester = member_rep()
-    meeting = CopilMeeting.objects.create(title="COPIL de mars", held_on=D(2026, 3, 10))
+    meeting = CopilMeetingFactory(title="COPIL de mars", held_on=D(2026, 3, 10))
     with freeze_time(morning(D(2026, 4, 1))):
-        MinutesRequest.objects.create(
+        MinutesRequestFactory(
             meeting=meeting,
             requester=requester.user,
             organisation=requester.organisation,
@@ -167,7 +163,7 @@ def test_minutes_request_awaiting_the_copil_is_reminded(db):
 @pytest.mark.rule("X2", "X3")
 def test_a_seized_copil_is_reminded_to_set_up_the_revision_commission(db):
     copil = copil_member()
-    CharterRevision.objects.create(
+    CharterRevisionFactory(
         origin=RevisionOrigin.PETITION,
         title="Révision 2026",
         reason="Actualiser les critères.",

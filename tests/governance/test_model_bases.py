@@ -6,7 +6,6 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from governance.models import (
-    CopilSeat,
     HierarchyAgreement,
     Mandate,
     MandateEndReason,
@@ -15,6 +14,7 @@ from governance.models import (
     Referent,
     ReferentEndReason,
 )
+from tests.governance.elections.factories import CopilSeatFactory
 from tests.members.factories import RepresentativeFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ START = datetime.date(2026, 1, 1)
 def new_mandate(**kwargs):
     representative = RepresentativeFactory()
     return Mandate(
-        seat=CopilSeat.objects.get_or_create(number=1)[0],
+        seat=CopilSeatFactory(number=1),
         holder=representative.user,
         organisation=representative.organisation,
         start_date=START,

@@ -207,7 +207,7 @@ def test_an_email_sent_later_follows_the_language_chosen_in_the_switch(
     from governance.copil import services as copil_services
     from governance.elections import services as election_services
     from governance.models import CopilMeeting
-    from tests.governance.elections_factories import member_rep, seat_holder
+    from tests.governance.elections.factories import member_rep, seat_holder
 
     copil_member = seat_holder(1, start=datetime.date(2026, 1, 1)).holder
     election_services.copil_roles_sync(now=datetime.datetime(2026, 6, 10, 12, tzinfo=datetime.UTC))

@@ -160,7 +160,7 @@ def test_a_withdrawn_consent_leaves_the_cached_organisation_page_at_once(client,
 
 
 def test_a_new_zone_referent_shows_at_once(client, listed):
-    from tests.governance.commissions_helpers import zone_referent_appoint
+    from tests.governance.referents.factories import zone_referent_appoint
 
     _organisation, representative = listed
     referents = reverse("commissions:referents")

@@ -11,7 +11,7 @@ from freezegun import freeze_time
 
 from core import errors
 from governance.elections import services
-from tests.governance.elections_factories import PASSWORD, at, election_world, member_rep
+from tests.governance.elections.factories import PASSWORD, at, election_world, member_rep
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.security.urls")]
 VOTING = at(2027, 5, 20, 14, 5)

@@ -23,7 +23,7 @@ from cos_portal.security import mfa_required_for
 from governance.models import Commission, CommissionMembership, ElectionStatus
 from members.constants import Role
 from tests.accounts.factories import PASSWORD, verified_user
-from tests.governance.elections_factories import at, commission_member, election_world, member_rep
+from tests.governance.elections.factories import at, commission_member, election_world, member_rep
 
 from .conftest import totp_code
 

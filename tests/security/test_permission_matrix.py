@@ -40,7 +40,7 @@ from cos_portal import security
 from members.constants import Role, Status
 from tests.activities.factories import ActivityFactory, attend, convene
 from tests.charters.factories import CharterVersionFactory
-from tests.governance.commissions_helpers import commissions_world
+from tests.governance.commissions.factories import commissions_world
 from tests.governance.elections_matrix import elections_world
 from tests.members.factories import (
     RepresentativeFactory,

@@ -29,7 +29,7 @@ from governance.models import (
 )
 from members.constants import Status
 from members.models import StatusChange
-from tests.governance.commissions_helpers import copil_user, member_rep, resign
+from tests.governance.commissions.factories import copil_user, member_rep, resign
 from tests.members.factories import RepresentativeFactory, member_organisation
 
 pytestmark = pytest.mark.django_db

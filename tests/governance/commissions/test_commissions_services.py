@@ -25,7 +25,7 @@ from governance.models import (
 )
 from members.constants import Status
 from tests.activities.factories import ActivityFactory
-from tests.governance.commissions_helpers import copil_user, member_rep
+from tests.governance.commissions.factories import copil_user, member_rep
 from tests.members.factories import UserFactory, member_organisation
 
 pytestmark = pytest.mark.django_db

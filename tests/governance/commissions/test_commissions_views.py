@@ -18,7 +18,7 @@ from governance.models import (
     RoadmapAction,
     StandingRole,
 )
-from tests.governance.commissions_helpers import copil_user, member_rep
+from tests.governance.commissions.factories import copil_user, member_rep
 from tests.members.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,10 @@ from django.urls import reverse
 from governance.copil import services
 from governance.elections import services as election_services
 from governance.exceptions import ElectionsError
-from governance.models import CopilMeeting, CopilMeetingAttendance, MinutesRequest
-from tests.governance.elections_factories import member_rep, seat_holder
-from tests.members.factories import UserFactory
+from governance.models import CopilMeetingAttendance, MinutesRequest
+from tests.governance.copil.factories import CopilMeetingFactory
+from tests.governance.elections.factories import member_rep, seat_holder
+from tests.members.factories import StatusChangeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -21,7 +22,7 @@ D = datetime.date
 def copil():
     holders = [seat_holder(n, start=D(2026, 1, 1)).holder for n in range(1, 6)]
     election_services.copil_roles_sync(now=datetime.datetime(2026, 6, 10, 12, tzinfo=datetime.UTC))
-    meeting = CopilMeeting.objects.create(title="COPIL de juin", held_on=D(2026, 6, 10))
+    meeting = CopilMeetingFactory(title="COPIL de juin", held_on=D(2026, 6, 10))
     return holders, meeting
 
 
@@ -196,14 +197,13 @@ def test_c3_the_admin_records_attendance_through_the_service(copil, client):
 @pytest.mark.rule("C2")
 def test_c2_a_status_decision_references_the_meeting_where_it_was_taken(copil):
     from members.constants import Status, StatusReason
-    from members.models import StatusChange
     from tests.members.factories import member_organisation
 
     (a, b, c, *_rest), meeting = copil
     for member in (a, b, c):
         attend(meeting, member, a)
     organisation = member_organisation(status=Status.APPLICANT)
-    approval = StatusChange.objects.create(
+    approval = StatusChangeFactory(
         organisation=organisation,
         status=Status.MEMBER,
         reason=StatusReason.APPROVED,

@@ -18,7 +18,7 @@ from governance.models import (
     SealedBallot,
     VoteRecord,
 )
-from tests.governance.elections_factories import PASSWORD, at, election_world, member_rep
+from tests.governance.elections.factories import PASSWORD, at, election_world, member_rep
 
 pytestmark = pytest.mark.django_db
 VOTING = at(2027, 5, 20, 14, 5)

@@ -9,7 +9,7 @@ from freezegun import freeze_time
 from governance.elections import services
 from governance.exceptions import ElectionsError
 from governance.models import Ballot, Election, ElectionStatus, SealedBallot, VoteRecord
-from tests.governance.elections_factories import PASSWORD, at, election_world, member_rep
+from tests.governance.elections.factories import PASSWORD, at, election_world, member_rep
 from tests.members.factories import RepresentativeFactory
 
 VOTING = at(2027, 5, 20, 14, 5)

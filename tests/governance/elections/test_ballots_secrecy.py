@@ -9,7 +9,7 @@ from freezegun import freeze_time
 from core.models import AuditEntry
 from governance.elections import services
 from governance.models import Ballot, BallotBox, BallotChoice, SealedBallot, VoteRecord
-from tests.governance.elections_factories import PASSWORD, at, election_world, member_rep
+from tests.governance.elections.factories import PASSWORD, at, election_world, member_rep
 
 pytestmark = pytest.mark.django_db
 

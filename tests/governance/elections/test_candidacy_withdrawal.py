@@ -7,7 +7,7 @@ from freezegun import freeze_time
 from core.models import AuditEntry
 from governance.elections import selectors, services
 from governance.exceptions import ElectionsError
-from tests.governance.elections_factories import at, election_world, member_rep
+from tests.governance.elections.factories import at, election_world, member_rep
 
 pytestmark = pytest.mark.django_db
 BEFORE = at(2027, 3, 10)

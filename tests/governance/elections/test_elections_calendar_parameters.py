@@ -10,7 +10,7 @@ from freezegun import freeze_time
 from charters.constants import default_parameters
 from governance.models import Election
 from tests.charters.factories import CharterVersionFactory
-from tests.governance.elections_factories import at, commission_member, plenary, seat_holder
+from tests.governance.elections.factories import at, commission_member, plenary, seat_holder
 
 pytestmark = pytest.mark.django_db
 

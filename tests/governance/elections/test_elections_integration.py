@@ -9,7 +9,7 @@ from django.utils import timezone
 from governance.elections import services
 from governance.elections.tasks import election_announcement_send_task
 from governance.models import Election
-from tests.governance.elections_factories import (
+from tests.governance.elections.factories import (
     PARIS,
     commission_member,
     member_rep,

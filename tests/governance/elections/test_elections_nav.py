@@ -5,7 +5,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
 
-from tests.governance.elections_factories import commission_member, member_rep
+from tests.governance.elections.factories import commission_member, member_rep
 from tests.members.factories import RepresentativeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from governance.elections import services
 from governance.exceptions import ElectionsError
 from governance.models import Candidacy, Election, ElectionStatus, Mandate
 from tests.activities.factories import ActivityFactory
-from tests.governance.elections_factories import (
+from tests.governance.elections.factories import (
     at,
     commission_member,
     election_world,

@@ -18,7 +18,7 @@ from core.models import AuditEntry
 from governance.elections import services
 from governance.models import ElectionStatus
 from members.constants import Role
-from tests.governance.elections_factories import at, election_world, plenary
+from tests.governance.elections.factories import at, election_world, plenary
 from tests.members.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -268,7 +268,7 @@ def test_v9_a_plenary_whose_vote_is_open_does_not_move(client, announced_world):
 
 
 def election_candidate(election):
-    from tests.governance.elections_factories import member_rep
+    from tests.governance.elections.factories import member_rep
 
     with freeze_time(at(2027, 3, 2)):
         rep = member_rep()

@@ -7,8 +7,9 @@ from freezegun import freeze_time
 
 from governance.elections import services
 from governance.elections.selectors import is_election_commission
-from governance.models import Commission, CommissionMembership, VoteRecord
-from tests.governance.elections_factories import PASSWORD, at, election_world, member_rep
+from governance.models import Commission, VoteRecord
+from tests.governance.commissions.factories import CommissionMembershipFactory
+from tests.governance.elections.factories import PASSWORD, at, election_world, member_rep
 from tests.members.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,10 +21,10 @@ def test_v12_accepted_members_of_the_standing_elections_commission_run_the_ballo
     volunteer = member_rep()
     commission = Commission.objects.get(standing_role="elections")
     now = timezone.now()
-    CommissionMembership.objects.create(
+    CommissionMembershipFactory(
         commission=commission, representative=rep, status="accepted", volunteered_at=now
     )
-    CommissionMembership.objects.create(
+    CommissionMembershipFactory(
         commission=commission, representative=volunteer, status="volunteered", volunteered_at=now
     )
 

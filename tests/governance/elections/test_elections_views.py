@@ -9,7 +9,7 @@ from freezegun import freeze_time
 
 from governance.elections import services
 from governance.models import ElectionStatus, Proxy, SealedBallot, VoteRecord
-from tests.governance.elections_factories import (
+from tests.governance.elections.factories import (
     PASSWORD,
     at,
     commission_member,

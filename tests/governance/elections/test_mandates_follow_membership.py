@@ -18,9 +18,9 @@ from governance.elections import services
 from governance.models import CopilSeat, Mandate, MandateEndReason
 from members import services as member_services
 from members.constants import ExclusionGround, ExclusionOutcome, Role, Status, StatusReason
-from members.models import ExclusionProcedure, StatusChange
-from tests.governance.elections_factories import member_rep
-from tests.members.factories import UserFactory
+from members.models import ExclusionProcedure
+from tests.governance.elections.factories import member_rep
+from tests.members.factories import StatusChangeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -213,7 +213,7 @@ def test_the_daily_job_ends_a_mandate_whose_organisation_left_before_the_rule(
     """A loss of membership recorded without the service (a departure from before this
     rule): the next daily run ends the mandate and withdraws the role."""
     rep, mandate = holder_of(1, django_capture_on_commit_callbacks)
-    StatusChange.objects.create(
+    StatusChangeFactory(
         organisation=rep.organisation,
         status=Status.NONE,
         reason=StatusReason.RESIGNED,

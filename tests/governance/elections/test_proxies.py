@@ -7,7 +7,7 @@ from charters.constants import CharterParameters
 from governance.elections import services
 from governance.exceptions import ElectionsError
 from governance.models import Proxy, ProxyStatus, VoteRecord
-from tests.governance.elections_factories import (
+from tests.governance.elections.factories import (
     PASSWORD,
     at,
     election_world,

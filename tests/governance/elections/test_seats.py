@@ -10,7 +10,7 @@ from core.roles import is_copil
 from governance.elections import services
 from governance.exceptions import ElectionsError
 from governance.models import CopilSeat, Mandate, MandateEndReason
-from tests.governance.elections_factories import member_rep, seat_holder
+from tests.governance.elections.factories import member_rep, seat_holder
 from tests.members.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

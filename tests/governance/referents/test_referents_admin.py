@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from core.models import AuditEntry
 from governance.models import Commission, Referent
-from tests.governance.commissions_helpers import copil_user, member_rep, zone_referent_appoint
+from tests.governance.commissions.factories import copil_user, member_rep
+from tests.governance.referents.factories import zone_referent_appoint
 from tests.members.factories import RepresentativeFactory
 
 pytestmark = pytest.mark.django_db

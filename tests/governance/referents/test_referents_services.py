@@ -18,7 +18,7 @@ from governance.models import (
 )
 from governance.referents import services
 from members.constants import Status
-from tests.governance.commissions_helpers import copil_user, member_rep
+from tests.governance.commissions.factories import copil_user, member_rep
 from tests.members.factories import member_organisation
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from governance.models import (
     ReferentMessage,
 )
 from governance.referents import services
-from tests.governance.commissions_helpers import copil_user, member_rep
+from tests.governance.commissions.factories import copil_user, member_rep
 from tests.members.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -285,7 +285,7 @@ def test_r1_the_contact_log_is_not_for_other_people(client, copil):
 
 @pytest.mark.rule("R4", "S2")
 def test_r4_a_referent_whose_organisation_left_is_no_longer_shown(client, copil):
-    from tests.governance.commissions_helpers import resign
+    from tests.governance.commissions.factories import resign
 
     referent = zone_referent(copil, public_consent=True)
     resign(referent.representative.organisation)

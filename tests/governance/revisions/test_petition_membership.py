@@ -9,13 +9,14 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.models import RevisionStatus, RevisionSupport
+from governance.models import RevisionStatus
 from governance.revisions import services
 from members import services as member_services
 from members.constants import ExclusionGround
 from tests.activities.factories import ActivityFactory, attend
 from tests.charters.factories import CharterVersionFactory
-from tests.governance.commissions_helpers import copil_user, signatory_rep
+from tests.governance.commissions.factories import copil_user, signatory_rep
+from tests.governance.revisions.factories import RevisionSupportFactory
 from tests.members.conftest import PASSWORD
 from tests.members.factories import UserFactory
 
@@ -120,7 +121,7 @@ def test_x2_an_admission_in_the_admin_recounts_the_petition(
         None,
     )
     revision.save()
-    RevisionSupport.objects.create(
+    RevisionSupportFactory(
         revision=revision,
         organisation=reps[1].organisation,
         supported_by=reps[1].user,

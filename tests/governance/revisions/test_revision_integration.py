@@ -7,7 +7,7 @@ from governance.models import RevisionStatus
 from governance.revisions import services
 from governance.revisions.tasks import revision_petitions_check_task
 from tests.charters.factories import CharterVersionFactory
-from tests.governance.commissions_helpers import resign, signatory_rep
+from tests.governance.commissions.factories import resign, signatory_rep
 
 
 @pytest.mark.integration

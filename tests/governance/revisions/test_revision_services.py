@@ -25,7 +25,7 @@ from governance.revisions import services
 from members.constants import Status
 from tests.activities.factories import ActivityFactory
 from tests.charters.factories import CharterVersionFactory
-from tests.governance.commissions_helpers import copil_user, member_rep, resign, signatory_rep
+from tests.governance.commissions.factories import copil_user, member_rep, resign, signatory_rep
 from tests.members.factories import member_organisation
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from charters.selectors import charter_version_in_force
 from governance.models import CharterRevision, RevisionStatus, RevisionVote
 from tests.activities.factories import ActivityFactory
 from tests.charters.factories import CharterVersionFactory
-from tests.governance.commissions_helpers import copil_user, member_rep, signatory_rep
+from tests.governance.commissions.factories import copil_user, member_rep, signatory_rep
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from governance.models import RevisionStatus
 from governance.revisions import services
 from tests.activities.factories import ActivityFactory
 from tests.charters.factories import CharterVersionFactory
-from tests.governance.commissions_helpers import copil_user
+from tests.governance.commissions.factories import copil_user
 from tests.members.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
