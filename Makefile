@@ -30,7 +30,7 @@ chromium:
 # Static analysis: ruff, the layers contract (import-linter, pyproject.toml), bandit (medium and high), and the portal's own semgrep rules
 # (.semgrep/: mark_safe, |safe, csrf_exempt, .raw/.extra; offline, no metrics) on the
 # app folders and templates only, to stay quick.
-APP_DIRS := cos_portal members charters activities governance
+APP_DIRS := core cos_portal members charters activities governance
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
