@@ -32,10 +32,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise, lazy
 
-from . import queue
+from . import emails, queue
 from .audit import audit_log
 from .audit_actions import CoreAudit
-from .emails import email_build, email_compose, recipient_language
+from .emails import email_compose, recipient_language
 from .leases import Lease
 from .models import Reminder, ReminderMute, ReminderStatus
 from .roles import copil_group
@@ -544,7 +544,7 @@ def reminder_email(reminder, *, now: datetime.datetime | None = None) -> _Email:
         context=context,
         language=language,
     )
-    return _Email(email_build(message))
+    return _Email(emails.email_build(message))  # on the module: the funnel, patchable as one
 
 
 def _kind_required(kind: str) -> bool:

@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
+from core import emails
 from core.audit import audit_log
-from core.emails import email_build, email_compose, recipient_language
+from core.emails import email_compose, recipient_language
 from core.leases import Lease
 from core.queue import task_enqueue
 from core.roles import is_copil
@@ -240,7 +241,7 @@ def _delivery_email(
     # Written in the recipient's language; the English version when the COPIL wrote one.
     english = recipient_language(delivery.language) == "en" and announcement.subject_en
     subject = announcement.subject_en if english else announcement.subject
-    return email_build(
+    return emails.email_build(  # looked up on the module: the funnel, patchable as one
         email_compose(
             to=[delivery.email],
             subject=subject,

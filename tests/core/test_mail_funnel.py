@@ -3,8 +3,9 @@
 
 Three proofs: what the funnel writes (language, subject, bodies, mark); each kind of mail
 sent through its real entry point with the funnel patched (it sees every one); and no
-module of the portal builds or sends a mail by another way. tests/conftest.py also checks,
-after every test of the suite, that each mail in the outbox carries the funnel's mark.
+module of the portal builds or sends a mail by another way. tests/conftest.py patches the
+funnel for every test of the suite and refuses, after each one, a mail it did not build:
+every kind of mail the suite sends passes through it.
 """
 
 import ast
