@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit_actions import audit_actions_register
 from core.auditing import NOISE, follow, stored_fields
+from core.health import health_warning_register
 
 from .audit_actions import ChartersAudit
 
@@ -14,7 +15,11 @@ class ChartersConfig(AppConfig):
     def ready(self):
         # The app's deadlines join the engine's registry (core/deadlines.py).
         from . import deadlines  # noqa: F401
+        from .certificates import seal_key_warning
         from .models import CharterVersion, Signature
+
+        # /healthz says when certificates cannot be sealed (no key configured).
+        health_warning_register("charter_seal", seal_key_warning)
 
         # The app's decisions in the audit trail (core/audit_actions.py).
         audit_actions_register(ChartersAudit)

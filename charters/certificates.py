@@ -227,3 +227,15 @@ def check_seal(data: bytes) -> SealCheck:
     match = CODE_IN_REASON_RE.search(reason)
     check.code = match.group(1) if match else ""
     return check
+
+
+def seal_key_warning() -> str | None:
+    """What /healthz says while certificates cannot be sealed, None when they can."""
+    key_path, cert_path = signing_paths()
+    if key_path.is_file() and cert_path.is_file():
+        return None
+    return (
+        f"Sceau des certificats non configuré ({key_path}, {cert_path}) : aucun certificat "
+        "de signature ne peut être produit. Définissez CHARTER_SIGNING_KEY et "
+        "CHARTER_SIGNING_CERT, ou lancez manage.py create_signing_key."
+    )

@@ -1,6 +1,8 @@
 """Health of the parts the portal needs: database, Redis broker, Celery workers, and the
 jobs waiting in the outbox while the broker was down."""
 
+from collections.abc import Callable
+
 from celery import current_app
 from django.conf import settings
 from django.db import connection
@@ -47,9 +49,24 @@ def outbox_size() -> int | None:
         return None
 
 
-def health_report() -> tuple[bool, dict[str, str | int | None]]:
+# Configuration an app needs for one feature (the certificates' seal key...): each check
+# returns a sentence when something is missing, None when all is well. Registered by the
+# apps in AppConfig.ready(); a warning does not make the portal unhealthy.
+_WARNING_CHECKS: dict[str, Callable[[], str | None]] = {}
+
+
+def health_warning_register(name: str, check: Callable[[], str | None]) -> None:
+    _WARNING_CHECKS[name] = check
+
+
+def health_warnings() -> dict[str, str]:
+    found = {name: check() for name, check in sorted(_WARNING_CHECKS.items())}
+    return {name: message for name, message in found.items() if message}
+
+
+def health_report() -> tuple[bool, dict]:
     broker = broker_state()
     report = {"database": database_state(), "broker": broker, "celery": celery_state(broker)}
     healthy = all(state in {"ok", "embedded", "eager"} for state in report.values())
     # Jobs kept while Redis was down: informative, they are re-sent once it is back.
-    return healthy, {**report, "outbox": outbox_size()}
+    return healthy, {**report, "outbox": outbox_size(), "warnings": health_warnings()}

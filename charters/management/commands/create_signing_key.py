@@ -16,6 +16,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Remplacer une clé existante.")
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="Ne rien faire si la clé et le certificat existent déjà (make run).",
+        )
         parser.add_argument("--key", help="Chemin de la clé (par défaut CHARTER_SIGNING_KEY).")
         parser.add_argument(
             "--cert", help="Chemin du certificat (par défaut CHARTER_SIGNING_CERT)."
@@ -25,6 +30,9 @@ class Command(BaseCommand):
         default_key, default_cert = signing_paths()
         key_path = Path(options["key"]) if options["key"] else default_key
         cert_path = Path(options["cert"]) if options["cert"] else default_cert
+        if options["if_missing"] and key_path.is_file() and cert_path.is_file():
+            self.stdout.write(f"Sceau déjà en place : {cert_path}")
+            return
         if (key_path.exists() or cert_path.exists()) and not options["force"]:
             raise CommandError(
                 f"{key_path} ou {cert_path} existe déjà : utilisez --force pour la remplacer "
