@@ -29,3 +29,26 @@ class ErasureForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("Mot de passe incorrect."), code="wrong_password")
         return password
+
+
+class SignupNamesForm(forms.Form):
+    """Sign-up asks the person's name: legal texts (signatures, consents) and e-mails
+    name the signatory rather than an address. allauth adds its e-mail and password fields."""
+
+    first_name = forms.CharField(
+        label=_("Prénom"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+        error_messages={"required": _("Indiquez votre prénom.")},
+    )
+    last_name = forms.CharField(
+        label=_("Nom"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+        error_messages={"required": _("Indiquez votre nom.")},
+    )
+
+    def signup(self, request, user):
+        user.first_name = self.cleaned_data["first_name"]
+        user.last_name = self.cleaned_data["last_name"]
+        user.save(update_fields=["first_name", "last_name"])

@@ -22,7 +22,13 @@ RESET_LINK = re.compile(r"http://testserver(/comptes/password/reset/key/[-\w]+/)
 def signup(client, email="nouvelle@exemple.fr", password=NEW_PASSWORD):
     return client.post(
         reverse("account_signup"),
-        {"email": email, "password1": password, "password2": password},
+        {
+            "first_name": "Nina",
+            "last_name": "Nouvelle",
+            "email": email,
+            "password1": password,
+            "password2": password,
+        },
     )
 
 
@@ -134,3 +140,24 @@ def test_passwords_are_hashed_with_argon2(client, settings):
     user = User.objects.get(email="argon@exemple.fr")
     assert user.password.startswith("argon2$")
     assert user.check_password(NEW_PASSWORD)
+
+
+def test_signup_asks_the_name_and_keeps_what_was_typed(client):
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "sans-nom@exemple.fr", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Indiquez votre prénom." in page and "Indiquez votre nom." in page
+    assert 'value="sans-nom@exemple.fr"' in page
+    assert not User.objects.filter(email="sans-nom@exemple.fr").exists()
+
+
+def test_the_name_given_at_signup_is_the_one_legal_texts_use(client):
+    signup(client)
+
+    user = User.objects.get(email="nouvelle@exemple.fr")
+    assert (user.first_name, user.last_name) == ("Nina", "Nouvelle")
+    assert user.get_full_name() == "Nina Nouvelle"

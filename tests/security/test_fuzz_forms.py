@@ -217,7 +217,13 @@ def test_login_and_signup(world):
         check(
             Client().post(
                 reverse("account_signup"),
-                {"email": login, "password1": password, "password2": password2},
+                {
+                    "first_name": "Fuzz",
+                    "last_name": "Test",
+                    "email": login,
+                    "password1": password,
+                    "password2": password2,
+                },
             )
         )
 

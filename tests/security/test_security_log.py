@@ -35,7 +35,13 @@ def test_no_password_token_or_key_reaches_the_logs(client, caplog):
     # Sign up, confirm the address (key in the link), sign out.
     client.post(
         reverse("account_signup"),
-        {"email": "journal@exemple.fr", "password1": SIGNUP_PASSWORD, "password2": SIGNUP_PASSWORD},
+        {
+            "first_name": "Jules",
+            "last_name": "Journal",
+            "email": "journal@exemple.fr",
+            "password1": SIGNUP_PASSWORD,
+            "password2": SIGNUP_PASSWORD,
+        },
     )
     confirm_key = re.search(r"/comptes/confirm-email/([-:\w]+)/", mail.outbox[0].body).group(1)
     client.post(reverse("account_confirm_email", args=[confirm_key]))
