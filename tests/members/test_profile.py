@@ -3,6 +3,7 @@
 import datetime
 import io
 import random
+import re
 
 import pytest
 from django.core.files.base import ContentFile
@@ -163,6 +164,7 @@ def test_dashboard_lists_the_persons_active_representations_with_status(client, 
 
     html = client.get(DASHBOARD).content.decode()
 
+    assert re.search(r"<title>Mon espace\b[^<]*</title>", html)  # plain text, no markup
     assert "Atelier Lorrain" in html
     assert "Partenaire Bleu" in html
     assert "Gérante" in html
