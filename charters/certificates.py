@@ -161,7 +161,11 @@ def _chain_certificates() -> list:
     from pyhanko.keys import load_certs_from_pemder
 
     chain_path = signing_chain_path()
-    return list(load_certs_from_pemder([str(chain_path)])) if chain_path else []
+    if chain_path is None:
+        return []
+    if not chain_path.is_file():
+        raise SigningKeyMissing(f"No signing certificate chain at {chain_path}.")
+    return list(load_certs_from_pemder([str(chain_path)]))
 
 
 def _validation_context(*, fetch: bool):

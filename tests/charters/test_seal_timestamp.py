@@ -15,7 +15,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from charters.certificates import certificate_context, certificate_pdf, check_seal, seal_certificate
+from charters.certificates import (
+    SigningKeyMissing,
+    certificate_context,
+    certificate_pdf,
+    check_seal,
+    seal_certificate,
+)
 from tests.charters.factories import signatory
 from tests.charters.test_signatures import sign
 from tests.core.pdf_markers import assert_archival_and_tagged
@@ -165,3 +171,12 @@ def test_without_tsa_the_evidence_page_says_the_time_is_the_servers(signature, s
         "charters/pdf/certificate.html", certificate_context(signature, seal=seal_certificate())
     )
     assert "Heure de l'horloge du serveur du portail" in html
+
+
+def test_a_missing_chain_file_is_reported_as_a_missing_key(signature, ca_seal, settings, tmp_path):
+    pdf = certificate_pdf(signature)
+    settings.CHARTER_SIGNING_CHAIN = str(tmp_path / "absente.pem")
+    with pytest.raises(SigningKeyMissing):
+        certificate_pdf(signature)
+    with pytest.raises(SigningKeyMissing):
+        check_seal(pdf)
