@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 PORT ?= 8000
 
-.PHONY: run test lint install chromium messages bench lock clean
+.PHONY: run test lint install chromium pdfinfo messages bench lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ chromium:
 	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is missing: sudo apt-get install chromium"; fi; }
 
+# PDF tests read the PDF/A and tagging markers with poppler's pdfinfo; install it when missing.
+pdfinfo:
+	@command -v pdfinfo >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	  else echo "pdfinfo is missing: sudo apt-get install poppler-utils"; fi; }
+
 # Static analysis: ruff, the layers contract (import-linter, pyproject.toml), bandit (medium and high), and the portal's own semgrep rules
 # (.semgrep/: mark_safe, |safe, csrf_exempt, .raw/.extra; offline, no metrics) on the
 # app folders and templates only, to stay quick.
@@ -40,7 +46,7 @@ lint: install
 	SEMGREP_ENABLE_VERSION_CHECK=0 SEMGREP_SEND_METRICS=off $(VENV)/bin/semgrep scan --config .semgrep \
 	  --metrics=off --error --quiet --disable-version-check $(APP_DIRS) templates
 
-test: install chromium lint
+test: install chromium pdfinfo lint
 	$(PY) manage.py makemigrations --check --dry-run --settings=cos_portal.settings.test
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 

@@ -252,6 +252,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = "[COS-GE] "  # the error reports sent to ADMINS
 COPIL_EMAIL = env("COPIL_EMAIL", default="copil@cos-ge.fr")
 
+# Seal of the charter certificates: the key, certificate and CA chain come from
+# CHARTER_SIGNING_KEY / _CERT / _CHAIN (charters/certificates.py). With a time-stamping
+# authority (RFC 3161), each seal carries its time stamp (PAdES B-T, B-LT when the
+# certificates' revocation data can be fetched); empty: sealed at the server's time.
+CHARTER_TSA_URL = env("CHARTER_TSA_URL", default="")
+
 # Language and time (ARCHITECTURE §9, §10).
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("Anglais"))]

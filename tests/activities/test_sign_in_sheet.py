@@ -112,3 +112,13 @@ def test_the_filled_in_sheet_goes_back_through_the_attendance_import(client, act
         "alice@exemple.fr": Attendance.PRESENT,
         "bruno@exemple.fr": Attendance.ABSENT,
     }
+
+
+def test_the_sheet_is_an_archival_tagged_pdf(client, activity, tmp_path):
+    from tests.core.pdf_markers import assert_archival_and_tagged
+
+    client.force_login(user_in(Role.ORGANISERS))
+    response = client.get(reverse("activities:sign_in_sheet", args=[activity.pk]))
+    assert_archival_and_tagged(
+        response.content, tmp_path, title="Atelier jumeau numérique — 12/03/2026", lang="fr"
+    )

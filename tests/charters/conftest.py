@@ -44,3 +44,24 @@ def signing_key(_session_signing_key, settings):
     """A temporary portal key and certificate (created once per test session)."""
     settings.CHARTER_SIGNING_KEY, settings.CHARTER_SIGNING_CERT = map(str, _session_signing_key)
     return _session_signing_key
+
+
+@pytest.fixture(scope="session")
+def local_pki(tmp_path_factory):
+    """A root CA, an intermediate CA, OCSP, CRLs and a time-stamping authority served over
+    HTTP on 127.0.0.1 for the whole session (certomancer, tests/charters/pki/)."""
+    from tests.charters.pki import start
+
+    pki = start(tmp_path_factory.mktemp("pki"))
+    yield pki
+    pki.stop()
+
+
+@pytest.fixture
+def ca_seal(local_pki, settings):
+    """The portal seals with a certificate issued by the local CA, time-stamped by its TSA."""
+    settings.CHARTER_SIGNING_KEY = str(local_pki.seal_key)
+    settings.CHARTER_SIGNING_CERT = str(local_pki.seal_cert)
+    settings.CHARTER_SIGNING_CHAIN = str(local_pki.chain)
+    settings.CHARTER_TSA_URL = local_pki.tsa_url
+    return local_pki
