@@ -69,13 +69,14 @@ class ActivityAdminForm(forms.ModelForm):
 @admin.register(Activity)
 class ActivityAdmin(admin.ModelAdmin):
     form = ActivityAdminForm
-    list_display = ["title", "kind", "starts_at", "is_public", "convened_scope"]
+    list_display = ["title", "kind", "starts_at", "is_public", "convened_scope", "cancelled_at"]
     list_filter = ["kind", "is_public", "convened_scope"]
+    actions = ["cancel"]
     search_fields = ["title", "description", "city"]
     date_hierarchy = "starts_at"
     filter_horizontal = ["organisers", "invited_organisations", "invited_people"]
     inlines = [ConvocationInline]
-    readonly_fields = ["convocations_synced_at"]
+    readonly_fields = ["convocations_synced_at", "cancelled_at"]
     fieldsets = [
         (None, {"fields": ["kind", "title", "description", "is_public"]}),
         (
@@ -95,6 +96,19 @@ class ActivityAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    @admin.action(description=_("Annuler les activités sélectionnées"))
+    def cancel(self, request, queryset):
+        """Cancelled activities stay in the calendars, marked cancelled."""
+        for activity in queryset:
+            try:
+                services.activity_cancel(activity=activity, actor=request.user)
+            except ActivityChangeRefused as error:
+                self.message_user(request, f"{activity} : {error.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request, gettext("« %s » est annulée.") % activity.title, messages.SUCCESS
+                )
 
     def save_model(self, request, obj, form, change):
         """Creations and changes go through the services, with their rules and their

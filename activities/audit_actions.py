@@ -9,6 +9,8 @@ class ActivitiesAudit(models.TextChoices):
     ACTIVITY_CREATED = "activities.activity.created", _("Activité créée")
     # An activity's date, place, kind or scope changes (page or admin).
     ACTIVITY_UPDATED = "activities.activity.updated", _("Activité modifiée")
+    # An activity is cancelled (admin): it stays in the calendars, marked cancelled.
+    ACTIVITY_CANCELLED = "activities.activity.cancelled", _("Activité annulée")
     # An organiser marks a person present, absent or excused on the check-in page.
     PARTICIPATION_CHECKED_IN = "activities.participation.checked_in", _("Présence pointée")
     # An organiser adds a person who came without a convocation, marked present.

@@ -25,6 +25,10 @@ class RegistrationClosed(ActivitiesError):
     default_message = _("L'activité a commencé : les inscriptions sont closes.")
 
 
+class ActivityCancelled(ActivitiesError):
+    default_message = _("L'activité est annulée.")
+
+
 class ActivityChangeRefused(ActivitiesError):
     """A change of an activity's date or kind that a rule of another app refuses (the
     election at a plenary, V9-V11); ``field`` names the form field it concerns."""

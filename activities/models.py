@@ -53,6 +53,10 @@ class Activity(BaseModel):
     convocations_synced_at = models.DateTimeField(
         _("convocations établies le"), null=True, blank=True, editable=False
     )
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True, editable=False)
+    # RFC 5545 SEQUENCE: raised by each change of what a calendar shows (title, times,
+    # place, cancellation), so that calendar software replaces its copy of the event.
+    sequence = models.PositiveIntegerField(_("révision"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("activité")
@@ -72,6 +76,10 @@ class Activity(BaseModel):
         from django.urls import reverse
 
         return reverse("activities:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
     @property
     def is_online(self) -> bool:

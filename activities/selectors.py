@@ -458,6 +458,7 @@ def counted_convocations(
             organisation=organisation,
             activity__starts_at__gte=window_start,
             activity__starts_at__lt=window_end,
+            activity__cancelled_at__isnull=True,
         )
         .select_related("activity")
         .annotate(

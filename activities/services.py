@@ -33,6 +33,8 @@ from .constants import (
 )
 from .exceptions import (
     ActivitiesError,
+    ActivityCancelled,
+    ActivityChangeRefused,
     NotAnOrganiser,
     NotConvened,
     OrganisationDeparted,
@@ -100,6 +102,12 @@ ACTIVITY_UPDATABLE_FIELDS = frozenset(
 )  # fmt: skip
 
 
+# What a calendar event shows: a change raises the activity's SEQUENCE (RFC 5545).
+CALENDAR_FIELDS = frozenset(
+    {"title", "description", "starts_at", "ends_at", "place", "postcode", "city", "online_url"}
+)
+
+
 def activity_update_check(
     *,
     activity: Activity,
@@ -139,6 +147,8 @@ def activity_update(
     changed = sorted(name for name, value in fields.items() if getattr(stored, name) != value)
     for name, value in fields.items():
         setattr(stored, name, value)
+    if CALENDAR_FIELDS & set(changed):
+        stored.sequence += 1
     stored.full_clean()
     activity_check_place(activity=stored)
     stored.save()
@@ -158,6 +168,30 @@ def activity_update(
         )
     if {"starts_at", "convened_scope"} & set(changed):
         activity_convocations_sync(activity=stored, now=now)  # "all members" at the new date
+    return stored
+
+
+@transaction.atomic
+def activity_cancel(*, activity: Activity, actor, now: datetime.datetime | None = None) -> Activity:
+    """Cancel an activity that has not started. It stays listed and in the calendars,
+    marked cancelled (so that calendar software removes it), and no longer counts in the
+    attendance ratios (A3: it was not organised). Cancelling it again changes nothing."""
+    now = now or timezone.now()
+    stored = Activity.objects.select_for_update().get(pk=activity.pk)
+    if stored.is_cancelled:
+        return stored
+    if stored.starts_at <= now:
+        raise ActivityChangeRefused(_("L'activité a commencé : elle ne peut plus être annulée."))
+    stored.cancelled_at = now
+    stored.sequence += 1
+    stored.save(update_fields=["cancelled_at", "sequence", "updated_at"])
+    audit_log(
+        action=ActivitiesAudit.ACTIVITY_CANCELLED,
+        actor=actor,
+        target=stored,
+        data={"title": stored.title, "starts_at": stored.starts_at.isoformat()},
+        now=now,
+    )
     return stored
 
 
@@ -240,6 +274,8 @@ def participation_register(
 ) -> Participation:
     """A convened person says whether they will come; organisers see the expected list."""
     now = now or timezone.now()
+    if activity.is_cancelled:
+        raise ActivityCancelled()
     if activity.starts_at <= now:
         raise RegistrationClosed()
     organisation = selectors.convened_organisation(user=user, activity=activity)
@@ -462,6 +498,7 @@ def attendance_ratios_compute(*, now: datetime.datetime | None = None) -> int:
         f"LEFT JOIN {convocation} c ON c.{qn('organisation_id')} = m.{pk} "
         f"LEFT JOIN {activity} a ON a.{qn('id')} = c.{qn('activity_id')} "
         f"AND a.{qn('starts_at')} >= m.{counted_from} AND a.{qn('starts_at')} < %s "
+        f"AND a.{qn('cancelled_at')} IS NULL "
         f"WHERE 1 = 1 GROUP BY m.{pk}, m.{counted_from} "
         f"ON CONFLICT ({qn('organisation_id')}, {qn('date')}) DO UPDATE SET "
         + ", ".join(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from charters.selectors import charter_parameters
 from core.roles import is_copil
+from core.site import absolute_url, webcal_url
 from members.models import User
 from members.selectors import active_representatives
 
@@ -48,7 +49,12 @@ def activity_list(request):
     return render(
         request,
         "activities/list.html",
-        {"page": page, "is_copil": is_copil(request.user)},
+        {
+            "page": page,
+            "is_copil": is_copil(request.user),
+            "calendar_webcal": webcal_url(reverse("activities:calendar")),
+            "calendar_download": absolute_url(reverse("activities:calendar")),
+        },
     )
 
 
@@ -375,15 +381,15 @@ def my_attendance(request):
         for representation in representations
     ]
     token = services.calendar_token_get_or_create(user=request.user)
+    private_feed = reverse("activities:private_calendar", args=[token.token])
     return render(
         request,
         "activities/my_attendance.html",
         {
             "items": items,
             "parameters": parameters,
-            "calendar_url": request.build_absolute_uri(
-                reverse("activities:private_calendar", args=[token.token])
-            ),
+            "calendar_url": absolute_url(private_feed),
+            "calendar_webcal": webcal_url(private_feed),
             "minutes_activities": selectors.attended_activities_with_minutes(user=request.user),
         },
     )

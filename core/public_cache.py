@@ -46,7 +46,7 @@ _CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,6
 # Longer query strings are served uncached: nobody types them, and they would fill the cache.
 _MAX_QUERY_LENGTH = 300
 # The headers of the view's response kept with the page; the middleware adds the others.
-_KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+_KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Last-Modified")
 
 
 def _bump() -> None:

@@ -1,6 +1,8 @@
 """The portal's public address, SITE_URL, as links in e-mails, PDFs, calendars and exports
 are built on it (the request's host is not trusted for that: a mail may leave from a task)."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 
 
@@ -12,3 +14,14 @@ def site_root() -> str:
 def absolute_url(path: str = "/") -> str:
     """``path`` (as ``reverse()`` gives it) on the portal's public address."""
     return site_root() + path
+
+
+def site_domain() -> str:
+    """The host of the public address, under which calendar UIDs are made unique."""
+    return urlsplit(site_root()).hostname or "localhost"
+
+
+def webcal_url(path: str) -> str:
+    """``path`` as a calendar subscription link: the public address with ``webcal://``,
+    which calendar software opens as a subscription (the feed itself stays on https)."""
+    return "webcal://" + absolute_url(path).split("://", 1)[1]

@@ -26,6 +26,13 @@ urlpatterns = [
     # Open data and discoverability (issue 10).
     path("annuaire.csv", members_public.directory_csv, name="directory_csv"),
     path("annuaire.json", members_public.directory_json, name="directory_json"),
+    path("annuaire-fr.csv", members_public.directory_csv_fr, name="directory_csv_fr"),
+    path("annuaire.schema.json", members_public.directory_schema, name="directory_schema"),
+    path(
+        "annuaire.datapackage.json",
+        members_public.directory_datapackage,
+        name="directory_datapackage",
+    ),
     path("sitemap.xml", discovery.sitemap_xml, name="sitemap"),
     path("robots.txt", discovery.robots_txt, name="robots_txt"),
     path("charte/", include("charters.urls")),

@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
-from icalendar import Calendar, Event
+from icalendar import Event
 
+from activities.calendar import feed_calendar
 from core.deadlines import (
     AHEAD_DAYS,
     OVERDUE_DAYS,
@@ -28,7 +29,7 @@ from core.deadlines import (
     deadline_list,
 )
 from core.decisions import copil_required
-from core.site import site_root
+from core.site import absolute_url, site_domain
 from members.models import Organisation
 
 
@@ -121,16 +122,13 @@ def overview(request):
 def overview_ics(request):
     """The same filtered list as an iCalendar file: one all-day event per deadline."""
     _form, rows, _today = _filtered(request)
-    calendar = Calendar()
-    calendar.add("prodid", "-//COS-GE//Portail//FR")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", _("Échéances COS-GE"))
+    calendar = feed_calendar(name=_("Échéances COS-GE"))
     stamp = timezone.now()
-    site = site_root()
+    domain = site_domain()
     for row in rows:
         deadline = row.deadline
         event = Event()
-        event.add("uid", f"{deadline.key}@cos-ge")
+        event.add("uid", f"{deadline.key}@{domain}")
         event.add("dtstamp", stamp)
         event.add("dtstart", deadline.due)
         event.add("dtend", deadline.due + datetime.timedelta(days=1))
@@ -138,8 +136,8 @@ def overview_ics(request):
         if row.organisation:
             summary = f"{summary} — {row.organisation}"
         event.add("summary", summary)
-        event.add("url", site + deadline.act_url)
-        event.add("description", site + deadline.act_url)
+        event.add("url", absolute_url(deadline.act_url))
+        event.add("description", absolute_url(deadline.act_url))
         event.add("categories", [row.kind_label])
         calendar.add_component(event)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")

@@ -1,39 +1,231 @@
-"""The directory as open data: /annuaire.csv and /annuaire.json.
+"""The directory as open data: /annuaire.csv, /annuaire-fr.csv and /annuaire.json.
 
 The exports hold what the public organisation pages show, nothing more: current members and
 partners only (S2), the representatives who consented to appear (``public_consent``), and
 for an independent person (a natural person) the city and department of an establishment,
 never its address. Column and key names are French and stable: they are the format.
+
+``FIELDS`` is the one description of the columns: the CSV header and the Table Schema
+(frictionless, with the conventions of schema.data.gouv.fr) are both built from it. The
+schema is committed as docs/open-data/annuaire.schema.json (``manage.py open_data_schema``
+writes it again) and served at /annuaire.schema.json; /annuaire.datapackage.json ties the
+two CSV files to it, so that ``frictionless validate`` checks them in one go.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
+import datetime
 import io
 import json
 
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from core.site import absolute_url
 
 from . import selectors
 from .constants import OrganisationKind, Status
 
-CSV_COLUMNS = [
-    "nom",
-    "url",
-    "type",
-    "statut",
-    "site_web",
-    "description",
-    "reference_aif",
-    "categories",
-    "implantations",
-    "representants",
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    """One column of the CSV exports, as the Table Schema describes it."""
+
+    name: str
+    title: str
+    description: str
+    example: str
+    type: str = "string"
+    format: str = "default"
+    constraints: dict = dataclasses.field(default_factory=dict)
+    enum: tuple = ()  # the labels the column may hold, translated to French when described
+
+    def descriptor(self) -> dict:
+        constraints = dict(self.constraints)
+        if self.enum:
+            with translation.override("fr"):
+                constraints["enum"] = [str(label) for label in self.enum]
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "type": self.type,
+            "format": self.format,
+            "example": self.example,
+            "constraints": constraints,
+        }
+
+
+FIELDS = [
+    Field(
+        "nom",
+        "Nom",
+        "Raison sociale de l'entité, ou nom de la personne indépendante.",
+        "Usinage Lorrain",
+        constraints={"required": True},
+    ),
+    Field(
+        "url",
+        "Fiche",
+        "Adresse de la fiche publique de l'entité sur le portail.",
+        "https://portail.cos-ge.fr/annuaire/usinage-lorrain/",
+        format="uri",
+        constraints={
+            "required": True,
+            "unique": True,
+            "pattern": r"https?://\S+/annuaire/[a-z0-9-]+/",
+        },
+    ),
+    Field(
+        "type",
+        "Type d'entité",
+        "Nature juridique de l'entité.",
+        "Entreprise",
+        constraints={"required": True},
+        enum=tuple(OrganisationKind.labels),
+    ),
+    Field(
+        "statut",
+        "Statut",
+        "Statut de l'entité à la COS-GE à la date de génération.",
+        "Membre",
+        constraints={"required": True},
+        enum=(Status.MEMBER.label, Status.PARTNER.label),
+    ),
+    Field(
+        "site_web",
+        "Site web",
+        "Site web de l'entité.",
+        "https://www.usinage-lorrain.fr",
+        format="uri",
+    ),
+    Field("description", "Description", "Présentation de l'entité.", "Usinage de précision."),
+    Field(
+        "reference_aif",
+        "Référence AIF",
+        "Référence ou adresse de la fiche de l'entité dans l'annuaire de l'Alliance Industrie "
+        "du Futur.",
+        "https://www.industrie-dufutur.org/annuaire/usinage-lorrain",
+    ),
+    Field(
+        "categories",
+        "Catégories d'offre",
+        "Catégories de l'offre de l'entité, séparées par « ; ».",
+        "Usinage; Maintenance",
+    ),
+    Field(
+        "implantations",
+        "Implantations",
+        "Établissements en activité, séparés par « ; » : nom, adresse, code postal, ville et "
+        "département (ville et département seulement pour une personne indépendante).",
+        "Siège — 1 rue de l'Usine, 57000 Metz (57)",
+    ),
+    Field(
+        "representants",
+        "Représentants",
+        "Représentants qui ont consenti à figurer dans l'annuaire, séparés par « ; », avec "
+        "leur fonction entre parenthèses.",
+        "Camille Mercier (Directrice technique)",
+    ),
 ]
+CSV_COLUMNS = [field.name for field in FIELDS]
+
+SCHEMA_VERSION = "1.0.0"
+SCHEMA_CREATED = "2026-12-05"
+SCHEMA_LAST_MODIFIED = "2026-12-05"
+LICENCE = {
+    "name": "etalab-2.0",
+    "title": "Licence Ouverte / Open Licence version 2.0",
+    "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence",
+}
+# The CSV files: the comma one for programs, the semicolon one for French spreadsheets.
+CSV_FILES = {"directory_csv": ",", "directory_csv_fr": ";"}
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def table_schema() -> dict:
+    """The Table Schema of the CSV exports, as committed in docs/open-data/."""
+    return {
+        "$schema": "https://frictionlessdata.io/schemas/table-schema.json",
+        "name": "annuaire-cos-ge",
+        "title": "Annuaire des membres et partenaires de la COS-GE",
+        "description": (
+            "Les entités membres et partenaires de la COS-GE (Communauté des Offreurs de "
+            "Solutions industrie du futur en Grand Est), telles que les montrent leurs fiches "
+            "publiques. Une ligne par entité, séparée par des virgules (annuaire.csv) ou des "
+            "points-virgules (annuaire-fr.csv), en UTF-8 avec BOM. L'export JSON "
+            "(annuaire.json) contient les mêmes champs sous la clé « entites », les listes "
+            "(catégories, implantations, représentants) y étant détaillées."
+        ),
+        "countryCode": "FR",
+        "version": SCHEMA_VERSION,
+        "created": SCHEMA_CREATED,
+        "lastModified": SCHEMA_LAST_MODIFIED,
+        "licenses": [LICENCE],
+        "contributors": [{"title": "COS-GE, comité de pilotage", "role": "author"}],
+        "fields": [field.descriptor() for field in FIELDS],
+        "primaryKey": ["url"],
+        "missingValues": [""],
+    }
+
+
+def published_schema() -> dict:
+    """The schema as served: with its own address and the directory page as home page."""
+    return {
+        **table_schema(),
+        "homepage": absolute_url(reverse("members:directory")),
+        "path": absolute_url(reverse("directory_schema")),
+    }
+
+
+def schema_json(schema: dict) -> str:
+    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+
+
+def data_package(*, generated_at: datetime.datetime) -> dict:
+    """The Data Package of the two CSV files and their schema (frictionless)."""
+    schema_url = absolute_url(reverse("directory_schema"))
+    resources = []
+    for url_name, delimiter in CSV_FILES.items():
+        path = absolute_url(reverse(url_name))
+        resources.append(
+            {
+                "name": path.rsplit("/", 1)[-1].removesuffix(".csv"),
+                "title": f"Annuaire COS-GE (CSV, séparateur « {delimiter} »)",
+                "path": path,
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": {"delimiter": delimiter},
+                "schema": schema_url,
+            }
+        )
+    return {
+        "name": "annuaire-cos-ge",
+        "title": table_schema()["title"],
+        "version": SCHEMA_VERSION,
+        "created": timezone.localtime(generated_at).isoformat(timespec="seconds"),
+        "homepage": absolute_url(reverse("members:directory")),
+        "licenses": [LICENCE],
+        "resources": resources,
+    }
+
+
+def export_metadata(*, generated_at: datetime.datetime) -> dict:
+    """The head of the JSON export: when, under which licence, and which schema."""
+    return {
+        "genere_le": timezone.localtime(generated_at).isoformat(timespec="seconds"),
+        "licence": LICENCE,
+        "schema": absolute_url(reverse("directory_schema")),
+        "version": SCHEMA_VERSION,
+    }
+
+
+def export_filename(stem: str, extension: str, *, generated_at: datetime.datetime) -> str:
+    return f"{stem}-{timezone.localdate(generated_at):%Y-%m-%d}.{extension}"
 
 
 def _absolute(path: str) -> str:
@@ -94,11 +286,12 @@ def _representative_text(representative: dict) -> str:
     return f"{representative['nom']} ({job})" if job else representative["nom"]
 
 
-def directory_csv(records: list[dict]) -> str:
-    """The records as CSV (comma separated, UTF-8 with a BOM so that spreadsheets read it)."""
+def directory_csv(records: list[dict], *, delimiter: str = ",") -> str:
+    """The records as CSV (UTF-8 with a BOM so that spreadsheets read it); ``delimiter``
+    ";" for the spreadsheets set up in French, where "," is the decimal separator."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=delimiter)
     writer.writerow(CSV_COLUMNS)
     for record in records:
         row = {

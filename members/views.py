@@ -77,6 +77,8 @@ def directory(request):
             "page": page,
             "page_range": page.paginator.get_elided_page_range(page.number),
             "site_url": site_root(),  # the addresses printed on paper
+            "generated_at": timezone.now(),  # cached with the page, as the exports are
+            "licence_url": open_data.LICENCE["path"],
         },
     )
 

@@ -1,6 +1,7 @@
 """The directory as open data and as a page other sites may frame (issue 10).
 
-/annuaire.csv and /annuaire.json hold what the public pages show (members/open_data.py);
+/annuaire.csv, /annuaire-fr.csv (semicolons) and /annuaire.json hold what the public pages
+show, described by /annuaire.schema.json and /annuaire.datapackage.json (members/open_data.py);
 /annuaire/integration/ is the directory for an iframe on the sites listed in
 DIRECTORY_EMBED_ORIGINS, which also receive CORS on the JSON export. Every other page keeps
 ``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``.
@@ -15,6 +16,8 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import http_date
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
@@ -66,25 +69,68 @@ def embeddable(view):
 @with_cors
 @public_cache()
 def directory_json(request):
-    records = open_data.directory_records()
-    source = absolute_url(reverse("members:directory"))
+    generated_at = timezone.now()
     body = json.dumps(
-        {"source": source, "entites": records},
+        {
+            "metadonnees": open_data.export_metadata(generated_at=generated_at),
+            "source": absolute_url(reverse("members:directory")),
+            "entites": open_data.directory_records(),
+        },
         ensure_ascii=False,
         indent=1,
     )
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="annuaire-cos-ge.json"'
+    return _dated(response, "json", disposition="inline", generated_at=generated_at)
+
+
+def _csv_response(*, delimiter: str, stem: str) -> HttpResponse:
+    generated_at = timezone.now()
+    body = open_data.directory_csv(open_data.directory_records(), delimiter=delimiter)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    return _dated(response, "csv", stem=stem, generated_at=generated_at)
+
+
+def _dated(
+    response, extension: str, *, generated_at, disposition="attachment", stem="annuaire-cos-ge"
+):
+    """The generation date of an export, as its Last-Modified and in its file name."""
+    filename = open_data.export_filename(stem, extension, generated_at=generated_at)
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Last-Modified"] = http_date(generated_at.timestamp())
     return response
 
 
 @require_GET
 @public_cache()
 def directory_csv(request):
-    body = open_data.directory_csv(open_data.directory_records())
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="annuaire-cos-ge.csv"'
-    return response
+    """The CSV for programs: comma separated."""
+    return _csv_response(delimiter=",", stem="annuaire-cos-ge")
+
+
+@require_GET
+@public_cache()
+def directory_csv_fr(request):
+    """The same CSV for spreadsheets set up in French: semicolon separated."""
+    return _csv_response(delimiter=";", stem="annuaire-cos-ge-fr")
+
+
+@require_GET
+@with_cors
+@public_cache()
+def directory_schema(request):
+    """The Table Schema of the CSV files (the file of docs/open-data/, with its address)."""
+    body = open_data.schema_json(open_data.published_schema())
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
+
+
+@require_GET
+@with_cors
+@public_cache()
+def directory_datapackage(request):
+    """The Data Package: both CSV files, their dialect and their schema."""
+    package = open_data.data_package(generated_at=timezone.now())
+    body = json.dumps(package, ensure_ascii=False, indent=2)
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 @require_GET

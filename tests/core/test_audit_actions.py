@@ -79,6 +79,7 @@ CODES = {
     # activities
     "activities.activity.created",
     "activities.activity.updated",
+    "activities.activity.cancelled",
     "activities.participation.checked_in",
     "activities.participation.walk_in_added",
     "activities.attendance.imported",

@@ -4,6 +4,7 @@ person's own deadlines on their dashboard."""
 import datetime
 
 import pytest
+import vobject
 from django.urls import reverse
 from freezegun import freeze_time
 from icalendar import Calendar
@@ -113,7 +114,8 @@ def test_a_bad_filter_is_refused_without_error(client, world):
     assert keys(response) == ["late", "soon", "opt"]  # unfiltered, with the errors shown
 
 
-def test_the_ical_export_holds_the_filtered_list(client, world):
+def test_the_ical_export_holds_the_filtered_list(client, world, settings):
+    settings.SITE_URL = "https://portail.cos-ge.example/"
     client.force_login(world["copil"])
 
     response = client.get(reverse("deadlines:ics"), {"kind": "test.charter"})
@@ -121,13 +123,21 @@ def test_the_ical_export_holds_the_filtered_list(client, world):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
-    events = Calendar.from_ical(response.content).walk("VEVENT")
+    calendar = Calendar.from_ical(response.content)
+    assert str(calendar["x-wr-calname"]) == "Échéances COS-GE"
+    assert calendar["refresh-interval"].to_ical() == b"PT1H"
+    events = calendar.walk("VEVENT")
     assert [(str(e["uid"]), e.decoded("dtstart")) for e in events] == [
-        ("late@cos-ge", TODAY - datetime.timedelta(days=3)),
-        ("soon@cos-ge", TODAY + datetime.timedelta(days=10)),
+        ("late@portail.cos-ge.example", TODAY - datetime.timedelta(days=3)),
+        ("soon@portail.cos-ge.example", TODAY + datetime.timedelta(days=10)),
     ]
     assert str(events[1]["summary"]) == "Bientôt — Beta"
-    assert str(events[0]["url"]).endswith("/charte/signer/")
+    assert str(events[0]["url"]) == "https://portail.cos-ge.example/charte/signer/"
+    parsed = vobject.readOne(response.content.decode())
+    assert [(e.uid.value, e.url.value) for e in parsed.vevent_list] == [
+        ("late@portail.cos-ge.example", "https://portail.cos-ge.example/charte/signer/"),
+        ("soon@portail.cos-ge.example", "https://portail.cos-ge.example/charte/signer/"),
+    ]
 
 
 def test_only_the_copil_sees_the_overview(client, world):
