@@ -2,8 +2,8 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from core.audit_actions import audit_actions_register
-from core.email_kinds import email_kind_register
 from core.auditing import NOISE, follow, stored_fields
+from core.email_kinds import email_kind_register
 
 from .audit_actions import ChartersAudit
 

@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from charters.organisations import OrganisationReaders, organisation_readers_register
 from core.audit_actions import audit_actions_register
-from core.email_kinds import email_kind_register
 from core.auditing import NOISE, follow, stored_fields
+from core.email_kinds import email_kind_register
 from core.roles import copil_group_register
 
 from .audit_actions import MembersAudit
