@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit_actions import audit_actions_register
 from core.auditing import NOISE, follow, stored_fields
+from core.email_kinds import email_kind_register
 from core.health import health_warning_register
 
 from .audit_actions import ChartersAudit
@@ -23,6 +24,9 @@ class ChartersConfig(AppConfig):
 
         # The app's decisions in the audit trail (core/audit_actions.py).
         audit_actions_register(ChartersAudit)
+
+        # The signer's receipt (core/email_kinds.py): an answer to their act, mandatory.
+        email_kind_register("signature_receipt")
 
         # The text is identified by its SHA-256 (kept); the full body would bloat each entry.
         follow(CharterVersion, **stored_fields(CharterVersion, exclude=[*NOISE, "body"]))

@@ -302,6 +302,7 @@ def _signature_receipt_enqueue(signature: Signature) -> None:
     outbox keeps it if Redis is down: the signature itself never waits for the broker)."""
     url = absolute_url(reverse("charters:signature", kwargs={"code": signature.verification_code}))
     email_notify(
+        kind="signature_receipt",
         to=[signature.signer_email],
         subject=lambda: (
             _("Votre signature de la charte %(label)s") % {"label": signature.version.label}

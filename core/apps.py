@@ -1,7 +1,9 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 from .audit_actions import CoreAudit, audit_actions_register
+from .email_kinds import email_kind_register
 
 
 class CoreConfig(AppConfig):
@@ -17,3 +19,18 @@ class CoreConfig(AppConfig):
 
         # The codes core writes in the audit trail (core/audit_actions.py).
         audit_actions_register(CoreAudit)
+
+        # The kinds of mail core sends (core/email_kinds.py): a reminder the charter does
+        # not require may be muted from its own link; the error reports go to ADMINS.
+        from . import deadlines, emails
+
+        email_kind_register(
+            "deadline_reminder",
+            mutable=True,
+            label=_("les rappels facultatifs d'échéance"),
+            unsubscribe=deadlines.reminder_unsubscribe,
+            describe=deadlines.reminder_kind_label,
+        )
+        email_kind_register("deadline_reminder_required")
+        email_kind_register("error_report")
+        checks.register(emails.message_id_domain_check, "email", deploy=True)

@@ -538,11 +538,14 @@ def reminder_email(reminder, *, now: datetime.datetime | None = None) -> _Email:
         "preferences_url": absolute_url(reverse("reminder_preferences")),
     }
     message = email_compose(
+        kind="deadline_reminder" if context["mutable"] else "deadline_reminder_required",
         to=[user.email],
         subject=lambda: render_to_string("cos_portal/email/deadline_reminder_subject.txt", context),
         template="cos_portal/email/deadline_reminder",
         context=context,
         language=language,
+        recipient=user,  # the link that mutes this kind of reminder for them
+        topic=reminder.kind,
     )
     return _Email(emails.email_build(message))  # on the module: the funnel, patchable as one
 
@@ -580,3 +583,17 @@ def reminder_preferences_set(*, user, received_kinds: Iterable[str]) -> set[str]
         [ReminderMute(user=user, kind=k) for k in sorted(muted)], ignore_conflicts=True
     )
     return muted
+
+
+def reminder_unsubscribe(*, user, topic: str, **_kind) -> None:
+    """The one-click link of an optional reminder (core/emails.py): mutes its deadline
+    kind for the person, as unticking it on /compte/rappels/ does (a required kind stays)."""
+    registered = _REGISTRY.get(topic)
+    if registered is not None and not registered.required:
+        ReminderMute.objects.get_or_create(user=user, kind=topic)
+
+
+def reminder_kind_label(topic: str) -> str:
+    """The label of a deadline kind, in the active language (the unsubscribe page)."""
+    registered = _REGISTRY.get(topic)
+    return str(registered.label) if registered else topic

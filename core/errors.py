@@ -178,6 +178,7 @@ class ErrorMailHandler(AdminEmailHandler):
         if not settings.ADMINS:
             return
         composed = emails.email_message(
+            kind="error_report",
             subject=f"{settings.EMAIL_SUBJECT_PREFIX}{subject}",
             body=message,
             html=kwargs.get("html_message") or "",

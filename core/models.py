@@ -172,3 +172,28 @@ class ReminderMute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} — {self.kind}"
+
+
+class EmailOptOut(models.Model):
+    """A kind of optional mail (core/emails.py, a mutable kind) a person stopped with the
+    unsubscribe link of one of them."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("personne"),
+        on_delete=models.CASCADE,
+        related_name="email_opt_outs",
+    )
+    kind = models.CharField(_("type d'e-mail"), max_length=80)
+    created_at = models.DateTimeField(_("le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("désabonnement")
+        verbose_name_plural = _("désabonnements")
+        ordering = ["user", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="email_opt_out_once_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} — {self.kind}"

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.email_kinds import email_kind_register
+
 
 class CosPortalConfig(AppConfig):
     """The project package: settings, URLs, the cross-app pages (privacy, discovery,
@@ -35,3 +37,7 @@ class CosPortalConfig(AppConfig):
         mfa_signals.authenticator_removed.connect(
             security.on_authenticator_removed, dispatch_uid="cos_portal.security.mfa_removed"
         )
+
+        # allauth's mails (address confirmation, password reset...), sent on the person's
+        # own request through the mail funnel (security.py): mandatory.
+        email_kind_register("account")

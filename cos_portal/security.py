@@ -174,7 +174,13 @@ class AccountAdapter(DefaultAccountAdapter):
             "",
         )
         email_send(
-            email_message(subject=rendered.subject, body=rendered.body, html=html, to=rendered.to)
+            email_message(
+                kind="account",
+                subject=rendered.subject,
+                body=rendered.body,
+                html=html,
+                to=rendered.to,
+            )
         )
 
     def get_client_ip(self, request) -> str:

@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit_actions import audit_actions_register
 from core.auditing import follow_app
+from core.email_kinds import email_kind_register
 
+from .announcements import ANNOUNCEMENT_MAIL
 from .audit_actions import GOVERNANCE_AUDIT
 
 
@@ -22,6 +24,24 @@ class GovernanceConfig(AppConfig):
         # The subjects' decisions in the audit trail (core/audit_actions.py).
         for actions in GOVERNANCE_AUDIT:
             audit_actions_register(actions)
+
+        # The subjects' kinds of mail (core/email_kinds.py). Only the announcements may be
+        # stopped by their recipient; the election's announcement convokes to a statutory
+        # vote, the others answer an act or tell the COPIL: mandatory.
+        email_kind_register(
+            ANNOUNCEMENT_MAIL, mutable=True, label=_("les annonces du COPIL de la COS-GE")
+        )
+        for kind in (
+            "election_announcement",
+            "minutes_request",
+            "minutes_answer",
+            "referent_message",
+            "referent_resigned",
+            "report_submitted",
+            "revision_result",
+            "revision_seized",
+        ):
+            email_kind_register(kind)
 
         # Every governance row in the row-level trail, never one that holds a vote.
         follow_app(self)

@@ -25,8 +25,9 @@ def email_notify_in_french(
 ):
     """A French e-mail of the commissions' templates, plain text and HTML, queued through
     the mail funnel once the transaction has committed (the outbox keeps it if Redis is
-    down)."""
+    down). Each template is its own kind of mail (governance/apps.py)."""
     email_notify(
+        kind=template,
         to=to,
         subject=subject,
         template=f"governance/commissions/email/{template}",

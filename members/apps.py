@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from charters.organisations import OrganisationReaders, organisation_readers_register
 from core.audit_actions import audit_actions_register
 from core.auditing import NOISE, follow, stored_fields
+from core.email_kinds import email_kind_register
 from core.roles import copil_group_register
 
 from .audit_actions import MembersAudit
@@ -39,6 +40,9 @@ class MembersConfig(AppConfig):
 
         # The registry's decisions in the audit trail (core/audit_actions.py).
         audit_actions_register(MembersAudit)
+
+        # The COPIL's letters on a status (core/email_kinds.py): mandatory.
+        email_kind_register("status_decision")
 
         # The registry's rows in the row-level trail (core/auditing.py).
         follow(

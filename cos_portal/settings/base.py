@@ -8,6 +8,7 @@ another settings module.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -251,6 +252,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="COS-GE <ne-pas-repondre@
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = "[COS-GE] "  # the error reports sent to ADMINS
 COPIL_EMAIL = env("COPIL_EMAIL", default="copil@cos-ge.fr")
+# The right-hand side of every Message-ID (core/emails.py): the site's domain unless set;
+# check --deploy refuses localhost or an address.
+EMAIL_MESSAGE_ID_DOMAIN = env("EMAIL_MESSAGE_ID_DOMAIN", default=urlsplit(SITE_URL).hostname or "")
 
 # Seal of the charter certificates: the key, certificate and CA chain come from
 # CHARTER_SIGNING_KEY / _CERT / _CHAIN (charters/certificates.py). With a time-stamping

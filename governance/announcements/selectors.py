@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from core.emails import email_opted_out
 from governance.commissions.models import Commission, CommissionMembership, MembershipStatus
 from members.constants import BENEFIT_STATUSES, Status
 from members.models import StatusChange
 from members.selectors import active_representatives, organisation_list_with_status
 
+from . import ANNOUNCEMENT_MAIL
 from .models import Announcement, AnnouncementDelivery, DeliveryReason
 
 
@@ -61,9 +63,11 @@ def announcement_recipients(
     at = at or timezone.now()
     today = timezone.localdate(at)
     statuses = dict(current_members_and_partners(at=at).values_list("pk", "current_status"))
-    representatives = active_representatives(on=today).filter(
-        organisation_id__in=list(statuses), user__is_active=True
-    )
+    representatives = (
+        active_representatives(on=today)
+        .filter(organisation_id__in=list(statuses), user__is_active=True)
+        .exclude(user__in=email_opted_out(ANNOUNCEMENT_MAIL))
+    )  # stopped with their link
     rows: list[tuple[object, str]] = []
     if to_members_partners:
         for representative in representatives.select_related("user", "organisation"):

@@ -29,7 +29,7 @@ from governance.audit_actions import AnnouncementsAudit
 from governance.commissions.models import Commission
 from governance.exceptions import AnnouncementError, NotAllowed
 
-from . import selectors
+from . import ANNOUNCEMENT_MAIL, selectors
 from .models import (
     Announcement,
     AnnouncementDelivery,
@@ -200,7 +200,9 @@ def _deliveries_deliver(lease: Lease, *, now: datetime.datetime | None) -> tuple
     url = absolute_url()
     sent = failed = 0
     retries: set[tuple[int, int]] = set()
-    deliveries = lease.held().select_related("announcement").order_by("announcement_id", "pk")
+    deliveries = (
+        lease.held().select_related("announcement", "user").order_by("announcement_id", "pk")
+    )
     for delivery in list(deliveries):
         lease.renew_if_due()
         attempts = delivery.attempts + 1
@@ -243,6 +245,7 @@ def _delivery_email(
     subject = announcement.subject_en if english else announcement.subject
     return emails.email_build(  # looked up on the module: the funnel, patchable as one
         email_compose(
+            kind=ANNOUNCEMENT_MAIL,
             to=[delivery.email],
             subject=subject,
             template="governance/announcements/email/announcement",
@@ -254,5 +257,6 @@ def _delivery_email(
                 "url": url,
             },
             language=delivery.language,
+            recipient=delivery.user,  # their own link to stop the announcements
         )
     )

@@ -225,6 +225,7 @@ def minutes_request_create(
     )
     audit_log(action=CopilAudit.MINUTES_REQUEST_CREATED, actor=requester, target=request, now=now)
     email_notify(
+        kind="minutes_request",
         to=[settings.COPIL_EMAIL],
         subject=lambda: _("[COS-GE] Demande de compte rendu du COPIL"),
         body=lambda: (
@@ -287,6 +288,7 @@ def minutes_request_decide(
         return text % {"meeting": request.meeting, "reason": request.refusal_reason, "url": url}
 
     email_notify(
+        kind="minutes_answer",
         to=[requester.email],
         subject=lambda: _("[COS-GE] Votre demande de compte rendu du COPIL"),
         body=answer,

@@ -42,6 +42,7 @@ def _send_on_commit(build) -> None:
         signature_line = _("Le COPIL de la COS-GE")
     paragraphs = list(mail["paragraphs"])
     email_notify(
+        kind="status_decision",
         to=sorted(set(mail["to"])),
         subject=mail["subject"],
         body="\n\n".join([*paragraphs, signature_line]) + "\n",

@@ -29,6 +29,7 @@ APPS = ("core", "charters", "members", "activities", "governance", "cos_portal")
 def test_a_mail_is_written_in_the_recipient_s_language_with_the_prefix_once():
     with translation.override("fr"):
         message = email_compose(
+            kind="signature_receipt",
             to=["a@exemple.fr", "", "a@exemple.fr", "b@exemple.fr"],
             subject=lambda: (
                 translation.gettext("Votre signature de la charte %(label)s") % {"label": "V1"}
@@ -42,14 +43,17 @@ def test_a_mail_is_written_in_the_recipient_s_language_with_the_prefix_once():
     assert message["subject"] == "[COS-GE] Your signature of the charter V1"
     assert "https://portail/x" in message["body"]
     assert "https://portail/x" in message["html"]
-    already = email_compose(to=["a@exemple.fr"], subject="[COS-GE] Objet", body="Texte")
+    already = email_compose(
+        kind="minutes_request", to=["a@exemple.fr"], subject="[COS-GE] Objet", body="Texte"
+    )
     assert already["subject"] == "[COS-GE] Objet"
     assert already["html"] == ""
-    assert email_compose(to=[""], subject="Objet", body="Texte") is None
+    assert email_compose(kind="minutes_request", to=[""], subject="Objet", body="Texte") is None
 
 
 def test_a_language_the_portal_does_not_offer_falls_back_to_french():
     message = email_compose(
+        kind="signature_receipt",
         to=["a@exemple.fr"],
         subject=lambda: (
             translation.gettext("Votre signature de la charte %(label)s") % {"label": "V1"}
@@ -62,9 +66,19 @@ def test_a_language_the_portal_does_not_offer_falls_back_to_french():
 
 
 def test_a_sent_mail_carries_the_auto_submitted_mark():
-    email_send(email_compose(to=["a@exemple.fr"], subject="Objet", body="Texte"))
+    email_send(
+        email_compose(kind="minutes_request", to=["a@exemple.fr"], subject="Objet", body="Texte")
+    )
 
-    assert [m.extra_headers for m in mail.outbox] == [{"Auto-Submitted": "auto-generated"}]
+    [sent] = mail.outbox
+    assert sent.extra_headers["Auto-Submitted"] == "auto-generated"
+    assert sent.extra_headers["X-Auto-Response-Suppress"] == "OOF, AutoReply"
+    assert "List-Unsubscribe" not in sent.extra_headers
+
+
+def test_a_mail_of_an_undeclared_kind_is_refused():
+    with pytest.raises(ValueError, match="undeclared kind"):
+        email_compose(kind="newsletter", to=["a@exemple.fr"], subject="Objet", body="Texte")
 
 
 @pytest.fixture

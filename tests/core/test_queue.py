@@ -25,7 +25,13 @@ def portal_tasks() -> dict:
 
 
 def message(to="a@exemple.fr"):
-    return {"subject": "Objet", "body": "Texte", "to": [to], "html": "<p>Texte</p>"}
+    return {
+        "kind": "minutes_request",
+        "subject": "Objet",
+        "body": "Texte",
+        "to": [to],
+        "html": "<p>Texte</p>",
+    }
 
 
 @pytest.mark.django_db
@@ -57,7 +63,7 @@ def test_broker_down_keeps_the_job_in_the_outbox(
 ):
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
-        email_enqueue(subject="Objet", body="Texte", to=["a@exemple.fr"])
+        email_enqueue(kind="minutes_request", subject="Objet", body="Texte", to=["a@exemple.fr"])
 
     assert time.monotonic() - started < 5  # short publish retries: the request does not hang
     job = OutboxJob.objects.get()
@@ -73,8 +79,8 @@ def test_the_outbox_waits_while_the_broker_is_down_and_sends_once_it_is_back(
     celery_broker_down, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        email_enqueue(subject="Un", body="Texte", to=["a@exemple.fr"])
-        email_enqueue(subject="Deux", body="Texte", to=["b@exemple.fr"])
+        email_enqueue(kind="minutes_request", subject="Un", body="Texte", to=["a@exemple.fr"])
+        email_enqueue(kind="minutes_request", subject="Deux", body="Texte", to=["b@exemple.fr"])
     assert OutboxJob.objects.count() == 2
 
     assert outbox_flush() == 0  # still down: the first job counts one more attempt
@@ -150,7 +156,7 @@ def test_the_outbox_is_flushed_every_minute(db):
 def test_the_outbox_is_re_sent_through_the_worker_once_redis_is_back(
     celery_live_worker, celery_broker_down
 ):
-    email_enqueue(subject="Attendu", body="Texte", to=["a@exemple.fr"])
+    email_enqueue(kind="minutes_request", subject="Attendu", body="Texte", to=["a@exemple.fr"])
     assert OutboxJob.objects.count() == 1
 
     celery_broker_down(eager=False)  # the real Redis broker answers again

@@ -60,6 +60,7 @@ def production_environment(**extra: str) -> dict[str, str]:
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         DJANGO_SECURE="true",
         DJANGO_ALLOWED_HOSTS="cos-ge.example",
+        SITE_URL="https://cos-ge.example",  # the domain of the links and Message-IDs
         DJANGO_DEBUG="false",
         PYTHONPATH=str(ROOT),
         **extra,
@@ -197,3 +198,17 @@ def test_static_files_collect_with_a_manifest(tmp_path):
         used |= set(re.findall(r"""\{%\s*static\s+["']([^"']+)["']""", template.read_text()))
     assert used, "the templates reference static files"
     assert used - set(manifest) == set()
+
+
+def test_check_deploy_refuses_message_ids_on_a_local_domain():
+    result = subprocess.run(  # noqa: S603 (fixed command, this interpreter)
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_environment(EMAIL_MESSAGE_ID_DOMAIN="localhost"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "core.E101" in result.stdout + result.stderr

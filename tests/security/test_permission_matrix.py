@@ -36,6 +36,7 @@ from activities.constants import Attendance
 from activities.models import CalendarToken, Minutes
 from charters.certificates import create_signing_key
 from charters.services import signature_record
+from core.emails import unsubscribe_token
 from cos_portal import security
 from members.constants import Role, Status
 from tests.activities.factories import ActivityFactory, attend, convene
@@ -225,6 +226,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "privacy:export": signed_in(200),
     "privacy:erase": signed_in(200),
     "reminder_preferences": signed_in(200),
+    "email_unsubscribe": everyone(200),  # the confirmation page of a signed link
     # COPIL elections and COPIL minutes (issue 7: art. 6). "member" is a signatory who
     # gave a validated proxy in a published election; the superuser is in the election
     # commission (V12); the COPIL reads its minutes, members request them (C4).
@@ -406,6 +408,9 @@ def world(settings, tmp_path):
     by_url.update(elections_world(member=member))  # issue 7
     by_parameter.update(commissions_world(member=member, copil=copil))  # issue 8
     by_url.update(_announcements_world(copil))  # issue 9
+    by_url["email_unsubscribe"] = {
+        "token": unsubscribe_token(user=member.user, kind="announcement")
+    }
     return users, by_parameter, by_url
 
 

@@ -390,6 +390,7 @@ def election_announcement_send(
         sent.add(user.email)
         email_send(
             email_compose(
+                kind="election_announcement",
                 to=[user.email],
                 subject=lambda: (
                     _("[COS-GE] Élection du COPIL le %(date)s")
