@@ -57,6 +57,8 @@ NOT_PAGES = {
     "directory_json",
     "sitemap",
     "robots_txt",
+    "favicon",
+    "web_manifest",
     "deadlines:ics",
 }
 # The role that opens a page: anonymous when it is public, else the first who may.
