@@ -16,6 +16,8 @@ from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
+from activities import selectors as activity_selectors
+from charters import selectors as charter_selectors
 from core.public_cache import public_cache
 from core.site import site_root
 from members import selectors as member_selectors
@@ -89,7 +91,37 @@ class OrganisationSitemap(_SiteUrlSitemap):
         return organisation.updated_at
 
 
-SITEMAPS = {"pages": PublicPagesSitemap, "entites": OrganisationSitemap}
+class ActivitySitemap(_SiteUrlSitemap):
+    changefreq = "weekly"
+    priority = 0.5
+
+    def items(self):
+        return activity_selectors.activity_list().only("pk", "updated_at")
+
+    def lastmod(self, activity):
+        return activity.updated_at
+
+
+class CharterVersionSitemap(_SiteUrlSitemap):
+    changefreq = "yearly"
+    priority = 0.4
+
+    def items(self):
+        return charter_selectors.charter_version_history()
+
+    def location(self, version):
+        return reverse("charters:version", kwargs={"slug": version.slug})
+
+    def lastmod(self, version):
+        return version.updated_at
+
+
+SITEMAPS = {
+    "pages": PublicPagesSitemap,
+    "entites": OrganisationSitemap,
+    "activites": ActivitySitemap,
+    "charte": CharterVersionSitemap,
+}
 
 
 @require_GET

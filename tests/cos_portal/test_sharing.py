@@ -64,3 +64,40 @@ def test_every_response_carries_a_permissions_policy(client, path):
     assert "camera=()" in policy
     assert "microphone=()" in policy
     assert "geolocation=()" in policy
+
+
+def test_a_public_activity_is_a_schema_org_event(client, settings):
+    from tests.activities.factories import ActivityFactory
+
+    settings.SITE_URL = "https://portail.cos-ge.fr"
+    activity = ActivityFactory(is_public=True, title="Plénière </script>", place="1 rue Haute")
+    html = client.get(f"/activites/{activity.pk}/").content.decode()
+
+    text = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    event = json.loads(text)
+    assert event["@type"] == "Event"
+    assert event["name"] == "Plénière </script>"
+    assert event["eventStatus"] == "https://schema.org/EventScheduled"
+    assert event["location"]["@type"] == "Place"
+    assert event["startDate"].endswith(("+01:00", "+02:00"))
+    assert "." not in event["startDate"]
+    assert event["url"] == f"https://portail.cos-ge.fr/activites/{activity.pk}/"
+
+
+def test_the_sitemap_lists_public_activities_and_charter_versions(client, settings):
+    from tests.activities.factories import ActivityFactory
+    from tests.charters.factories import CharterVersionFactory
+
+    settings.SITE_URL = "https://portail.cos-ge.fr"
+    activity = ActivityFactory(is_public=True)
+    private = ActivityFactory(is_public=False)
+    version = CharterVersionFactory(label="V1 R001")
+    xml = client.get("/sitemap.xml").content.decode()
+
+    urls = re.findall(r"<url><loc>([^<]*)</loc><lastmod>", xml.replace("\n", "").replace(" ", ""))
+    root = "https://portail.cos-ge.fr"
+    assert f"{root}/activites/{activity.pk}/" in urls
+    assert f"{root}/charte/versions/{version.slug}/" in urls
+    assert f"/activites/{private.pk}/" not in xml
+    for url in urls:
+        assert client.get(url.removeprefix(root)).status_code == 200
