@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 PORT ?= 8000
 
-.PHONY: run test lint install chromium pdfinfo messages bench lock clean
+.PHONY: run test lint install chromium pdfinfo vnu messages bench lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,7 +46,18 @@ lint: install
 	SEMGREP_ENABLE_VERSION_CHECK=0 SEMGREP_SEND_METRICS=off $(VENV)/bin/semgrep scan --config .semgrep \
 	  --metrics=off --error --quiet --disable-version-check $(APP_DIRS) templates
 
-test: install chromium pdfinfo lint
+# The Nu HTML Checker (vnu.jar, npm package vnu-jar pinned in package.json) and the Java
+# that runs it, for tests/cos_portal/test_html_validity.py; installed when missing.
+vnu:
+	@command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
+	  else echo "Java is missing: sudo apt-get install default-jre-headless"; fi; }
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  else echo "npm is missing: sudo apt-get install npm"; fi; }
+	@test -f node_modules/vnu-jar/build/dist/vnu.jar || npm ci --no-audit --no-fund --ignore-scripts
+
+test: install chromium pdfinfo vnu lint
 	$(PY) manage.py makemigrations --check --dry-run --settings=cos_portal.settings.test
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 

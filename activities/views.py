@@ -22,6 +22,7 @@ from .constants import Attendance
 from .exceptions import ActivitiesError
 from .forms import AttendanceImportForm, MinutesForm, WalkInForm
 from .models import Activity, CalendarToken, Participation
+from .schema import activity_event
 
 IMPORT_SESSION_KEY = "activities-import-{pk}"
 
@@ -65,6 +66,8 @@ def activity_detail(request, pk):
     except Activity.DoesNotExist as error:
         raise Http404 from error
     context = {"activity": activity, "now": timezone.now()}
+    if activity.is_public:
+        context["event"] = activity_event(activity)
     if request.user.is_authenticated:
         context["participation"] = Participation.objects.filter(
             activity=activity, user=request.user

@@ -11,14 +11,18 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
+from activities import selectors as activity_selectors
+from charters import selectors as charter_selectors
 from core.public_cache import public_cache
 from core.site import site_root
 from members import selectors as member_selectors
 
+FAVICON = settings.BASE_DIR / "static" / "favicon.ico"
 # Public pages, by URL name; one that the URLconf lacks (a page still to come) is skipped.
 PUBLIC_PAGES = [
     ("home", 1.0),
@@ -87,7 +91,37 @@ class OrganisationSitemap(_SiteUrlSitemap):
         return organisation.updated_at
 
 
-SITEMAPS = {"pages": PublicPagesSitemap, "entites": OrganisationSitemap}
+class ActivitySitemap(_SiteUrlSitemap):
+    changefreq = "weekly"
+    priority = 0.5
+
+    def items(self):
+        return activity_selectors.activity_list().only("pk", "updated_at")
+
+    def lastmod(self, activity):
+        return activity.updated_at
+
+
+class CharterVersionSitemap(_SiteUrlSitemap):
+    changefreq = "yearly"
+    priority = 0.4
+
+    def items(self):
+        return charter_selectors.charter_version_history()
+
+    def location(self, version):
+        return reverse("charters:version", kwargs={"slug": version.slug})
+
+    def lastmod(self, version):
+        return version.updated_at
+
+
+SITEMAPS = {
+    "pages": PublicPagesSitemap,
+    "entites": OrganisationSitemap,
+    "activites": ActivitySitemap,
+    "charte": CharterVersionSitemap,
+}
 
 
 @require_GET
@@ -100,6 +134,36 @@ def _prefix(path: str) -> str:
     """The first segment of a path, as a robots.txt prefix: /espace/tableau/ -> /espace/."""
     segment = path.strip("/").split("/", 1)[0]
     return f"/{segment}/" if segment else "/"
+
+
+@require_GET
+def favicon_ico(request):
+    """/favicon.ico, which browsers and crawlers ask for whatever the page links to."""
+    response = HttpResponse(FAVICON.read_bytes(), content_type="image/vnd.microsoft.icon")
+    response["Cache-Control"] = "public, max-age=604800"
+    return response
+
+
+@require_GET
+def web_manifest(request):
+    """The web app manifest of the portal (name, icons, colours)."""
+    manifest = {
+        "name": "Portail COS-GE",
+        "short_name": "COS-GE",
+        "lang": "fr",
+        "start_url": reverse("home"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b3d6b",
+        "icons": [
+            {"src": static(f"img/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png"}
+            for size in (192, 512)
+        ],
+    }
+    response = JsonResponse(manifest, content_type="application/manifest+json")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @require_GET

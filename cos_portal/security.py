@@ -364,3 +364,18 @@ class NulCharacterMiddleware:
             security_event("request.nul_character", request=request)
             return render(request, "400.html", status=400)
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """``Permissions-Policy`` on every response: no page uses the camera, the microphone,
+    the position, payments or USB devices (settings.PERMISSIONS_POLICY). A view that needs
+    one (a QR scanner) sets its own header, which is kept."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Permissions-Policy"):
+            response["Permissions-Policy"] = settings.PERMISSIONS_POLICY
+        return response

@@ -35,6 +35,8 @@ urlpatterns = [
     ),
     path("sitemap.xml", discovery.sitemap_xml, name="sitemap"),
     path("robots.txt", discovery.robots_txt, name="robots_txt"),
+    path("favicon.ico", discovery.favicon_ico, name="favicon"),
+    path("manifest.webmanifest", discovery.web_manifest, name="web_manifest"),
     path("charte/", include("charters.urls")),
     path("", include("cos_portal.urls_privacy")),
     path("compte/", include("cos_portal.urls_reminders")),

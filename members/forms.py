@@ -102,7 +102,7 @@ class EstablishmentForm(forms.ModelForm):
         model = Establishment
         fields = ["name", "siret", "address", "postcode", "city", "is_active"]
         widgets = {
-            "address": forms.TextInput(attrs={"autocomplete": "street-address"}),
+            "address": forms.TextInput(attrs={"autocomplete": "address-line1"}),
             "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
         }
 

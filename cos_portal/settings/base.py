@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "cos_portal.security.DecisionMFAMiddleware",
     "cos_portal.security.NoStoreMiddleware",
     "cos_portal.security.RefusedAccessLogMiddleware",
+    "cos_portal.security.PermissionsPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "cos_portal.urls"
@@ -324,6 +325,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=(), interest-cohort=()"
+)
 # Sites allowed to frame the embeddable directory (/annuaire/integration/), e.g.
 # DIRECTORY_EMBED_ORIGINS=https://www.cos-ge.fr,https://cms.example.org; they also get CORS
 # on /annuaire.json. Every other page keeps frame-ancestors 'none'.

@@ -60,7 +60,9 @@ class ReferentContactForm(GovernanceForm):
 
 
 class ContactLogForm(GovernanceForm):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     body_kind = forms.ChoiceField(label=_("Type d'organisme"), choices=BodyKind.choices)
     body_name = forms.CharField(label=_("Organisme"), max_length=200)
     subject = forms.CharField(label=_("Objet"), max_length=300)

@@ -60,6 +60,8 @@ NOT_PAGES = {
     "directory_json",
     "sitemap",
     "robots_txt",
+    "favicon",
+    "web_manifest",
     "deadlines:ics",
 }
 # The admin is Django's own (outside the scope: "the COPIL pages outside the admin").

@@ -55,7 +55,10 @@ def test_charter_page_has_a_table_of_contents_and_the_history(client, version):
     assert '<a href="#article-3-3">3.3 Éthique et confidentialité</a>' in html
     assert '<h3 id="article-3-3">3.3 Éthique et confidentialité</h3>' in html
     assert '<h2 id="article-12">Article 12 – Droit applicable</h2>' in html
-    assert '<h4 id="les-referents-de-zone">Les référents de zone</h4>' in html
+    assert (
+        '<p id="les-referents-de-zone" class="h6 fw-bold" role="heading" aria-level="4">'
+        "Les référents de zone</p>"
+    ) in html
     # The document's printed table of contents (with page numbers) is not repeated.
     assert "Commissions\t9" not in html
     assert version.text_sha256 in html

@@ -189,6 +189,8 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "directory_json": everyone(200),
     "sitemap": everyone(200),
     "robots_txt": everyone(200),
+    "favicon": everyone(200),
+    "web_manifest": everyone(200),
     "charters:current": everyone(200),
     "charters:version": everyone(200),
     "charters:verify": everyone(200),
