@@ -58,6 +58,9 @@ NOT_PAGES = {
     "activities:sign_in_sheet",  # PDF
     "directory_csv",
     "directory_json",
+    "directory_csv_fr",
+    "directory_datapackage",
+    "directory_schema",
     "sitemap",
     "robots_txt",
     "favicon",

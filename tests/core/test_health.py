@@ -1,9 +1,15 @@
 import pytest
+from django.core.management import call_command
 
 
 @pytest.mark.django_db
-def test_healthz_in_embedded_mode_is_healthy(client, settings):
+def test_healthz_in_embedded_mode_is_healthy(client, settings, tmp_path):
     settings.REDIS_URL = ""
+    call_command(
+        "create_signing_key", "--key", tmp_path / "key.pem", "--cert", tmp_path / "cert.pem"
+    )
+    settings.CHARTER_SIGNING_KEY = str(tmp_path / "key.pem")
+    settings.CHARTER_SIGNING_CERT = str(tmp_path / "cert.pem")
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {
@@ -12,6 +18,7 @@ def test_healthz_in_embedded_mode_is_healthy(client, settings):
         "broker": "embedded",
         "celery": "eager",
         "outbox": 0,
+        "warnings": {},
     }
 
 
