@@ -31,7 +31,8 @@ def activity_event(activity) -> dict:
         "description": activity.description,
         "startDate": iso8601(activity.starts_at),
         "endDate": iso8601(activity.ends_at),
-        "eventStatus": "https://schema.org/EventScheduled",
+        "eventStatus": "https://schema.org/"
+        + ("EventCancelled" if activity.is_cancelled else "EventScheduled"),
         "eventAttendanceMode": mode,
         "location": location,
         "organizer": {

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.utils import timezone
 
 from tests.members.factories import member_organisation
 
@@ -82,6 +83,16 @@ def test_a_public_activity_is_a_schema_org_event(client, settings):
     assert event["startDate"].endswith(("+01:00", "+02:00"))
     assert "." not in event["startDate"]
     assert event["url"] == f"https://portail.cos-ge.fr/activites/{activity.pk}/"
+
+
+def test_a_cancelled_public_activity_says_so_to_search_engines(client):
+    from tests.activities.factories import ActivityFactory
+
+    activity = ActivityFactory(is_public=True, cancelled_at=timezone.now())
+    html = client.get(f"/activites/{activity.pk}/").content.decode()
+
+    text = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    assert json.loads(text)["eventStatus"] == "https://schema.org/EventCancelled"
 
 
 def test_the_sitemap_lists_public_activities_and_charter_versions(client, settings):
