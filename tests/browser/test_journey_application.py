@@ -49,8 +49,8 @@ def test_journey_2_a_company_applies_and_signs_the_charter(page, screenshot):
 
     # Creates an account, verifies its e-mail address from the link in the outbox.
     page.goto("/comptes/signup/")
-    page.get_by_label("Prénom").fill("Gaëlle")
-    page.get_by_label("Nom", exact=True).fill("Gérante")
+    page.locator("#id_first_name").fill("Gaëlle")
+    page.locator("#id_last_name").fill("Gérante")
     page.locator("#id_email").fill("gerante@usinage-vosgien.fr")
     page.locator("#id_password1").fill(PASSWORD + "-Vosges")
     page.locator("#id_password2").fill(PASSWORD + "-Vosges")

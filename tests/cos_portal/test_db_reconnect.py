@@ -134,9 +134,9 @@ def test_the_first_request_after_the_database_dropped_the_connection_succeeds(tm
                 server.kill()
                 server.wait()
 
-    assert first == (
-        200,
-        {"status": "ok", "database": "ok", "broker": "embedded", "celery": "eager", "outbox": 0},
+    assert first[0] == 200
+    assert {key: value for key, value in first[1].items() if key != "warnings"} == (
+        {"status": "ok", "database": "ok", "broker": "embedded", "celery": "eager", "outbox": 0}
     )
     assert len(held) == 1
     assert terminated == [(True,)]
