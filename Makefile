@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 PORT ?= 8000
+# Links in e-mails, PDFs and calendars follow the port `make run` serves on.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test lint install chromium pdfinfo vnu messages bench lock clean
 
@@ -20,7 +22,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py create_signing_key --if-missing
-	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DJANGO_DEBUG=true SITE_URL=$(SITE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Browser tests drive Debian's Chromium; install it when missing (as root, like CI).
 chromium:
