@@ -76,11 +76,25 @@ def test_convened_representative_registers_from_the_detail_page(client):
     client.force_login(rep.user)
 
     page = client.get(reverse("activities:detail", args=[activity.pk]))
+    assert "Indiquez si vous viendrez" in page.content.decode()
     assert "Je viendrai" in page.content.decode()
     response = client.post(reverse("activities:register", args=[activity.pk]), {"coming": "yes"})
 
     assert response.status_code == 302
     assert Participation.objects.get().registration == Registration.COMING
+
+
+def test_the_venue_prompt_asks_only_when_buttons_let_the_member_answer(client):
+    member = member_organisation()
+    rep = RepresentativeFactory(organisation=member)
+    past = ActivityFactory(starts_at=timezone.now() - datetime.timedelta(days=2))
+    convene(past, member)
+    client.force_login(rep.user)
+
+    page = client.get(reverse("activities:detail", args=[past.pk])).content.decode()
+
+    assert "Indiquez si vous viendrez" not in page and "Je viendrai" not in page
+    assert "les réponses sont closes" in page
 
 
 def test_registration_by_someone_not_convened_is_refused_with_a_message(client):
