@@ -1,6 +1,7 @@
 """`make run` on a fresh machine: the seal key exists before the first certificate, and the
 links the portal writes (e-mails, PDFs, calendars) follow the port it serves on."""
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -8,13 +9,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def planned_commands(*arguments: str) -> list[str]:
-    result = subprocess.run(
-        ["make", "--dry-run", "--always-make", "run", *arguments],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    """What `make run` would do, without doing it (the project's own Makefile)."""
+    command = [shutil.which("make") or "make", "--dry-run", "--always-make", "run", *arguments]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)  # noqa: S603
     return result.stdout.splitlines()
 
 

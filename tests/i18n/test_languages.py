@@ -443,5 +443,8 @@ def test_the_locale_path_is_the_project_catalogue():
     assert settings.LANGUAGE_CODE == "fr"
     assert [code for code, _name in settings.LANGUAGES] == ["fr", "en"]
     assert "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
-    # French is the source language: it needs no catalogue of its own.
-    assert sorted(path.name for path in LOCALE_DIR.iterdir() if path.is_dir()) == ["en"]
+    # French is the source language: its catalogue holds only the French of third-party
+    # strings (libraries without a French catalogue), never a portal string.
+    assert sorted(path.name for path in LOCALE_DIR.iterdir() if path.is_dir()) == ["en", "fr"]
+    french = (LOCALE_DIR / "fr" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    assert "#:" not in french  # not extracted from the portal's sources
