@@ -397,6 +397,25 @@ def application_admin_list() -> QuerySet:
     ).annotate(opinion_count=Count("opinions", distinct=True))
 
 
+def application_conditions_for_applicant(*, application) -> list[Check]:
+    """The approval conditions of art. 3.1 as the applicant sees them on their tracking page:
+    the blocking checks, without the name of the COPIL member who checked the AIF reference
+    nor the members' opinions (M7: only the COPIL sees them)."""
+    conditions = []
+    for check in application_checklist(application=application):
+        if not check.blocking:
+            continue
+        if check.code == "aif":
+            check.detail = (
+                _("vérifiée par le COPIL")
+                if check.ok
+                else _("le COPIL vérifie la référence « %(ref)s » auprès de l'AIF")
+                % {"ref": application.aif_reference or "—"}
+            )
+        conditions.append(check)
+    return conditions
+
+
 def application_list_for(*, user) -> QuerySet:
     return (
         Application.objects.filter(applicant=user)

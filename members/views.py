@@ -346,11 +346,18 @@ def application_form(request, pk=None):
 @login_required
 @require_GET
 def application_list(request):
-    """The applicant follows the state of their applications (and resumes a draft)."""
+    """The applicant follows the state of their applications (and resumes a draft), with
+    every approval condition and its current state while the COPIL examines one."""
+    applications = list(selectors.application_list_for(user=request.user))
+    under_review = [
+        (application, selectors.application_conditions_for_applicant(application=application))
+        for application in applications
+        if application.state == ApplicationState.SUBMITTED
+    ]
     return render(
         request,
         "members/application_list.html",
-        {"applications": selectors.application_list_for(user=request.user)},
+        {"applications": applications, "under_review": under_review},
     )
 
 

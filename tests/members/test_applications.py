@@ -260,6 +260,25 @@ def attended_as_invitee(application):
     return activity
 
 
+@pytest.mark.rule("M6")
+def test_the_applicant_sees_every_approval_condition_and_its_state(client, pending):
+    client.force_login(pending.applicant)
+
+    html = client.get(reverse("application:list")).content.decode()
+
+    assert "Conditions de validation de" in html
+    assert "Référence AIF vérifiée" in html and "auprès de l&#x27;AIF" in html
+    assert "Établissement actif en Grand Est" in html and "Charte signée" in html
+    # M6, the condition applicants were never told: how many activities, how many needed.
+    assert "Activités suivies en tant qu&#x27;invité" in html
+    assert "0 activité(s) suivie(s), 1 au moins" in html
+    assert "Avis des membres" not in html  # M7: only the COPIL reads the opinions
+
+    attended_as_invitee(pending)
+    html = client.get(reverse("application:list")).content.decode()
+    assert "1 activité(s) suivie(s), 1 au moins" in html
+
+
 @pytest.mark.rule("M1", "G2")
 def test_the_aif_reference_verified_action_records_who_and_when(client, copil, pending):
     client.force_login(copil)
