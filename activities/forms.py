@@ -1,12 +1,15 @@
 """Forms of activities: they parse input; the rules live in services.py."""
 
+from crispy_forms.helper import FormHelper
 from django import forms
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Organisation
+from members.models import Organisation, User
 
-from .constants import MINUTES_MAX_BYTES
+from . import selectors
+from .constants import MINUTES_MAX_BYTES, ActivityKind, ConvenedScope
 from .resources import MAX_BYTES
 
 
@@ -69,3 +72,106 @@ class MinutesForm(forms.Form):
         self.fields["file"].help_text = _("PDF, ODT ou DOCX de %(size)s au plus.") % {
             "size": filesizeformat(MINUTES_MAX_BYTES)
         }
+
+
+DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M"]
+
+
+def datetime_field(label: str, help_text: str = "") -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        help_text=help_text,
+        input_formats=DATETIME_INPUT_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class ActivityForm(forms.Form):
+    """An activity as its organisers create or change it (A1); the rules (place in the
+    Grand Est, the dates an election or a revision vote holds) are the services'."""
+
+    kind = forms.ChoiceField(label=_("Type d'activité"), choices=ActivityKind.choices)
+    title = forms.CharField(label=_("Intitulé"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Programme, public visé, ce qu'il faut apporter."),
+    )
+    starts_at = datetime_field(_("Début"), _("Date et heure, heure de Paris."))
+    ends_at = datetime_field(_("Fin"))
+    place = forms.CharField(
+        label=_("Lieu"),
+        max_length=300,
+        required=False,
+        help_text=_("Adresse en région Grand Est ; laissez vide pour une activité en ligne."),
+    )
+    postcode = forms.CharField(label=_("Code postal"), max_length=5, required=False)
+    city = forms.CharField(label=_("Ville"), max_length=100, required=False)
+    online_url = forms.URLField(
+        label=_("Lien de visioconférence"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Obligatoire pour une activité en ligne ; possible en plus d'un lieu."),
+    )
+    is_public = forms.BooleanField(
+        label=_("Activité publique"),
+        required=False,
+        help_text=_(
+            "Elle figure alors sur la page publique des activités et le calendrier public."
+        ),
+    )
+    convened_scope = forms.ChoiceField(
+        label=_("Personnes convoquées"),
+        choices=ConvenedScope.choices,
+        initial=ConvenedScope.ALL_MEMBERS,
+        help_text=_(
+            "« Tous les membres » convoque les entités membres à la date de l'activité ; "
+            "leur présence compte dans leur taux de présence (article 7)."
+        ),
+    )
+    invited_organisations = forms.ModelMultipleChoiceField(
+        label=_("Entités convoquées nommément"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Partenaires, invités ou membres convoqués au cas par cas (Ctrl+clic)."),
+    )
+    organisers = forms.ModelMultipleChoiceField(
+        label=_("Organisateurs"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text=_("Ils pointent les présences et modifient l'activité avec vous."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.fields["invited_organisations"].queryset = Organisation.objects.order_by("legal_name")
+        self.fields["organisers"].queryset = selectors.organiser_candidates()
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at < starts_at:
+            self.add_error("ends_at", _("La fin doit suivre le début."))
+        return cleaned
+
+    @classmethod
+    def initial_for(cls, activity) -> dict:
+        return {
+            **{name: getattr(activity, name) for name in ACTIVITY_FIELDS},
+            "starts_at": timezone.localtime(activity.starts_at),
+            "ends_at": timezone.localtime(activity.ends_at),
+            "invited_organisations": list(activity.invited_organisations.all()),
+            "organisers": list(activity.organisers.all()),
+        }
+
+
+# The fields of ActivityForm that are columns of Activity (the others are relations).
+ACTIVITY_FIELDS = (
+    "kind", "title", "description", "starts_at", "ends_at", "place", "postcode", "city",
+    "online_url", "is_public", "convened_scope",
+)  # fmt: skip

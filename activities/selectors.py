@@ -21,9 +21,9 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from core.roles import user_role_names
+from core.roles import is_copil, user_role_names
 from members.constants import Role, Status
-from members.models import Organisation, StatusChange
+from members.models import Organisation, StatusChange, User
 from members.selectors import (
     active_representatives,
     organisation_list_with_status,
@@ -48,6 +48,29 @@ def can_organise(*, user, activity: Activity) -> bool:
     if is_organiser(user):
         return True
     return activity.organisers.filter(pk=user.pk).exists()
+
+
+def can_create_activity(user) -> bool:
+    """The "Organisateurs" group and the COPIL create activities (A1) from the site."""
+    return is_organiser(user)
+
+
+def can_edit_activity(*, user, activity: Activity) -> bool:
+    """The COPIL edits every activity; an organiser only those they organise (A1)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser or is_copil(user):
+        return True
+    return activity.organisers.filter(pk=user.pk).exists()
+
+
+def organiser_candidates() -> QuerySet:
+    """Who may be named organiser of an activity: the "Organisateurs" group and the COPIL."""
+    return (
+        User.objects.filter(groups__name__in=[Role.COPIL, Role.ORGANISERS], is_active=True)
+        .distinct()
+        .order_by("last_name", "first_name", "email")
+    )
 
 
 def activity_day(activity: Activity) -> datetime.date:

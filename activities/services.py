@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from charters.selectors import charter_parameters
 from core.audit import audit_log
 from core.queue import task_enqueue
+from core.roles import is_copil
 from core.uploads import content_starts_with
 from members.constants import Status, StatusReason
 from members.models import Invitation, Organisation, User
@@ -125,18 +126,42 @@ def activity_update_check(
     )
 
 
+def activity_edit_check(*, activity: Activity, actor, now: datetime.datetime | None = None) -> None:
+    """A1, A2: a cancelled activity no longer changes; once it has started, what it was
+    is a record (its attendance counts in the ratios, A3): only the COPIL corrects it.
+    ``ActivityChangeRefused`` with the reason; the organisers' page asks before its form."""
+    now = now or timezone.now()
+    if activity.is_cancelled:
+        raise ActivityChangeRefused(_("L'activité est annulée : elle ne se modifie plus."))
+    if activity.starts_at <= now and not is_copil(actor):
+        raise ActivityChangeRefused(
+            _(
+                "L'activité a commencé : elle ne se modifie plus (seul le COPIL peut la "
+                "corriger). Les présences se pointent sur sa page de pointage."
+            )
+        )
+
+
 @transaction.atomic
 def activity_update(
-    *, activity: Activity, actor, now: datetime.datetime | None = None, **fields
+    *,
+    activity: Activity,
+    actor,
+    organisers: Iterable | None = None,
+    invited_organisations: Iterable | None = None,
+    now: datetime.datetime | None = None,
+    **fields,
 ) -> Activity:
     """Change an activity: the other apps' rules are checked under lock before saving
     (``activity_update_check``) and followed after (an election's date is its plenary's
-    day, V9), in one transaction."""
+    day, V9), in one transaction. ``organisers`` and ``invited_organisations``, when
+    given, replace the activity's (None: unchanged)."""
     now = now or timezone.now()
     unknown = set(fields) - ACTIVITY_UPDATABLE_FIELDS
     if unknown:
         raise TypeError(f"activity_update() cannot change {sorted(unknown)}")
     stored = Activity.objects.select_for_update().get(pk=activity.pk)
+    activity_edit_check(activity=stored, actor=actor, now=now)
     previous_starts_at, previous_kind = stored.starts_at, stored.kind
     activity_update_check(
         activity=stored,
@@ -145,6 +170,17 @@ def activity_update(
         now=now,
     )
     changed = sorted(name for name, value in fields.items() if getattr(stored, name) != value)
+    if organisers is not None:
+        wanted = {user.pk for user in organisers}
+        if wanted != set(stored.organisers.values_list("pk", flat=True)):
+            stored.organisers.set(wanted)
+            changed.append("organisers")
+    if invited_organisations is not None:
+        wanted = {organisation.pk for organisation in invited_organisations}
+        if wanted != set(stored.invited_organisations.values_list("pk", flat=True)):
+            stored.invited_organisations.set(wanted)
+            changed.append("invited_organisations")
+    changed.sort()
     for name, value in fields.items():
         setattr(stored, name, value)
     if CALENDAR_FIELDS & set(changed):
@@ -166,7 +202,7 @@ def activity_update(
         audit_log(
             action=ActivitiesAudit.ACTIVITY_UPDATED, actor=actor, target=stored, data=data, now=now
         )
-    if {"starts_at", "convened_scope"} & set(changed):
+    if {"starts_at", "convened_scope", "invited_organisations"} & set(changed):
         activity_convocations_sync(activity=stored, now=now)  # "all members" at the new date
     return stored
 

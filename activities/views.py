@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,9 +18,9 @@ from members.models import User
 from members.selectors import active_representatives
 
 from . import calendar, resources, selectors, services
-from .constants import Attendance
+from .constants import ActivityKind, Attendance
 from .exceptions import ActivitiesError
-from .forms import AttendanceImportForm, MinutesForm, WalkInForm
+from .forms import ACTIVITY_FIELDS, ActivityForm, AttendanceImportForm, MinutesForm, WalkInForm
 from .models import Activity, CalendarToken, Participation
 from .schema import activity_event
 
@@ -53,10 +53,114 @@ def activity_list(request):
         {
             "page": page,
             "is_copil": is_copil(request.user),
+            "can_create": selectors.can_create_activity(request.user),
             "calendar_webcal": webcal_url(reverse("activities:calendar")),
             "calendar_download": absolute_url(reverse("activities:calendar")),
         },
     )
+
+
+def _form_page(request, *, form, activity=None, refused=""):
+    """The activity form; a sent form shown again is one the rules refused: 400."""
+    return render(
+        request,
+        "activities/form.html",
+        {"form": form, "activity": activity, "refused": refused},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _save_errors(form, error: ValidationError | ActivitiesError) -> None:
+    """A refusal of the services on the form: on its field when it names one of the form's."""
+    if isinstance(error, ActivitiesError):
+        field = getattr(error, "field", None)
+        form.add_error(field if field in form.fields else None, error.message)
+        return
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            for item in errors:
+                form.add_error(field if field in form.fields else None, item)
+        return
+    form.add_error(None, error)
+
+
+def _form_values(request, form) -> tuple[dict, list]:
+    """The columns for the services, and the organisers: the person who creates or edits
+    stays one of them unless they sit on the COPIL (A1: each activity has an organiser)."""
+    fields = {name: form.cleaned_data[name] for name in ACTIVITY_FIELDS}
+    organisers = list(form.cleaned_data["organisers"])
+    if not is_copil(request.user) and request.user not in organisers:
+        organisers.append(request.user)
+    return fields, organisers
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_create(request):
+    """A1: the organisers and the COPIL create activities; the services decide."""
+    if not selectors.can_create_activity(request.user):
+        raise PermissionDenied(_("Seuls les organisateurs et le COPIL créent des activités."))
+    posted = request.method == "POST"
+    initial = {}
+    if request.GET.get("type") in dict(ActivityKind.choices):
+        initial["kind"] = request.GET["type"]
+    form = ActivityForm(request.POST if posted else None, initial=initial)
+    if posted and form.is_valid():
+        fields, organisers = _form_values(request, form)
+        try:
+            activity = services.activity_create(
+                actor=request.user,
+                organisers=organisers,
+                invited_organisations=form.cleaned_data["invited_organisations"],
+                **fields,
+            )
+        except (ValidationError, ActivitiesError) as error:
+            _save_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Activité créée ; les entités convoquées sont établies. Le jour venu, pointez les présences."
+                ),
+            )
+            return redirect(activity)
+    return _form_page(request, form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_edit(request, pk):
+    """A1: an organiser changes the activities they organise, the COPIL any; a started or
+    cancelled activity is refused with the reason (``activity_edit_check``)."""
+    activity = get_object_or_404(Activity, pk=pk)
+    if not selectors.can_edit_activity(user=request.user, activity=activity):
+        raise PermissionDenied(_("Seuls les organisateurs de l'activité et le COPIL la modifient."))
+    try:
+        services.activity_edit_check(activity=activity, actor=request.user)
+    except ActivitiesError as error:
+        messages.error(request, error.message)
+        return redirect(activity)
+    posted = request.method == "POST"
+    form = ActivityForm(
+        request.POST if posted else None,
+        initial=None if posted else ActivityForm.initial_for(activity),
+    )
+    if posted and form.is_valid():
+        fields, organisers = _form_values(request, form)
+        try:
+            activity = services.activity_update(
+                activity=activity,
+                actor=request.user,
+                organisers=organisers,
+                invited_organisations=form.cleaned_data["invited_organisations"],
+                **fields,
+            )
+        except (ValidationError, ActivitiesError) as error:
+            _save_errors(form, error)
+        else:
+            messages.success(request, _("Activité modifiée."))
+            return redirect(activity)
+    return _form_page(request, form=form, activity=activity)
 
 
 @require_GET
@@ -74,6 +178,11 @@ def activity_detail(request, pk):
         ).first()
         context["is_convened"] = selectors.is_convened(user=request.user, activity=activity)
         context["can_organise"] = selectors.can_organise(user=request.user, activity=activity)
+        context["can_edit"] = (
+            not activity.is_cancelled
+            and activity.starts_at > context["now"]
+            and selectors.can_edit_activity(user=request.user, activity=activity)
+        )
         context["minutes_visible"] = selectors.minutes_visible(
             user=request.user, activity=activity
         ) and selectors.minutes_get(activity=activity)

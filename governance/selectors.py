@@ -2,6 +2,7 @@
 at a moment (S1, S2)."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -48,3 +49,16 @@ def member_representatives(*, at: datetime.datetime | None = None) -> QuerySet:
         .select_related("organisation", "user")
         .order_by("user__last_name", "user__first_name", "organisation__legal_name")
     )
+
+
+@dataclass(frozen=True)
+class Prerequisite:
+    """One condition a guided flow states before its form (an election, a new charter
+    version): what it is, whether it holds now, the current state in words, and where to
+    act when it does not (empty when the person may not act)."""
+
+    label: str
+    ok: bool
+    state: str
+    link_url: str = ""
+    link_label: str = ""

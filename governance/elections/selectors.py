@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.roles import is_copil, user_role_names
 from governance.commissions.models import (
+    Commission,
     CommissionMembership,
     CommissionStatus,
     MembershipStatus,
@@ -21,6 +22,7 @@ from governance.commissions.models import (
 )
 from governance.selectors import member_representations
 from members.constants import COPIL_GROUP, Role
+from members.models import User
 
 from .models import (
     Ballot,
@@ -63,6 +65,36 @@ def is_election_commission(user) -> bool:
         .filter(Q(representative__end_date__isnull=True) | Q(representative__end_date__gte=today))
         .exists()
     )
+
+
+def election_commission_people(*, on: datetime.date | None = None) -> list:
+    """Who runs the elections (V12): the group "Commission électorale" and the accepted
+    members of the standing elections commission (K3), superusers aside; two queries."""
+    on = on or timezone.localdate()
+    people = {
+        user.pk: user
+        for user in User.objects.filter(
+            groups__name=Role.ELECTION_COMMISSION, is_active=True
+        ).order_by("last_name", "first_name")
+    }
+    memberships = (
+        CommissionMembership.objects.filter(
+            commission__standing_role=StandingRole.ELECTIONS,
+            commission__status=CommissionStatus.ACTIVE,
+            status=MembershipStatus.ACCEPTED,
+            representative__start_date__lte=on,
+        )
+        .filter(Q(representative__end_date__isnull=True) | Q(representative__end_date__gte=on))
+        .select_related("representative__user")
+    )
+    for membership in memberships:
+        people.setdefault(membership.representative.user_id, membership.representative.user)
+    return sorted(people.values(), key=lambda user: (user.last_name, user.first_name, user.email))
+
+
+def elections_commission():
+    """The standing elections commission (K3), if it exists."""
+    return Commission.objects.filter(standing_role=StandingRole.ELECTIONS).first()
 
 
 def can_see_elections(user) -> bool:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from activities.selectors import can_create_activity
 from core.pdf import render_pdf
 from core.roles import is_copil
 from core.throttle import PasswordRetries
@@ -112,7 +113,23 @@ def seats(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def election_create(request):
-    _require_commission(request)
+    """V9-V12: the prerequisites and their state before the form; whoever may not create
+    an election reads who may and how (403)."""
+    commission = selectors.is_election_commission(request.user)
+    prerequisites = services.election_create_prerequisites(
+        may_create_activity=can_create_activity(request.user)
+    )
+    if not commission:
+        return render(
+            request,
+            "governance/elections/create.html",
+            {
+                "prerequisites": prerequisites,
+                "people": selectors.election_commission_people(),
+                "elections_commission": selectors.elections_commission(),
+            },
+            status=403,
+        )
     form = ElectionCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -131,7 +148,7 @@ def election_create(request):
     return render(
         request,
         "governance/elections/create.html",
-        {"form": form},
+        {"form": form, "prerequisites": prerequisites},
         status=400 if request.method == "POST" else 200,
     )
 

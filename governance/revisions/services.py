@@ -11,6 +11,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,7 @@ from governance.commissions.models import Commission, CommissionStatus
 from governance.commissions.selectors import is_facilitator
 from governance.commissions.services import commission_create, commission_end
 from governance.exceptions import NotAllowed, RevisionError
-from governance.selectors import member_signatory_representations
+from governance.selectors import Prerequisite, member_signatory_representations
 from governance.services import email_notify_in_french, require_copil, resolve_now
 from members.models import Organisation, Representative
 
@@ -540,3 +541,138 @@ def revision_close(*, revision: CharterRevision, actor, now=None) -> CharterRevi
     revision.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
     audit_log(action=RevisionsAudit.CLOSED, actor=actor, target=revision, now=now)
     return revision
+
+
+# --- The guided page of a new charter version (X1, X3, X4, W1) ---------------------------
+
+
+def _day(value: datetime.date) -> str:
+    return formats.date_format(value, "j F Y")
+
+
+def charter_version_prerequisites(
+    *, now=None, may_create_activity: bool = False
+) -> list[Prerequisite]:
+    """What a new charter version needs, in the order of art. 10, with today's state: the
+    version in force and its end date (X1), a revision opened (X2, X3), its ad hoc
+    commission (X3), the draft (W1), an extraordinary plenary for the vote (X4), then the
+    members' signatures of the adopted version (X4)."""
+    now = resolve_now(now)
+    today = timezone.localdate(now)
+    in_force = charter_version_in_force(on=today)
+    revision = selectors.revision_open()
+    rows = [
+        Prerequisite(
+            label=_("La version en vigueur (article 10)"),
+            ok=in_force is not None,
+            state=(
+                _(
+                    "Version en vigueur : %(label)s, depuis le %(start)s, jusqu'au %(end)s "
+                    "(au plus tard le %(latest)s). Elle prend fin la veille de l'entrée en "
+                    "vigueur de la nouvelle version."
+                )
+                % {
+                    "label": in_force.label,
+                    "start": _day(in_force.effective_date),
+                    "end": _day(in_force.end_date),
+                    "latest": _day(in_force.governance.latest_end_date),
+                }
+                if in_force
+                else _("Aucune version de la charte n'est en vigueur aujourd'hui.")
+            ),
+        )
+    ]
+    opened = revision is not None
+    rows.append(
+        Prerequisite(
+            label=_("Une révision ouverte, par demande des membres ou par le COPIL"),
+            ok=opened,
+            state=(
+                _("Révision « %(title)s » : %(status)s.")
+                % {"title": revision.title, "status": revision.get_status_display()}
+                if opened
+                else _("Aucune révision en cours : le COPIL peut en ouvrir une lui-même.")
+            ),
+            link_url=revision.get_absolute_url()
+            if opened
+            else reverse("commissions:revision_copil_open"),
+            link_label=_("Voir la révision") if opened else _("Ouvrir une révision"),
+        )
+    )
+    has_commission = opened and revision.commission_id is not None
+    commission_row = Prerequisite(
+        label=_("La commission ad hoc qui rédige la nouvelle version"),
+        ok=has_commission,
+        state=(
+            _("Commission : %(name)s.") % {"name": revision.commission.name}
+            if has_commission
+            else _("Le COPIL constitue la commission ad hoc une fois saisi.")
+        ),
+        link_url=reverse("commissions:revision_commission", args=[revision.pk])
+        if opened and revision.is_seized
+        else "",
+        link_label=_("Constituer la commission ad hoc") if opened and revision.is_seized else "",
+    )
+    rows.append(commission_row)
+    draft = revision.draft_version if opened else None
+    rows.append(
+        Prerequisite(
+            label=_("Le projet de nouvelle version : date d'entrée en vigueur et texte"),
+            ok=draft is not None,
+            state=(
+                _(
+                    "Projet %(label)s, en vigueur le %(start)s s'il est adopté, jusqu'au "
+                    "%(end)s au plus tard."
+                )
+                % {
+                    "label": draft.label,
+                    "start": _day(draft.effective_date),
+                    "end": _day(draft.end_date),
+                }
+                if draft
+                else _("Aucun projet rédigé : le formulaire ci-dessous l'enregistre.")
+                if opened and revision.is_drafting
+                else _("Le projet se rédige une fois la commission ad hoc constituée.")
+            ),
+        )
+    )
+    plenary = (
+        Activity.objects.filter(
+            kind=ActivityKind.EXTRAORDINARY_PLENARY, starts_at__gt=now, cancelled_at__isnull=True
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    new_plenary = ""
+    if plenary is None and may_create_activity:
+        new_plenary = reverse("activities:create") + f"?type={ActivityKind.EXTRAORDINARY_PLENARY}"
+    rows.append(
+        Prerequisite(
+            label=_("Une réunion plénière extraordinaire pour l'adoption (vote des membres)"),
+            ok=plenary is not None,
+            state=(
+                _("Prochaine plénière extraordinaire : %(date)s, « %(title)s ».")
+                % {"date": _day(timezone.localdate(plenary.starts_at)), "title": plenary.title}
+                if plenary
+                else _(
+                    "Aucune plénière extraordinaire à venir : créez l'activité ; le vote "
+                    "s'y ouvre le jour même, adopté à la majorité simple des suffrages exprimés."
+                )
+            ),
+            link_url=new_plenary,
+            link_label=_("Créer l'activité plénière extraordinaire") if new_plenary else "",
+        )
+    )
+    rows.append(
+        Prerequisite(
+            label=_("La nouvelle signature des membres"),
+            ok=True,
+            state=_(
+                "Une fois la version adoptée et en vigueur, les membres sont invités à la "
+                "signer ; la campagne de signature montre qui l'a fait."
+            ),
+            link_url=reverse("charters:campaign"),
+            link_label=_("Voir la campagne de signature"),
+        )
+    )
+    return rows

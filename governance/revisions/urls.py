@@ -13,6 +13,9 @@ urlpatterns = [
     path("revision/", views.revision_index, name="revision_index"),
     path("revision/demande/", views.revision_petition, name="revision_petition"),
     decision(path("revision/ouvrir/", views.revision_copil_open, name="revision_copil_open")),
+    decision(
+        path("revision/nouvelle-version/", views.charter_version_new, name="charter_version_new")
+    ),
     path("revision/<int:revision_id>/", views.revision_detail, name="revision"),
     path("revision/<int:revision_id>/soutien/", views.revision_support, name="revision_support"),
     decision(

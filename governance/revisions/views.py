@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from activities.constants import ActivityKind
 from activities.models import Activity
+from activities.selectors import can_create_activity
 from charters.selectors import charter_version_history
 from core.roles import is_copil
 from governance.exceptions import GovernanceError
@@ -344,3 +345,61 @@ def revision_vote_close(request, revision_id):
             _("Vote clos : %(result)s.") % {"result": revision.get_status_display().lower()},
         )
     return redirect(revision)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def charter_version_new(request):
+    """Charter art. 10 (X1, X3, X4, W1): the COPIL's guided page towards a new version,
+    the prerequisites and their state first; the form writes the draft of the revision
+    being drafted (the vote at the extraordinary plenary adopts and publishes it)."""
+    _require_copil(request)
+    revision = selectors.revision_open()
+    drafting = revision is not None and revision.is_drafting
+    posted = request.method == "POST"
+    form = None
+    if drafting:
+        draft = revision.draft_version
+        base = draft or revision.base_version
+        form = forms.DraftForm(
+            request.POST if posted else None,
+            initial={
+                "label": draft.label if draft else "",
+                "effective_date": draft.effective_date if draft else None,
+                "change_note": draft.change_note if draft else "",
+                "body": base.body if base else "",
+            },
+        )
+        if posted and form.is_valid():
+            try:
+                services.revision_draft_save(
+                    revision=revision, actor=request.user, **form.cleaned_data
+                )
+            except GovernanceError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Projet de nouvelle version enregistré. Ouvrez le vote le jour de la "
+                        "plénière extraordinaire."
+                    ),
+                )
+                return redirect(revision)
+    elif posted:
+        messages.error(
+            request, _("Aucune révision n'est en cours de rédaction : voyez les étapes ci-dessous.")
+        )
+    return render(
+        request,
+        "governance/commissions/charter_version_new.html",
+        {
+            "prerequisites": services.charter_version_prerequisites(
+                may_create_activity=can_create_activity(request.user)
+            ),
+            "revision": revision,
+            "form": form,
+        },
+        status=400 if posted else 200,
+    )

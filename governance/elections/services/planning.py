@@ -19,10 +19,11 @@ from core.emails import email_compose, email_send
 from core.queue import task_enqueue
 from core.site import absolute_url
 from governance.audit_actions import ElectionsAudit
+from governance.elections import selectors as election_selectors
 from governance.elections.models import Election, ElectionStatus
 from governance.elections.tasks import election_announcement_send_task
 from governance.exceptions import ElectionsError
-from governance.selectors import member_organisations
+from governance.selectors import Prerequisite, member_organisations
 from members.selectors import active_representatives
 
 from ._common import _fmt, _lock, _require_commission, _require_status
@@ -138,6 +139,132 @@ def previous_ordinary_plenary(*, plenary: Activity) -> Activity | None:
         .order_by("-starts_at")
         .first()
     )
+
+
+def election_create_prerequisites(
+    *, now: datetime.datetime | None = None, may_create_activity: bool = False
+) -> list[Prerequisite]:
+    """What ``election_create`` checks, stated before its form with today's state: the
+    election commission (V12), the notice and the blackout windows (V9, V10), an ordinary
+    plenary on an allowed date, the ordinary plenary before it where candidacies close
+    (V11), seats to renew at that date (V3). ``may_create_activity``: link to the
+    activity form where a plenary is missing."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    params = charter_parameters(on=today)
+    first = first_allowed_date(announced_on=today, params=params)
+    new_plenary = ""
+    if may_create_activity:
+        new_plenary = reverse("activities:create") + f"?type={ActivityKind.ORDINARY_PLENARY}"
+    create_label = _("Créer l'activité plénière ordinaire")
+
+    people = election_selectors.election_commission_people(on=today)
+    commission = election_selectors.elections_commission()
+    rows = [
+        Prerequisite(
+            label=_("Une commission électorale en place (article 8)"),
+            ok=bool(people),
+            state=(
+                _("Commission électorale : %(names)s.")
+                % {"names": ", ".join(str(person) for person in people)}
+                if people
+                else _(
+                    "Aucun membre de la commission électorale : le COPIL accepte les "
+                    "volontaires de la commission permanente « Élections du COPIL »."
+                )
+            ),
+            link_url=commission.get_absolute_url() if commission and not people else "",
+            link_label=_("Voir la commission") if commission and not people else "",
+        ),
+        Prerequisite(
+            label=_("Préavis et périodes sans élection (article 6.2)"),
+            ok=True,
+            state=election_calendar_help(on=today)
+            + " "
+            + _("Annoncée aujourd'hui, l'élection peut avoir lieu à partir du %(first)s.")
+            % {"first": _fmt(first)},
+        ),
+    ]
+    taken = Election.objects.values("plenary_id")
+    plenaries = list(
+        Activity.objects.filter(
+            kind=ActivityKind.ORDINARY_PLENARY, starts_at__gt=now, cancelled_at__isnull=True
+        )
+        .exclude(pk__in=taken)
+        .order_by("starts_at")
+    )
+    allowed = [
+        plenary
+        for plenary in plenaries
+        if timezone.localdate(plenary.starts_at) >= first
+        and not in_blackout(timezone.localdate(plenary.starts_at), params=params)
+    ]
+    if not allowed:
+        rows.append(
+            Prerequisite(
+                label=_("Une réunion plénière ordinaire pour l'élection"),
+                ok=False,
+                state=_(
+                    "Aucune plénière ordinaire à partir du %(first)s hors des périodes sans "
+                    "élection : créez d'abord l'activité plénière."
+                )
+                % {"first": _fmt(first)},
+                link_url=new_plenary,
+                link_label=create_label if new_plenary else "",
+            )
+        )
+        return rows
+    # The first allowed plenary whose previous ordinary plenary is still to come (V11).
+    previous_of = {plenary.pk: previous_ordinary_plenary(plenary=plenary) for plenary in allowed}
+    plenary = next(
+        (p for p in allowed if previous_of[p.pk] and previous_of[p.pk].starts_at > now),
+        allowed[0],
+    )
+    election_date = timezone.localdate(plenary.starts_at)
+    rows.append(
+        Prerequisite(
+            label=_("Une réunion plénière ordinaire pour l'élection"),
+            ok=True,
+            state=_("Prochaine plénière possible : %(date)s, « %(title)s ».")
+            % {"date": _fmt(election_date), "title": plenary.title},
+        )
+    )
+    previous = previous_of[plenary.pk]
+    rows.append(
+        Prerequisite(
+            label=_("La plénière ordinaire précédente, où se clôturent les candidatures"),
+            ok=previous is not None and previous.starts_at > now,
+            state=(
+                _("Clôture des candidatures : %(date)s, « %(title)s ».")
+                % {"date": _fmt(timezone.localdate(previous.starts_at)), "title": previous.title}
+                if previous is not None and previous.starts_at > now
+                else _(
+                    "Aucune plénière ordinaire à venir avant le %(date)s : créez-en une, où "
+                    "les candidatures se clôtureront."
+                )
+                % {"date": _fmt(election_date)}
+            ),
+            link_url="" if previous is not None and previous.starts_at > now else new_plenary,
+            link_label=""
+            if previous is not None and previous.starts_at > now or not new_plenary
+            else create_label,
+        )
+    )
+    up = [row for row in seats_to_renew(on=election_date) if row.is_up]
+    rows.append(
+        Prerequisite(
+            label=_("Des sièges à renouveler (article 6.2)"),
+            ok=bool(up),
+            state=(
+                _("Sièges à renouveler au %(date)s : %(count)s.")
+                % {"date": _fmt(election_date), "count": len(up)}
+                if up
+                else _("Aucun siège n'est à renouveler au %(date)s.")
+                % {"date": _fmt(election_date)}
+            ),
+        )
+    )
+    return rows
 
 
 @transaction.atomic
