@@ -1,5 +1,7 @@
 """Forms of activities: they parse input; the rules live in services.py."""
 
+import datetime
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.template.defaultfilters import filesizeformat
@@ -77,12 +79,31 @@ class MinutesForm(forms.Form):
 DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M"]
 
 
+class LocalDateTimeInput(forms.DateTimeInput):
+    """A browser's date and time picker. A typed value it cannot hold (sent by hand, not
+    by a browser) is not echoed back: the field shows its error, the page stays valid."""
+
+    input_type = "datetime-local"
+
+    def format_value(self, value):
+        formatted = super().format_value(value)
+        if isinstance(formatted, str):
+            for pattern in DATETIME_INPUT_FORMATS[:2]:
+                try:
+                    datetime.datetime.strptime(formatted, pattern)  # noqa: DTZ007
+                except ValueError:
+                    continue
+                return formatted
+            return None
+        return formatted
+
+
 def datetime_field(label: str, help_text: str = "") -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label,
         help_text=help_text,
         input_formats=DATETIME_INPUT_FORMATS,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=LocalDateTimeInput(format="%Y-%m-%dT%H:%M"),
     )
 
 

@@ -91,9 +91,14 @@ EXTRA_PAGES = [
     ),
     ("signing page, not signed yet", "signatory", "charters:sign", None),
     ("signing page with errors", "signatory", "charters:sign", {"password": ""}),
+    # The guided flows (issue 18): their forms sent with errors, and who may create an
+    # election, explained to the COPIL with the refusal.
+    ("activity form with errors", "organiser", "activities:create", {"starts_at": "x"}),
+    ("charter version page, sent", "copil", "commissions:charter_version_new", {}),
+    ("election creation, who may", "copil", "elections:create", None),
 ]
 # Pages answered with another status than 200 on purpose (a form with errors: 200 or 400).
-EXPECTED_STATUS = {"page not found": {404}}
+EXPECTED_STATUS = {"page not found": {404}, "election creation, who may": {403}}
 
 
 def role_for(name: str) -> str:

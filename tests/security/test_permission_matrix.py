@@ -127,6 +127,7 @@ MFA_DECISIONS = {
     "commissions:roadmap_edit",
     "commissions:referents_copil",
     "commissions:revision_copil_open",
+    "commissions:charter_version_new",
     "commissions:revision_commission",
     "commissions:revision_draft",
     "commissions:revision_vote_open",
@@ -148,6 +149,8 @@ NOT_DECISIONS = {
     "set_language": "everyone chooses the language of the pages",
     "activities:calendar_token": "one's own calendar link",
     "activities:register": "one's own registration to an activity",
+    "activities:create": _ORGANISERS,
+    "activities:edit": _ORGANISERS,
     "activities:checkin": _ORGANISERS,
     "activities:checkin_mark": _ORGANISERS,
     "activities:attendance_export": _ORGANISERS,
@@ -215,6 +218,10 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "activities:calendar_token": signed_in(302),
     "activities:my_attendance": signed_in(200),
     "activities:register": signed_in(302),
+    # Organisers create activities and edit those they organise (this one has none); the
+    # COPIL corrects even a held one, the superuser (no COPIL seat) is sent back to it.
+    "activities:create": (LOGIN, 403, 403, 200, 200, 200),
+    "activities:edit": (LOGIN, 403, 403, 403, 200, 302),
     "activities:checkin": (LOGIN, 403, 403, 200, 200, 200),
     "activities:checkin_mark": (LOGIN, 403, 403, 302, 302, 302),
     "activities:checkin_walk_in": (LOGIN, 403, 403, 400, 400, 400),  # 400: empty form
@@ -278,6 +285,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "commissions:revision_index": signed_in(302),  # to the revision in progress
     "commissions:revision_petition": (LOGIN, 403, 200, 403, 403, 403),
     "commissions:revision_copil_open": (LOGIN, 403, 403, 403, 200, 403),
+    "commissions:charter_version_new": (LOGIN, 403, 403, 403, 200, 403),  # guided, X1-X4
     "commissions:revision": signed_in(200),
     "commissions:revision_support": (LOGIN, 403, 302, 403, 403, 403),
     "commissions:revision_commission": (LOGIN, 403, 403, 403, 200, 403),
