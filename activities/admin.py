@@ -29,6 +29,7 @@ class ConvocationInline(admin.TabularInline):
 
 
 class ActivityAdminForm(forms.ModelForm):
+    actor = None  # the signed-in person, set by ActivityAdmin.get_form
     online_url = forms.URLField(
         label=_("lien de visioconférence"), required=False, assume_scheme="https"
     )
@@ -54,6 +55,14 @@ class ActivityAdminForm(forms.ModelForm):
                 services.activity_check_place(activity=candidate)  # A1
             except ValidationError as error:
                 self.add_error(None, error)
+        if self.instance.pk:
+            # A1, A2: a cancelled activity no longer changes, a started one only by the
+            # COPIL; the same check as the organisers' page, shown before anything is saved.
+            try:
+                services.activity_edit_check(activity=self.instance, actor=self.actor)
+            except ActivityChangeRefused as error:
+                self.add_error(None, error.message)
+                return cleaned
         if self.instance.pk and cleaned.get("starts_at") and cleaned.get("kind"):
             # The rules of other apps on a change of date or kind (an election's plenary,
             # V9-V11; a revision vote's, X4): the reason shows on the field, input kept.
@@ -96,6 +105,11 @@ class ActivityAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user  # a class made for this request by modelform_factory
+        return form
 
     @admin.action(description=_("Annuler les activités sélectionnées"))
     def cancel(self, request, queryset):
@@ -140,6 +154,8 @@ class ActivityAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         if getattr(form, "update_refused", False):
+            for formset in formsets:  # nothing saved: the change message lists nothing
+                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
             return
         if getattr(form, "created_by_service", False):
             # activity_create set the organisers and invitations and convened them.

@@ -7,6 +7,8 @@ import html as html_lib
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +17,7 @@ from activities.models import Activity
 from core.models import AuditEntry
 from members.constants import Role
 from tests.activities.factories import ActivityFactory
+from tests.activities.test_admin import form_data as admin_form_data
 from tests.members.factories import UserFactory, member_organisation
 
 pytestmark = pytest.mark.django_db
@@ -209,3 +212,40 @@ def test_the_navigation_offers_the_flows_each_role_may_start(client):
     assert f'href="{reverse("activities:create")}"' in as_organiser
     assert f'href="{reverse("elections:create")}"' not in as_organiser
     assert f'href="{reverse("activities:create")}"' not in as_member
+
+
+def test_the_list_offers_creation_to_an_organiser_with_constant_queries(
+    client, django_assert_num_queries
+):
+    client.force_login(organiser_user())
+    for n in range(2):
+        ActivityFactory(title=f"Atelier {n}", starts_at=timezone.now() + datetime.timedelta(days=3))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("activities:list"))
+    for n in range(12):
+        ActivityFactory(title=f"Salon {n}", starts_at=timezone.now() + datetime.timedelta(days=4))
+
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("activities:list"))
+
+    assert len(response.context["page"]) == 14
+    assert response.context["can_create"] is True
+
+
+@pytest.mark.rule("A1")
+def test_the_admin_refuses_too_to_change_a_cancelled_activity(client):
+    cancelled = ActivityFactory(
+        starts_at=timezone.now() + datetime.timedelta(days=5), cancelled_at=timezone.now()
+    )
+    client.force_login(copil_user())
+
+    response = client.post(
+        reverse("admin:activities_activity_change", args=[cancelled.pk]),
+        admin_form_data(title="Renommée"),
+        follow=True,
+    )
+
+    assert "L'activité est annulée : elle ne se modifie plus." in text(response)
+    cancelled.refresh_from_db()
+    assert cancelled.title != "Renommée"
+    assert not AuditEntry.objects.filter(action="activities.activity.updated").exists()

@@ -75,9 +75,7 @@ def test_with_no_revision_the_page_says_where_to_start(client, version):
 
 
 @pytest.mark.rule("X3", "W1")
-def test_while_drafting_the_form_follows_the_prerequisites_and_creates_the_draft(
-    client, version
-):
+def test_while_drafting_the_form_follows_the_prerequisites_and_creates_the_draft(client, version):
     copil = copil_user()
     revision = drafting(copil)
     ActivityFactory(
@@ -93,7 +91,14 @@ def test_while_drafting_the_form_follows_the_prerequisites_and_creates_the_draft
 
     content = text(page)
     assert page.status_code == 200
-    assert [row.ok for row in page.context["prerequisites"]] == [True, True, True, False, True, True]
+    assert [row.ok for row in page.context["prerequisites"]] == [
+        True,
+        True,
+        True,
+        False,
+        True,
+        True,
+    ]
     assert "Prochaine plénière extraordinaire" in content
     assert content.index("Conditions préalables") < content.index('name="body"')
     assert posted.status_code == 302
