@@ -55,14 +55,6 @@ class ActivityAdminForm(forms.ModelForm):
                 services.activity_check_place(activity=candidate)  # A1
             except ValidationError as error:
                 self.add_error(None, error)
-        if self.instance.pk:
-            # A1, A2: a cancelled activity no longer changes, a started one only by the
-            # COPIL; the same check as the organisers' page, shown before anything is saved.
-            try:
-                services.activity_edit_check(activity=self.instance, actor=self.actor)
-            except ActivityChangeRefused as error:
-                self.add_error(None, error.message)
-                return cleaned
         if self.instance.pk and cleaned.get("starts_at") and cleaned.get("kind"):
             # The rules of other apps on a change of date or kind (an election's plenary,
             # V9-V11; a revision vote's, X4): the reason shows on the field, input kept.
@@ -72,6 +64,13 @@ class ActivityAdminForm(forms.ModelForm):
                 )
             except ActivityChangeRefused as error:
                 self.add_error(error.field, error.message)
+        if self.instance.pk:
+            # A1, A2: a cancelled activity no longer changes, a started one only by the
+            # COPIL; the same check as the organisers' page, shown before anything is saved.
+            try:
+                services.activity_edit_check(activity=self.instance, actor=self.actor)
+            except ActivityChangeRefused as error:
+                self.add_error(None, error.message)
         return cleaned
 
 

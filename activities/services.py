@@ -161,7 +161,6 @@ def activity_update(
     if unknown:
         raise TypeError(f"activity_update() cannot change {sorted(unknown)}")
     stored = Activity.objects.select_for_update().get(pk=activity.pk)
-    activity_edit_check(activity=stored, actor=actor, now=now)
     previous_starts_at, previous_kind = stored.starts_at, stored.kind
     activity_update_check(
         activity=stored,
@@ -169,6 +168,7 @@ def activity_update(
         kind=fields.get("kind", stored.kind),
         now=now,
     )
+    activity_edit_check(activity=stored, actor=actor, now=now)
     changed = sorted(name for name, value in fields.items() if getattr(stored, name) != value)
     if organisers is not None:
         wanted = {user.pk for user in organisers}
