@@ -249,3 +249,25 @@ def test_the_admin_refuses_too_to_change_a_cancelled_activity(client):
     cancelled.refresh_from_db()
     assert cancelled.title != "Renommée"
     assert not AuditEntry.objects.filter(action="activities.activity.updated").exists()
+
+
+@pytest.mark.rule("A1")
+def test_an_edit_naming_the_convened_organisations_convenes_exactly_them(client):
+    organiser = organiser_user()
+    member_organisation()
+    named = member_organisation(legal_name="Usinage de l'Est")
+    activity = ActivityFactory(starts_at=timezone.now() + datetime.timedelta(days=5))
+    activity.organisers.add(organiser)
+    client.force_login(organiser)
+
+    response = client.post(
+        reverse("activities:edit", args=[activity.pk]),
+        form_data(convened_scope=ConvenedScope.NAMED, invited_organisations=[named.pk]),
+    )
+
+    assert response.status_code == 302
+    assert list(activity.convocations.values_list("organisation_id", "source")) == [
+        (named.pk, ConvocationSource.NAMED)
+    ]
+    entry = AuditEntry.objects.get(action="activities.activity.updated")
+    assert "invited_organisations" in entry.data["fields"]

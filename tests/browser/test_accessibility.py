@@ -266,6 +266,7 @@ FORMS = (
     "commissions:roadmap_create",
     "commissions:revision_petition",
     "activities:attendance_import",
+    "activities:create",
     "privacy:erase",
 )
 
