@@ -15,7 +15,14 @@ from core.models import AuditEntry
 from members import selectors
 from members.constants import Role, Status, StatusReason
 from members.demo import CHARTER_FILE, DEMO_PASSWORD
-from members.models import Establishment, Organisation, Representative, StatusChange, User
+from members.models import (
+    Application,
+    Establishment,
+    Organisation,
+    Representative,
+    StatusChange,
+    User,
+)
 
 GRAND_EST = ("08", "10", "51", "52", "54", "55", "57", "67", "68", "88")
 DEMO_LOGINS = (
@@ -68,7 +75,7 @@ def test_second_run_creates_and_rewrites_nothing(db):
     before = snapshot()
     second_output = seed()
     assert snapshot() == before
-    assert "Créés : 1 version de charte, 41 entités" in first_output
+    assert "Créés : 1 version de charte, 42 entités" in first_output
     assert (
         "Créés : 0 version de charte, 0 entités, 0 établissements, 0 personnes, "
         "0 représentants, 0 changements de statut." in second_output
@@ -94,8 +101,8 @@ def test_charter_version_and_site(seeded):
 def test_every_status_of_the_charter_is_represented(seeded):
     statuses = current_statuses()
     counts = {status: list(statuses.values()).count(status) for status in Status.values}
-    assert len(statuses) == 41
-    assert counts == {"member": 32, "partner": 3, "invitee": 3, "applicant": 1, "none": 2}
+    assert len(statuses) == 42
+    assert counts == {"member": 32, "partner": 3, "invitee": 3, "applicant": 2, "none": 2}
     # Every history was written through the service: one audit entry per change.
     assert AuditEntry.objects.filter(action__startswith="members.status.").count() == (
         StatusChange.objects.count()
@@ -173,7 +180,11 @@ def test_representatives_and_one_authorised_signatory_each(seeded):
         user__email__endswith="@demo.cos-ge.fr"
     ).select_related("user", "organisation"):
         assert representative.user.email.endswith(f"@{representative.organisation.slug}.example")
-        assert not representative.user.has_usable_password() or representative.user.is_staff
+        # Only the COPIL and the applicants (who signed the charter online) log in.
+        applicant = Application.objects.filter(applicant=representative.user).exists()
+        assert not representative.user.has_usable_password() or (
+            representative.user.is_staff or applicant
+        )
     member = Representative.objects.get(user__email="membre@demo.cos-ge.fr")
     assert member.is_authorised_signatory
     assert current_statuses()[member.organisation.legal_name] == Status.MEMBER
@@ -210,7 +221,7 @@ def test_output_lists_the_demo_logins(seeded):
     for email in DEMO_LOGINS:
         assert email in seeded
     assert DEMO_PASSWORD in seeded
-    assert "32 membres, 3 partenaires, 3 invités, 1 candidat(s), 2 sans statut" in seeded
+    assert "32 membres, 3 partenaires, 3 invités, 2 candidat(s), 2 sans statut" in seeded
 
 
 def test_refuses_a_production_environment_without_force(db, settings):
