@@ -4,9 +4,9 @@
 Dated relative to the load day: the activities of the last twelve months with their
 convocations (all members, or organisations named: partners, invitees, applicants) and
 the attendance the organiser recorded, those to come (some organised by
-organisateur@demo.cos-ge.fr, one of them today: a check-in to do), then the attendance
-ratios computed by the real job (A3, A4) and an exclusion procedure opened on a ratio
-under the threshold (L3, L4).
+organisateur@demo.cos-ge.fr, the next one this afternoon or tomorrow: a check-in to
+do), then the attendance ratios computed by the real job (A3, A4) and an exclusion
+procedure opened on a ratio under the threshold (L3, L4).
 
 Every write goes through the services of activities and members, with ``now`` in the
 past where the thing happened in the past. Keyed on the activity's title: an activity
@@ -61,7 +61,7 @@ PARTNERS = ("Cluster Mécatronique Champagne-Ardenne", "Pôle Numérique Industr
 class DemoActivity:
     title: str
     kind: str
-    day: int  # days after the load day (negative: in the past)
+    day: int | None  # days after the load day (negative: past); None: the next afternoon
     description: str
     place: tuple[str, str, str] = ()  # (address, postcode, city); empty: online
     start: tuple[int, int] = (14, 0)
@@ -72,7 +72,12 @@ class DemoActivity:
     invited: tuple[str, ...] = field(default=())  # organisations convened by name
 
     def starts_at(self, today: datetime.date) -> datetime.datetime:
-        day = today + datetime.timedelta(days=self.day)
+        if self.day is None:
+            # The organiser's check-in: this afternoon, or tomorrow's when loaded after noon
+            # (an activity that has ended leaves the list of activities to come).
+            day = today if timezone.localtime().hour < 12 else today + datetime.timedelta(days=1)
+        else:
+            day = today + datetime.timedelta(days=self.day)
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time(*self.start)))
 
 
@@ -130,8 +135,8 @@ ACTIVITIES: tuple[DemoActivity, ...] = (
     ),
     # To come.
     DemoActivity(
-        "Atelier : maintenance prédictive des machines tournantes", ActivityKind.WORKSHOP, 0,
-        "Analyse vibratoire, capteurs et premiers modèles : l'atelier du jour, à pointer.",
+        "Atelier : maintenance prédictive des machines tournantes", ActivityKind.WORKSHOP, None,
+        "Analyse vibratoire, capteurs et premiers modèles : le prochain atelier, à pointer.",
         ("13 boulevard de la Rochelle", "55000", "Bar-le-Duc"), start=(14, 0), hours=3,
         by_organiser=True, invited=INVITEES,
     ),
@@ -291,7 +296,7 @@ def load_activities() -> ActivitiesReport:
             organisers=[organiser] if demo.by_organiser else [],
             invited=demo.invited,
             actor=organiser,
-            seq=demo.seq if demo.day < 0 else None,
+            seq=demo.seq if demo.day is not None and demo.day < 0 else None,
         )
     return report
 

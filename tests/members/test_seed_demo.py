@@ -4,21 +4,29 @@ import io
 
 import pytest
 from allauth.account.models import EmailAddress
+from auditlog.models import LogEntry
 from django.contrib.auth.models import Group
 from django.contrib.sites.models import Site
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, Q
 
+from activities.models import Activity, AttendanceRatio, Convocation, Participation
 from charters.models import CharterVersion
 from core.models import AuditEntry
+from governance.announcements.models import Announcement, AnnouncementDelivery
+from governance.commissions.models import CommissionMembership, ProgressReport
+from governance.elections.models import Ballot, Candidacy, Election, Mandate, Proxy, VoteRecord
+from governance.referents.models import Referent
 from members import selectors
 from members.constants import Role, Status, StatusReason
 from members.demo import CHARTER_FILE, DEMO_PASSWORD
 from members.models import (
     Application,
     Establishment,
+    ExclusionProcedure,
     Organisation,
+    PartnershipAgreement,
     Representative,
     StatusChange,
     User,
@@ -54,6 +62,36 @@ def snapshot() -> dict:
         "sites": Site.objects.count(),
         "updated": sorted(
             str(moment) for moment in Organisation.objects.values_list("updated_at", flat=True)
+        ),
+        # The living community (activities, ratios, governance), through their services.
+        **{
+            model._meta.label: model.objects.count()
+            for model in (
+                Activity,
+                Convocation,
+                Participation,
+                AttendanceRatio,
+                Election,
+                Candidacy,
+                Proxy,
+                VoteRecord,
+                Ballot,
+                Mandate,
+                CommissionMembership,
+                ProgressReport,
+                Referent,
+                Announcement,
+                AnnouncementDelivery,
+                Application,
+                ExclusionProcedure,
+                PartnershipAgreement,
+                LogEntry,
+            )
+        },  # fmt: skip
+        "rewritten": sorted(
+            str(moment)
+            for model in (Activity, Election, Proxy, Application, CommissionMembership, Referent)
+            for moment in model.objects.values_list("updated_at", flat=True)
         ),
     }
 
