@@ -965,6 +965,8 @@ def _load_people(report: SeedReport, organisations: dict[str, Organisation]) -> 
         if not person.organisation or person.organisation not in organisations:
             continue  # an applicant's representatives come with its application
         demo = demo_by_name[person.organisation]
+        if demo.applied_days_ago is not None:
+            continue  # designated by the application and by the applicant (M3, M9)
         organisation = organisations[person.organisation]
         user = users[person.email]
         lost = demo.final_status == Status.NONE
@@ -979,13 +981,15 @@ def _load_people(report: SeedReport, organisations: dict[str, Organisation]) -> 
         representative = existing.get((user.pk, organisation.pk))
         if representative is None:
             missing_reps.append(Representative(user=user, organisation=organisation, **values))
-        elif _sync(representative, values):
+        # A start counted in days before the load stays the first load's: a later load
+        # does not move it.
+        elif _sync(representative, {k: v for k, v in values.items() if k != "start_date"}):
             changed_reps.append(representative)
     Representative.objects.bulk_create(missing_reps)
     if changed_reps:
         Representative.objects.bulk_update(
             changed_reps,
-            ["job_title", "start_date", "end_date", "is_authorised_signatory", "public_consent"],
+            ["job_title", "end_date", "is_authorised_signatory", "public_consent"],
         )
     report.count("representatives", len(missing_reps))
     report.copil = sorted(p.email for p in people if Role.COPIL in p.groups)

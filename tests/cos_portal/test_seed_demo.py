@@ -44,6 +44,8 @@ from members.models import (
     ExclusionProcedure,
     Organisation,
     PartnershipAgreement,
+    Representative,
+    StatusChange,
     User,
 )
 
@@ -65,9 +67,16 @@ def counts() -> dict:
     models = (
         Activity, Convocation, Participation, AttendanceRatio, Election, VoteRecord, Ballot,
         Mandate, CommissionMembership, ProgressReport, Referent, Announcement, Application,
-        ExclusionProcedure, PartnershipAgreement, Organisation, User,
+        ExclusionProcedure, PartnershipAgreement, Organisation, User, Representative,
+        StatusChange,
     )  # fmt: skip
-    return {model.__name__: model.objects.count() for model in models}
+    found = {model.__name__: model.objects.count() for model in models}
+    # Nothing rewritten either: the last change of every record that keeps one.
+    for model in (Organisation, Representative, Activity, Election, Application, Referent):
+        found[f"{model.__name__} changed"] = sorted(
+            str(moment) for moment in model.objects.values_list("updated_at", flat=True)
+        )
+    return found
 
 
 @pytest.mark.rule("A3", "A4")
@@ -229,7 +238,8 @@ def test_each_role_of_the_readme_has_something_to_do(seeded, client):
     assert "proche du seuil" in page  # register for the next activity (A3)
     assert "Clôture des candidatures" in page  # stand for the COPIL or give a proxy (V11)
     coming = Election.objects.get(status=ElectionStatus.ANNOUNCED)
-    assert "Se porter candidat" in client.get(f"/elections/{coming.pk}/").content.decode()
+    election_page = client.get(f"/elections/{coming.pk}/").content.decode()
+    assert "Se porter candidat" in election_page and "Donner procuration" in election_page
 
     copil = User.objects.get(email="copil@demo.cos-ge.fr")
     assert is_copil(copil)

@@ -90,7 +90,15 @@ def snapshot() -> dict:
         },  # fmt: skip
         "rewritten": sorted(
             str(moment)
-            for model in (Activity, Election, Proxy, Application, CommissionMembership, Referent)
+            for model in (
+                Representative,
+                Activity,
+                Election,
+                Proxy,
+                Application,
+                CommissionMembership,
+                Referent,
+            )  # fmt: skip
             for moment in model.objects.values_list("updated_at", flat=True)
         ),
     }
