@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from charters.models import CharterVersion
+from charters.selectors import charter_version_in_force
 
 from . import selectors, services
 from .constants import OrganisationKind, Role, Status, StatusReason
@@ -111,6 +112,9 @@ class DemoOrganisation:
     history: tuple[Step, ...]
     people: int = 1  # how many generated representatives
     aif: bool = True  # listed in the AIF directory (M1)
+    # Applies online (M3, M4) this many days before the load: the application service
+    # creates the organisation, its establishments, its first representative and status.
+    applied_days_ago: int | None = None
 
     @property
     def slug(self) -> str:
@@ -510,18 +514,19 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
         people=1,
         aif=False,
     ),
-    # An applicant, invited first, whose application waits for the COPIL (M5).
+    # An applicant whose application waits for the COPIL (M5): every condition of art. 3.1
+    # is met, since it attended a workshop while its application was under review (M6).
+    # (A database loaded before applications were seeded keeps its former history:
+    # invited, then applicant, without an application record.)
     DemoOrganisation(
         "Argonne Automatismes",
         COMPANY,
         ("automatisme",),
         "Automatismes et supervision pour l'agroalimentaire et les coopératives.",
         (("5 rue des Capucins", "55200", "Commercy"),),
-        (
-            Step(Status.INVITEE, StatusReason.INVITED, days_ago=150),
-            Step(Status.APPLICANT, StatusReason.APPLICATION, days_ago=20),
-        ),
+        (Step(Status.APPLICANT, StatusReason.APPLICATION, days_ago=45),),
         people=2,
+        applied_days_ago=45,
     ),
     # A member that resigned (L2) and one that was excluded (L3, L4).
     DemoOrganisation(
@@ -557,6 +562,20 @@ ORGANISATIONS: tuple[DemoOrganisation, ...] = (
             ),
         ),
         people=1,
+    ),
+    # A recent applicant the COPIL cannot approve yet: it has not attended any activity
+    # (M6); it is convened to the next workshop. Last in this list: the SIRENs above
+    # follow the rank of each organisation.
+    DemoOrganisation(
+        "Marne Supervision Industrielle",
+        COMPANY,
+        ("iot-capteurs", "mes-erp"),
+        "Supervision des utilités et suivi de production pour les caves et les ateliers "
+        "agroalimentaires.",
+        (("8 rue Chanzy", "51100", "Reims"),),
+        (Step(Status.APPLICANT, StatusReason.APPLICATION, days_ago=12),),
+        people=1,
+        applied_days_ago=12,
     ),
 )
 
@@ -660,6 +679,11 @@ class DemoPerson:
     can_log_in: bool = False
 
 
+def demo_people() -> list[DemoPerson]:
+    """Every person of the demo: the generated representatives, then the demo logins."""
+    return _people()
+
+
 def _people() -> list[DemoPerson]:
     people: list[DemoPerson] = []
     counter = 0
@@ -684,7 +708,9 @@ def _people() -> list[DemoPerson]:
                     public_consent=counter % 3 != 2,
                     groups=(Role.COPIL,) if copil and head else (),
                     is_staff=copil and head,
-                    can_log_in=copil and head,
+                    # COPIL members and applicants sign online (a proxy, a ballot, the
+                    # charter with the application): they have the demo password.
+                    can_log_in=(copil or org.applied_days_ago is not None) and head,
                 )
             )
             counter += 1
@@ -722,6 +748,11 @@ def siren_for(index: int) -> str:
     return _with_luhn_key(f"{(81_234_567 + index * 104_729) % 100_000_000:08d}")
 
 
+def aif_reference_for(index: int) -> str:
+    """The index-th demo organisation's reference in the AIF directory (M1)."""
+    return f"AIF-OS-{2017 + index % 5}-{index + 101:04d}"
+
+
 def siret_for(siren: str, rank: int) -> str:
     """The rank-th establishment's SIRET: SIREN, a 4-digit sequence and the Luhn key."""
     return _with_luhn_key(f"{siren}{rank + 1:04d}")
@@ -736,6 +767,7 @@ class SeedReport:
     statuses: dict[str, int] = field(default_factory=dict)
     accounts: tuple[DemoAccount, ...] = DEMO_ACCOUNTS
     copil: list[str] = field(default_factory=list)
+    applicants: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def count(self, name: str, n: int = 1) -> None:
@@ -806,10 +838,12 @@ def _load_organisations(report: SeedReport) -> dict[str, Organisation]:
             "siren": siren_for(index),
             "website": demo.website,
             "description": demo.description,
-            "aif_reference": f"AIF-OS-{2017 + index % 5}-{index + 101:04d}" if demo.aif else "",
+            "aif_reference": aif_reference_for(index) if demo.aif else "",
         }
         wanted = {categories[slug] for slug in demo.categories}
         organisation = existing.get(demo.name.lower())
+        if organisation is None and demo.applied_days_ago is not None:
+            continue  # created by its application (_load_applications)
         if organisation is None:
             organisation = services.organisation_create(
                 legal_name=demo.name, now=demo.history[0].moment(timezone.localdate()), **values
@@ -834,7 +868,9 @@ def _load_establishments(report: SeedReport, organisations: dict[str, Organisati
     missing: list[Establishment] = []
     changed: list[Establishment] = []
     for demo in ORGANISATIONS:
-        organisation = organisations[demo.name]
+        organisation = organisations.get(demo.name)
+        if organisation is None:
+            continue  # its application brings its establishments
         for rank, (address, postcode, city) in enumerate(demo.sites):
             siret = siret_for(organisation.siren, rank)
             validate_siret(siret)  # Charter art. 3.1 (M2): 14 digits, Luhn key
@@ -926,9 +962,11 @@ def _load_people(report: SeedReport, organisations: dict[str, Organisation]) -> 
     missing_reps: list[Representative] = []
     changed_reps: list[Representative] = []
     for person in people:
-        if not person.organisation:
-            continue
+        if not person.organisation or person.organisation not in organisations:
+            continue  # an applicant's representatives come with its application
         demo = demo_by_name[person.organisation]
+        if demo.applied_days_ago is not None:
+            continue  # designated by the application and by the applicant (M3, M9)
         organisation = organisations[person.organisation]
         user = users[person.email]
         lost = demo.final_status == Status.NONE
@@ -943,13 +981,15 @@ def _load_people(report: SeedReport, organisations: dict[str, Organisation]) -> 
         representative = existing.get((user.pk, organisation.pk))
         if representative is None:
             missing_reps.append(Representative(user=user, organisation=organisation, **values))
-        elif _sync(representative, values):
+        # A start counted in days before the load stays the first load's: a later load
+        # does not move it.
+        elif _sync(representative, {k: v for k, v in values.items() if k != "start_date"}):
             changed_reps.append(representative)
     Representative.objects.bulk_create(missing_reps)
     if changed_reps:
         Representative.objects.bulk_update(
             changed_reps,
-            ["job_title", "start_date", "end_date", "is_authorised_signatory", "public_consent"],
+            ["job_title", "end_date", "is_authorised_signatory", "public_consent"],
         )
     report.count("representatives", len(missing_reps))
     report.copil = sorted(p.email for p in people if Role.COPIL in p.groups)
@@ -971,7 +1011,9 @@ def _load_statuses(
         )
     )
     for demo in ORGANISATIONS:
-        organisation = organisations[demo.name]
+        organisation = organisations.get(demo.name)
+        if organisation is None or demo.applied_days_ago is not None:
+            continue  # an applicant's history starts with its application
         if organisation.pk in with_history:
             continue  # S1: history is never rewritten; an organisation's history is loaded once
         for step in demo.history:
@@ -992,7 +1034,122 @@ def _load_statuses(
                 now=step.moment(today),
             )
             report.count("status_changes")
-    report.statuses = selectors.community_counts()
+
+
+def _at(days_ago: int, hour: int = 10) -> datetime.datetime:
+    """A moment ``days_ago`` days before the load day, at ``hour`` (Paris time)."""
+    day = timezone.localdate() - datetime.timedelta(days=days_ago)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
+
+
+def _load_applications(report: SeedReport, users: dict[str, User]) -> None:
+    """Applications submitted online (M3, M4) through the application service, with the
+    charter signed in the same step; the COPIL then checks the AIF reference (M1).
+
+    Keyed on the organisation's name: an organisation already in the registry is left
+    as it is (its application, if any, was loaded by an earlier run)."""
+    copil = User.objects.get(email="copil@demo.cos-ge.fr")
+    version = CharterVersion.objects.get(label=CHARTER_LABEL)
+    people_by_org: dict[str, list[DemoPerson]] = {}
+    for person in _people():
+        people_by_org.setdefault(person.organisation, []).append(person)
+    for index, demo in enumerate(ORGANISATIONS):
+        if demo.applied_days_ago is None:
+            continue
+        if Organisation.objects.filter(legal_name__iexact=demo.name).exists():
+            continue
+        head, *others = people_by_org[demo.name]
+        applicant = users[head.email]
+        siren = siren_for(index)
+        submitted = _at(demo.applied_days_ago)
+        if charter_version_in_force(on=submitted.date()) != version:
+            continue  # the demo charter is not in force on that day: nothing to sign
+        application = services.application_submit(
+            applicant=applicant,
+            data={
+                "legal_name": demo.name,
+                "kind": demo.kind,
+                "siren": siren,
+                "website": demo.website,
+                "description": demo.description,
+                "job_title": head.job_title,
+                "establishments": [
+                    {
+                        "siret": siret_for(siren, rank),
+                        "name": "" if rank == 0 else f"Agence de {city}",
+                        "address": address,
+                        "postcode": postcode,
+                        "city": city,
+                    }
+                    for rank, (address, postcode, city) in enumerate(demo.sites)
+                ],
+            },
+            aif_reference=aif_reference_for(index),
+            motivation=(
+                f"{demo.name} souhaite rejoindre la COS-GE pour partager ses retours "
+                "d'expérience avec les industriels du Grand Est."
+            ),
+            password=DEMO_PASSWORD,
+            consent_given=True,
+            ip_address="192.0.2.10",  # documentation range (RFC 5737): a demo address
+            user_agent="Démonstration COS-GE",
+            now=submitted,
+        )
+        organisation = application.organisation
+        organisation.offer_categories.set(OfferCategory.objects.filter(slug__in=demo.categories))
+        for rank, person in enumerate(others, start=1):
+            services.representative_add(
+                organisation=organisation,
+                actor=applicant,
+                email=person.email,
+                first_name=person.first_name,
+                last_name=person.last_name,
+                job_title=person.job_title,
+                now=submitted + datetime.timedelta(days=rank),
+            )
+        # M1: a COPIL member checked the reference in the AIF directory.
+        services.application_aif_verify(
+            application=application,
+            actor=copil,
+            now=_at(max(1, demo.applied_days_ago - 10), hour=15),
+        )
+        report.count("applications")
+        report.count("organisations")
+        report.count("establishments", len(demo.sites))
+        report.count("representatives", len(people_by_org[demo.name]))
+        report.count("status_changes")
+        report.applicants.append(head.email)
+
+
+def _load_partnership_agreement(report: SeedReport) -> None:
+    """P2: the CINOV-IT pattern (3 years, renewed year by year, 3 months' notice), signed
+    the day the COPIL granted the partner status; its deadlines follow (P6)."""
+    organisation = Organisation.objects.filter(legal_name=AGREEMENT_PARTNER).first()
+    if organisation is None or organisation.agreements.exists():
+        return
+    granted = (
+        organisation.status_changes.filter(status=Status.PARTNER)
+        .order_by("effective_at")
+        .values_list("effective_at", flat=True)
+        .first()
+    )
+    if granted is None:
+        return
+    services.partnership_agreement_record(
+        organisation=organisation,
+        actor=User.objects.get(email="copil@demo.cos-ge.fr"),
+        parties=(
+            "La COS-GE, représentée par son COPIL, et le Cluster Mécatronique "
+            "Champagne-Ardenne, représenté par sa présidence."
+        ),
+        signed_on=timezone.localdate(granted),
+        now=granted,
+    )
+    report.count("agreements")
+
+
+# The partner whose partnership rests on a written agreement (P2).
+AGREEMENT_PARTNER = "Cluster Mécatronique Champagne-Ardenne"
 
 
 @transaction.atomic
@@ -1005,4 +1162,7 @@ def load_demo() -> SeedReport:
     _load_establishments(report, organisations)
     users = _load_people(report, organisations)
     _load_statuses(report, organisations, users)
+    _load_applications(report, users)
+    _load_partnership_agreement(report)
+    report.statuses = selectors.community_counts()
     return report

@@ -4,18 +4,33 @@ import io
 
 import pytest
 from allauth.account.models import EmailAddress
+from auditlog.models import LogEntry
 from django.contrib.auth.models import Group
 from django.contrib.sites.models import Site
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, Q
 
+from activities.models import Activity, AttendanceRatio, Convocation, Participation
 from charters.models import CharterVersion
 from core.models import AuditEntry
+from governance.announcements.models import Announcement, AnnouncementDelivery
+from governance.commissions.models import CommissionMembership, ProgressReport
+from governance.elections.models import Ballot, Candidacy, Election, Mandate, Proxy, VoteRecord
+from governance.referents.models import Referent
 from members import selectors
 from members.constants import Role, Status, StatusReason
 from members.demo import CHARTER_FILE, DEMO_PASSWORD
-from members.models import Establishment, Organisation, Representative, StatusChange, User
+from members.models import (
+    Application,
+    Establishment,
+    ExclusionProcedure,
+    Organisation,
+    PartnershipAgreement,
+    Representative,
+    StatusChange,
+    User,
+)
 
 GRAND_EST = ("08", "10", "51", "52", "54", "55", "57", "67", "68", "88")
 DEMO_LOGINS = (
@@ -48,6 +63,44 @@ def snapshot() -> dict:
         "updated": sorted(
             str(moment) for moment in Organisation.objects.values_list("updated_at", flat=True)
         ),
+        # The living community (activities, ratios, governance), through their services.
+        **{
+            model._meta.label: model.objects.count()
+            for model in (
+                Activity,
+                Convocation,
+                Participation,
+                AttendanceRatio,
+                Election,
+                Candidacy,
+                Proxy,
+                VoteRecord,
+                Ballot,
+                Mandate,
+                CommissionMembership,
+                ProgressReport,
+                Referent,
+                Announcement,
+                AnnouncementDelivery,
+                Application,
+                ExclusionProcedure,
+                PartnershipAgreement,
+                LogEntry,
+            )
+        },  # fmt: skip
+        "rewritten": sorted(
+            str(moment)
+            for model in (
+                Representative,
+                Activity,
+                Election,
+                Proxy,
+                Application,
+                CommissionMembership,
+                Referent,
+            )  # fmt: skip
+            for moment in model.objects.values_list("updated_at", flat=True)
+        ),
     }
 
 
@@ -68,7 +121,7 @@ def test_second_run_creates_and_rewrites_nothing(db):
     before = snapshot()
     second_output = seed()
     assert snapshot() == before
-    assert "Créés : 1 version de charte, 41 entités" in first_output
+    assert "Créés : 1 version de charte, 42 entités" in first_output
     assert (
         "Créés : 0 version de charte, 0 entités, 0 établissements, 0 personnes, "
         "0 représentants, 0 changements de statut." in second_output
@@ -94,8 +147,8 @@ def test_charter_version_and_site(seeded):
 def test_every_status_of_the_charter_is_represented(seeded):
     statuses = current_statuses()
     counts = {status: list(statuses.values()).count(status) for status in Status.values}
-    assert len(statuses) == 41
-    assert counts == {"member": 32, "partner": 3, "invitee": 3, "applicant": 1, "none": 2}
+    assert len(statuses) == 42
+    assert counts == {"member": 32, "partner": 3, "invitee": 3, "applicant": 2, "none": 2}
     # Every history was written through the service: one audit entry per change.
     assert AuditEntry.objects.filter(action__startswith="members.status.").count() == (
         StatusChange.objects.count()
@@ -173,7 +226,11 @@ def test_representatives_and_one_authorised_signatory_each(seeded):
         user__email__endswith="@demo.cos-ge.fr"
     ).select_related("user", "organisation"):
         assert representative.user.email.endswith(f"@{representative.organisation.slug}.example")
-        assert not representative.user.has_usable_password() or representative.user.is_staff
+        # Only the COPIL and the applicants (who signed the charter online) log in.
+        applicant = Application.objects.filter(applicant=representative.user).exists()
+        assert not representative.user.has_usable_password() or (
+            representative.user.is_staff or applicant
+        )
     member = Representative.objects.get(user__email="membre@demo.cos-ge.fr")
     assert member.is_authorised_signatory
     assert current_statuses()[member.organisation.legal_name] == Status.MEMBER
@@ -210,7 +267,7 @@ def test_output_lists_the_demo_logins(seeded):
     for email in DEMO_LOGINS:
         assert email in seeded
     assert DEMO_PASSWORD in seeded
-    assert "32 membres, 3 partenaires, 3 invités, 1 candidat(s), 2 sans statut" in seeded
+    assert "32 membres, 3 partenaires, 3 invités, 2 candidat(s), 2 sans statut" in seeded
 
 
 def test_refuses_a_production_environment_without_force(db, settings):
