@@ -7,7 +7,7 @@ from governance import urls as governance_urls
 from members import views as members_views
 from members import views_public as members_public
 
-from . import discovery, views, views_accessibility
+from . import discovery, views, views_accessibility, views_mfa
 
 admin.site.site_header = _("COS-GE — administration du COPIL")
 admin.site.site_title = "COS-GE"
@@ -21,6 +21,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accessibilite/", views_accessibility.statement, name="accessibility"),
     path("langue/", views.set_language, name="set_language"),
+    # Before allauth's own: the activation leads back to the page asked for (views_mfa).
+    path("comptes/2fa/totp/activate/", views_mfa.activate_totp, name="mfa_activate_totp"),
     path("comptes/", include("allauth.urls")),
     path("annuaire/", include("members.urls")),
     # Open data and discoverability (issue 10).
