@@ -629,6 +629,7 @@ def person_deadlines(*, user) -> list[DeadlineRow]:
             organisation=names.get(d.organisation_id, ""),
             actors=[],
             days_left=(d.due - today).days,
+            can_act=d.can_act(user.pk),
         )
         for d in deadlines
     ]
