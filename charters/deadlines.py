@@ -25,6 +25,13 @@ RESIGNATURE_DEADLINE_DAYS = max(RESIGNATURE_REMINDER_DAYS)
 RESIGNATURE_OFFSETS = tuple(RESIGNATURE_DEADLINE_DAYS - days for days in RESIGNATURE_REMINDER_DAYS)
 
 
+RESIGNATURE_HINT = _(
+    "Un signataire autorisé de l'entité signe la charte (page « Signer la charte ») ; "
+    "l'entité sans signataire autorisé en fait désigner un par le COPIL, qui coche "
+    "« signataire autorisé » sur la fiche de son représentant."
+)
+
+
 @deadline_source(
     "charters.resignature", label=_("Signature de la charte en vigueur"), required=True
 )
@@ -36,8 +43,11 @@ def resignature_deadlines(*, start: datetime.date, end: datetime.date):
         due = row.owed_since + datetime.timedelta(days=RESIGNATURE_DEADLINE_DAYS)
         if not start <= due <= end:
             continue
-        actors = tuple(u.pk for u in row.signatories) or tuple(u.pk for u in row.representatives)
-        if not actors:
+        # Only an authorised signatory signs (charter art. 3.1): with none, the
+        # representatives are told how to get one, and the link is not offered to them.
+        actors = tuple(u.pk for u in row.signatories)
+        informed = () if actors else tuple(u.pk for u in row.representatives)
+        if not actors and not informed:
             continue  # M9: the organisation with no representative has its own deadline
         yield Deadline(
             key=f"charters.resignature:{row.version.pk}:org:{row.organisation.pk}",
@@ -50,10 +60,11 @@ def resignature_deadlines(*, start: datetime.date, end: datetime.date):
             due=due,
             act_url="/charte/signer/",
             actors=actors,
-            informed=(),
+            informed=informed,
             offsets=RESIGNATURE_OFFSETS,
             required=True,
             organisation_id=row.organisation.pk,
+            act_hint=RESIGNATURE_HINT,
         )
 
 

@@ -31,6 +31,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext_lazy
 
 from . import emails, queue
 from .audit import audit_log
@@ -75,6 +76,14 @@ class Deadline:
     offsets: tuple[int, ...]  # days before due (0 = on the day, -1 = one day overdue...)
     required: bool  # required by the charter: cannot be muted
     organisation_id: int | None = None
+    # Who acts and how one becomes so (French msgid, lazy): what a list shows instead of
+    # the link to act to anyone who is not among ``actors`` (the informed, the COPIL's
+    # overview), so that no "Agir" link leads to a page refused to its reader.
+    act_hint: str = ""
+
+    def can_act(self, user_id: int | None) -> bool:
+        """Whether the person is one of those who act, at ``act_url``."""
+        return user_id is not None and user_id in self.actors
 
 
 @dataclass(frozen=True)
@@ -150,6 +159,11 @@ AHEAD_DAYS = 90
 OVERDUE_DAYS = 30
 
 
+_DEFAULT_ACT_HINT = gettext_lazy(
+    "À faire par les personnes indiquées dans « Qui agit », depuis le lien de leur rappel."
+)
+
+
 @dataclass(frozen=True)
 class DeadlineRow:
     """One deadline as a list shows it: its kind's label, the organisation's name, who acts."""
@@ -159,6 +173,12 @@ class DeadlineRow:
     organisation: str
     actors: list[str]
     days_left: int
+    # The reader acts (the link "Agir" to act_url); otherwise the row says who acts.
+    can_act: bool = True
+
+    @property
+    def act_hint(self) -> str:
+        return self.deadline.act_hint or _DEFAULT_ACT_HINT
 
     @property
     def overdue(self) -> bool:

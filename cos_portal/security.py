@@ -260,7 +260,10 @@ def mfa_gate(request: HttpRequest) -> HttpResponse | None:
                 "d'authentification."
             ),
         )
-        return HttpResponseRedirect(reverse("mfa_activate_totp"))
+        target = reverse("mfa_activate_totp")
+        back = _return_path(request)
+        # The activation leads back there once the app is active (views_mfa).
+        return HttpResponseRedirect(f"{target}?{urlencode({'next': back})}" if back else target)
     messages.info(
         request, _("Confirmez votre identité avec le code de votre application d'authentification.")
     )

@@ -7,7 +7,7 @@ from governance import urls as governance_urls
 from members import views as members_views
 from members import views_public as members_public
 
-from . import discovery, views, views_accessibility
+from . import cockpit, discovery, views, views_accessibility, views_mfa
 
 admin.site.site_header = _("COS-GE — administration du COPIL")
 admin.site.site_title = "COS-GE"
@@ -15,12 +15,16 @@ admin.site.index_title = _("Gouvernance")
 # The admin signs in through allauth: e-mail verification, rate limits and MFA apply
 # (cos_portal/security.py asks staff for their authenticator app before the admin).
 admin.site.login = secure_admin_login(admin.site.login)
+# The admin's index opens on what waits for the COPIL (the cockpit, also at /copil/).
+admin.site.index = cockpit.admin_index(admin.site.index)
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accessibilite/", views_accessibility.statement, name="accessibility"),
     path("langue/", views.set_language, name="set_language"),
+    # Before allauth's own: the activation leads back to the page asked for (views_mfa).
+    path("comptes/2fa/totp/activate/", views_mfa.activate_totp, name="mfa_activate_totp"),
     path("comptes/", include("allauth.urls")),
     path("annuaire/", include("members.urls")),
     # Open data and discoverability (issue 10).
@@ -47,7 +51,8 @@ urlpatterns = [
     path("activites/", include("activities.urls")),
     path("elections/", include(governance_urls.elections)),
     path("", include(governance_urls.commissions)),
-    # The COPIL's pages outside the admin (issue 9): announcements, deadlines overview.
+    # The COPIL's pages outside the admin (issues 9, 18): cockpit, announcements, deadlines.
+    path("copil/", include("cos_portal.urls_cockpit")),
     path("copil/annonces/", include("governance.announcements.urls")),
     path("copil/echeances/", include("cos_portal.urls_deadlines")),
     path("admin/", admin.site.urls),

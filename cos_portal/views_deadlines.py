@@ -92,6 +92,7 @@ def _filtered(request) -> tuple[DeadlineFilterForm, list[DeadlineRow], datetime.
             organisation=names.get(d.organisation_id, ""),
             actors=sorted((people[pk] for pk in d.actors if pk in people), key=str.lower),
             days_left=(d.due - today).days,
+            can_act=d.can_act(request.user.pk),
         )
         for d in deadlines
     ]

@@ -85,6 +85,10 @@ def exclusion_response_deadlines(*, start: datetime.date, end: datetime.date):
             offsets=(14, 7, 1, 0),
             required=True,
             organisation_id=organisation.pk,
+            act_hint=_(
+                "Les représentants de l'entité répondent depuis son espace membre ; le COPIL "
+                "suit la procédure dans l'administration (Procédures d'exclusion)."
+            ),
         )
 
 
@@ -173,6 +177,10 @@ def agreement_renewal_deadlines(*, start: datetime.date, end: datetime.date):
             offsets=(30, 0),
             required=False,
             organisation_id=agreement.organisation_id,
+            act_hint=_(
+                "Le COPIL décide de la reconduction de la convention ou donne préavis ; "
+                "écrivez-lui pour en parler."
+            ),
         )
 
 
@@ -249,6 +257,10 @@ def invitation_acceptance_deadlines(*, start: datetime.date, end: datetime.date)
             offsets=(7, 2, 0),
             required=True,
             organisation_id=invitation.organisation_id,
+            act_hint=_(
+                "La personne qui a proposé l'invitation relance l'invité, qui accepte "
+                "l'article 3.3 depuis le lien reçu avec son invitation."
+            ),
         )
 
 
@@ -331,6 +343,10 @@ def proof_request_deadlines(*, start: datetime.date, end: datetime.date):
             offsets=(14, 7, 1, 0, -7),
             required=True,
             organisation_id=organisation.pk,
+            act_hint=_(
+                "Les représentants de l'entité déposent les justificatifs depuis son espace "
+                "membre ; le COPIL les examine dans l'administration (Demandes de justificatifs)."
+            ),
         )
 
 

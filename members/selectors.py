@@ -19,11 +19,13 @@ from core.deadlines import AHEAD_DAYS, OVERDUE_DAYS, DeadlineRow, deadline_kinds
 from core.roles import is_copil
 
 from . import attendance
-from .constants import BENEFIT_STATUSES, ApplicationState, Status, StatusReason
+from .constants import BENEFIT_STATUSES, ApplicationState, InvitationState, Status, StatusReason
 from .matching import first_match, identity
 from .models import (
     Application,
     Establishment,
+    ExclusionProcedure,
+    Invitation,
     Organisation,
     ProofDocument,
     Representative,
@@ -629,6 +631,37 @@ def person_deadlines(*, user) -> list[DeadlineRow]:
             organisation=names.get(d.organisation_id, ""),
             actors=[],
             days_left=(d.due - today).days,
+            can_act=d.can_act(user.pk),
         )
         for d in deadlines
     ]
+
+
+# --- What waits for the COPIL (its cockpit, /copil/ and the admin index) -------------------
+
+
+def applications_awaiting_decision() -> QuerySet:
+    """Submitted applications, oldest first (M5): one query with what the cockpit shows."""
+    return (
+        Application.objects.filter(state=ApplicationState.SUBMITTED)
+        .select_related("organisation", "applicant")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def exclusion_procedures_open() -> QuerySet:
+    """Exclusion procedures not decided yet (L4), the earliest response date first."""
+    return (
+        ExclusionProcedure.objects.filter(outcome="")
+        .select_related("organisation")
+        .order_by("response_due_on", "pk")
+    )
+
+
+def invitations_awaiting_decision() -> QuerySet:
+    """Invitations proposed by members, awaiting the COPIL (I1), oldest first."""
+    return (
+        Invitation.objects.filter(state=InvitationState.PROPOSED)
+        .select_related("organisation", "proposed_by")
+        .order_by("created_at", "pk")
+    )

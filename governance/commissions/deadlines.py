@@ -36,4 +36,8 @@ def commission_end_deadlines(*, start: datetime.date, end: datetime.date):
             informed=copil if facilitator else (),
             offsets=(30, 7, 0),
             required=False,
+            act_hint=_(
+                "L'animateur de la commission dépose son rapport final sur la page de la "
+                "commission ; le COPIL le lit et clôt la commission."
+            ),
         )

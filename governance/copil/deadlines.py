@@ -52,4 +52,8 @@ def minutes_request_deadlines(*, start: datetime.date, end: datetime.date):
             informed=(request.requester_id,),
             offsets=(23, 7, 0),
             required=False,
+            act_hint=_(
+                "Le COPIL accepte ou refuse la demande ; la réponse est envoyée par courriel à "
+                "qui l'a faite."
+            ),
         )

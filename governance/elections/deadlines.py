@@ -19,6 +19,12 @@ from core.deadlines import (
     deadline_source,
     group_user_ids,
 )
+from governance.commissions.models import (
+    CommissionMembership,
+    CommissionStatus,
+    MembershipStatus,
+    StandingRole,
+)
 from members import selectors as members_selectors
 from members.constants import Role, Status
 
@@ -28,7 +34,39 @@ from .services import in_blackout, seat_renewal_reason
 
 
 def _election_commission() -> tuple[int, ...]:
-    return group_user_ids(Role.ELECTION_COMMISSION, Role.COPIL)
+    """The people who run an election (V12): the group "Commission électorale" and the
+    accepted members of the standing elections commission (K3), as
+    selectors.is_election_commission counts them; two queries."""
+    today = timezone.localdate(deadline_now())
+    members = (
+        CommissionMembership.objects.filter(
+            commission__standing_role=StandingRole.ELECTIONS,
+            commission__status=CommissionStatus.ACTIVE,
+            status=MembershipStatus.ACCEPTED,
+            representative__start_date__lte=today,
+            representative__user__is_active=True,
+        )
+        .filter(Q(representative__end_date__isnull=True) | Q(representative__end_date__gte=today))
+        .values_list("representative__user_id", flat=True)
+    )
+    return tuple(sorted({*group_user_ids(Role.ELECTION_COMMISSION), *members}))
+
+
+def _copil() -> tuple[int, ...]:
+    return group_user_ids(Role.COPIL)
+
+
+# The elections are the commission's (V12): the COPIL is informed, and its overview and
+# dashboards say who acts instead of a link to a page refused to it.
+COMMISSION_HINT = _(
+    "Action de la commission électorale (article 8) : un représentant de membre la rejoint "
+    "en demandant à entrer dans la commission permanente des élections (page Commissions), "
+    "ou le COPIL l'ajoute au groupe « Commission électorale » dans l'administration."
+)
+CANDIDACY_HINT = _(
+    "Les représentants des membres se portent candidats depuis la page de l'élection ; "
+    "la commission électorale suit les candidatures."
+)
 
 
 def _election_url(election) -> str:
@@ -48,6 +86,7 @@ def election_announcement_deadlines(*, start: datetime.date, end: datetime.date)
     )
     weeks = charter_parameters(on=timezone.localdate(deadline_now())).election_notice_weeks
     actors = _election_commission() if elections else ()
+    copil = _copil() if elections else ()
     for election in elections:
         due = election.election_date - datetime.timedelta(weeks=weeks)
         if not start <= due <= end:
@@ -59,9 +98,10 @@ def election_announcement_deadlines(*, start: datetime.date, end: datetime.date)
             due=due,
             act_url=_election_url(election),
             actors=actors,
-            informed=(),
+            informed=copil,
             offsets=(30, 7, 1, 0),
             required=True,
+            act_hint=COMMISSION_HINT,
         )
 
 
@@ -108,6 +148,7 @@ def candidacy_deadlines(*, start: datetime.date, end: datetime.date):
             informed=commission,
             offsets=(14, 3, 0),
             required=False,
+            act_hint=CANDIDACY_HINT,
         )
 
 
@@ -125,6 +166,7 @@ def proxy_validation_deadlines(*, start: datetime.date, end: datetime.date):
     )
     elections = [e for e in elections if e.pending]
     commission = _election_commission() if elections else ()
+    copil = _copil() if elections else ()
     for election in elections:
         yield Deadline(
             key=f"governance.proxy_validation:{election.pk}",
@@ -135,9 +177,10 @@ def proxy_validation_deadlines(*, start: datetime.date, end: datetime.date):
             due=election.election_date,
             act_url=_election_url(election),
             actors=commission,
-            informed=(),
+            informed=copil,
             offsets=(7, 2, 0),
             required=True,
+            act_hint=COMMISSION_HINT,
         )
 
 
@@ -187,7 +230,8 @@ def election_needed_deadlines(*, start: datetime.date, end: datetime.date):
         )
         if not up:
             continue
-        actors = actors if actors is not None else _election_commission()
+        if actors is None:
+            actors, copil = _election_commission(), _copil()
         yield Deadline(
             key=f"governance.election_needed:{year}",
             kind="governance.election_needed",
@@ -199,7 +243,8 @@ def election_needed_deadlines(*, start: datetime.date, end: datetime.date):
             due=due,
             act_url=reverse("elections:create"),
             actors=actors,
-            informed=(),
+            informed=copil,
             offsets=(120, 60, 30, 7, 0),
             required=True,
+            act_hint=COMMISSION_HINT,
         )

@@ -270,3 +270,16 @@ def results_visible(election: Election, *, commission: bool) -> bool:
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+def proxies_awaiting_decision() -> QuerySet:
+    """Signed proxies the commission has not validated or refused yet (V6), for elections
+    not yet run; one query with the election and both organisations."""
+    return (
+        Proxy.objects.filter(
+            status=ProxyStatus.SIGNED,
+            election__status__in=(ElectionStatus.DRAFT, ElectionStatus.ANNOUNCED),
+        )
+        .select_related("election", "giver", "holder")
+        .order_by("election__election_date", "giver__legal_name", "pk")
+    )

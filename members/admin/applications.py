@@ -1,7 +1,10 @@
 """Applications (M1 to M7): opinions, AIF check, approval and rejection."""
 
-from django.contrib import admin
-from django.urls import reverse
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +13,7 @@ from core.admin_readonly import ReadOnlyInline
 
 from .. import selectors, services
 from ..constants import ApplicationState
+from ..exceptions import MembersError
 from ..models import Application, ApplicationOpinion
 from .decisions import DecisionActionsMixin, ReasonForm, can_decide
 
@@ -67,6 +71,95 @@ class ApplicationAdmin(DecisionActionsMixin, admin.ModelAdmin):
     )
     inlines = (ApplicationOpinionInline,)
     actions = ("verify_aif", "approve", "reject")
+    # The change page carries the decision buttons (decision_view), below the checklist.
+    change_form_template = "admin/members/application/change_form.html"
+
+    # The buttons of the change page: each calls the same service as the admin action.
+    DECISIONS = {
+        "verify_aif": (_("Référence AIF vérifiée"), _("Référence AIF vérifiée.")),
+        "approve": (_("Valider la candidature"), _("Candidature validée : l'entité est membre.")),
+        "reject": (
+            _("Refuser la candidature"),
+            _("Candidature refusée : le candidat est prévenu."),
+        ),
+    }
+
+    def get_urls(self):
+        decide = self.admin_site.admin_view(self.decision_view)
+        return [
+            path(
+                "<path:object_id>/decision/",
+                decide,
+                name=f"{self.opts.app_label}_{self.opts.model_name}_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _reason_key(self, object_id) -> str:
+        return f"members.application_reason:{object_id}"
+
+    def _decisions_for(self, request, application) -> list[dict]:
+        """The buttons the person may press on this application (none once decided)."""
+        if not can_decide(request) or application.state != ApplicationState.SUBMITTED:
+            return []
+        codes = ["approve", "reject"]
+        if application.aif_verified_at is None:
+            codes.insert(0, "verify_aif")
+        return [{"code": code, "label": self.DECISIONS[code][0]} for code in codes]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        application = self.get_object(request, unquote(object_id))
+        extra = dict(extra_context or {})
+        if application is not None:
+            decisions = self._decisions_for(request, application)
+            checks = selectors.application_checklist(application=application) if decisions else []
+            extra.update(
+                decisions=decisions,
+                approval_blocked_by=[c for c in checks if c.blocking and not c.ok],
+                # What was typed before a refused decision, shown again once.
+                decision_reason=request.session.pop(self._reason_key(application.pk), ""),
+            )
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def decision_view(self, request, object_id):
+        """The buttons of the change page (POST): verify the AIF reference, approve or
+        reject through the services the admin actions call (M1, M5, M6, G2). A refused
+        decision says why in French and saves nothing; the reason typed is kept."""
+        if request.method != "POST":
+            raise Http404(gettext("Choisissez une décision sur la page de la candidature."))
+        application = self.get_object(request, unquote(object_id))
+        if application is None:
+            raise Http404(gettext("Cette candidature n'existe pas."))
+        if not can_decide(request):
+            raise PermissionDenied(gettext("Seul le COPIL décide des candidatures."))
+        change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[application.pk]
+        )
+        code = request.POST.get("decision", "")
+        reason = request.POST.get("reason", "").strip()
+        services_by_code = {
+            "verify_aif": lambda: services.application_aif_verify(
+                application=application, actor=request.user
+            ),
+            "approve": lambda: services.application_approve(
+                application=application, actor=request.user, reason=reason
+            ),
+            "reject": lambda: services.application_reject(
+                application=application, actor=request.user, reason=reason
+            ),
+        }
+        if code not in services_by_code:
+            messages.error(request, gettext("Choisissez une des décisions proposées."))
+            request.session[self._reason_key(application.pk)] = reason
+            return HttpResponseRedirect(change_url)
+        try:
+            services_by_code[code]()
+        except MembersError as error:
+            messages.error(request, error.message)
+            request.session[self._reason_key(application.pk)] = reason
+        else:
+            messages.success(request, self.DECISIONS[code][1])
+        return HttpResponseRedirect(change_url)
 
     def get_queryset(self, request):
         return selectors.application_admin_list()

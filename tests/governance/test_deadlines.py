@@ -47,7 +47,8 @@ def test_election_announcement_six_weeks_before_the_plenary(world):
     due = D(2027, 4, 8)  # 20 May 2027 minus 6 weeks (V9)
     sent = run_on("governance.election_announcement", around(due, 30, 7, 1, 0))
     assert sorted(sent) == days_before(due, 30, 7, 1, 0)
-    assert sent[due] == {(commission.pk, 0, False), (copil.pk, 0, False)}
+    # V12: the commission announces; the COPIL is informed (the announcement is not its own).
+    assert sent[due] == {(commission.pk, 0, False), (copil.pk, 0, True)}
     assert deadline_kinds()["governance.election_announcement"].required is True
 
 
@@ -103,7 +104,8 @@ def test_a_year_with_seats_to_renew_and_no_election_reminds_the_commission(db):
     due = D(2027, 11, 7)  # 6 weeks before 19 December (V9, V10)
     sent = run_on("governance.election_needed", around(due, 120, 60, 30, 7, 0))
     assert sorted(sent) == days_before(due, 120, 60, 30, 7, 0)
-    assert sent[due] == {(commission.pk, 0, False), (copil.pk, 0, False)}
+    # V12: the commission creates the election; the COPIL is informed.
+    assert sent[due] == {(commission.pk, 0, False), (copil.pk, 0, True)}
     # 2026: no seat is up (mandates of May 2025), no reminder.
     assert run_on("governance.election_needed", around(D(2026, 11, 7), 120, 0)) == {}
 

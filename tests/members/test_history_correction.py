@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.urls import resolve, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from core.dates import add_months
 from core.decisions import is_decision
@@ -88,7 +89,10 @@ def test_the_correction_is_a_decision_behind_mfa(client, copil, settings):
 
     assert is_decision(resolve(url))
     assert page.status_code == post.status_code == 302
-    assert page["Location"] == post["Location"] == reverse("mfa_activate_totp")
+    activate = reverse("mfa_activate_totp")
+    # The page comes back after the activation; a POST without a referring page has none.
+    assert page["Location"] == f"{activate}?{urlencode({'next': url})}"
+    assert post["Location"] == activate
     assert history() == [record.pk]
 
 

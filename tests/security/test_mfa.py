@@ -17,6 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from freezegun import freeze_time
 
 from cos_portal.security import mfa_required_for
@@ -34,6 +35,11 @@ NOW = "2026-03-10 09:00:05"
 
 def login(client, user, password=PASSWORD):
     return client.post(reverse("account_login"), {"login": user.email, "password": password})
+
+
+def activation_then(path: str) -> str:
+    """The activation page of an authenticator app, coming back to ``path`` afterwards."""
+    return f"{reverse('mfa_activate_totp')}?{urlencode({'next': path})}"
 
 
 def staff_with_totp(**kwargs):
@@ -64,7 +70,7 @@ def test_staff_without_an_authenticator_app_is_sent_to_its_activation(client, mf
     response = client.get("/admin/auth/group/")
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("mfa_activate_totp")
+    assert response["Location"] == activation_then("/admin/auth/group/")
 
 
 def test_the_gate_is_off_in_tests_unless_switched_on(client, settings):
@@ -87,26 +93,62 @@ def test_admin_logout_stays_reachable_without_mfa(client, mfa_on):
 # request, and the portal then marks the session as verified (the first code typed
 # proved the device).
 @pytest.mark.django_db(transaction=True)
-def test_staff_activates_an_authenticator_app_then_reaches_the_admin(client, mfa_on):
+def test_staff_activates_an_authenticator_app_then_lands_back_on_the_admin(client, mfa_on):
     staff = verified_user(is_staff=True, is_superuser=True)
     assert login(client, staff).status_code == 302
 
-    assert client.get("/admin/")["Location"] == reverse("mfa_activate_totp")
-    # allauth asks for the password again before an authenticator is added.
-    confirm = client.get(reverse("mfa_activate_totp"))["Location"]
-    assert confirm == "/comptes/reauthenticate/?next=%2Fcomptes%2F2fa%2Ftotp%2Factivate%2F"
-    assert client.post(confirm, {"password": PASSWORD})["Location"] == reverse("mfa_activate_totp")
-    page = client.get(reverse("mfa_activate_totp"))
+    activation = client.get("/admin/auth/group/")["Location"]
+    assert activation == activation_then("/admin/auth/group/")
+    # allauth asks for the password again before an authenticator is added; the page
+    # asked for travels with it.
+    confirm = client.get(activation)["Location"]
+    assert confirm == f"/comptes/reauthenticate/?{urlencode({'next': activation})}"
+    assert client.post(confirm, {"password": PASSWORD})["Location"] == activation
+    page = client.get(activation)
     assert page.status_code == 200
     assert "Activer" in page.content.decode()
     secret = client.session[SECRET_SESSION_KEY]
+    # The real form posts to the bare activation URL (allauth's template).
     response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
 
     assert response.status_code == 302
+    assert response["Location"] == "/admin/auth/group/"
     assert Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).count() == 1
-    # Recovery codes come with the app.
+    # Recovery codes come with the app, and the message says where to read them.
     assert Authenticator.objects.filter(user=staff, type=Authenticator.Type.RECOVERY_CODES).exists()
-    assert client.get("/admin/").status_code == 200
+    landed = client.get(response["Location"])
+    assert landed.status_code == 200
+    assert reverse("mfa_view_recovery_codes") in landed.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_copil_member_activates_the_app_then_lands_on_the_copil_page_asked(client, mfa_on):
+    member = in_group(verified_user(), Role.COPIL)
+    login(client, member)
+
+    activation = client.get("/copil/echeances/?overdue=on")["Location"]
+    assert activation == activation_then("/copil/echeances/?overdue=on")
+    client.post(client.get(activation)["Location"], {"password": PASSWORD})
+    client.get(activation)
+    secret = client.session[SECRET_SESSION_KEY]
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+
+    assert response["Location"] == "/copil/echeances/?overdue=on"
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_the_activation_leads_to_no_other_site(client, mfa_on):
+    staff = verified_user(is_staff=True)
+    login(client, staff)
+    client.post("/comptes/reauthenticate/", {"password": PASSWORD})
+    client.get(f"{reverse('mfa_activate_totp')}?next=https://ailleurs.example/")
+    secret = client.session[SECRET_SESSION_KEY]
+
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+
+    assert response.status_code == 302
+    assert not response["Location"].startswith("https://ailleurs.example")
+    assert Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).count() == 1
 
 
 def test_a_wrong_activation_code_activates_nothing(client, mfa_on):
@@ -119,7 +161,7 @@ def test_a_wrong_activation_code_activates_nothing(client, mfa_on):
 
     assert response.status_code == 200
     assert not Authenticator.objects.filter(user=staff).exists()
-    assert client.get("/admin/")["Location"] == reverse("mfa_activate_totp")
+    assert client.get("/admin/")["Location"] == activation_then("/admin/")
 
 
 @freeze_time(NOW)
@@ -193,7 +235,7 @@ def test_a_copil_decision_needs_mfa_from_a_copil_member(client, mfa_on):
 
     response = client.get("/test/decision-copil/")
 
-    assert response["Location"] == reverse("mfa_activate_totp")
+    assert response["Location"] == activation_then("/test/decision-copil/")
 
 
 @pytest.mark.urls("tests.security.urls")
@@ -289,7 +331,9 @@ def test_a_page_that_is_no_decision_asks_no_mfa_of_the_copil(client, mfa_on):
     client.force_login(in_group(verified_user(), Role.COPIL))
 
     assert client.get("/test/lecture/").status_code == 200
-    assert client.get("/test/decision-copil/")["Location"] == reverse("mfa_activate_totp")
+    assert client.get("/test/decision-copil/")["Location"] == activation_then(
+        "/test/decision-copil/"
+    )
 
 
 @pytest.mark.urls("tests.security.urls")

@@ -139,6 +139,7 @@ MFA_DECISIONS = {
     "announcements:detail",
     "announcements:send",
     "deadlines:overview",
+    "copil:cockpit",
     "deadlines:ics",
     *ADMIN_URLS,
 }
@@ -317,6 +318,8 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "announcements:create": (LOGIN, 403, 403, 403, 200, 403),
     "announcements:detail": (LOGIN, 403, 403, 403, 200, 403),
     "announcements:send": (LOGIN, 403, 403, 403, 302, 403),
+    # The COPIL's cockpit (issue 18): the COPIL decides, staff (the superuser) read it.
+    "copil:cockpit": (LOGIN, 403, 403, 403, 200, 200),
     "deadlines:overview": (LOGIN, 403, 403, 403, 200, 403),
     "deadlines:ics": (LOGIN, 403, 403, 403, 200, 403),
     # The admin: staff only (COPIL members are staff with the COPIL group's

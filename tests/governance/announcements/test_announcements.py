@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.urls import reverse
+from django.utils.http import urlencode
 from freezegun import freeze_time
 
 from core.models import AuditEntry, OutboxJob
@@ -414,7 +415,8 @@ def test_the_copil_pages_ask_for_mfa_as_the_admin_does(client, copil, settings, 
     response = client.get(reverse(name))
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("mfa_activate_totp")
+    activate = reverse("mfa_activate_totp")
+    assert response["Location"] == f"{activate}?{urlencode({'next': reverse(name)})}"
 
 
 def test_erasing_a_person_replaces_the_address_in_the_send_log(

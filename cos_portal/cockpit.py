@@ -1,0 +1,262 @@
+"""The COPIL's cockpit (/copil/ and the admin index): what waits for a decision, each item
+with the page where it is taken one click away.
+
+cos_portal stands on top of every app, so the cockpit reads their selectors directly:
+applications (M5), invitations (I1), exclusion procedures (L4) from members; proxies (V6)
+from elections; minutes requests (C4) from the COPIL's meetings; and the deadlines of
+every app through the engine's registry (core/deadlines.py). A constant number of queries
+whatever the number of items: one per list, the deadline sources' own, one for the
+organisations' names and one for the people who act.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.deadlines import DeadlineRow, deadline_kinds, deadline_list
+from core.roles import is_copil
+from governance.copil.models import MinutesRequestStatus
+from governance.copil.selectors import minutes_request_list
+from governance.elections.deadlines import COMMISSION_HINT
+from governance.elections.selectors import is_election_commission, proxies_awaiting_decision
+from members import selectors as members_selectors
+from members.models import Organisation
+
+# The cockpit's window of deadlines: those overdue for up to 30 days and those due in the
+# next 30 (the full list, 90 days ahead, is /copil/echeances/).
+COCKPIT_AHEAD_DAYS = 30
+COCKPIT_OVERDUE_DAYS = 30
+
+
+def can_open_cockpit(user) -> bool:
+    """The COPIL decides; staff (the COPIL's team) read what waits."""
+    return is_copil(user) or bool(getattr(user, "is_staff", False))
+
+
+@dataclass
+class CockpitItem:
+    title: str
+    detail: str
+    url: str  # the page where the decision is taken ("" when the reader cannot act)
+    since: datetime.date | None = None
+
+
+@dataclass
+class CockpitSection:
+    key: str
+    title: str
+    empty: str
+    items: list[CockpitItem] = field(default_factory=list)
+    # When the reader cannot take these decisions: who does, and how one becomes so.
+    hint: str = ""
+
+
+def _admin_change(model: str, pk: int) -> str:
+    return reverse(f"admin:members_{model}_change", args=[pk])
+
+
+def _applications(decides: bool) -> CockpitSection:
+    section = CockpitSection(
+        "applications",
+        _("Candidatures à décider"),
+        _("Aucune candidature en attente."),
+        hint="" if decides else _("Seuls les membres du COPIL décident des candidatures."),
+    )
+    for application in members_selectors.applications_awaiting_decision():
+        organisation = application.organisation
+        section.items.append(
+            CockpitItem(
+                title=organisation.legal_name if organisation else str(application),
+                detail=_("Déposée par %(who)s ; référence AIF %(state)s.")
+                % {
+                    "who": application.applicant.get_full_name() or application.applicant.email,
+                    "state": _("vérifiée") if application.aif_verified_at else _("à vérifier"),
+                },
+                url=_admin_change("application", application.pk) if decides else "",
+                since=timezone.localdate(application.submitted_at)
+                if application.submitted_at
+                else None,
+            )
+        )
+    return section
+
+
+def _invitations(decides: bool) -> CockpitSection:
+    section = CockpitSection(
+        "invitations",
+        _("Invitations à valider"),
+        _("Aucune invitation en attente."),
+        hint="" if decides else _("Seuls les membres du COPIL valident les invitations."),
+    )
+    for invitation in members_selectors.invitations_awaiting_decision():
+        guest_organisation = (
+            invitation.organisation.legal_name
+            if invitation.organisation_id
+            else invitation.guest_organisation_name
+        )
+        section.items.append(
+            CockpitItem(
+                title=f"{invitation.guest_name} ({guest_organisation})"
+                if guest_organisation
+                else invitation.guest_name,
+                detail=_("Proposée par %(who)s, du %(start)s au %(end)s.")
+                % {
+                    "who": invitation.proposed_by.get_full_name() or invitation.proposed_by.email,
+                    "start": invitation.starts_on.strftime("%d/%m/%Y"),
+                    "end": invitation.ends_on.strftime("%d/%m/%Y"),
+                },
+                url=_admin_change("invitation", invitation.pk) if decides else "",
+                since=timezone.localdate(invitation.created_at),
+            )
+        )
+    return section
+
+
+def _exclusions(decides: bool) -> CockpitSection:
+    section = CockpitSection(
+        "exclusions",
+        _("Procédures d'exclusion en cours"),
+        _("Aucune procédure d'exclusion en cours."),
+        hint="" if decides else _("Seuls les membres du COPIL prononcent ou clôturent."),
+    )
+    for procedure in members_selectors.exclusion_procedures_open():
+        if procedure.responded_at:
+            detail = _("Le membre a répondu : le COPIL peut décider.")
+        else:
+            detail = _("Réponse du membre attendue au plus tard le %(date)s.") % {
+                "date": procedure.response_due_on.strftime("%d/%m/%Y")
+            }
+        section.items.append(
+            CockpitItem(
+                title=procedure.organisation.legal_name,
+                detail=detail,
+                url=_admin_change("exclusionprocedure", procedure.pk) if decides else "",
+                since=timezone.localdate(procedure.opened_at),
+            )
+        )
+    return section
+
+
+def _proxies(commission: bool) -> CockpitSection:
+    section = CockpitSection(
+        "proxies",
+        _("Procurations à valider"),
+        _("Aucune procuration en attente."),
+        hint="" if commission else COMMISSION_HINT,
+    )
+    for proxy in proxies_awaiting_decision():
+        section.items.append(
+            CockpitItem(
+                title=_("%(giver)s donne procuration à %(holder)s")
+                % {"giver": proxy.giver.legal_name, "holder": proxy.holder.legal_name},
+                detail=_("Élection « %(title)s » du %(date)s.")
+                % {
+                    "title": proxy.election.title,
+                    "date": proxy.election.election_date.strftime("%d/%m/%Y"),
+                },
+                url=proxy.election.get_absolute_url() if commission else "",
+                since=timezone.localdate(proxy.created_at),
+            )
+        )
+    return section
+
+
+def _minutes_requests(decides: bool) -> CockpitSection:
+    section = CockpitSection(
+        "minutes",
+        _("Demandes de compte rendu du COPIL"),
+        _("Aucune demande de compte rendu en attente."),
+        hint="" if decides else _("Seuls les membres du COPIL répondent à ces demandes."),
+    )
+    url = reverse("elections:minutes_requests") if decides else ""
+    for request in minutes_request_list(status=MinutesRequestStatus.PENDING).order_by(
+        "created_at", "pk"
+    ):
+        section.items.append(
+            CockpitItem(
+                title=request.meeting.title,
+                detail=_("Demandée par %(who)s (%(organisation)s).")
+                % {
+                    "who": request.requester.get_full_name() or request.requester.email,
+                    "organisation": request.organisation.legal_name,
+                },
+                url=url,
+                since=timezone.localdate(request.created_at),
+            )
+        )
+    return section
+
+
+def cockpit_deadline_rows(*, viewer_id: int | None, today: datetime.date) -> list[DeadlineRow]:
+    """The deadlines overdue for up to 30 days and due in the next 30, with who acts;
+    the link to act only for those who act (the others read who does)."""
+    deadlines = deadline_list(
+        start=today - datetime.timedelta(days=COCKPIT_OVERDUE_DAYS),
+        end=today + datetime.timedelta(days=COCKPIT_AHEAD_DAYS),
+    )
+    names = dict(
+        Organisation.objects.filter(
+            pk__in={d.organisation_id for d in deadlines if d.organisation_id}
+        ).values_list("pk", "legal_name")
+    )
+    actor_ids = {pk for d in deadlines for pk in d.actors}
+    people = {
+        user.pk: user.get_full_name() or user.email
+        for user in get_user_model()
+        .objects.filter(pk__in=actor_ids)
+        .only("pk", "first_name", "last_name", "email")
+    }
+    kinds = deadline_kinds()
+    return [
+        DeadlineRow(
+            deadline=d,
+            kind_label=str(kinds[d.kind].label) if d.kind in kinds else d.kind,
+            organisation=names.get(d.organisation_id, ""),
+            actors=sorted((people[pk] for pk in d.actors if pk in people), key=str.lower),
+            days_left=(d.due - today).days,
+            can_act=d.can_act(viewer_id),
+        )
+        for d in deadlines
+    ]
+
+
+def copil_cockpit(*, user, today: datetime.date | None = None) -> dict:
+    """What waits for the COPIL, read as ``user`` (links only where they can act)."""
+    today = today or timezone.localdate()
+    decides = is_copil(user)
+    sections = [
+        _applications(decides),
+        _proxies(is_election_commission(user)),
+        _minutes_requests(decides),
+        _exclusions(decides),
+        _invitations(decides),
+    ]
+    rows = cockpit_deadline_rows(viewer_id=user.pk, today=today)
+    return {
+        "sections": sections,
+        "waiting": sum(len(section.items) for section in sections),
+        "overdue": [row for row in rows if row.overdue],
+        "upcoming": [row for row in rows if not row.overdue],
+        "ahead_days": COCKPIT_AHEAD_DAYS,
+        "overdue_days": COCKPIT_OVERDUE_DAYS,
+        "decides": decides,
+    }
+
+
+def admin_index(index):
+    """Wrap the admin site's index view: the cockpit's panel above the models, for
+    the COPIL and its team (the template templates/admin/index.html shows it)."""
+
+    def index_with_cockpit(request, extra_context=None):
+        extra = dict(extra_context or {})
+        if can_open_cockpit(request.user):
+            extra["cockpit"] = copil_cockpit(user=request.user)
+        return index(request, extra_context=extra)
+
+    return index_with_cockpit
