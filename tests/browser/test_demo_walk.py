@@ -25,6 +25,7 @@ from playwright.sync_api import expect
 from charters.models import Signature
 from governance.elections.services import first_allowed_date, in_blackout
 from governance.models import Election, ElectionStatus, Proxy
+from members.constants import ApplicationState
 from members.demo import DEMO_PASSWORD
 from members.models import Application
 from tests.browser.conftest import DESKTOP, TIMEOUT_MS
@@ -266,3 +267,26 @@ def test_the_demo_community_walked_by_clicking(walk, signing_key, tmp_path):  # 
         walk.shot(commission, "results-published")
     election.refresh_from_db()
     assert election.status == ElectionStatus.PUBLISHED
+
+    # 6. The COPIL, from its cockpit, approves the application that meets every condition
+    # of art. 3.1, then, from the administration's index, reads why the other is blocked.
+    copil = walk.sign_in(COPIL)
+    copil.get_by_role("link", name="Pilotage du COPIL").click()
+    walk.shot(copil, "copil-cockpit")
+    copil.get_by_role("link", name="Argonne Automatismes").click()
+    expect(
+        copil.get_by_text("Toutes les conditions de l'article 3.1 sont remplies")
+    ).to_be_visible()
+    copil.get_by_role("button", name="Valider la candidature").click()
+    expect(copil.get_by_text("Candidature validée : l'entité est membre.")).to_be_visible()
+    walk.shot(copil, "copil-approves")
+    approved = Application.objects.get(organisation__legal_name="Argonne Automatismes")
+    assert approved.state == ApplicationState.APPROVED
+    copil.get_by_role("link", name="Voir le site").click()
+    copil.get_by_role("link", name="Administration du COPIL").click()
+    copil.get_by_role("link", name="Marne Supervision Industrielle").click()
+    expect(copil.get_by_text("La validation est bloquée")).to_be_visible()
+    expect(copil.locator(".application-blocking")).to_contain_text("✘")
+    walk.shot(copil, "copil-sees-the-blocked-application")
+    blocked = Application.objects.get(organisation__legal_name="Marne Supervision Industrielle")
+    assert blocked.state == ApplicationState.SUBMITTED
