@@ -104,7 +104,10 @@ def _partner_agreements():
 
 
 def _agreement_url(agreement) -> str:
-    return reverse("admin:members_partnershipagreement_change", args=[agreement.pk])
+    # Notice is given with the action "Mettre fin au partenariat" of the organisations'
+    # list (P5, P6): the list filtered on the partner, where the COPIL acts.
+    changelist = reverse("admin:members_organisation_changelist")
+    return f"{changelist}?id__exact={agreement.organisation_id}"
 
 
 @deadline_source(
@@ -251,7 +254,8 @@ def invitation_acceptance_deadlines(*, start: datetime.date, end: datetime.date)
                 guest=_guest_name(invitation),
             ),
             due=timezone.localdate(invitation.first_activity_at),
-            act_url=reverse("member_space:dashboard"),
+            # The page listing their invitations, with the invitee's address to remind.
+            act_url=reverse("member_space:invitation_propose"),
             actors=(invitation.proposed_by_id,),
             informed=copil,
             offsets=(7, 2, 0),

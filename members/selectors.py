@@ -3,7 +3,16 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -664,4 +673,22 @@ def invitations_awaiting_decision() -> QuerySet:
         Invitation.objects.filter(state=InvitationState.PROPOSED)
         .select_related("organisation", "proposed_by")
         .order_by("created_at", "pk")
+    )
+
+
+def invitations_proposed_by(*, user, on: datetime.date | None = None) -> QuerySet:
+    """The invitations a person proposed that have not ended (I1, I2): the page where they
+    propose another one shows them, with whether the invitee accepted art. 3.3."""
+    day = on or timezone.localdate()
+    return (
+        Invitation.objects.filter(proposed_by=user, ends_on__gte=day)
+        .exclude(state=InvitationState.REFUSED)
+        .annotate(
+            awaiting_acceptance=ExpressionWrapper(
+                Q(state=InvitationState.VALIDATED, accepted_at__isnull=True),
+                output_field=BooleanField(),
+            )
+        )
+        .select_related("organisation")
+        .order_by("starts_on", "pk")
     )

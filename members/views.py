@@ -686,6 +686,8 @@ def invitation_propose(request):
             "form": form,
             # I4: the ban's length is the charter version's, not a number in the page.
             "ban_months": charter_parameters().excluded_invitee_ban_months,
+            # I1, I2: the invitations already proposed, to follow them up (deadlines).
+            "invitations": list(selectors.invitations_proposed_by(user=request.user)),
         },
         status=400 if request.method == "POST" else 200,
     )
