@@ -248,7 +248,9 @@ def test_the_copil_is_reminded_before_the_last_notice_date_once(copil):
     [email] = [m for m in mail.outbox if "préavis" in m.subject]
     assert email.to == [copil.email]
     assert "10 octobre 2024" in email.subject
-    assert f"/admin/members/partnershipagreement/{agreement.pk}/change/" in email.body
+    # The link leads where notice is given: the partner in the organisations' list, whose
+    # action "Mettre fin au partenariat" ends the agreement.
+    assert f"/admin/members/organisation/?id__exact={agreement.organisation_id}" in email.body
 
 
 @pytest.mark.rule("P6")
