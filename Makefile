@@ -7,6 +7,11 @@ PYTEST_ARGS ?=
 PORT ?= 8000
 # Links in e-mails, PDFs and calendars follow the port `make run` serves on.
 SITE_URL ?= http://127.0.0.1:$(PORT)
+# `make run` serves with DEBUG off, as production does: a 404, 403 or 500 shows the portal's
+# French pages (templates/404.html...), not Django's English technical ones; the traceback
+# of a 500 is still printed in the log. --insecure lets runserver serve the static files
+# without DEBUG; it still reloads on code changes. `make run DEBUG=true` for Django's pages.
+DEBUG ?= false
 
 .PHONY: run test lint install chromium pdfinfo vnu messages bench lock clean
 
@@ -22,7 +27,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py create_signing_key --if-missing
-	DJANGO_DEBUG=true SITE_URL=$(SITE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DJANGO_DEBUG=$(DEBUG) SITE_URL=$(SITE_URL) $(PY) manage.py runserver --insecure 127.0.0.1:$(PORT)
 
 # Browser tests drive Debian's Chromium; install it when missing (as root, like CI).
 chromium:
