@@ -62,10 +62,13 @@ def permission_label(permission: Permission) -> str:
 
 
 def show_private_files(model_admin) -> None:
-    """Uploaded files (and images) in the admin's forms, inlines included, without a URL."""
+    """Uploaded files (and images) in the admin's forms, inlines included, without a URL;
+    web addresses typed without a scheme read as https (the portal's forms do the same)."""
     for field_class in (models.FileField, models.ImageField):
         overrides = model_admin.formfield_overrides.get(field_class, {})
         model_admin.formfield_overrides[field_class] = {**overrides, "widget": PrivateFileWidget}
+    overrides = model_admin.formfield_overrides.get(models.URLField, {})
+    model_admin.formfield_overrides[models.URLField] = {**overrides, "assume_scheme": "https"}
 
 
 class FrenchPhrasesMixin:

@@ -101,6 +101,14 @@ class CandidacyAdmin(ReadOnlyAdmin):
     list_display = ("candidate", "organisation", "election", "votes", "is_elected")
     list_select_related = ("candidate", "organisation", "election")
     list_filter = ("election",)
+    # The video is a private file (no public URL): its name here, the file on the
+    # election's page, behind its access check.
+    exclude = ("video",)
+    readonly_fields = ("video_name",)
+
+    @admin.display(description=_("vidéo déposée"))
+    def video_name(self, obj):
+        return obj.video.name.rsplit("/", 1)[-1] if obj.video else "—"
 
 
 @admin.register(Proxy)
