@@ -9,10 +9,12 @@ words of user interfaces; what is not the interface is left out: <code>, <pre>, 
 and anything marked lang="en" (the English name in the language switcher), and the text
 the people of the test data typed themselves (USER_DATA).
 
-LINK_CHECKS holds further checks of each page (the "Agir" links go to a page where the
-person can act: added there).
+LINK_CHECKS holds further checks of each page. Every "Agir" link found is followed as
+the same person: it must answer 200 (a page where that person acts; those who cannot act
+read who can instead of a link, tests/cos_portal/test_act_links.py checks each kind).
 """
 
+import io
 import re
 from collections.abc import Callable
 from html import unescape
@@ -21,9 +23,11 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from django.contrib import admin
+from django.core.management import call_command
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
+from members.models import User
 from tests.security import test_permission_matrix as matrix
 
 pytestmark = pytest.mark.django_db
@@ -171,26 +175,43 @@ def same_site_path(href: str) -> str | None:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def visit(client: Client, role: str, path: str) -> tuple[list[str], list[str]]:
-    """The problems of one page and the same-site links found on it."""
+AGIR_LINK = re.compile(r'<a\b[^>]*\bhref="([^"]+)"[^>]*>\s*Agir\s*</a>')
+
+
+def visit(client: Client, role: str, path: str) -> tuple[list[str], list[str], list[str]]:
+    """The problems of one page, the same-site links found on it and its "Agir" links."""
     response = client.get(path, HTTP_ACCEPT_LANGUAGE="fr")
     try:
         problems = problems_of(role, path, response)
-        links = []
+        links, acts = [], []
         if response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
-            links = [same_site_path(href) for href in links_of(response.content.decode())]
-        return problems, [link for link in links if link]
+            page = response.content.decode()
+            links = [same_site_path(href) for href in links_of(page)]
+            acts = [same_site_path(href) for href in AGIR_LINK.findall(page)]
+        return problems, [link for link in links if link], [act for act in acts if act]
     finally:
         response.close()  # files served (logos, PDFs) are closed
 
 
+def dead_act_links(client: Client, acts: list[str]) -> list[str]:
+    """The "Agir" links that do not open a page for the person who reads them."""
+    dead = []
+    for target in acts:
+        status = client.get(target, HTTP_ACCEPT_LANGUAGE="fr").status_code
+        if status != 200:
+            dead.append(f'dead "Agir" link to {target}: HTTP {status}')
+    return dead
+
+
 def crawl(client: Client, role: str, start: list[str]) -> dict[str, list[str]]:
-    """Visit the start pages, then the links found on them (one level, bounded)."""
+    """Visit the start pages, then the links found on them (one level, bounded); every
+    "Agir" link met is followed as the same person."""
     problems: dict[str, list[str]] = {}
     seen = set(start)
     found_links: list[str] = []
     for path in start:
-        found, links = visit(client, role, path)
+        found, links, acts = visit(client, role, path)
+        found += dead_act_links(client, acts)
         if found:
             problems[path] = found
         for link in links:
@@ -198,7 +219,8 @@ def crawl(client: Client, role: str, start: list[str]) -> dict[str, list[str]]:
                 seen.add(link)
                 found_links.append(link)
     for path in found_links[:MAX_LINKS_PER_ROLE]:
-        found, _links = visit(client, role, path)
+        found, _links, acts = visit(client, role, path)
+        found += dead_act_links(client, acts)
         if found:
             problems[path] = found
     return problems
@@ -271,3 +293,44 @@ def test_the_crawl_sees_english_and_raw_html_where_there_is_some():
     ]
     assert raw_html_in_title(page) == ["raw HTML in the title: '&lt;span&gt;Mon espace'"]
     assert links_of(page) == ["/espace/"]
+
+
+def test_the_crawl_sees_a_dead_agir_link(client, world):
+    users, _by_parameter, _by_url = world
+    client.force_login(users["member"])
+    page = '<a class="btn" href="/copil/">Agir</a> <a href="/espace/">\n  Agir\n</a>'
+
+    acts = [same_site_path(href) for href in AGIR_LINK.findall(page)]
+
+    assert acts == ["/copil/", "/espace/"]
+    assert dead_act_links(client, acts) == ['dead "Agir" link to /copil/: HTTP 403']
+
+
+DEMO_PEOPLE = [
+    "membre@demo.cos-ge.fr",
+    "copil@demo.cos-ge.fr",
+    "organisateur@demo.cos-ge.fr",
+    "admin@demo.cos-ge.fr",
+    "agnes.weber@argonne-automatismes.example",
+    "helene.masson@vosges-bois-robotique.example",
+]
+DEMO_START = ["/", "/espace/", "/copil/", "/copil/echeances/", "/elections/", "/activites/"]
+
+
+def test_the_demo_people_meet_french_pages_and_live_agir_links(settings):
+    """The living demo has deadlines for each role: every page they start from, the links
+    on it and every "Agir" link, followed as that person."""
+    settings.REDIS_URL = ""
+    call_command("seed_demo", stdout=io.StringIO())
+    followed = 0
+    problems: dict[str, list[str]] = {}
+    for email in DEMO_PEOPLE:
+        client = Client(raise_request_exception=False)
+        client.force_login(User.objects.get(email=email))
+        start = [p for p in DEMO_START if client.get(p).status_code == 200]
+        for path, found in crawl(client, email, start).items():
+            problems[f"{email} {path}"] = found
+        followed += sum(len(visit(client, email, path)[2]) for path in start)
+
+    assert not problems, report(problems)
+    assert followed >= 5  # the demo's deadlines give each role something to act on
