@@ -265,7 +265,12 @@ BUILDERS = {
         build_invitation_acceptance,
         lambda d: 'href="mailto:ines@exemple.fr"',
     ),
-    "members.no_representative": (NOW, build_no_representative, lambda d: "/representative/add/"),
+    # The organisation's page, with its inline form for one more representative.
+    "members.no_representative": (
+        NOW,
+        build_no_representative,
+        lambda d: 'id="representatives-empty"',
+    ),
     "members.proof_request": (NOW, build_proof_request, lambda d: "/justificatifs/"),
     "activities.attendance_threshold": (
         NOW,
