@@ -26,6 +26,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -187,6 +188,36 @@ class DeadlineRow:
     @property
     def overdue_days(self) -> int:
         return -self.days_left
+
+
+def deadline_rows(
+    deadlines: list[Deadline],
+    *,
+    organisation_names: dict[int, str],
+    viewer_id: int | None,
+    today: datetime.date,
+) -> list[DeadlineRow]:
+    """The rows of a list of deadlines: who acts, named in one query; the link to act
+    only for those who act."""
+    actor_ids = {pk for d in deadlines for pk in d.actors}
+    people = {
+        user.pk: user.get_full_name() or user.email
+        for user in get_user_model()
+        .objects.filter(pk__in=actor_ids)
+        .only("pk", "first_name", "last_name", "email")
+    }
+    kinds = deadline_kinds()
+    return [
+        DeadlineRow(
+            deadline=d,
+            kind_label=str(kinds[d.kind].label) if d.kind in kinds else d.kind,
+            organisation=organisation_names.get(d.organisation_id, ""),
+            actors=sorted((people[pk] for pk in d.actors if pk in people), key=str.lower),
+            days_left=(d.due - today).days,
+            can_act=d.can_act(viewer_id),
+        )
+        for d in deadlines
+    ]
 
 
 # --- The clock of the sources -----------------------------------------------------------

@@ -14,12 +14,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.deadlines import DeadlineRow, deadline_kinds, deadline_list
+from core.deadlines import DeadlineRow, deadline_list, deadline_rows
 from core.roles import is_copil
 from governance.copil.models import MinutesRequestStatus
 from governance.copil.selectors import minutes_request_list
@@ -205,25 +204,7 @@ def cockpit_deadline_rows(*, viewer_id: int | None, today: datetime.date) -> lis
             pk__in={d.organisation_id for d in deadlines if d.organisation_id}
         ).values_list("pk", "legal_name")
     )
-    actor_ids = {pk for d in deadlines for pk in d.actors}
-    people = {
-        user.pk: user.get_full_name() or user.email
-        for user in get_user_model()
-        .objects.filter(pk__in=actor_ids)
-        .only("pk", "first_name", "last_name", "email")
-    }
-    kinds = deadline_kinds()
-    return [
-        DeadlineRow(
-            deadline=d,
-            kind_label=str(kinds[d.kind].label) if d.kind in kinds else d.kind,
-            organisation=names.get(d.organisation_id, ""),
-            actors=sorted((people[pk] for pk in d.actors if pk in people), key=str.lower),
-            days_left=(d.due - today).days,
-            can_act=d.can_act(viewer_id),
-        )
-        for d in deadlines
-    ]
+    return deadline_rows(deadlines, organisation_names=names, viewer_id=viewer_id, today=today)
 
 
 def copil_cockpit(*, user, today: datetime.date | None = None) -> dict:

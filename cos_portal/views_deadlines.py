@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -27,6 +26,7 @@ from core.deadlines import (
     DeadlineRow,
     deadline_kinds,
     deadline_list,
+    deadline_rows,
 )
 from core.decisions import copil_required
 from core.site import absolute_url, site_domain
@@ -77,25 +77,9 @@ def _filtered(request) -> tuple[DeadlineFilterForm, list[DeadlineRow], datetime.
             and (organisation is None or d.organisation_id == organisation)
             and (not form.cleaned_data["overdue"] or d.due < today)
         ]
-    actor_ids = {user_id for d in deadlines for user_id in d.actors}
-    people = {
-        user.pk: user.get_full_name() or user.email
-        for user in get_user_model()
-        .objects.filter(pk__in=actor_ids)
-        .only("pk", "first_name", "last_name", "email")
-    }
-    kinds = deadline_kinds()
-    rows = [
-        DeadlineRow(
-            deadline=d,
-            kind_label=str(kinds[d.kind].label) if d.kind in kinds else d.kind,
-            organisation=names.get(d.organisation_id, ""),
-            actors=sorted((people[pk] for pk in d.actors if pk in people), key=str.lower),
-            days_left=(d.due - today).days,
-            can_act=d.can_act(request.user.pk),
-        )
-        for d in deadlines
-    ]
+    rows = deadline_rows(
+        deadlines, organisation_names=names, viewer_id=request.user.pk, today=today
+    )
     return form, rows, today
 
 

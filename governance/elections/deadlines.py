@@ -19,17 +19,11 @@ from core.deadlines import (
     deadline_source,
     group_user_ids,
 )
-from governance.commissions.models import (
-    CommissionMembership,
-    CommissionStatus,
-    MembershipStatus,
-    StandingRole,
-)
 from members import selectors as members_selectors
 from members.constants import Role, Status
 
 from .models import CopilSeat, Election, ElectionStatus, ProxyStatus
-from .selectors import latest_mandates_by_seat
+from .selectors import elections_commission_memberships, latest_mandates_by_seat
 from .services import in_blackout, seat_renewal_reason
 
 
@@ -39,14 +33,8 @@ def _election_commission() -> tuple[int, ...]:
     selectors.is_election_commission counts them; two queries."""
     today = timezone.localdate(deadline_now())
     members = (
-        CommissionMembership.objects.filter(
-            commission__standing_role=StandingRole.ELECTIONS,
-            commission__status=CommissionStatus.ACTIVE,
-            status=MembershipStatus.ACCEPTED,
-            representative__start_date__lte=today,
-            representative__user__is_active=True,
-        )
-        .filter(Q(representative__end_date__isnull=True) | Q(representative__end_date__gte=today))
+        elections_commission_memberships(on=today)
+        .filter(representative__user__is_active=True)
         .values_list("representative__user_id", flat=True)
     )
     return tuple(sorted({*group_user_ids(Role.ELECTION_COMMISSION), *members}))

@@ -53,18 +53,22 @@ def is_election_commission(user) -> bool:
         return False
     if user.is_superuser or Role.ELECTION_COMMISSION in user_role_names(user):
         return True
-    today = timezone.localdate()
     return (
-        CommissionMembership.objects.filter(
-            commission__standing_role=StandingRole.ELECTIONS,
-            commission__status=CommissionStatus.ACTIVE,
-            status=MembershipStatus.ACCEPTED,
-            representative__user=user,
-            representative__start_date__lte=today,
-        )
-        .filter(Q(representative__end_date__isnull=True) | Q(representative__end_date__gte=today))
+        elections_commission_memberships(on=timezone.localdate())
+        .filter(representative__user=user)
         .exists()
     )
+
+
+def elections_commission_memberships(*, on: datetime.date):
+    """The accepted members of the active standing elections commission (K3) whose
+    representation runs on ``on``: with the group, they run the elections (V12)."""
+    return CommissionMembership.objects.filter(
+        commission__standing_role=StandingRole.ELECTIONS,
+        commission__status=CommissionStatus.ACTIVE,
+        status=MembershipStatus.ACCEPTED,
+        representative__start_date__lte=on,
+    ).filter(Q(representative__end_date__isnull=True) | Q(representative__end_date__gte=on))
 
 
 def election_commission_people(*, on: datetime.date | None = None) -> list:
@@ -77,16 +81,7 @@ def election_commission_people(*, on: datetime.date | None = None) -> list:
             groups__name=Role.ELECTION_COMMISSION, is_active=True
         ).order_by("last_name", "first_name")
     }
-    memberships = (
-        CommissionMembership.objects.filter(
-            commission__standing_role=StandingRole.ELECTIONS,
-            commission__status=CommissionStatus.ACTIVE,
-            status=MembershipStatus.ACCEPTED,
-            representative__start_date__lte=on,
-        )
-        .filter(Q(representative__end_date__isnull=True) | Q(representative__end_date__gte=on))
-        .select_related("representative__user")
-    )
+    memberships = elections_commission_memberships(on=on).select_related("representative__user")
     for membership in memberships:
         people.setdefault(membership.representative.user_id, membership.representative.user)
     return sorted(people.values(), key=lambda user: (user.last_name, user.first_name, user.email))
