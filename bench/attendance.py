@@ -134,7 +134,12 @@ def member_periods() -> dict[int, list[tuple[datetime.datetime, datetime.datetim
 
 
 def build_activities(args, now: datetime.datetime) -> dict[str, int]:
-    """Activities, convocations and attendance at the issue's scale, in bulk."""
+    """Activities, convocations and attendance at the issue's scale, in bulk.
+
+    Activities are walked in date order while the set of members is kept up to date from
+    their periods (one sweep, not a scan of every member per activity), and the rows go
+    through COPY on PostgreSQL (bench/bulk.py): the scale run writes millions of them.
+    """
     from django.db import transaction
 
     from activities.constants import (
@@ -144,6 +149,7 @@ def build_activities(args, now: datetime.datetime) -> dict[str, int]:
         ConvocationSource,
     )
     from activities.models import Activity, Convocation, Participation
+    from bench.bulk import RowWriter
     from members.models import Representative
 
     rng = random.Random(args.seed)
@@ -153,14 +159,16 @@ def build_activities(args, now: datetime.datetime) -> dict[str, int]:
         "organisation_id", "user_id"
     ):
         people.setdefault(organisation_id, []).append(user_id)
-    engagement = {pk: rng.uniform(0.05, 0.95) for pk in periods}
+    engagement = {pk: rng.uniform(0.05, 0.95) for pk in sorted(periods)}
     span = datetime.timedelta(days=365 * args.years)
     kinds = [k for k in ActivityKind.values if k != ActivityKind.ORDINARY_PLENARY]
+    # About 150 plenaries over the span whatever the scale: a plenary convenes every member.
+    plenary_share = min(0.05, 150 / max(args.activities, 1))
 
     activities = []
     for number in range(args.activities):
         starts = now - datetime.timedelta(days=1) - span * rng.random()
-        plenary = rng.random() < 0.05
+        plenary = rng.random() < plenary_share
         activities.append(
             Activity(
                 kind=ActivityKind.ORDINARY_PLENARY if plenary else rng.choice(kinds),
@@ -176,54 +184,63 @@ def build_activities(args, now: datetime.datetime) -> dict[str, int]:
                 convocations_synced_at=starts + datetime.timedelta(days=1),
             )
         )
+    # The members' comings and goings, in date order: (when, joins, organisation).
+    events = sorted(
+        (when, joins, pk)
+        for pk, spans in periods.items()
+        for start, end in spans
+        for when, joins in ((start, True), (end, False))
+        if when is not None
+    )
+    active: list[int] = []  # the members at the current date, and where each one sits
+    position: dict[int, int] = {}
+    attendance = []
     with transaction.atomic():
         Activity.objects.bulk_create(activities, batch_size=BATCH)
-        convocations, attendance = [], []
-        for activity in activities:
-            members = [
-                pk
-                for pk, spans in periods.items()
-                if any(
-                    a <= activity.starts_at and (b is None or b > activity.starts_at)
-                    for a, b in spans
-                )
-            ]
-            if activity.convened_scope == ConvenedScope.ALL_MEMBERS:
-                convened, source = members, ConvocationSource.ALL_MEMBERS
-            else:
-                convened = rng.sample(members, min(len(members), rng.randint(20, 140)))
-                source = ConvocationSource.NAMED
-            for organisation_id in convened:
-                convocations.append(
-                    Convocation(
-                        activity_id=activity.pk, organisation_id=organisation_id, source=source
-                    )
-                )
-                staff = people.get(organisation_id, [])
-                if not staff:
-                    continue
-                if rng.random() < engagement[organisation_id]:
-                    for user_id in rng.sample(staff, min(len(staff), rng.choice([1, 1, 2]))):
-                        attendance.append(
-                            (activity.pk, user_id, organisation_id, Attendance.PRESENT)
-                        )
-                elif rng.random() < 0.4:
-                    status = rng.choice([Attendance.ABSENT, Attendance.EXCUSED])
-                    attendance.append((activity.pk, staff[0], organisation_id, status))
-        Convocation.objects.bulk_create(convocations, batch_size=BATCH)
+        columns = ["activity_id", "organisation_id", "source"]
+        with RowWriter(Convocation, columns) as convocations:
+            cursor = 0
+            for activity in sorted(activities, key=lambda a: (a.starts_at, a.pk)):
+                while cursor < len(events) and events[cursor][0] <= activity.starts_at:
+                    _, joins, pk = events[cursor]
+                    cursor += 1
+                    if joins and pk not in position:
+                        position[pk] = len(active)
+                        active.append(pk)
+                    elif not joins and pk in position:
+                        last = active.pop()
+                        index = position.pop(pk)
+                        if last != pk:
+                            active[index] = last
+                            position[last] = index
+                if activity.convened_scope == ConvenedScope.ALL_MEMBERS:
+                    convened, source = sorted(active), ConvocationSource.ALL_MEMBERS
+                else:
+                    convened = rng.sample(active, min(len(active), rng.randint(20, 140)))
+                    source = ConvocationSource.NAMED
+                for organisation_id in convened:
+                    convocations.add((activity.pk, organisation_id, source))
+                    staff = people.get(organisation_id, [])
+                    if not staff:
+                        continue
+                    if rng.random() < engagement[organisation_id]:
+                        for user_id in rng.sample(staff, min(len(staff), rng.choice([1, 1, 2]))):
+                            attendance.append(
+                                (activity.pk, user_id, organisation_id, Attendance.PRESENT)
+                            )
+                    elif rng.random() < 0.4:
+                        status = rng.choice([Attendance.ABSENT, Attendance.EXCUSED])
+                        attendance.append((activity.pk, staff[0], organisation_id, status))
         if len(attendance) > args.attendance:
             attendance = rng.sample(attendance, args.attendance)
-        Participation.objects.bulk_create(
-            [
-                Participation(activity_id=a, user_id=u, organisation_id=o, attendance=s)
-                for a, u, o, s in attendance
-            ],
-            batch_size=BATCH,
-        )
+        columns = ["activity_id", "user_id", "organisation_id", "attendance"]
+        columns += ["registration", "is_walk_in"]
+        with RowWriter(Participation, columns) as participations:
+            participations.add_all(row + ("", False) for row in attendance)
     return {
         "activities": len(activities),
-        "convocations": len(convocations),
-        "attendance rows": len(attendance),
+        "convocations": convocations.count,
+        "attendance rows": participations.count,
     }
 
 

@@ -8,7 +8,7 @@ import warnings
 from pathlib import Path
 
 from cos_portal.settings.base import *  # noqa: F403
-from cos_portal.settings.base import DATABASES, env
+from cos_portal.settings.base import DATABASES, REDIS_URL, env
 
 BENCH_DIR = Path(__file__).resolve().parent
 BENCH_SQLITE = BENCH_DIR / "bench.sqlite3"
@@ -27,3 +27,10 @@ ROOT_URLCONF = "bench.urls"
 
 # The pages measured are HTML: whitenoise has no collected static files to serve here.
 warnings.filterwarnings("ignore", "No directory at", UserWarning)
+
+# The cache is Redis, as in production, when the benchmark gives one (bench/suite.py sets
+# REDIS_URL to BENCH_REDIS_URL, its own database: "cold" requests flush it). The jobs stay
+# eager, as in development: no worker runs beside the benchmark.
+if REDIS_URL:
+    CELERY_BROKER_URL = "memory://"
+    CELERY_TASK_ALWAYS_EAGER = True

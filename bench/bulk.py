@@ -1,0 +1,62 @@
+"""Writing millions of rows quickly: PostgreSQL's COPY, or bulk_create elsewhere.
+
+The scale run (``make bench BENCH_ARGS=--scale 10``) writes about 4 million convocations
+and 3 million attendance rows: through bulk_create that alone takes longer than the run's
+budget, through COPY a minute. Rows are plain tuples in the order of ``columns``; every
+column the table requires without a database default is given.
+"""
+
+from collections.abc import Iterable
+
+from django.db import connection
+
+BATCH = 5000
+
+
+class RowWriter:
+    """``with RowWriter(Model, ["activity_id", ...]) as writer: writer.add((1, ...))``."""
+
+    def __init__(self, model, columns: list[str]):
+        self.model = model
+        self.columns = columns
+        self.count = 0
+        self._copy = None
+        self._context = None
+        self._cursor = None
+        self._pending: list[tuple] = []
+
+    def __enter__(self):
+        if connection.vendor == "postgresql":
+            table = connection.ops.quote_name(self.model._meta.db_table)
+            names = ", ".join(connection.ops.quote_name(column) for column in self.columns)
+            self._cursor = connection.cursor()
+            # The wrapped psycopg cursor: Django's wrapper has no COPY of its own.
+            self._context = self._cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN")
+            self._copy = self._context.__enter__()
+        return self
+
+    def add(self, row: tuple) -> None:
+        self.count += 1
+        if self._copy is not None:
+            self._copy.write_row(row)
+            return
+        self._pending.append(row)
+        if len(self._pending) >= BATCH:
+            self._flush()
+
+    def add_all(self, rows: Iterable[tuple]) -> None:
+        for row in rows:
+            self.add(row)
+
+    def _flush(self) -> None:
+        objects = [self.model(**dict(zip(self.columns, row, strict=True))) for row in self._pending]
+        self.model.objects.bulk_create(objects, batch_size=BATCH)
+        self._pending = []
+
+    def __exit__(self, kind, error, trace):
+        if self._copy is not None:
+            self._context.__exit__(kind, error, trace)
+            self._cursor.close()
+        elif kind is None:
+            self._flush()
+        return False
