@@ -79,10 +79,11 @@ messages: install
 	$(PY) manage.py compilemessages --ignore=.venv
 
 # Benchmark (bench/suite.py): one data set (2,000 organisations, 3,000 activities, 300,000
-# attendance rows, 5,000 ballots) in bench/bench.sqlite3 or BENCH_DATABASE_URL (PostgreSQL),
-# then pages vs the floor through gunicorn, jobs vs their raw SQL, the vote, the tally, the
-# deadline engine and the certificate; one table, bench/results/latest.json. BENCH_ARGS
-# bounds the run (e.g. --time-budget 20 --window 60); bench/run.py measures the pages alone.
+# attendance rows, 5,000 ballots; BENCH_ARGS=--scale 10 for ten times that) in
+# bench/bench.sqlite3 or BENCH_DATABASE_URL (PostgreSQL), then every page warm and cold vs
+# its raw SQL and the floor through gunicorn, jobs vs their SQL, the vote's rush, the
+# tally, the deadline engine and the certificate; one table, bench/results/latest.json.
+# BENCH_ARGS bounds the run (e.g. --time-budget 20 --window 60).
 BENCH_ARGS ?=
 bench: install
 	$(PY) bench/suite.py $(BENCH_ARGS)

@@ -1,6 +1,6 @@
 """Settings of the benchmark: the portal's own, on the benchmark database, plus the floor view.
 
-The database is BENCH_DATABASE_URL (a PostgreSQL database that bench/run.py creates) or,
+The database is BENCH_DATABASE_URL (a PostgreSQL database that bench/suite.py creates) or,
 by default, the SQLite file bench/bench.sqlite3; never the portal's own database.
 """
 

@@ -1,24 +1,31 @@
 """The whole benchmark in one run (`make bench`): one data set, every measurement, one table.
 
-    make bench                                   # SQLite: bench/bench.sqlite3
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cos_bench make bench
+    BENCH_DATABASE_URL=... make bench BENCH_ARGS="--scale 10"   # 20,000 organisations
+    make bench                                                  # SQLite: bench/bench.sqlite3
 
 1. Rebuilds the benchmark database (PostgreSQL when BENCH_DATABASE_URL is set, its name
-   containing "bench"; SQLite otherwise) and builds the data set once: 2,000
-   organisations with their people (bench/data.py), 3,000 activities over five years and
-   300,000 attendance rows (bench/attendance.py), an election open to 200 voters and a
-   closed one holding 5,000 ballots (bench/elections.py).
+   containing "bench"; SQLite otherwise) and builds the data set once, at ``--scale`` times
+   this size: 2,000 organisations with their people (bench/data.py), 3,000 activities
+   over five years and 300,000 attendance rows (bench/attendance.py), a trade-fair day
+   of 3,000 people to check in, an organiser, a COPIL member and an administrator
+   (bench/pages.py), an election open to 1,000 voters and a closed one holding 5,000
+   ballots (bench/elections.py). The cache is Redis (BENCH_REDIS_URL, default database 9
+   of the local server), as in production.
 2. Measures, in the same run, each against its reference:
-   - the public directory and organisation pages against the floor (a trivial view
-     through the same middleware and gunicorn): median, p95, requests/s, queries (run.py);
-   - the attendance ratio task against the single raw SQL aggregate, and a check-in tap;
-   - the election: 200 voters in a 2-minute window (median of the answers, errors) and
-     the tally (queries for 5,000 ballots against 1 ballot, time against raw SQL);
-   - the deadline engine (queries at 200 and 2,000 organisations), when
-     bench/deadlines.py is there;
+   - every page, public and signed in, warm and cold, against the raw SQL it runs and
+     the floor (a trivial view through the same stack), with its queries and bytes,
+     through gunicorn (bench/pages.py);
+   - the attendance ratio job against the fastest equivalent SQL, and a check-in tap;
+   - the vote's rush: 1,000 voters arriving within 60 s, errors, each step's median and
+     p95, the server's CPU per ballot against Argon2's own cost; the tally (queries for
+     5,000 ballots against 1 ballot, time against raw SQL);
+   - the deadline engine (queries at a tenth of the size and at the size);
    - the charter signature certificate (WeasyPrint and pyHanko).
-3. Prints one table and writes bench/results/latest.json (machine, data set, settings,
-   every figure). Ratios and goals are printed, never asserted: a measurement, not a test
+3. Prints one table and writes bench/results/latest.json (scale 1) or
+   bench/results/scale-N.json (machine, load average, data set, settings, every figure);
+   a scale run shows beside each page's queries those of the last run at scale 1.
+   Ratios and goals are printed, never asserted: a measurement, not a test
    (tests/bench/test_suite.py runs it on a tiny data set so that it cannot rot).
 
 The time-budget arguments bound the run: --time-budget per page series, --window for the
@@ -73,8 +80,8 @@ def parse_args(argv):
     add("--attendance", type=int, default=300_000, help="attendance rows at most")
     add("--years", type=int, default=5, help="span of the activities")
     add("--ballots", type=int, default=5000, help="ballots of the tallied election")
-    add("--voters", type=int, default=200)
-    add("--window", type=float, default=120.0, help="seconds of the voting window")
+    add("--voters", type=int, default=1000, help="voters of the rush")
+    add("--window", type=float, default=60.0, help="seconds within which the voters arrive")
     add("--threads", type=int, default=16, help="client threads of the voting window")
     add("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn workers")
     add("--requests", type=int, default=200, help="per page and per mode")

@@ -1,4 +1,4 @@
-"""The portal's URLs, plus the floor view when BENCH_FLOOR=1 (only bench/run.py sets it)."""
+"""The portal's URLs, plus the floor view when BENCH_FLOOR=1 (only the benchmark sets it)."""
 
 import os
 
