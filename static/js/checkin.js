@@ -149,14 +149,15 @@
     }).then(function (response) {
       return response.json().then(function (answer) { return { ok: response.ok, answer: answer }; });
     }).then(function (result) {
-      if (!result.ok) { throw new Error(result.answer.error || ""); }
+      if (!result.ok) { throw { refused: result.answer.error }; }
       var code = codes.indexOf(result.answer.attendance);
       people[index][3] = code < 0 ? 0 : code;
       paint(row, result.answer.attendance);
       showError(row, "");
       updateCounts();
     }).catch(function (error) {
-      showError(row, (error && error.message) || form.getAttribute("data-error"));
+      // The server's refusal (not convened, unknown status), else the connection failed.
+      showError(row, (error && error.refused) || form.getAttribute("data-error"));
     }).then(function () {
       row.removeAttribute("aria-busy");
     });
