@@ -174,7 +174,10 @@
   var withoutJs = document.getElementById("roster-without-js");
   if (withoutJs) { withoutJs.hidden = true; }
   var searchButton = document.getElementById("roster-search-button");
-  if (searchButton) { searchButton.hidden = true; }
+  if (searchButton) {
+    searchButton.hidden = true;
+    searchButton.parentNode.classList.remove("input-group"); // the box alone, its corners round
+  }
   search.form.addEventListener("submit", function (event) { event.preventDefault(); });
   if (people.length === 0) { return; } // the page says nobody is convened
   search.addEventListener("input", applyFilter);

@@ -47,8 +47,11 @@ def test_a_long_roster_is_listed_a_hundred_at_a_time_and_searched_as_one_types(
 
     page.get_by_label("Rechercher une personne ou une entité").fill("")
     expect(rows).to_have_count(100)
+    # The button shows the next hundred; scrolled into view to be clicked, it may also
+    # bring the last forty by itself (the list grows as its end comes into view).
     page.get_by_role("button", name="Afficher les personnes suivantes").click()
-    expect(rows).to_have_count(200)
+    expect(rows).not_to_have_count(100)
+    assert rows.count() in (200, 240)
 
     # Someone who left their organisation since the page was loaded: the tap is refused
     # in the row, nothing is recorded.
