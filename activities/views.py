@@ -301,9 +301,10 @@ def _mark_fields(data) -> tuple[int | None, str]:
     if "mark" in data:
         person, _separator, attendance = data["mark"].partition(":")
     try:
-        return int(person), attendance
+        number = int(person)
     except ValueError:
         return None, attendance
+    return (number if 0 < number < 2**31 else None), attendance
 
 
 @login_required

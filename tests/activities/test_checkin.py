@@ -316,7 +316,12 @@ def test_marking_an_unknown_person_is_refused(client, organiser):
     activity = ActivityFactory()
     url = reverse("activities:checkin_mark", args=[activity.pk])
 
-    for data in ({"person": "999999", "attendance": "present"}, {"mark": "x:present"}, {}):
+    for data in (
+        {"person": "999999", "attendance": "present"},
+        {"person": str(2**70), "attendance": "present"},
+        {"mark": "x:present"},
+        {},
+    ):
         response = client.post(url, data, headers={"Accept": "application/json"})
         assert response.status_code == 400
         assert response.json()["error"] == "Personne inconnue."
