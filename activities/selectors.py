@@ -328,10 +328,11 @@ def checkin_people(*, activity: Activity) -> list[CheckinPerson]:
         elif organisation_id:
             person.organisation_id, person.organisation = organisation_id, organisation
         person.registration, person.attendance, person.is_walk_in = row[6:]
+    coming = str(Registration.COMING)  # a plain string: no enum lookup per person
     return sorted(
         people.values(),
         key=lambda person: (
-            person.registration != Registration.COMING,
+            person.registration != coming,
             person.last_name.lower(),
             person.first_name.lower(),
             person.email,
@@ -342,10 +343,10 @@ def checkin_people(*, activity: Activity) -> list[CheckinPerson]:
 def checkin_counts(*, people: list[CheckinPerson]) -> dict[str, int]:
     """Present, absent, excused, unrecorded, expected (registered) and total."""
     counts = {value: 0 for value in Attendance.values}
-    expected = 0
+    expected, coming = 0, str(Registration.COMING)
     for person in people:
         counts[person.attendance] += 1
-        expected += person.registration == Registration.COMING
+        expected += person.registration == coming
     counts["expected"] = expected
     counts["total"] = len(people)
     return counts
