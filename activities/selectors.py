@@ -1,6 +1,7 @@
 """Reads of activities: lists, rosters, ratios, with a constant number of queries."""
 
 import datetime
+import unicodedata
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -249,6 +250,127 @@ def attendance_counts(*, roster: list[RosterRow]) -> dict[str, int]:
     counts["expected"] = sum(1 for row in roster if row.registration == Registration.COMING)
     counts["total"] = len(roster)
     return counts
+
+
+@dataclass(slots=True)
+class CheckinPerson:
+    """One person on the check-in page, in plain values (A2)."""
+
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+    organisation_id: int | None
+    organisation: str
+    registration: str = Registration.UNKNOWN
+    attendance: str = Attendance.UNRECORDED
+    is_walk_in: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+
+def checkin_people(*, activity: Activity) -> list[CheckinPerson]:
+    """The check-in roster in plain values: convened representatives, named persons and
+    walk-ins, expected people first, then by name.
+
+    Three queries of values whatever the number of people (A2, check-in page).
+    """
+    people: dict[int, CheckinPerson] = {}
+    representatives = (
+        active_representatives(on=activity_day(activity))
+        .filter(organisation__convocations__activity=activity)
+        .order_by()
+        .values_list(
+            "user_id",
+            "user__first_name",
+            "user__last_name",
+            "user__email",
+            "organisation_id",
+            "organisation__legal_name",
+        )
+    )
+    for user_id, first, last, email, organisation_id, organisation in representatives:
+        person = people.get(user_id)
+        # Someone representing two convened organisations: the first by name, as the
+        # sign-in sheet (no ORDER BY: sorting every row by name costs more than this).
+        if person is None or (organisation, organisation_id) < (
+            person.organisation,
+            person.organisation_id,
+        ):
+            people[user_id] = CheckinPerson(
+                user_id, first, last, email, organisation_id, organisation
+            )
+    for user_id, first, last, email in activity.invited_people.values_list(
+        "pk", "first_name", "last_name", "email"
+    ):
+        if user_id not in people:
+            people[user_id] = CheckinPerson(user_id, first, last, email, None, "")
+    participations = activity.participations.values_list(
+        "user_id",
+        "user__first_name",
+        "user__last_name",
+        "user__email",
+        "organisation_id",
+        "organisation__legal_name",
+        "registration",
+        "attendance",
+        "is_walk_in",
+    )
+    for row in participations:
+        user_id, first, last, email, organisation_id, organisation = row[:6]
+        person = people.get(user_id)
+        if person is None:
+            person = people[user_id] = CheckinPerson(
+                user_id, first, last, email, organisation_id, organisation or ""
+            )
+        elif organisation_id:
+            person.organisation_id, person.organisation = organisation_id, organisation
+        person.registration, person.attendance, person.is_walk_in = row[6:]
+    coming = str(Registration.COMING)  # a plain string: no enum lookup per person
+    return sorted(
+        people.values(),
+        key=lambda person: (
+            person.registration != coming,
+            person.last_name.lower(),
+            person.first_name.lower(),
+            person.email,
+        ),
+    )
+
+
+def checkin_counts(*, people: list[CheckinPerson]) -> dict[str, int]:
+    """Present, absent, excused, unrecorded, expected (registered) and total."""
+    counts = {value: 0 for value in Attendance.values}
+    expected, coming = 0, str(Registration.COMING)
+    for person in people:
+        counts[person.attendance] += 1
+        expected += person.registration == coming
+    counts["expected"] = expected
+    counts["total"] = len(people)
+    return counts
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents: "Lefèvre" is found by "lefevre"."""
+    # The accents decomposed, then every character outside ASCII dropped (in C, at the
+    # speed a search over thousands of people needs).
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    return decomposed.encode("ascii", "ignore").decode("ascii")
+
+
+def checkin_search(*, people: list[CheckinPerson], query: str) -> list[CheckinPerson]:
+    """The people whose name, address or organisation contains ``query`` (accents and
+    case ignored), for the page without JavaScript."""
+    folded = _folded(query.strip())
+    if not folded:
+        return list(people)
+    return [
+        person
+        for person in people
+        if folded in _folded(f"{person.name} {person.email} {person.organisation}")
+    ]
 
 
 def participation_list(*, activity: Activity) -> QuerySet:

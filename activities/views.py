@@ -1,13 +1,17 @@
 """Views of activities: thin, they parse input and call services and selectors."""
 
+import json
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,7 +22,7 @@ from members.models import User
 from members.selectors import active_representatives
 
 from . import calendar, resources, selectors, services
-from .constants import ActivityKind, Attendance
+from .constants import ActivityKind, Attendance, Registration
 from .exceptions import ActivitiesError
 from .forms import ACTIVITY_FIELDS, ActivityForm, AttendanceImportForm, MinutesForm, WalkInForm
 from .models import Activity, CalendarToken, Participation
@@ -215,68 +219,137 @@ def register(request, pk):
     return redirect(activity)
 
 
-def _checkin_page(request, activity, walk_in_form, status=200):
-    roster = selectors.checkin_roster(activity=activity)
-    context = {
-        "activity": activity,
-        "roster": roster,
-        "counts": selectors.attendance_counts(roster=roster),
-        "walk_in_form": walk_in_form,
-        "attendance_choices": attendance_buttons(),
+# Rows the page lists without JavaScript: those matching the search (``?q=``), or the
+# whole roster when it is this short; the page's script lists everyone.
+CHECKIN_ROWS_WITHOUT_JS = 25
+# The roster's codes in the page's JSON, by index (static/js/checkin.js).
+ROSTER_ATTENDANCE = [
+    Attendance.UNRECORDED,
+    Attendance.PRESENT,
+    Attendance.ABSENT,
+    Attendance.EXCUSED,
+]
+ROSTER_REGISTRATION = [Registration.UNKNOWN, Registration.COMING, Registration.NOT_COMING]
+
+
+def roster_json(people: list[selectors.CheckinPerson]) -> str:
+    """The roster for the page's script, compact: each organisation named once, each
+    person ``[id, name, organisation index or -1, attendance, registration, walk-in]``
+    with the codes' indexes. Escaped for a ``<script type="application/json">``."""
+    attendance = {value: index for index, value in enumerate(ROSTER_ATTENDANCE)}
+    registration = {value: index for index, value in enumerate(ROSTER_REGISTRATION)}
+    organisations: dict[int, int] = {}
+    names: list[str] = []
+    rows = []
+    for person in people:
+        index = -1
+        if person.organisation_id:
+            index = organisations.get(person.organisation_id, -1)
+            if index < 0:
+                index = organisations[person.organisation_id] = len(names)
+                names.append(person.organisation)
+        rows.append(
+            [
+                person.id,
+                person.name,
+                index,
+                attendance.get(person.attendance, 0),
+                registration.get(person.registration, 0),
+                int(person.is_walk_in),
+            ]
+        )
+    payload = {
+        "attendance": ROSTER_ATTENDANCE,
+        "organisations": names,
+        "people": rows,
     }
-    return render(request, "activities/checkin.html", context, status=status)
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    # The escapes of Django's json_script: no "</script>" nor markup inside the element.
+    text = text.replace("&", "\\u0026").replace("<", "\\u003C").replace(">", "\\u003E")
+    return mark_safe(text)  # noqa: S308 (escaped as json_script does)
 
 
 @login_required
 @require_GET
 def checkin(request, pk):
+    """The roster of the check-in (A2): every person in a compact JSON that the page's
+    script lists and filters as one types; without JavaScript, a search (``?q=``) lists
+    the matching people with their buttons."""
     activity = _organised_activity(request, pk)
-    return _checkin_page(request, activity, WalkInForm(activity=activity))
+    people = selectors.checkin_people(activity=activity)
+    query = request.GET.get("q", "").strip()[:100]
+    shown = []
+    if query or len(people) <= CHECKIN_ROWS_WITHOUT_JS:
+        shown = selectors.checkin_search(people=people, query=query)
+    context = {
+        "activity": activity,
+        "counts": selectors.checkin_counts(people=people),
+        "query": query,
+        "shown": shown[:CHECKIN_ROWS_WITHOUT_JS],
+        "matches": len(shown),
+        "more": len(shown) > CHECKIN_ROWS_WITHOUT_JS,
+        "roster_json": roster_json(people),
+        "attendance_choices": attendance_buttons(),
+    }
+    return render(request, "activities/checkin.html", context)
 
 
-@login_required
-@require_POST
-def checkin_mark(request, pk, user_id):
-    """One tap on the roster: answers the updated row to htmx, or the page without JS (A2)."""
-    activity = _organised_activity(request, pk)
-    person = get_object_or_404(User, pk=user_id)
-    error = None
+def _mark_fields(data) -> tuple[int | None, str]:
+    """The person and the attendance of a tap: ``person`` and ``attendance`` (the page's
+    script), or the button ``mark`` = "<person id>:<attendance>" (without JavaScript)."""
+    person, attendance = data.get("person", ""), data.get("attendance", "")
+    if "mark" in data:
+        person, _separator, attendance = data["mark"].partition(":")
     try:
-        participation = services.attendance_record(
-            activity=activity,
-            user=person,
-            attendance=request.POST.get("attendance", ""),
-            actor=request.user,
-        )
-    except ActivitiesError as failure:
-        error = failure.message
-        participation = None
-    if not request.htmx:
-        if error:
-            messages.error(request, error)
-        return redirect(
-            reverse("activities:checkin", args=[activity.pk]) + f"#personne-{person.pk}"
-        )
-    if participation is not None:
-        row = selectors.roster_row(participation=participation)
-    else:
-        row = selectors.RosterRow(user=person, organisation=None, participation=None)
-    return render(
-        request,
-        "activities/_checkin_row.html",
-        {
-            "activity": activity,
-            "row": row,
-            "row_error": error,
-            "attendance_choices": attendance_buttons(),
-        },
-    )
+        number = int(person)
+    except ValueError:
+        return None, attendance
+    return (number if 0 < number < 2**31 else None), attendance
 
 
 @login_required
 @require_POST
-def checkin_walk_in(request, pk):
+def checkin_mark(request, pk):
+    """One tap on the roster, keyed by the person's id (A2): JSON to the page's script
+    (``Accept: application/json``), else back to the roster and its search."""
     activity = _organised_activity(request, pk)
+    person_id, attendance = _mark_fields(request.POST)
+    person = User.objects.filter(pk=person_id).first() if person_id else None
+    error = participation = None
+    if person is None:
+        error = _("Personne inconnue.")
+    else:
+        try:
+            participation = services.attendance_record(
+                activity=activity, user=person, attendance=attendance, actor=request.user
+            )
+        except ActivitiesError as failure:
+            error = failure.message
+    if "application/json" in request.headers.get("Accept", ""):
+        if error:
+            return JsonResponse({"person": person_id, "error": error}, status=400)
+        return JsonResponse({"person": person.pk, "attendance": participation.attendance})
+    if error:
+        messages.error(request, error)
+    url = reverse("activities:checkin", args=[activity.pk])
+    query = request.POST.get("q", "").strip()[:100]
+    if query:
+        url += "?" + urlencode({"q": query})
+    if person is not None:
+        url += f"#personne-{person.pk}"
+    return redirect(url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_walk_in(request, pk):
+    """A person who came without a convocation: added and marked present (A2)."""
+    activity = _organised_activity(request, pk)
+    if request.method == "GET":
+        form = WalkInForm(activity=activity)
+        return render(
+            request, "activities/checkin_walk_in.html", {"activity": activity, "form": form}
+        )
     form = WalkInForm(request.POST, activity=activity)
     if form.is_valid():
         try:
@@ -297,7 +370,12 @@ def checkin_walk_in(request, pk):
                 % {"person": participation.user},
             )
             return redirect("activities:checkin", pk=activity.pk)
-    return _checkin_page(request, activity, form, status=400)
+    return render(
+        request,
+        "activities/checkin_walk_in.html",
+        {"activity": activity, "form": form},
+        status=400,
+    )
 
 
 @login_required

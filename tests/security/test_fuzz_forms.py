@@ -402,23 +402,24 @@ def test_check_in_marks_and_walk_ins(world):
     @FUZZ
     @given(
         attendance=text,
-        htmx=st.booleans(),
+        js=st.booleans(),
         email=st.one_of(text, st.emails()),
         first_name=text,
         last_name=text,
         organisation=small_int_text,
     )
-    def run(attendance, htmx, email, first_name, last_name, organisation):
-        headers = {"HX-Request": "true"} if htmx else {}
-        check(
-            client.post(
-                reverse(
-                    "activities:checkin_mark", kwargs={"pk": activity.pk, "user_id": member.user_id}
-                ),
-                {"attendance": attendance},
-                headers=headers,
-            )  # fmt: skip
-        )
+    def run(attendance, js, email, first_name, last_name, organisation):
+        url = reverse("activities:checkin_mark", kwargs={"pk": activity.pk})
+        if js:  # the page's script: the person and the attendance, JSON back
+            check(
+                client.post(
+                    url,
+                    {"person": member.user_id, "attendance": attendance},
+                    headers={"Accept": "application/json"},
+                )
+            )
+        else:  # the row's button without JavaScript: "<id>:<attendance>" and the search
+            check(client.post(url, {"mark": f"{member.user_id}:{attendance}", "q": attendance}))
         check(
             client.post(
                 reverse("activities:checkin_walk_in", kwargs={"pk": activity.pk}),
@@ -503,9 +504,8 @@ def test_someone_not_allowed_gets_403_or_404_whatever_they_post(world):
              {"description": value}),
             (reverse("space:consent", kwargs={"pk": world["member"].pk}),
              {"public_consent": value}),
-            (reverse("activities:checkin_mark", kwargs={"pk": activity.pk,
-                                                        "user_id": world["member"].user_id}),
-             {"attendance": value}),
+            (reverse("activities:checkin_mark", kwargs={"pk": activity.pk}),
+             {"person": world["member"].user_id, "attendance": value}),
             (reverse("activities:attendance_import", kwargs={"pk": activity.pk}),
              {"sheet": upload("x.csv", value.encode("utf-8", errors="replace"))}),
         ):  # fmt: skip
