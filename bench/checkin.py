@@ -26,11 +26,8 @@ import argparse
 import datetime
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -38,7 +35,6 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-SQLITE_PATH = Path(tempfile.gettempdir()) / "cos-bench-checkin.sqlite3"
 PAGE_GOAL_BYTES = 300_000
 FLOOR_GOAL_RATIO = 3.0
 TAP_GOAL_MS = 50.0
@@ -84,33 +80,6 @@ def parse_args(argv):
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium part")
     parser.add_argument("--seed", type=int, default=2026)
     return parser.parse_args(argv)
-
-
-def prepare_database() -> None:
-    """An empty benchmark database: never the portal's own."""
-    url = os.environ.get("BENCH_DATABASE_URL")
-    if not url:
-        SQLITE_PATH.unlink(missing_ok=True)
-        os.environ["BENCH_DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}"
-        return
-    import environ
-    import psycopg
-    from psycopg import sql
-
-    config = environ.Env.db_url_config(url)
-    if "postgresql" not in config["ENGINE"] or "bench" not in config["NAME"]:
-        raise SystemExit("BENCH_DATABASE_URL: a PostgreSQL database with 'bench' in its name.")
-    with psycopg.connect(
-        dbname="postgres",
-        user=config.get("USER") or None,
-        password=config.get("PASSWORD") or None,
-        host=config.get("HOST") or None,
-        port=config.get("PORT") or None,
-        autocommit=True,
-    ) as connection:
-        name = sql.Identifier(config["NAME"])
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(name))
 
 
 def build_plenary(*, people: int = 3000, seed: int = 2026) -> int:
@@ -434,72 +403,14 @@ def measure_browser(url, *, organiser, query, person_id, loads=5) -> dict:
     }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    """gunicorn on the benchmark database, static files served by whitenoise from the
-    finders (nothing collected)."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in __exit__)
-        self.process = None
-
-    def __enter__(self):
-        import urllib.request
-
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "bench.checkin_settings",
-            "DJANGO_DEBUG": "false",
-            "BENCH_FLOOR": "1",
-            "DJANGO_LOG_LEVEL": "WARNING",
-        }
-        command = [
-            sys.executable, "-m", "gunicorn", "cos_portal.wsgi:application",
-            "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
-            "--log-level", "warning", "--chdir", str(ROOT),
-        ]  # fmt: skip
-        self.process = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
-            command, env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                with urllib.request.urlopen(f"{self.url}/bench/floor", timeout=5):  # noqa: S310
-                    return self
-            except OSError:
-                time.sleep(0.2)
-        self.log.seek(0)
-        output = self.log.read()[-4000:]
-        self.__exit__(None, None, None)
-        raise SystemExit(f"gunicorn did not start:\n{output}")
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __exit__(self, *exc):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-
-
 def main(argv=None) -> int:
     args = parse_args(argv if argv is not None else sys.argv[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     os.environ["BENCH_FLOOR"] = "1"
     # Playwright's sync API runs an event loop in this thread; the ORM calls are ours.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from bench.attendance import prepare_database
+
     prepare_database()
 
     import django
@@ -508,6 +419,8 @@ def main(argv=None) -> int:
     from django.core.management import call_command
     from django.db import connection
     from django.urls import reverse
+
+    from bench.run import Server
 
     call_command("migrate", verbosity=0, interactive=False)
     started = time.perf_counter()
@@ -520,7 +433,7 @@ def main(argv=None) -> int:
     if args.no_browser:
         result = measure(activity_id, floor_path=floor, repeat=args.repeat, seed=args.seed)
     else:
-        with Server() as server:
+        with Server(workers=2) as server:
             result = measure(
                 activity_id,
                 floor_path=floor,

@@ -168,6 +168,10 @@ class Server:
         self.__exit__(None, None, None)
         raise SystemExit(f"gunicorn did not start:\n{output}")
 
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
     def output(self) -> str:
         self.log.seek(0)
         return self.log.read()[-4000:]

@@ -61,7 +61,9 @@ def test_the_whole_benchmark_runs_on_a_tiny_data_set(tmp_path):
     assert voting["all"]["requests"] == 15  # page, review and confirmation for each voter
     assert voting["server_cpu_ms_per_voter"] > 0
     assert results["attendance"]["ratio_to_raw_sql"] > 0
-    assert results["attendance"]["tap_median_ms"] > 0
+    checking_in = results["web"]["checkin"]
+    assert checking_in["tap_ms"] > 0 and checking_in["search_ms"] > 0
+    assert checking_in["browser_interactive_ms"] > 0 and checking_in["browser_errors"] == []
     tally = results["tally"]
     assert tally["ballots"] == 50
     assert tally["constant"] is True  # the same queries for 50 ballots as for 1
