@@ -366,7 +366,7 @@ def main(argv=None) -> int:
     factor = ratio["task"] / ratio["raw"]
     print(
         f"Ratio task {ratio['task'] * 1000:.1f} ms vs fastest SQL {ratio['raw'] * 1000:.1f} ms "
-        f"(medians of {args.repeat}): x{factor:.2f} — goal at most x{RATIO_GOAL:.0f}: "
+        f"(medians of {args.repeat}): x{factor:.2f} — goal at most x{RATIO_GOAL:g}: "
         f"{'met' if factor <= RATIO_GOAL else 'NOT met'}"
     )
     print(
