@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_long_lists import LongListAdminMixin
 from core.roles import is_copil
 
 from . import services
@@ -167,7 +168,7 @@ class ActivityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(LongListAdminMixin, admin.ModelAdmin):
     list_display = ["activity", "user", "organisation", "registration", "attendance", "is_walk_in"]
     list_filter = ["attendance", "registration", "is_walk_in"]
     search_fields = [
@@ -177,6 +178,11 @@ class ParticipationAdmin(admin.ModelAdmin):
         "activity__title",
     ]
     list_select_related = ["activity", "user", "organisation"]
+    # Millions of rows: the newest first by primary key (the model's order sorts the whole
+    # table through two joins), and no column sort that would do the same; the count and
+    # the check boxes of LongListAdminMixin.
+    ordering = ["-id"]
+    sortable_by = ()
     readonly_fields = ["activity", "user", "organisation", "registration", "registered_at",
                        "attendance", "is_walk_in", "recorded_by", "recorded_at"]  # fmt: skip
 
@@ -186,11 +192,16 @@ class ParticipationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AttendanceRatio)
-class AttendanceRatioAdmin(admin.ModelAdmin):
+class AttendanceRatioAdmin(LongListAdminMixin, admin.ModelAdmin):
     list_display = ["organisation", "date", "ratio_display", "attended", "convened", "flag"]
     list_filter = ["date"]
     search_fields = ["organisation__legal_name"]
     list_select_related = ["organisation"]
+    # A snapshot per member and per night: the latest first in the order of the
+    # (date, organisation) index, not by legal name through a join of every row; the
+    # count and the check boxes of LongListAdminMixin.
+    ordering = ["-date", "-organisation_id"]
+    sortable_by = ["date"]
     change_list_template = "admin/activities/attendanceratio/change_list.html"
     actions = ["recompute_now"]
 

@@ -156,7 +156,16 @@ class Participation(models.Model):
                 fields=["activity", "user"], name="participation_unique_person"
             ),
         ]
-        indexes = [models.Index(fields=["organisation", "activity", "attendance"])]
+        indexes = [
+            models.Index(fields=["organisation", "activity", "attendance"]),
+            # The ratio job's set of (activity, organisation) pairs present (A3): an
+            # index-only read of the present rows of the window's activities.
+            models.Index(
+                fields=["activity", "organisation"],
+                condition=models.Q(attendance="present"),
+                name="participation_present_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.activity}"

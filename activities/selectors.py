@@ -5,6 +5,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
+from django.db import connection
 from django.db.models import (
     Case,
     Exists,
@@ -12,7 +13,6 @@ from django.db.models import (
     F,
     FloatField,
     Max,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -477,39 +477,91 @@ def organisation_ratio_latest(*, organisation: Organisation) -> AttendanceRatio 
     return AttendanceRatio.objects.filter(organisation=organisation).order_by("-date").first()
 
 
-def membership_start_aggregate(*, at: datetime.datetime) -> Min:
-    """When the outer organisation's current membership started, as of ``at`` (S1, A3):
-    the first change to "member" that no other status followed by then. The history
-    reads in the order of its records (a correction added at the same moment as a record
-    replaces it); a corrected earlier start of the same membership counts from there.
+def attendance_ratio_counts_query(
+    *, now: datetime.datetime, window_start: datetime.datetime
+) -> tuple[str, dict]:
+    """The SQL and parameters of every current member's attendance counts at ``now`` (A3):
+    rows of ``organisation_id``, ``counted_from`` (the later of ``window_start`` and the
+    start of its current membership), ``convened`` and ``attended``, one per member.
 
-    An aggregate over the organisation's status changes, for a query grouped by
-    organisation (``services.attendance_ratios_compute``); ``membership_start`` is the
-    same reading for one organisation.
+    Its current membership started at its first change to "member" that no other status
+    followed by ``now`` (S1: the history reads in the order of its records, a correction
+    added at the same moment replaces the record; ``membership_start`` is the same reading
+    for one organisation). Counted: the activities held in the window (started at or after
+    ``window_start``, strictly before ``now``, not cancelled) it was convened to since that
+    start; attended when at least one of its people was recorded present (A2).
+
+    Written by hand because the ORM cannot express its shape, which is what makes it fast:
+    the held activities first (index on ``starts_at``), their convocations once (an
+    index-only scan of the unique pair), and "present" as one hashed set of (activity,
+    organisation) pairs read from the partial index of present participations, instead
+    of a correlated EXISTS per convocation; each member's bound is computed once, from a
+    single pass over the status history. Runs on PostgreSQL and SQLite (3.35 and later).
+    ``services.attendance_ratios_compute`` writes its rows as snapshots.
     """
-    left_since = StatusChange.objects.filter(
-        organisation=OuterRef("organisation_id"), effective_at__lte=at
-    ).exclude(status=Status.MEMBER)
-    later = Q(effective_at__gt=OuterRef("effective_at")) | Q(
-        effective_at=OuterRef("effective_at"), pk__gt=OuterRef("pk")
+    qn = connection.ops.quote_name
+    status_change, convocation, activity, participation = (
+        qn(model._meta.db_table) for model in (StatusChange, Convocation, Activity, Participation)
     )
-    return Min(
-        "status_changes__effective_at",
-        filter=Q(
-            status_changes__status=Status.MEMBER,
-            status_changes__effective_at__lte=at,
-            status_changes__in=StatusChange.objects.filter(
-                status=Status.MEMBER, effective_at__lte=at
-            )
-            .exclude(Exists(left_since.filter(later)))
-            .values("pk"),
-        ),
-    )
+    member, present = f"'{Status.MEMBER.value}'", f"'{Attendance.PRESENT.value}'"
+    # Only quoted table names and the code's own constants are interpolated; the
+    # moments are parameters.
+    sql = f"""
+WITH history AS (
+    SELECT s.organisation_id, s.status, s.effective_at,
+           COUNT(*) FILTER (WHERE s.status <> {member}) OVER later AS left_after,
+           ROW_NUMBER() OVER later AS rank_from_last
+    FROM {status_change} s
+    WHERE s.effective_at <= %(now)s
+    WINDOW later AS (PARTITION BY s.organisation_id ORDER BY s.effective_at DESC, s.id DESC
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+), members AS (
+    SELECT organisation_id AS id,
+           MIN(effective_at) FILTER (WHERE status = {member} AND left_after = 0) AS since
+    FROM history
+    GROUP BY organisation_id
+    HAVING MIN(status) FILTER (WHERE rank_from_last = 1) = {member}
+), held AS (
+    SELECT a.id, a.starts_at FROM {activity} a
+    WHERE a.starts_at >= %(window_start)s AND a.starts_at < %(now)s AND a.cancelled_at IS NULL
+), counted AS MATERIALIZED (
+    SELECT c.organisation_id, h.starts_at,
+           (c.activity_id, c.organisation_id) IN (
+               SELECT p.activity_id, p.organisation_id FROM {participation} p
+               WHERE p.attendance = {present} AND p.activity_id IN (SELECT id FROM held)
+           ) AS attended
+    FROM held h JOIN {convocation} c ON c.activity_id = h.id
+)
+SELECT m.id AS organisation_id,
+       CASE WHEN m.since > %(window_start)s THEN m.since ELSE %(window_start)s END
+           AS counted_from,
+       COUNT(k.starts_at) AS convened,
+       COUNT(k.starts_at) FILTER (WHERE k.attended) AS attended
+FROM members m
+LEFT JOIN counted k ON k.organisation_id = m.id AND k.starts_at >= m.since
+GROUP BY m.id, m.since
+"""  # noqa: S608  # nosec B608
+    adapt = connection.ops.adapt_datetimefield_value
+    return sql, {"now": adapt(now), "window_start": adapt(window_start)}
+
+
+def attendance_ratio_counts(
+    *, now: datetime.datetime, window_start: datetime.datetime
+) -> list[tuple[int, int, int]]:
+    """(organisation id, convened, attended) of every current member at ``now``, as the
+    ratio job counts them (``attendance_ratio_counts_query``)."""
+    sql, params = attendance_ratio_counts_query(now=now, window_start=window_start)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT organisation_id, convened, attended FROM ({sql}) counts",  # noqa: S608  # nosec B608
+            params,
+        )
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def membership_start(*, organisation: Organisation, at: datetime.datetime):
     """When the organisation's current membership started, as of ``at``; None when it is
-    not a member then (the reading of ``membership_start_aggregate``, S1, A3)."""
+    not a member then (the reading of ``attendance_ratio_counts_query``, S1, A3)."""
     start = None
     history = StatusChange.objects.filter(organisation=organisation, effective_at__lte=at)
     for status, effective_at in history.order_by("effective_at", "id").values_list(

@@ -7,8 +7,7 @@ from collections.abc import Iterable
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import DateTimeField, F, Q, Value
-from django.db.models.functions import Greatest
+from django.db.models import F, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ from core.roles import is_copil
 from core.uploads import content_starts_with
 from members.constants import Status, StatusReason
 from members.models import Invitation, Organisation, User
-from members.selectors import organisation_list_with_status, organisation_status, status_subquery
+from members.selectors import organisation_list_with_status, organisation_status
 
 from . import selectors
 from .audit_actions import ActivitiesAudit
@@ -491,26 +490,9 @@ def attendance_ratios_compute(*, now: datetime.datetime | None = None) -> int:
     window_start = now - relativedelta(months=parameters.attendance_window_months)
     activity_convocations_sync_held(now=now)
 
-    # Each current member with the start of its own window: the later of the window's
-    # start and the start of its current membership. An aggregate, hence a derived table
-    # the database computes once per member before the join below (read per convocation
-    # row, the bound would cost twice the whole computation).
-    members = (
-        Organisation.objects.alias(current_status=status_subquery(at=now))
-        .filter(current_status=Status.MEMBER)
-        .values("pk")
-        .annotate(
-            counted_from=Greatest(
-                Value(window_start, output_field=DateTimeField()),
-                selectors.membership_start_aggregate(at=now),
-            )
-        )
-        .order_by()
-    )
-    members_sql, members_params = members.query.sql_with_params()
+    counts_sql, params = selectors.attendance_ratio_counts_query(now=now, window_start=window_start)
     table = AttendanceRatio._meta.db_table
     qn = connection.ops.quote_name
-    adapt_dt = connection.ops.adapt_datetimefield_value
     columns = ", ".join(
         qn(c)
         for c in (
@@ -518,46 +500,29 @@ def attendance_ratios_compute(*, now: datetime.datetime | None = None) -> int:
             "window_end", "threshold_percent", "computed_at",
         )
     )  # fmt: skip
-    convocation, activity, participation = (
-        qn(model._meta.db_table) for model in (Convocation, Activity, Participation)
+    updated = (
+        "convened",
+        "attended",
+        "window_start",
+        "window_end",
+        "threshold_percent",
+        "computed_at",
     )
-    pk, counted_from = qn("pk"), qn("counted_from")
     sql = (
-        # Only quoted identifiers and ORM-compiled SQL are interpolated; values are parameters.
+        # Only quoted identifiers and the selector's SQL are interpolated; values are parameters.
         f"INSERT INTO {qn(table)} ({columns}) "  # noqa: S608  # nosec B608
-        f"SELECT m.{pk}, COUNT(a.{qn('id')}), "
-        f"COUNT(a.{qn('id')}) FILTER (WHERE a.{qn('id')} IS NOT NULL AND EXISTS ("
-        f"SELECT 1 FROM {participation} p WHERE p.{qn('activity_id')} = a.{qn('id')} "
-        f"AND p.{qn('organisation_id')} = m.{pk} AND p.{qn('attendance')} = %s)), "
-        f"%s, m.{counted_from}, %s, %s, %s "
-        f"FROM ({members_sql}) m "
-        f"LEFT JOIN {convocation} c ON c.{qn('organisation_id')} = m.{pk} "
-        f"LEFT JOIN {activity} a ON a.{qn('id')} = c.{qn('activity_id')} "
-        f"AND a.{qn('starts_at')} >= m.{counted_from} AND a.{qn('starts_at')} < %s "
-        f"AND a.{qn('cancelled_at')} IS NULL "
-        f"WHERE 1 = 1 GROUP BY m.{pk}, m.{counted_from} "
+        "SELECT counts.organisation_id, counts.convened, counts.attended, %(today)s, "
+        "counts.counted_from, %(computed_at)s, %(threshold)s, %(computed_at)s "
+        f"FROM ({counts_sql}) counts "
+        # SQLite reads ON CONFLICT after a bare FROM as a join's constraint.
+        "WHERE 1 = 1 "
         f"ON CONFLICT ({qn('organisation_id')}, {qn('date')}) DO UPDATE SET "
-        + ", ".join(
-            f"{qn(c)} = EXCLUDED.{qn(c)}"
-            for c in (
-                "convened",
-                "attended",
-                "window_start",
-                "window_end",
-                "threshold_percent",
-                "computed_at",
-            )
-        )
+        + ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in updated)
     )
-    # In the order of their placeholders in the SQL text.
-    params = (
-        Attendance.PRESENT.value,
-        connection.ops.adapt_datefield_value(today),
-        adapt_dt(now),
-        parameters.attendance_threshold_percent,
-        adapt_dt(now),
-        *members_params,
-        adapt_dt(now),
+    params.update(
+        today=connection.ops.adapt_datefield_value(today),
+        computed_at=connection.ops.adapt_datetimefield_value(now),
+        threshold=parameters.attendance_threshold_percent,
     )
     with transaction.atomic():
         with connection.cursor() as cursor:

@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-JOB_GOAL = 3.0  # the tally within 3x of its raw SQL
+TALLY_GOAL = 3.0  # the tally within 3x of its raw SQL
 RATIO_GOAL = 1.5  # the attendance ratio job within 1.5x of the fastest equivalent SQL
 VOTE_CPU_GOAL = 1.3  # the server's CPU per ballot within 1.3x of Argon2's own cost
 # What --scale multiplies: the community and its history; the vote's rush stays 1,000 voters.
@@ -166,7 +166,9 @@ def build(args) -> tuple[dict, dict, float]:
     counts["voters"] = args.voters
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            # The steady state of a live database (autovacuum): statistics and the
+            # visibility map that index-only scans rely on.
+            cursor.execute("VACUUM ANALYZE")
     return counts, states, time.perf_counter() - started
 
 
@@ -531,7 +533,7 @@ def main(argv=None) -> int:
         },
         "goals": {
             "pages": pages.GOALS,
-            "tally_max_ratio_to_raw_sql": JOB_GOAL,
+            "tally_max_ratio_to_raw_sql": TALLY_GOAL,
             "ratio_job_max_ratio_to_fastest_sql": RATIO_GOAL,
             "vote_cpu_max_ratio_to_argon2": VOTE_CPU_GOAL,
             "vote_median_ms_below": elections.MEDIAN_GOAL_MS,

@@ -115,6 +115,9 @@ class Organisation(BaseModel):
         constraints = [
             models.UniqueConstraint(Lower("legal_name"), name="organisation_unique_legal_name"),
         ]
+        # The admin's list order (legal name, then the newest): its first page read from
+        # the index at any size.
+        indexes = [models.Index(fields=["legal_name", "-id"], name="organisation_name_order_idx")]
 
     def __str__(self) -> str:
         return self.legal_name

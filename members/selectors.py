@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
@@ -293,6 +294,30 @@ def organisation_registry_list(*, at: datetime.datetime | None = None) -> QueryS
             to_attr="active_establishments",
         )
     )
+
+
+def active_establishment_departments() -> list[str]:
+    """The departments of the active establishments, in order (the admin's filter, M2).
+
+    A skip scan of the index on ``department``: one index probe per department (about a
+    hundred at most) instead of reading every establishment. Written in SQL because the
+    ORM has no recursive query; runs on PostgreSQL and SQLite.
+    """
+    qn = connection.ops.quote_name
+    table = qn(Establishment._meta.db_table)
+    department, is_active = qn("department"), qn("is_active")
+    sql = (
+        # Only quoted names are interpolated.
+        f"WITH RECURSIVE departments (code) AS ("  # noqa: S608  # nosec B608
+        f"SELECT MIN({department}) FROM {table} WHERE {is_active} AND {department} > '' "
+        f"UNION ALL SELECT (SELECT MIN(e.{department}) FROM {table} e "
+        f"WHERE e.{is_active} AND e.{department} > d.code) "
+        f"FROM departments d WHERE d.code IS NOT NULL"
+        f") SELECT code FROM departments WHERE code IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [code for (code,) in cursor.fetchall()]
 
 
 def person_representations(*, user) -> QuerySet:
