@@ -21,6 +21,9 @@ for _key in ("ATOMIC_REQUESTS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
         _bench[_key] = _portal[_key]
 if _bench["ENGINE"] == _portal["ENGINE"] and _portal.get("OPTIONS"):
     _bench["OPTIONS"] = {**_portal["OPTIONS"], **_bench.get("OPTIONS", {})}
+# Persistent connections, as production runs (.env.example: DJANGO_CONN_MAX_AGE=60):
+# otherwise every signed-in or uncached request would also pay for a new PostgreSQL backend.
+_bench["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES = {"default": _bench}
 
 ROOT_URLCONF = "bench.urls"
