@@ -15,6 +15,7 @@ from core.deadlines import (
     deadline_now,
     deadline_source,
 )
+from core.roles import copil_group
 
 from . import selectors
 from .constants import EXPIRY_REMINDER_DAYS, RESIGNATURE_REMINDER_DAYS
@@ -35,10 +36,18 @@ RESIGNATURE_HINT = _(
 @deadline_source(
     "charters.resignature", label=_("Signature de la charte en vigueur"), required=True
 )
-def resignature_deadlines(*, start: datetime.date, end: datetime.date):
+def resignature_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """Charter art. 10 (X4): every organisation that owes a signature of the version in
-    force; its authorised signatories act (all its representatives when it has none)."""
-    rows = selectors.signatures_owed(at=deadline_now(), with_representatives=True)
+    force; its authorised signatories act (all its representatives when it has none).
+    For a viewer: their organisations only."""
+    scope = None
+    if viewer is not None:
+        scope = viewer.organisations_with(selectors.SIGNATURE_OWING_STATUSES)
+        if not scope:
+            return
+    rows = selectors.signatures_owed(
+        at=deadline_now(), with_representatives=True, organisation_ids=scope, with_reminders=False
+    )
     for row in rows:
         due = row.owed_since + datetime.timedelta(days=RESIGNATURE_DEADLINE_DAYS)
         if not start <= due <= end:
@@ -69,9 +78,11 @@ def resignature_deadlines(*, start: datetime.date, end: datetime.date):
 
 
 @deadline_source("charters.version_end", label=_("Fin de la version de la charte"), required=True)
-def version_end_deadlines(*, start: datetime.date, end: datetime.date):
+def version_end_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """Charter art. 10 (X1): the COPIL is reminded before the last published version ends
     (at the latest on the date its parameters set), so that a revision is adopted in time."""
+    if viewer is not None and not viewer.has_role(copil_group()):
+        return
     latest = selectors.published_versions().order_by("-effective_date").first()
     if latest is None or not start <= latest.end_date <= end:
         return

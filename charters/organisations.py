@@ -44,7 +44,8 @@ class StatusHolder:
 class OrganisationReaders:
     # (*, organisation, at=None) -> the status (a members.constants.Status value)
     organisation_status: Callable[..., str]
-    # (*, statuses, at=None, with_representatives=False) -> [StatusHolder], by name
+    # (*, statuses, at=None, with_representatives=False, organisation_ids=None)
+    # -> [StatusHolder], by name
     status_holders: Callable[..., list[StatusHolder]]
     # (*, organisation, at=None, count) -> the latest status changes, newest first
     status_changes_latest: Callable[..., list]
@@ -69,10 +70,18 @@ def organisation_status(*, organisation, at: datetime.datetime | None = None) ->
 
 
 def status_holders(
-    *, statuses, at: datetime.datetime | None = None, with_representatives: bool = False
+    *,
+    statuses,
+    at: datetime.datetime | None = None,
+    with_representatives: bool = False,
+    organisation_ids=None,
 ) -> list[StatusHolder]:
+    """``organisation_ids`` (optional) keeps those organisations only."""
     return _readers().status_holders(
-        statuses=statuses, at=at, with_representatives=with_representatives
+        statuses=statuses,
+        at=at,
+        with_representatives=with_representatives,
+        organisation_ids=organisation_ids,
     )
 
 

@@ -24,8 +24,15 @@ from charters.selectors import (
     scope_required_for,
 )
 from core.dates import add_months
-from core.deadlines import AHEAD_DAYS, OVERDUE_DAYS, DeadlineRow, deadline_kinds, deadline_list
-from core.roles import is_copil
+from core.deadlines import (
+    AHEAD_DAYS,
+    OVERDUE_DAYS,
+    DeadlineRow,
+    DeadlineViewer,
+    deadline_kinds,
+    deadline_list,
+)
+from core.roles import is_copil, user_role_names
 
 from . import attendance
 from .constants import BENEFIT_STATUSES, ApplicationState, InvitationState, Status, StatusReason
@@ -68,18 +75,24 @@ def organisation_status(*, organisation: Organisation, at: datetime.datetime | N
 
 
 def status_holders(
-    *, statuses, at: datetime.datetime | None = None, with_representatives: bool = False
+    *,
+    statuses,
+    at: datetime.datetime | None = None,
+    with_representatives: bool = False,
+    organisation_ids=None,
 ) -> list[StatusHolder]:
     """The organisations holding one of ``statuses`` at ``at``, by name, each with since
     when it holds one of them without a break, its active authorised signatories and,
     ``with_representatives``, every active representative: who owes a signature of the
-    charter (charters/organisations.py; E1, X4). Three queries, whatever their number."""
+    charter (charters/organisations.py; E1, X4). Three queries, whatever their number;
+    ``organisation_ids`` keeps those organisations only (a person's dashboard)."""
     moment = at or timezone.now()
-    organisations = list(
-        organisation_list_with_status(at=moment)
-        .filter(current_status__in=statuses)
-        .order_by("legal_name")
-    )
+    organisations = organisation_list_with_status(at=moment).filter(current_status__in=statuses)
+    if organisation_ids is not None:
+        organisations = organisations.filter(pk__in=list(organisation_ids))
+    organisations = list(organisations.order_by("legal_name"))
+    if not organisations:
+        return []
     ids = [o.pk for o in organisations]
     # The persons who can give the missing signature: the active authorised signatories.
     day = timezone.localdate(moment)
@@ -618,20 +631,38 @@ def directory_export_list(*, at: datetime.datetime | None = None) -> QuerySet:
 # --- A person's deadlines -------------------------------------------------------------------
 
 
-def person_deadlines(*, user) -> list[DeadlineRow]:
+def deadline_viewer(*, user, representations=None) -> DeadlineViewer:
+    """The person a list of deadlines is read for (core/deadlines.py): the organisations
+    they represent with their statuses (``representations``: representation_list's rows,
+    read again without), and their roles (the groups read once per user object)."""
+    if representations is None:
+        representations = representation_list(user=user)
+    return DeadlineViewer(
+        user_id=user.pk,
+        organisations={
+            r.organisation_id: r.organisation_status or Status.NONE for r in representations
+        },
+        names={r.organisation_id: r.organisation.legal_name for r in representations},
+        roles=user_role_names(user),
+    )
+
+
+def person_deadlines(*, user, representations=None) -> list[DeadlineRow]:
     """A person's own deadlines (where they act or are informed) for their dashboard:
-    the next 90 days and those overdue for up to 30 days, each with its link to act."""
+    the next 90 days and those overdue for up to 30 days, each with its link to act.
+    The sources read only what concerns the person (their organisations, their roles):
+    the same queries whatever the number of organisations."""
     today = timezone.localdate()
+    viewer = deadline_viewer(user=user, representations=representations)
     deadlines = deadline_list(
         start=today - datetime.timedelta(days=OVERDUE_DAYS),
         end=today + datetime.timedelta(days=AHEAD_DAYS),
-        user_id=user.pk,
+        viewer=viewer,
     )
-    names = dict(
-        Organisation.objects.filter(
-            pk__in={d.organisation_id for d in deadlines if d.organisation_id}
-        ).values_list("pk", "legal_name")
-    )
+    names = dict(viewer.names)
+    unknown = {d.organisation_id for d in deadlines if d.organisation_id} - set(names)
+    if unknown:
+        names.update(Organisation.objects.filter(pk__in=unknown).values_list("pk", "legal_name"))
     kinds = deadline_kinds()
     return [
         DeadlineRow(
