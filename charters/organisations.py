@@ -23,6 +23,7 @@ __all__ = [
     "organisation_status",
     "status_changes_latest",
     "status_holders",
+    "statuses_held_since",
 ]
 
 
@@ -49,6 +50,9 @@ class OrganisationReaders:
     status_holders: Callable[..., list[StatusHolder]]
     # (*, organisation, at=None, count) -> the latest status changes, newest first
     status_changes_latest: Callable[..., list]
+    # (*, organisation_ids, statuses, at=None) -> {organisation id: since when it holds
+    # one of the statuses without a break}
+    statuses_held_since: Callable[..., dict]
 
 
 _READERS: list[OrganisationReaders] = []
@@ -82,6 +86,14 @@ def status_holders(
         at=at,
         with_representatives=with_representatives,
         organisation_ids=organisation_ids,
+    )
+
+
+def statuses_held_since(*, organisation_ids, statuses, at: datetime.datetime | None = None) -> dict:
+    """organisation id -> the start of its current uninterrupted stretch of one of
+    ``statuses`` (absent when it holds none); one query."""
+    return _readers().statuses_held_since(
+        organisation_ids=organisation_ids, statuses=statuses, at=at
     )
 
 

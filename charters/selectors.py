@@ -327,6 +327,35 @@ def signatures_owed(
     ]
 
 
+def signatures_owed_since(
+    *, statuses: dict, at: datetime.datetime | None = None
+) -> tuple[CharterVersion | None, dict[int, datetime.date]]:
+    """For the organisations given with their statuses (those a person represents): the
+    version in force and, for each that still owes its signature, since when (X4), as
+    campaign_rows counts it; two queries besides the version."""
+    moment = at or timezone.now()
+    version = charter_version_in_force(on=timezone.localdate(moment))
+    owing = {pk: status for pk, status in statuses.items() if status in _SIGNATURE_OWING_STATUSES}
+    if version is None or not owing:
+        return version, {}
+    since = organisations.statuses_held_since(
+        organisation_ids=list(owing), statuses=_SIGNATURE_OWING_STATUSES, at=moment
+    )
+    signed: dict[int, list] = {}
+    for signature in Signature.objects.filter(version=version, organisation_id__in=list(owing)):
+        signed.setdefault(signature.organisation_id, []).append(signature)
+    owed = {}
+    for pk, status in owing.items():
+        scope = scope_required_for(status)
+        if commitment_complete(version=version, scope=scope, signatures=signed.get(pk, [])):
+            continue
+        start = since.get(pk)
+        owed[pk] = max(
+            version.effective_date, timezone.localdate(start) if start else version.effective_date
+        )
+    return version, owed
+
+
 def _resignature_reminders_sent(*, version: CharterVersion) -> dict[int, list]:
     """X4: the re-signature reminders the deadline engine sent for ``version``, one per
     step (offset) and organisation, in the order sent (charters/deadlines.py)."""

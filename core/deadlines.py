@@ -111,6 +111,10 @@ class DeadlineViewer:
     # person actively represents, and its name.
     organisations: dict = field(default_factory=dict)
     names: dict = field(default_factory=dict)
+    # Among them, those where the person is an authorised signatory, and those that have
+    # one (the person or another representative): who signs the charter (X4).
+    signatory_of: frozenset = frozenset()
+    with_signatory: frozenset = frozenset()
     roles: frozenset = frozenset()  # the person's group names (core/roles.py)
 
     def organisations_with(self, statuses) -> list[int]:

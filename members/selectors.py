@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import (
     BooleanField,
     Count,
+    Exists,
     ExpressionWrapper,
     OuterRef,
     Prefetch,
@@ -74,6 +75,27 @@ def organisation_status(*, organisation: Organisation, at: datetime.datetime | N
     return change.status if change else Status.NONE
 
 
+def statuses_held_since(
+    *, organisation_ids, statuses, at: datetime.datetime | None = None
+) -> dict[int, datetime.datetime]:
+    """organisation id -> the start of its current uninterrupted stretch of one of
+    ``statuses`` at ``at`` (absent when it holds none of them); one query."""
+    moment = at or timezone.now()
+    since: dict[int, datetime.datetime] = {}
+    for change in (
+        StatusChange.objects.filter(
+            organisation_id__in=list(organisation_ids), effective_at__lte=moment
+        )
+        .order_by("organisation_id", "effective_at", "id")
+        .only("organisation_id", "status", "effective_at")
+    ):
+        if change.status in statuses:
+            since.setdefault(change.organisation_id, change.effective_at)
+        else:
+            since.pop(change.organisation_id, None)
+    return since
+
+
 def status_holders(
     *,
     statuses,
@@ -107,17 +129,7 @@ def status_holders(
         representatives.setdefault(representative.organisation_id, []).append(representative.user)
         if representative.is_authorised_signatory:
             signatories.setdefault(representative.organisation_id, []).append(representative.user)
-    status_since: dict[int, datetime.datetime] = {}
-    for change in (
-        StatusChange.objects.filter(organisation_id__in=ids, effective_at__lte=moment)
-        .order_by("organisation_id", "effective_at", "id")
-        .only("organisation_id", "status", "effective_at")
-    ):
-        # The start of the current uninterrupted stretch of one of the statuses.
-        if change.status in statuses:
-            status_since.setdefault(change.organisation_id, change.effective_at)
-        else:
-            status_since.pop(change.organisation_id, None)
+    status_since = statuses_held_since(organisation_ids=ids, statuses=statuses, at=moment)
     return [
         StatusHolder(
             organisation=organisation,
@@ -222,11 +234,20 @@ def representation_list(*, user, at: datetime.datetime | None = None) -> QuerySe
     latest = StatusChange.objects.filter(
         organisation=OuterRef("organisation_id"), effective_at__lte=moment
     ).order_by("-effective_at", "-id")
+    day = timezone.localdate(moment)
     return (
-        active_representatives(on=timezone.localdate(moment))
+        active_representatives(on=day)
         .filter(user=user)
         .select_related("organisation")
-        .annotate(organisation_status=Subquery(latest.values("status")[:1]))
+        .annotate(
+            organisation_status=Subquery(latest.values("status")[:1]),
+            # X4: whether the organisation has an authorised signatory (the person or another).
+            organisation_has_signatory=Exists(
+                active_representatives(on=day).filter(
+                    organisation=OuterRef("organisation_id"), is_authorised_signatory=True
+                )
+            ),
+        )
         .order_by("organisation__legal_name")
     )
 
@@ -643,6 +664,12 @@ def deadline_viewer(*, user, representations=None) -> DeadlineViewer:
             r.organisation_id: r.organisation_status or Status.NONE for r in representations
         },
         names={r.organisation_id: r.organisation.legal_name for r in representations},
+        signatory_of=frozenset(
+            r.organisation_id for r in representations if r.is_authorised_signatory
+        ),
+        with_signatory=frozenset(
+            r.organisation_id for r in representations if r.organisation_has_signatory
+        ),
         roles=user_role_names(user),
     )
 
