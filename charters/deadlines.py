@@ -44,7 +44,7 @@ def resignature_deadlines(*, start: datetime.date, end: datetime.date, viewer=No
         yield from _viewer_resignature_deadlines(start=start, end=end, viewer=viewer)
         return
     rows = selectors.signatures_owed(
-        at=deadline_now(), with_representatives=True, with_reminders=False
+        at=deadline_now(), with_representatives=True, with_reminders=False, people_as_ids=True
     )
     for row in rows:
         due = row.owed_since + datetime.timedelta(days=RESIGNATURE_DEADLINE_DAYS)
@@ -52,8 +52,8 @@ def resignature_deadlines(*, start: datetime.date, end: datetime.date, viewer=No
             continue
         # Only an authorised signatory signs (charter art. 3.1): with none, the
         # representatives are told how to get one, and the link is not offered to them.
-        actors = tuple(u.pk for u in row.signatories)
-        informed = () if actors else tuple(u.pk for u in row.representatives)
+        actors = tuple(row.signatories)  # user ids (people_as_ids)
+        informed = () if actors else tuple(row.representatives)
         if not actors and not informed:
             continue  # M9: the organisation with no representative has its own deadline
         yield _resignature_deadline(

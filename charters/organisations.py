@@ -45,8 +45,8 @@ class StatusHolder:
 class OrganisationReaders:
     # (*, organisation, at=None) -> the status (a members.constants.Status value)
     organisation_status: Callable[..., str]
-    # (*, statuses, at=None, with_representatives=False, organisation_ids=None)
-    # -> [StatusHolder], by name
+    # (*, statuses, at=None, with_representatives=False, organisation_ids=None,
+    # people_as_ids=False) -> [StatusHolder], by name
     status_holders: Callable[..., list[StatusHolder]]
     # (*, organisation, at=None, count) -> the latest status changes, newest first
     status_changes_latest: Callable[..., list]
@@ -79,13 +79,16 @@ def status_holders(
     at: datetime.datetime | None = None,
     with_representatives: bool = False,
     organisation_ids=None,
+    people_as_ids: bool = False,
 ) -> list[StatusHolder]:
-    """``organisation_ids`` (optional) keeps those organisations only."""
+    """``organisation_ids`` (optional) keeps those organisations only; ``people_as_ids``
+    gives the signatories and representatives as user ids."""
     return _readers().status_holders(
         statuses=statuses,
         at=at,
         with_representatives=with_representatives,
         organisation_ids=organisation_ids,
+        people_as_ids=people_as_ids,
     )
 
 

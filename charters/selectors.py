@@ -248,13 +248,15 @@ def campaign_rows(
     with_representatives: bool = False,
     organisation_ids=None,
     with_reminders: bool = True,
+    people_as_ids: bool = False,
 ) -> list[CampaignRow]:
     """Every organisation that holds a status on ``at`` and so owes a signature of
     ``version`` (the version in force by default): members the full charter,
     partners and invitees art. 3.3 (E1), with what they signed and since when they
     owe it (X4). A constant number of queries, whatever the number of organisations.
     ``organisation_ids`` keeps those organisations only; without ``with_reminders`` the
-    re-signature reminders sent are not read (the deadlines do not show them).
+    re-signature reminders sent are not read (the deadlines do not show them);
+    ``people_as_ids``: the signatories and representatives are user ids.
     """
     moment = at or timezone.now()
     version = version or charter_version_in_force(on=timezone.localdate(moment))
@@ -265,6 +267,7 @@ def campaign_rows(
         at=moment,
         with_representatives=with_representatives,
         organisation_ids=organisation_ids,
+        people_as_ids=people_as_ids,
     )
     if not holders:
         return []
@@ -312,6 +315,7 @@ def signatures_owed(
     with_representatives: bool = False,
     organisation_ids=None,
     with_reminders: bool = True,
+    people_as_ids: bool = False,
 ) -> list[CampaignRow]:
     """The organisations that still owe a signature of the version in force
     (``organisation_ids``: among those only)."""
@@ -322,6 +326,7 @@ def signatures_owed(
             with_representatives=with_representatives,
             organisation_ids=organisation_ids,
             with_reminders=with_reminders,
+            people_as_ids=people_as_ids,
         )
         if not row.complete
     ]

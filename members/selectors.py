@@ -82,17 +82,17 @@ def statuses_held_since(
     ``statuses`` at ``at`` (absent when it holds none of them); one query."""
     moment = at or timezone.now()
     since: dict[int, datetime.datetime] = {}
-    for change in (
+    for organisation_id, status, effective_at in (
         StatusChange.objects.filter(
             organisation_id__in=list(organisation_ids), effective_at__lte=moment
         )
         .order_by("organisation_id", "effective_at", "id")
-        .only("organisation_id", "status", "effective_at")
+        .values_list("organisation_id", "status", "effective_at")
     ):
-        if change.status in statuses:
-            since.setdefault(change.organisation_id, change.effective_at)
+        if status in statuses:
+            since.setdefault(organisation_id, effective_at)
         else:
-            since.pop(change.organisation_id, None)
+            since.pop(organisation_id, None)
     return since
 
 
@@ -102,12 +102,14 @@ def status_holders(
     at: datetime.datetime | None = None,
     with_representatives: bool = False,
     organisation_ids=None,
+    people_as_ids: bool = False,
 ) -> list[StatusHolder]:
     """The organisations holding one of ``statuses`` at ``at``, by name, each with since
     when it holds one of them without a break, its active authorised signatories and,
     ``with_representatives``, every active representative: who owes a signature of the
     charter (charters/organisations.py; E1, X4). Three queries, whatever their number;
-    ``organisation_ids`` keeps those organisations only (a person's dashboard)."""
+    ``organisation_ids`` keeps those organisations only; ``people_as_ids`` gives the
+    signatories and representatives as user ids (the deadlines: no user rows to build)."""
     moment = at or timezone.now()
     organisations = organisation_list_with_status(at=moment).filter(current_status__in=statuses)
     if organisation_ids is not None:
@@ -123,12 +125,18 @@ def status_holders(
     active = active_representatives(on=day).filter(organisation_id__in=ids)
     if not with_representatives:
         active = active.filter(is_authorised_signatory=True)
-    for representative in active.select_related("user").order_by(
-        "user__last_name", "user__first_name", "pk"
-    ):
-        representatives.setdefault(representative.organisation_id, []).append(representative.user)
-        if representative.is_authorised_signatory:
-            signatories.setdefault(representative.organisation_id, []).append(representative.user)
+    active = active.order_by("user__last_name", "user__first_name", "pk")
+    if people_as_ids:
+        people = active.values_list("organisation_id", "user_id", "is_authorised_signatory")
+    else:
+        people = (
+            (r.organisation_id, r.user, r.is_authorised_signatory)
+            for r in active.select_related("user")
+        )
+    for organisation_id, person, signs in people:
+        representatives.setdefault(organisation_id, []).append(person)
+        if signs:
+            signatories.setdefault(organisation_id, []).append(person)
     status_since = statuses_held_since(organisation_ids=ids, statuses=statuses, at=moment)
     return [
         StatusHolder(
