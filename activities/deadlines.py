@@ -24,11 +24,20 @@ from .models import AttendanceRatio, Convocation
     label=_("Présence proche du seuil : prochaine activité"),
     required=False,
 )
-def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date):
+def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """Charter art. 3.4 and 7 (A3, L3): a member whose latest attendance ratio is below
     the threshold plus a margin is reminded of the next activity it is convened to;
-    attending it raises the ratio. Its representatives act."""
+    attending it raises the ratio. Its representatives act (for a viewer: their
+    organisations only)."""
     moment = deadline_now()
+    members = members_selectors.organisation_list_with_status(at=moment).filter(
+        current_status=Status.MEMBER
+    )
+    if viewer is not None:
+        scope = viewer.organisations_with({Status.MEMBER})
+        if not scope:
+            return
+        members = members.filter(pk__in=scope)
     # A3 (interpretation of "approaching"): the charter version's warning points, as on
     # the member's page (AttendanceRatio.is_near_threshold).
     warning_points = charter_parameters(on=timezone.localdate(moment)).attendance_warning_points
@@ -46,9 +55,7 @@ def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date):
         .values("activity_id", "activity__starts_at", "activity__title")
     )
     organisations = list(
-        members_selectors.organisation_list_with_status(at=moment)
-        .filter(current_status=Status.MEMBER)
-        .annotate(
+        members.annotate(
             ratio_attended=Subquery(latest.values("attended")[:1]),
             ratio_convened=Subquery(latest.values("convened")[:1]),
             ratio_threshold=Subquery(latest.values("threshold_percent")[:1]),
@@ -67,7 +74,12 @@ def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date):
     )
     if not organisations:
         return
-    people = representative_user_ids({o.pk for o in organisations}, on=timezone.localdate(moment))
+    if viewer is not None:  # they represent each of these organisations
+        people = {o.pk: (viewer.user_id,) for o in organisations}
+    else:
+        people = representative_user_ids(
+            {o.pk for o in organisations}, on=timezone.localdate(moment)
+        )
     for organisation in organisations:
         yield Deadline(
             key=(

@@ -15,6 +15,7 @@ from core.deadlines import (
     deadline_now,
     deadline_source,
 )
+from core.roles import copil_group
 
 from . import selectors
 from .constants import EXPIRY_REMINDER_DAYS, RESIGNATURE_REMINDER_DAYS
@@ -35,43 +36,88 @@ RESIGNATURE_HINT = _(
 @deadline_source(
     "charters.resignature", label=_("Signature de la charte en vigueur"), required=True
 )
-def resignature_deadlines(*, start: datetime.date, end: datetime.date):
+def resignature_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """Charter art. 10 (X4): every organisation that owes a signature of the version in
-    force; its authorised signatories act (all its representatives when it has none)."""
-    rows = selectors.signatures_owed(at=deadline_now(), with_representatives=True)
+    force; its authorised signatories act (all its representatives when it has none).
+    For a viewer: their organisations only, from what the viewer knows of them."""
+    if viewer is not None:
+        yield from _viewer_resignature_deadlines(start=start, end=end, viewer=viewer)
+        return
+    rows = selectors.signatures_owed(
+        at=deadline_now(), with_representatives=True, with_reminders=False, people_as_ids=True
+    )
     for row in rows:
         due = row.owed_since + datetime.timedelta(days=RESIGNATURE_DEADLINE_DAYS)
         if not start <= due <= end:
             continue
         # Only an authorised signatory signs (charter art. 3.1): with none, the
         # representatives are told how to get one, and the link is not offered to them.
-        actors = tuple(u.pk for u in row.signatories)
-        informed = () if actors else tuple(u.pk for u in row.representatives)
+        actors = tuple(row.signatories)  # user ids (people_as_ids)
+        informed = () if actors else tuple(row.representatives)
         if not actors and not informed:
             continue  # M9: the organisation with no representative has its own deadline
-        yield Deadline(
-            key=f"charters.resignature:{row.version.pk}:org:{row.organisation.pk}",
-            kind="charters.resignature",
-            label=deadline_label(
-                _("Signer la charte %(label)s pour %(organisation)s"),
-                label=row.version.label,
-                organisation=row.organisation.legal_name,
-            ),
+        yield _resignature_deadline(
+            version=row.version,
+            organisation_id=row.organisation.pk,
+            organisation_name=row.organisation.legal_name,
             due=due,
-            act_url="/charte/signer/",
             actors=actors,
             informed=informed,
-            offsets=RESIGNATURE_OFFSETS,
-            required=True,
-            organisation_id=row.organisation.pk,
-            act_hint=RESIGNATURE_HINT,
         )
 
 
+def _viewer_resignature_deadlines(*, start, end, viewer):
+    """The viewer's organisations that owe a signature, where they sign (an authorised
+    signatory) or are told (none has one); two queries besides the version in force."""
+    concerned = {
+        pk: viewer.organisations[pk]
+        for pk in viewer.organisations_with(selectors.SIGNATURE_OWING_STATUSES)
+        if pk in viewer.signatory_of or pk not in viewer.with_signatory
+    }
+    if not concerned:
+        return
+    version, owed = selectors.signatures_owed_since(statuses=concerned, at=deadline_now())
+    for pk, owed_since in sorted(owed.items()):
+        due = owed_since + datetime.timedelta(days=RESIGNATURE_DEADLINE_DAYS)
+        if not start <= due <= end:
+            continue
+        signs = pk in viewer.signatory_of
+        yield _resignature_deadline(
+            version=version,
+            organisation_id=pk,
+            organisation_name=viewer.names.get(pk, ""),
+            due=due,
+            actors=(viewer.user_id,) if signs else (),
+            informed=() if signs else (viewer.user_id,),
+        )
+
+
+def _resignature_deadline(*, version, organisation_id, organisation_name, due, actors, informed):
+    return Deadline(
+        key=f"charters.resignature:{version.pk}:org:{organisation_id}",
+        kind="charters.resignature",
+        label=deadline_label(
+            _("Signer la charte %(label)s pour %(organisation)s"),
+            label=version.label,
+            organisation=organisation_name,
+        ),
+        due=due,
+        act_url="/charte/signer/",
+        actors=actors,
+        informed=informed,
+        offsets=RESIGNATURE_OFFSETS,
+        required=True,
+        organisation_id=organisation_id,
+        act_hint=RESIGNATURE_HINT,
+    )
+
+
 @deadline_source("charters.version_end", label=_("Fin de la version de la charte"), required=True)
-def version_end_deadlines(*, start: datetime.date, end: datetime.date):
+def version_end_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """Charter art. 10 (X1): the COPIL is reminded before the last published version ends
     (at the latest on the date its parameters set), so that a revision is adopted in time."""
+    if viewer is not None and not viewer.has_role(copil_group()):
+        return
     latest = selectors.published_versions().order_by("-effective_date").first()
     if latest is None or not start <= latest.end_date <= end:
         return

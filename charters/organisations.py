@@ -23,6 +23,7 @@ __all__ = [
     "organisation_status",
     "status_changes_latest",
     "status_holders",
+    "statuses_held_since",
 ]
 
 
@@ -44,10 +45,14 @@ class StatusHolder:
 class OrganisationReaders:
     # (*, organisation, at=None) -> the status (a members.constants.Status value)
     organisation_status: Callable[..., str]
-    # (*, statuses, at=None, with_representatives=False) -> [StatusHolder], by name
+    # (*, statuses, at=None, with_representatives=False, organisation_ids=None,
+    # people_as_ids=False) -> [StatusHolder], by name
     status_holders: Callable[..., list[StatusHolder]]
     # (*, organisation, at=None, count) -> the latest status changes, newest first
     status_changes_latest: Callable[..., list]
+    # (*, organisation_ids, statuses, at=None) -> {organisation id: since when it holds
+    # one of the statuses without a break}
+    statuses_held_since: Callable[..., dict]
 
 
 _READERS: list[OrganisationReaders] = []
@@ -69,10 +74,29 @@ def organisation_status(*, organisation, at: datetime.datetime | None = None) ->
 
 
 def status_holders(
-    *, statuses, at: datetime.datetime | None = None, with_representatives: bool = False
+    *,
+    statuses,
+    at: datetime.datetime | None = None,
+    with_representatives: bool = False,
+    organisation_ids=None,
+    people_as_ids: bool = False,
 ) -> list[StatusHolder]:
+    """``organisation_ids`` (optional) keeps those organisations only; ``people_as_ids``
+    gives the signatories and representatives as user ids."""
     return _readers().status_holders(
-        statuses=statuses, at=at, with_representatives=with_representatives
+        statuses=statuses,
+        at=at,
+        with_representatives=with_representatives,
+        organisation_ids=organisation_ids,
+        people_as_ids=people_as_ids,
+    )
+
+
+def statuses_held_since(*, organisation_ids, statuses, at: datetime.datetime | None = None) -> dict:
+    """organisation id -> the start of its current uninterrupted stretch of one of
+    ``statuses`` (absent when it holds none); one query."""
+    return _readers().statuses_held_since(
+        organisation_ids=organisation_ids, statuses=statuses, at=at
     )
 
 

@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.dates import add_months
+from core.deadlines import deadline_cached
 from core.models import AuditEntry, Reminder, ReminderStatus
 from core.roles import is_copil
 
@@ -27,6 +28,7 @@ from .models import CharterVersion, Signature, text_hash
 _FULL_SCOPE_STATUSES = {"member", "applicant", "none"}
 _ETHICS_SCOPE_STATUSES = {"partner", "invitee"}
 _SIGNATURE_OWING_STATUSES = {"member", "partner", "invitee"}
+SIGNATURE_OWING_STATUSES = frozenset(_SIGNATURE_OWING_STATUSES)
 
 
 def published_versions() -> QuerySet:
@@ -34,12 +36,17 @@ def published_versions() -> QuerySet:
 
 
 def charter_version_in_force(*, on: datetime.date | None = None) -> CharterVersion | None:
+    """The version in force on ``on``; read once per list of deadlines (core/deadlines.py
+    deadline_cached), whose sources ask for it several times."""
     day = on or timezone.localdate()
-    return (
-        published_versions()
-        .filter(effective_date__lte=day, end_date__gte=day)
-        .order_by("-effective_date")
-        .first()
+    return deadline_cached(
+        ("charter_version_in_force", day),
+        lambda: (
+            published_versions()
+            .filter(effective_date__lte=day, end_date__gte=day)
+            .order_by("-effective_date")
+            .first()
+        ),
     )
 
 
@@ -239,26 +246,39 @@ def campaign_rows(
     version: CharterVersion | None = None,
     at: datetime.datetime | None = None,
     with_representatives: bool = False,
+    organisation_ids=None,
+    with_reminders: bool = True,
+    people_as_ids: bool = False,
 ) -> list[CampaignRow]:
     """Every organisation that holds a status on ``at`` and so owes a signature of
     ``version`` (the version in force by default): members the full charter,
     partners and invitees art. 3.3 (E1), with what they signed and since when they
     owe it (X4). A constant number of queries, whatever the number of organisations.
+    ``organisation_ids`` keeps those organisations only; without ``with_reminders`` the
+    re-signature reminders sent are not read (the deadlines do not show them);
+    ``people_as_ids``: the signatories and representatives are user ids.
     """
     moment = at or timezone.now()
     version = version or charter_version_in_force(on=timezone.localdate(moment))
     if version is None:
         return []
     holders = organisations.status_holders(
-        statuses=_SIGNATURE_OWING_STATUSES, at=moment, with_representatives=with_representatives
+        statuses=_SIGNATURE_OWING_STATUSES,
+        at=moment,
+        with_representatives=with_representatives,
+        organisation_ids=organisation_ids,
+        people_as_ids=people_as_ids,
     )
+    if not holders:
+        return []
     ids = [holder.organisation.pk for holder in holders]
     signatures: dict[int, list] = {}
-    for signature in Signature.objects.filter(version=version, organisation_id__in=ids).order_by(
-        "signed_at", "id"
-    ):
+    signed = Signature.objects.filter(version=version).order_by("signed_at", "id")
+    if organisation_ids is not None:  # otherwise every holder: no list of ids to send
+        signed = signed.filter(organisation_id__in=ids)
+    for signature in signed:
         signatures.setdefault(signature.organisation_id, []).append(signature)
-    reminders = _resignature_reminders_sent(version=version)
+    reminders = _resignature_reminders_sent(version=version) if with_reminders else {}
     rows = []
     for holder in holders:
         organisation = holder.organisation
@@ -290,14 +310,55 @@ def campaign_rows(
 
 
 def signatures_owed(
-    *, at: datetime.datetime | None = None, with_representatives: bool = False
+    *,
+    at: datetime.datetime | None = None,
+    with_representatives: bool = False,
+    organisation_ids=None,
+    with_reminders: bool = True,
+    people_as_ids: bool = False,
 ) -> list[CampaignRow]:
-    """The organisations that still owe a signature of the version in force."""
+    """The organisations that still owe a signature of the version in force
+    (``organisation_ids``: among those only)."""
     return [
         row
-        for row in campaign_rows(at=at, with_representatives=with_representatives)
+        for row in campaign_rows(
+            at=at,
+            with_representatives=with_representatives,
+            organisation_ids=organisation_ids,
+            with_reminders=with_reminders,
+            people_as_ids=people_as_ids,
+        )
         if not row.complete
     ]
+
+
+def signatures_owed_since(
+    *, statuses: dict, at: datetime.datetime | None = None
+) -> tuple[CharterVersion | None, dict[int, datetime.date]]:
+    """For the organisations given with their statuses (those a person represents): the
+    version in force and, for each that still owes its signature, since when (X4), as
+    campaign_rows counts it; two queries besides the version."""
+    moment = at or timezone.now()
+    version = charter_version_in_force(on=timezone.localdate(moment))
+    owing = {pk: status for pk, status in statuses.items() if status in _SIGNATURE_OWING_STATUSES}
+    if version is None or not owing:
+        return version, {}
+    since = organisations.statuses_held_since(
+        organisation_ids=list(owing), statuses=_SIGNATURE_OWING_STATUSES, at=moment
+    )
+    signed: dict[int, list] = {}
+    for signature in Signature.objects.filter(version=version, organisation_id__in=list(owing)):
+        signed.setdefault(signature.organisation_id, []).append(signature)
+    owed = {}
+    for pk, status in owing.items():
+        scope = scope_required_for(status)
+        if commitment_complete(version=version, scope=scope, signatures=signed.get(pk, [])):
+            continue
+        start = since.get(pk)
+        owed[pk] = max(
+            version.effective_date, timezone.localdate(start) if start else version.effective_date
+        )
+    return version, owed
 
 
 def _resignature_reminders_sent(*, version: CharterVersion) -> dict[int, list]:

@@ -6,7 +6,14 @@ imported from its ``AppConfig.ready()``. A source is a function
 due date falls in ``[start, end]``; it reads the database in a constant number of
 queries whatever the number of organisations (select_related, prefetch, annotations).
 
-``deadline_list`` merges the sources (the COPIL overview, a person's dashboard, iCal);
+``deadline_list`` merges the sources (the COPIL overview, a person's dashboard, iCal).
+A person's dashboard passes a ``DeadlineViewer`` (who they are, the organisations they
+represent, their roles): a source that accepts ``viewer`` then reads only what concerns
+that person (their organisations' rows, their own), or nothing at all when its actors and
+informed are a role the person does not hold, so that the dashboard costs the same
+whatever the number of organisations. During one ``deadline_list`` the sources share
+what does not change within it (the COPIL's members, the charter in force) through
+``deadline_cached``.
 ``deadline_reminders_send`` is the engine run daily by django-celery-beat: it records
 each reminder under the unique key (deadline, recipient, offset) before sending it, then
 sends only the reminders it claimed (core/leases.py), marking each one sent right
@@ -18,12 +25,13 @@ or by ``reminders_resume`` (every few minutes) once that worker's lease has expi
 from __future__ import annotations
 
 import datetime
+import inspect
 import json
 import logging
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -54,6 +62,9 @@ __all__ = [
     "Deadline",
     "DeadlineRow",
     "DeadlineKind",
+    "DeadlineViewer",
+    "deadline_cached",
+    "deadline_memo",
     "deadline_kinds",
     "deadline_label",
     "deadline_list",
@@ -88,24 +99,88 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class DeadlineViewer:
+    """The person a list of deadlines is read for (their dashboard), known before the
+    sources run: a source given a viewer returns at least every deadline where that person
+    acts or is informed, and may leave out of ``actors`` and ``informed`` the people
+    outside the viewer's organisations and roles (the person's list shows only whether
+    they act). Built by members (members.selectors.deadline_viewer)."""
+
+    user_id: int
+    # organisation id -> its status (members.constants.Status), for each organisation the
+    # person actively represents, and its name.
+    organisations: dict = field(default_factory=dict)
+    names: dict = field(default_factory=dict)
+    # Among them, those where the person is an authorised signatory, and those that have
+    # one (the person or another representative): who signs the charter (X4).
+    signatory_of: frozenset = frozenset()
+    with_signatory: frozenset = frozenset()
+    roles: frozenset = frozenset()  # the person's group names (core/roles.py)
+
+    def organisations_with(self, statuses) -> list[int]:
+        """The person's organisations holding one of ``statuses``, by id."""
+        wanted = {str(s) for s in statuses}
+        return sorted(pk for pk, status in self.organisations.items() if status in wanted)
+
+    def has_role(self, name: str) -> bool:
+        return str(name) in self.roles
+
+
+@dataclass(frozen=True)
 class DeadlineKind:
     kind: str
     label: str  # lazy French label of the kind (preferences page, filters)
     required: bool
     source: Callable[..., Iterable[Deadline]]
+    # The source accepts ``viewer`` (a DeadlineViewer) and reads only what concerns them.
+    scoped: bool = False
 
 
 _REGISTRY: dict[str, DeadlineKind] = {}
 
 
 def deadline_source(kind: str, *, label, required: bool):
-    """Register ``fn(*, start, end) -> Iterable[Deadline]`` as the source of ``kind``."""
+    """Register ``fn(*, start, end[, viewer=None]) -> Iterable[Deadline]`` as the source
+    of ``kind``; with a ``viewer`` parameter, it is given the person a list is read for."""
 
     def register(fn):
-        _REGISTRY[kind] = DeadlineKind(kind=kind, label=label, required=required, source=fn)
+        scoped = "viewer" in inspect.signature(fn).parameters
+        _REGISTRY[kind] = DeadlineKind(
+            kind=kind, label=label, required=required, source=fn, scoped=scoped
+        )
         return fn
 
     return register
+
+
+# What the sources of one deadline_list share (the COPIL's members, the charter in force):
+# read once per list instead of once per source.
+_MEMO: ContextVar[dict | None] = ContextVar("deadline_memo", default=None)
+
+
+def deadline_cached(key, compute: Callable[[], object]):
+    """``compute()`` once per ``deadline_list`` (a key per value); outside one, each call
+    computes."""
+    memo = _MEMO.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+@contextmanager
+def deadline_memo():
+    """Share ``deadline_cached`` values within the block (nested blocks share the outer
+    one's): a page that reads several lists reads the shared values once."""
+    if _MEMO.get() is not None:
+        yield
+        return
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
 
 
 def deadline_kinds() -> dict[str, DeadlineKind]:
@@ -134,20 +209,27 @@ def deadline_list(
     end: datetime.date,
     kinds: Iterable[str] | None = None,
     user_id: int | None = None,
+    viewer: DeadlineViewer | None = None,
 ) -> list[Deadline]:
     """The deadlines due in ``[start, end]``, sorted by due date; ``user_id`` keeps those
-    where the person acts or is informed."""
+    where the person acts or is informed. With ``viewer`` (the same person, with their
+    organisations and roles), the sources that accept it read only what concerns them."""
+    if viewer is not None:
+        user_id = viewer.user_id
     selected = list(_REGISTRY) if kinds is None else [k for k in kinds if k in _REGISTRY]
     deadlines = []
-    for kind in selected:
-        for deadline in _REGISTRY[kind].source(start=start, end=end):
-            if not start <= deadline.due <= end:
-                continue
-            if user_id is not None and (
-                user_id not in deadline.actors and user_id not in deadline.informed
-            ):
-                continue
-            deadlines.append(deadline)
+    with deadline_memo():
+        for kind in selected:
+            registered = _REGISTRY[kind]
+            options = {"viewer": viewer} if viewer is not None and registered.scoped else {}
+            for deadline in registered.source(start=start, end=end, **options):
+                if not start <= deadline.due <= end:
+                    continue
+                if user_id is not None and (
+                    user_id not in deadline.actors and user_id not in deadline.informed
+                ):
+                    continue
+                deadlines.append(deadline)
     deadlines.sort(key=lambda d: (d.due, d.kind, d.key))
     return deadlines
 
@@ -248,9 +330,13 @@ def deadline_clock(now: datetime.datetime):
 
 
 def group_user_ids(*names: str) -> tuple[int, ...]:
-    """The active users of the groups ``names`` (COPIL, election commission), one query."""
-    from django.contrib.auth import get_user_model
+    """The active users of the groups ``names`` (COPIL, election commission), one query
+    (once per deadline_list)."""
+    names = tuple(sorted(str(name) for name in names))
+    return deadline_cached(("group_user_ids", names), lambda: _group_user_ids(names))
 
+
+def _group_user_ids(names: tuple[str, ...]) -> tuple[int, ...]:
     return tuple(
         get_user_model()
         .objects.filter(is_active=True, groups__name__in=names)

@@ -35,6 +35,7 @@ class MembersConfig(AppConfig):
                 organisation_status=selectors.organisation_status,
                 status_holders=selectors.status_holders,
                 status_changes_latest=selectors.status_changes_latest,
+                statuses_held_since=selectors.statuses_held_since,
             )
         )
 

@@ -6,7 +6,7 @@ Imported from MembersConfig.ready(). Each source reads in a constant number of q
 
 import datetime
 
-from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,10 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from core.deadlines import (
     Deadline,
     copil_user_ids,
+    deadline_cached,
     deadline_label,
     deadline_now,
     deadline_source,
 )
+from core.roles import copil_group
 
 from . import selectors
 from .constants import BENEFIT_STATUSES, InvitationState, Status
@@ -48,6 +50,17 @@ def representative_user_ids(organisation_ids, *, on: datetime.date) -> dict[int,
     return {organisation_id: tuple(ids) for organisation_id, ids in people.items()}
 
 
+def _outside_copil(viewer) -> bool:
+    """A person's list (core/deadlines.py DeadlineViewer) read by someone outside the
+    COPIL: the sources read only their organisations' rows and their own."""
+    return viewer is not None and not viewer.has_role(copil_group())
+
+
+def _viewer_actors(viewer, organisation_id) -> tuple:
+    """For a person's list: they act for their organisations (they represent them)."""
+    return (viewer.user_id,) if organisation_id in viewer.organisations else ()
+
+
 def _member_space(slug: str) -> str:
     return reverse("member_space:organisation", kwargs={"slug": slug})
 
@@ -55,20 +68,28 @@ def _member_space(slug: str) -> str:
 @deadline_source(
     "members.exclusion_response", label=_("Réponse à une procédure d'exclusion"), required=True
 )
-def exclusion_response_deadlines(*, start: datetime.date, end: datetime.date):
+def exclusion_response_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """Charter art. 3.4 (L4): the member answers within the response period; its
     representatives act, the COPIL is informed."""
-    procedures = list(
-        ExclusionProcedure.objects.filter(
-            outcome="", responded_at__isnull=True, response_due_on__range=(start, end)
-        ).select_related("organisation")
-    )
+    procedures = ExclusionProcedure.objects.filter(
+        outcome="", responded_at__isnull=True, response_due_on__range=(start, end)
+    ).select_related("organisation")
+    outside = _outside_copil(viewer)
+    if outside:
+        if not viewer.organisations:
+            return
+        procedures = procedures.filter(organisation_id__in=list(viewer.organisations))
+    procedures = list(procedures)
     if not procedures:
         return
-    people = representative_user_ids(
-        {p.organisation_id for p in procedures}, on=timezone.localdate(deadline_now())
-    )
-    copil = copil_user_ids()
+    if outside:
+        people = {p.organisation_id: _viewer_actors(viewer, p.organisation_id) for p in procedures}
+        copil = ()
+    else:
+        people = representative_user_ids(
+            {p.organisation_id for p in procedures}, on=timezone.localdate(deadline_now())
+        )
+        copil = copil_user_ids()
     for procedure in procedures:
         organisation = procedure.organisation
         yield Deadline(
@@ -92,14 +113,23 @@ def exclusion_response_deadlines(*, start: datetime.date, end: datetime.date):
         )
 
 
-def _partner_agreements():
+def _partner_agreements(viewer=None):
+    """The agreements of the current partners, or of the viewer's partners (a person's
+    list, outside the COPIL)."""
+    agreements = PartnershipAgreement.objects.filter(notice_given_on__isnull=True)
+    if _outside_copil(viewer):
+        partners = viewer.organisations_with({Status.PARTNER})
+        if not partners:
+            return []
+        agreements = agreements.filter(organisation_id__in=partners)
+        return list(agreements.select_related("organisation"))
+    # Every partner's: read once for both sources (notice, renewal).
     partners = selectors.organisation_list_with_status(at=deadline_now()).filter(
         current_status=Status.PARTNER
     )
-    return list(
-        PartnershipAgreement.objects.filter(
-            organisation__in=partners, notice_given_on__isnull=True
-        ).select_related("organisation")
+    return deadline_cached(
+        "partner_agreements",
+        lambda: list(agreements.filter(organisation__in=partners).select_related("organisation")),
     )
 
 
@@ -113,11 +143,13 @@ def _agreement_url(agreement) -> str:
 @deadline_source(
     "members.agreement_notice", label=_("Préavis d'une convention de partenariat"), required=True
 )
-def agreement_notice_deadlines(*, start: datetime.date, end: datetime.date):
+def agreement_notice_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """Charter art. 4 (P6): the last day to give notice before the agreement is renewed
     tacitly; the COPIL acts."""
     from .services import agreement_dates
 
+    if _outside_copil(viewer):
+        return
     agreements = _partner_agreements()
     if not agreements:
         return
@@ -150,17 +182,21 @@ def agreement_notice_deadlines(*, start: datetime.date, end: datetime.date):
     label=_("Reconduction d'une convention de partenariat"),
     required=False,
 )
-def agreement_renewal_deadlines(*, start: datetime.date, end: datetime.date):
+def agreement_renewal_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """Charter art. 4 (P6): the date the agreement is renewed (or ends at its term); the
     COPIL acts, the partner's representatives are informed."""
     from .services import agreement_dates
 
-    agreements = _partner_agreements()
+    agreements = _partner_agreements(viewer)
     if not agreements:
         return
     today = timezone.localdate(deadline_now())
-    people = representative_user_ids({a.organisation_id for a in agreements}, on=today)
-    copil = copil_user_ids()
+    if _outside_copil(viewer):
+        people = {a.organisation_id: _viewer_actors(viewer, a.organisation_id) for a in agreements}
+        copil = ()
+    else:
+        people = representative_user_ids({a.organisation_id for a in agreements}, on=today)
+        copil = copil_user_ids()
     for agreement in agreements:
         # From yesterday: a renewal falling today is still the next one.
         renewal = agreement_dates(agreement, on=today - datetime.timedelta(days=1))["next_renewal"]
@@ -188,12 +224,17 @@ def agreement_renewal_deadlines(*, start: datetime.date, end: datetime.date):
 
 
 @deadline_source("members.invitation_expiry", label=_("Fin d'une invitation"), required=False)
-def invitation_expiry_deadlines(*, start: datetime.date, end: datetime.date):
+def invitation_expiry_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """Charter art. 5 (I1): a validated invitation ends on its date; whoever proposed it
     is told, to propose another one or an application."""
-    invitations = Invitation.objects.filter(
-        state=InvitationState.VALIDATED, ends_on__range=(start, end), proposed_by__is_active=True
-    ).select_related("organisation")
+    if viewer is not None:
+        invitations = [i for i in _viewer_invitations(viewer) if start <= i.ends_on <= end]
+    else:
+        invitations = Invitation.objects.filter(
+            state=InvitationState.VALIDATED,
+            ends_on__range=(start, end),
+            proposed_by__is_active=True,
+        ).select_related("organisation")
     for invitation in invitations:
         yield Deadline(
             key=f"members.invitation_expiry:{invitation.pk}",
@@ -211,6 +252,33 @@ def invitation_expiry_deadlines(*, start: datetime.date, end: datetime.date):
         )
 
 
+def _first_activity_at():
+    """The start of the first activity still to come an invitation is for (the invitation's
+    own link to its activities: members never imports activities)."""
+    return (
+        Invitation.activities.through.objects.filter(
+            invitation_id=OuterRef("pk"), activity__starts_at__gte=deadline_now()
+        )
+        .order_by("activity__starts_at")
+        .values("activity__starts_at")[:1]
+    )
+
+
+def _viewer_invitations(viewer) -> list:
+    """The validated invitations the viewer proposed, with their first activity to come:
+    one query for both sources of invitations (end, acceptance)."""
+    return deadline_cached(
+        ("viewer_invitations", viewer.user_id),
+        lambda: list(
+            Invitation.objects.filter(
+                state=InvitationState.VALIDATED, proposed_by_id=viewer.user_id
+            )
+            .annotate(first_activity_at=Subquery(_first_activity_at()))
+            .select_related("organisation")
+        ),
+    )
+
+
 def _guest_name(invitation) -> str:
     name = invitation.organisation.legal_name if invitation.organisation_id else ""
     name = name or invitation.guest_organisation_name
@@ -222,29 +290,30 @@ def _guest_name(invitation) -> str:
     label=_("Engagement de l'article 3.3 d'un invité avant une activité"),
     required=True,
 )
-def invitation_acceptance_deadlines(*, start: datetime.date, end: datetime.date):
+def invitation_acceptance_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """Charter art. 3.3 and 5 (E1, I2): an invitee accepts art. 3.3 before the first
     activity it is invited to; whoever proposed the invitation follows it up, the COPIL
     is informed."""
     tz = timezone.get_current_timezone()
     window_start = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     window_end = datetime.datetime.combine(end, datetime.time.max, tzinfo=tz)
-    moment = deadline_now()
-    # The invitation's own link to its activities (members never imports activities).
-    first_activity = (
-        Invitation.activities.through.objects.filter(
-            invitation_id=OuterRef("pk"), activity__starts_at__gte=moment
+    if _outside_copil(viewer):  # the invitations they proposed, read once for both sources
+        invitations = [
+            i
+            for i in _viewer_invitations(viewer)
+            if i.accepted_at is None
+            and i.first_activity_at is not None
+            and window_start <= i.first_activity_at <= window_end
+        ]
+        copil = ()
+    else:
+        invitations = (
+            Invitation.objects.filter(state=InvitationState.VALIDATED, accepted_at__isnull=True)
+            .annotate(first_activity_at=Subquery(_first_activity_at()))
+            .filter(first_activity_at__range=(window_start, window_end))
+            .select_related("organisation")
         )
-        .order_by("activity__starts_at")
-        .values("activity__starts_at")[:1]
-    )
-    invitations = (
-        Invitation.objects.filter(state=InvitationState.VALIDATED, accepted_at__isnull=True)
-        .annotate(first_activity_at=Subquery(first_activity))
-        .filter(first_activity_at__range=(window_start, window_end))
-        .select_related("organisation")
-    )
-    copil = copil_user_ids()
+        copil = copil_user_ids()
     for invitation in invitations:
         yield Deadline(
             key=f"members.invitation_acceptance:{invitation.pk}",
@@ -269,9 +338,11 @@ def invitation_acceptance_deadlines(*, start: datetime.date, end: datetime.date)
 
 
 @deadline_source("members.no_representative", label=_("Entité sans représentant"), required=True)
-def no_representative_deadlines(*, start: datetime.date, end: datetime.date):
+def no_representative_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """Charter art. 3.1 (M9): a member or partner with no active representative is
     reminded to the COPIL, 30 days after it lost its last one (interpretation)."""
+    if _outside_copil(viewer):
+        return
     moment = deadline_now()
     last_representative_end = (
         Representative.objects.filter(organisation=OuterRef("pk"))
@@ -317,20 +388,27 @@ def no_representative_deadlines(*, start: datetime.date, end: datetime.date):
 
 
 @deadline_source("members.proof_request", label=_("Justificatifs demandés"), required=True)
-def proof_request_deadlines(*, start: datetime.date, end: datetime.date):
+def proof_request_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """N1: documents the COPIL asked for and not provided yet; the organisation's
     representatives act, the COPIL member who asked is informed."""
+    requests = ProofRequest.objects.filter(closed_at__isnull=True, due_on__range=(start, end))
+    if viewer is not None:  # their organisations' requests, and those they made
+        requests = requests.filter(
+            Q(organisation_id__in=list(viewer.organisations)) | Q(requested_by_id=viewer.user_id)
+        )
     requests = list(
-        ProofRequest.objects.filter(closed_at__isnull=True, due_on__range=(start, end))
-        .filter(~Exists(ProofDocument.objects.filter(request=OuterRef("pk"))))
+        requests.filter(~Exists(ProofDocument.objects.filter(request=OuterRef("pk"))))
         .filter(organisation__in=_current(BENEFIT_STATUSES))
         .select_related("organisation")
     )
     if not requests:
         return
-    people = representative_user_ids(
-        {r.organisation_id for r in requests}, on=timezone.localdate(deadline_now())
-    )
+    if viewer is not None:
+        people = {r.organisation_id: _viewer_actors(viewer, r.organisation_id) for r in requests}
+    else:
+        people = representative_user_ids(
+            {r.organisation_id for r in requests}, on=timezone.localdate(deadline_now())
+        )
     for request in requests:
         organisation = request.organisation
         yield Deadline(

@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
+    Exists,
     ExpressionWrapper,
     OuterRef,
     Prefetch,
@@ -25,8 +26,15 @@ from charters.selectors import (
     scope_required_for,
 )
 from core.dates import add_months
-from core.deadlines import AHEAD_DAYS, OVERDUE_DAYS, DeadlineRow, deadline_kinds, deadline_list
-from core.roles import is_copil
+from core.deadlines import (
+    AHEAD_DAYS,
+    OVERDUE_DAYS,
+    DeadlineRow,
+    DeadlineViewer,
+    deadline_kinds,
+    deadline_list,
+)
+from core.roles import is_copil, user_role_names
 
 from . import attendance
 from .constants import BENEFIT_STATUSES, ApplicationState, InvitationState, Status, StatusReason
@@ -68,19 +76,48 @@ def organisation_status(*, organisation: Organisation, at: datetime.datetime | N
     return change.status if change else Status.NONE
 
 
+def statuses_held_since(
+    *, organisation_ids, statuses, at: datetime.datetime | None = None
+) -> dict[int, datetime.datetime]:
+    """organisation id -> the start of its current uninterrupted stretch of one of
+    ``statuses`` at ``at`` (absent when it holds none of them); one query."""
+    moment = at or timezone.now()
+    since: dict[int, datetime.datetime] = {}
+    for organisation_id, status, effective_at in (
+        StatusChange.objects.filter(
+            organisation_id__in=list(organisation_ids), effective_at__lte=moment
+        )
+        .order_by("organisation_id", "effective_at", "id")
+        .values_list("organisation_id", "status", "effective_at")
+    ):
+        if status in statuses:
+            since.setdefault(organisation_id, effective_at)
+        else:
+            since.pop(organisation_id, None)
+    return since
+
+
 def status_holders(
-    *, statuses, at: datetime.datetime | None = None, with_representatives: bool = False
+    *,
+    statuses,
+    at: datetime.datetime | None = None,
+    with_representatives: bool = False,
+    organisation_ids=None,
+    people_as_ids: bool = False,
 ) -> list[StatusHolder]:
     """The organisations holding one of ``statuses`` at ``at``, by name, each with since
     when it holds one of them without a break, its active authorised signatories and,
     ``with_representatives``, every active representative: who owes a signature of the
-    charter (charters/organisations.py; E1, X4). Three queries, whatever their number."""
+    charter (charters/organisations.py; E1, X4). Three queries, whatever their number;
+    ``organisation_ids`` keeps those organisations only; ``people_as_ids`` gives the
+    signatories and representatives as user ids (the deadlines: no user rows to build)."""
     moment = at or timezone.now()
-    organisations = list(
-        organisation_list_with_status(at=moment)
-        .filter(current_status__in=statuses)
-        .order_by("legal_name")
-    )
+    organisations = organisation_list_with_status(at=moment).filter(current_status__in=statuses)
+    if organisation_ids is not None:
+        organisations = organisations.filter(pk__in=list(organisation_ids))
+    organisations = list(organisations.order_by("legal_name"))
+    if not organisations:
+        return []
     ids = [o.pk for o in organisations]
     # The persons who can give the missing signature: the active authorised signatories.
     day = timezone.localdate(moment)
@@ -89,23 +126,19 @@ def status_holders(
     active = active_representatives(on=day).filter(organisation_id__in=ids)
     if not with_representatives:
         active = active.filter(is_authorised_signatory=True)
-    for representative in active.select_related("user").order_by(
-        "user__last_name", "user__first_name", "pk"
-    ):
-        representatives.setdefault(representative.organisation_id, []).append(representative.user)
-        if representative.is_authorised_signatory:
-            signatories.setdefault(representative.organisation_id, []).append(representative.user)
-    status_since: dict[int, datetime.datetime] = {}
-    for change in (
-        StatusChange.objects.filter(organisation_id__in=ids, effective_at__lte=moment)
-        .order_by("organisation_id", "effective_at", "id")
-        .only("organisation_id", "status", "effective_at")
-    ):
-        # The start of the current uninterrupted stretch of one of the statuses.
-        if change.status in statuses:
-            status_since.setdefault(change.organisation_id, change.effective_at)
-        else:
-            status_since.pop(change.organisation_id, None)
+    active = active.order_by("user__last_name", "user__first_name", "pk")
+    if people_as_ids:
+        people = active.values_list("organisation_id", "user_id", "is_authorised_signatory")
+    else:
+        people = (
+            (r.organisation_id, r.user, r.is_authorised_signatory)
+            for r in active.select_related("user")
+        )
+    for organisation_id, person, signs in people:
+        representatives.setdefault(organisation_id, []).append(person)
+        if signs:
+            signatories.setdefault(organisation_id, []).append(person)
+    status_since = statuses_held_since(organisation_ids=ids, statuses=statuses, at=moment)
     return [
         StatusHolder(
             organisation=organisation,
@@ -210,11 +243,20 @@ def representation_list(*, user, at: datetime.datetime | None = None) -> QuerySe
     latest = StatusChange.objects.filter(
         organisation=OuterRef("organisation_id"), effective_at__lte=moment
     ).order_by("-effective_at", "-id")
+    day = timezone.localdate(moment)
     return (
-        active_representatives(on=timezone.localdate(moment))
+        active_representatives(on=day)
         .filter(user=user)
         .select_related("organisation")
-        .annotate(organisation_status=Subquery(latest.values("status")[:1]))
+        .annotate(
+            organisation_status=Subquery(latest.values("status")[:1]),
+            # X4: whether the organisation has an authorised signatory (the person or another).
+            organisation_has_signatory=Exists(
+                active_representatives(on=day).filter(
+                    organisation=OuterRef("organisation_id"), is_authorised_signatory=True
+                )
+            ),
+        )
         .order_by("organisation__legal_name")
     )
 
@@ -643,20 +685,44 @@ def directory_export_list(*, at: datetime.datetime | None = None) -> QuerySet:
 # --- A person's deadlines -------------------------------------------------------------------
 
 
-def person_deadlines(*, user) -> list[DeadlineRow]:
+def deadline_viewer(*, user, representations=None) -> DeadlineViewer:
+    """The person a list of deadlines is read for (core/deadlines.py): the organisations
+    they represent with their statuses (``representations``: representation_list's rows,
+    read again without), and their roles (the groups read once per user object)."""
+    if representations is None:
+        representations = representation_list(user=user)
+    return DeadlineViewer(
+        user_id=user.pk,
+        organisations={
+            r.organisation_id: r.organisation_status or Status.NONE for r in representations
+        },
+        names={r.organisation_id: r.organisation.legal_name for r in representations},
+        signatory_of=frozenset(
+            r.organisation_id for r in representations if r.is_authorised_signatory
+        ),
+        with_signatory=frozenset(
+            r.organisation_id for r in representations if r.organisation_has_signatory
+        ),
+        roles=user_role_names(user),
+    )
+
+
+def person_deadlines(*, user, representations=None) -> list[DeadlineRow]:
     """A person's own deadlines (where they act or are informed) for their dashboard:
-    the next 90 days and those overdue for up to 30 days, each with its link to act."""
+    the next 90 days and those overdue for up to 30 days, each with its link to act.
+    The sources read only what concerns the person (their organisations, their roles):
+    the same queries whatever the number of organisations."""
     today = timezone.localdate()
+    viewer = deadline_viewer(user=user, representations=representations)
     deadlines = deadline_list(
         start=today - datetime.timedelta(days=OVERDUE_DAYS),
         end=today + datetime.timedelta(days=AHEAD_DAYS),
-        user_id=user.pk,
+        viewer=viewer,
     )
-    names = dict(
-        Organisation.objects.filter(
-            pk__in={d.organisation_id for d in deadlines if d.organisation_id}
-        ).values_list("pk", "legal_name")
-    )
+    names = dict(viewer.names)
+    unknown = {d.organisation_id for d in deadlines if d.organisation_id} - set(names)
+    if unknown:
+        names.update(Organisation.objects.filter(pk__in=unknown).values_list("pk", "legal_name"))
     kinds = deadline_kinds()
     return [
         DeadlineRow(

@@ -135,6 +135,7 @@ def organisation_logo(request, slug):
 @login_required
 @require_GET
 def dashboard(request):
+    active = list(selectors.representation_list(user=request.user))
     representations = [
         {
             "representation": representation,
@@ -145,7 +146,7 @@ def dashboard(request):
                 auto_id=f"id_consent_{representation.pk}_%s",
             ),
         }
-        for representation in selectors.representation_list(user=request.user)
+        for representation in active
     ]
     return render(
         request,
@@ -153,7 +154,7 @@ def dashboard(request):
         {
             "representations": representations,
             # Issue 9: the person's own deadlines, with the link where they act.
-            "deadlines": selectors.person_deadlines(user=request.user),
+            "deadlines": selectors.person_deadlines(user=request.user, representations=active),
             "ahead_days": AHEAD_DAYS,
             "is_copil": is_copil(request.user),
         },

@@ -8,22 +8,25 @@ import datetime
 from django.utils.translation import gettext_lazy as _
 
 from core.deadlines import Deadline, copil_user_ids, deadline_label, deadline_source
+from core.roles import copil_group
 
 from .models import Commission, CommissionStatus
 
 
 @deadline_source("governance.commission_end", label=_("Fin d'une commission"), required=False)
-def commission_end_deadlines(*, start: datetime.date, end: datetime.date):
+def commission_end_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """Charter art. 8 (K1): an ad hoc commission ends on its date; its facilitator
     prepares the final report, the COPIL is informed."""
-    commissions = list(
-        Commission.objects.filter(
-            status=CommissionStatus.ACTIVE, end_date__range=(start, end)
-        ).select_related("facilitator")
-    )
+    commissions = Commission.objects.filter(
+        status=CommissionStatus.ACTIVE, end_date__range=(start, end)
+    ).select_related("facilitator")
+    outside = viewer is not None and not viewer.has_role(copil_group())
+    if outside:  # a person's list: the commissions they facilitate
+        commissions = commissions.filter(facilitator__user_id=viewer.user_id)
+    commissions = list(commissions)
     if not commissions:
         return
-    copil = copil_user_ids()
+    copil = () if outside else copil_user_ids()
     for commission in commissions:
         facilitator = (commission.facilitator.user_id,) if commission.facilitator else ()
         yield Deadline(

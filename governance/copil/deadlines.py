@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.deadlines import Deadline, copil_user_ids, deadline_label, deadline_source
+from core.roles import copil_group
 
 from .models import MinutesRequest, MinutesRequestStatus
 
@@ -23,21 +24,23 @@ MINUTES_ANSWER_DAYS = 30
     label=_("Demande de compte rendu du COPIL en attente"),
     required=False,
 )
-def minutes_request_deadlines(*, start: datetime.date, end: datetime.date):
+def minutes_request_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """Charter art. 6 (C4): a member's request to read the COPIL's minutes awaits the
     COPIL's answer (within 30 days, interpretation); the requester is informed."""
     tz = timezone.get_current_timezone()
     delay = datetime.timedelta(days=MINUTES_ANSWER_DAYS)
-    requests = list(
-        MinutesRequest.objects.filter(
-            status=MinutesRequestStatus.PENDING,
-            created_at__gte=datetime.datetime.combine(start - delay, datetime.time.min, tz),
-            created_at__lte=datetime.datetime.combine(end - delay, datetime.time.max, tz),
-        ).select_related("meeting")
-    )
+    requests = MinutesRequest.objects.filter(
+        status=MinutesRequestStatus.PENDING,
+        created_at__gte=datetime.datetime.combine(start - delay, datetime.time.min, tz),
+        created_at__lte=datetime.datetime.combine(end - delay, datetime.time.max, tz),
+    ).select_related("meeting")
+    outside = viewer is not None and not viewer.has_role(copil_group())
+    if outside:  # a person's list: the requests they made
+        requests = requests.filter(requester_id=viewer.user_id)
+    requests = list(requests)
     if not requests:
         return
-    copil = copil_user_ids()
+    copil = () if outside else copil_user_ids()
     for request in requests:
         yield Deadline(
             key=f"governance.minutes_request:{request.pk}",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from charters.selectors import charter_parameters
 from core.deadlines import (
     Deadline,
+    deadline_cached,
     deadline_label,
     deadline_now,
     deadline_source,
@@ -30,18 +31,46 @@ from .services import in_blackout, seat_renewal_reason
 def _election_commission() -> tuple[int, ...]:
     """The people who run an election (V12): the group "Commission électorale" and the
     accepted members of the standing elections commission (K3), as
-    selectors.is_election_commission counts them; two queries."""
+    selectors.is_election_commission counts them; two queries, once per list."""
     today = timezone.localdate(deadline_now())
-    members = (
-        elections_commission_memberships(on=today)
-        .filter(representative__user__is_active=True)
-        .values_list("representative__user_id", flat=True)
-    )
-    return tuple(sorted({*group_user_ids(Role.ELECTION_COMMISSION), *members}))
+
+    def read():
+        members = (
+            elections_commission_memberships(on=today)
+            .filter(representative__user__is_active=True)
+            .values_list("representative__user_id", flat=True)
+        )
+        return tuple(sorted({*group_user_ids(Role.ELECTION_COMMISSION), *members}))
+
+    return deadline_cached(("election_commission", today), read)
 
 
 def _copil() -> tuple[int, ...]:
     return group_user_ids(Role.COPIL)
+
+
+def _viewer_in_commission(viewer) -> bool:
+    """The viewer of a person's list runs the elections (V12): the group, or K3 (one
+    query, once per list)."""
+    if viewer.has_role(Role.ELECTION_COMMISSION):
+        return True
+    today = timezone.localdate(deadline_now())
+    return deadline_cached(
+        ("elections_commission_member", viewer.user_id),
+        lambda: (
+            elections_commission_memberships(on=today)
+            .filter(representative__user_id=viewer.user_id, representative__user__is_active=True)
+            .exists()
+        ),
+    )
+
+
+def _viewer_left_out(viewer) -> bool:
+    """A person's list where the elections' deadlines have nobody to tell: the viewer
+    neither runs the elections nor sits on the COPIL (who is informed)."""
+    return (
+        viewer is not None and not viewer.has_role(Role.COPIL) and not _viewer_in_commission(viewer)
+    )
 
 
 # The elections are the commission's (V12): the COPIL is informed, and its overview and
@@ -64,9 +93,11 @@ def _election_url(election) -> str:
 @deadline_source(
     "governance.election_announcement", label=_("Annonce d'une élection du COPIL"), required=True
 )
-def election_announcement_deadlines(*, start: datetime.date, end: datetime.date):
+def election_announcement_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """Charter art. 6.2 (V9): the election is announced at least 6 weeks before the
     plenary; the election commission and the COPIL act."""
+    if _viewer_left_out(viewer):
+        return
     elections = list(
         Election.objects.filter(status=ElectionStatus.DRAFT, announced_at__isnull=True).order_by(
             "election_date"
@@ -98,9 +129,14 @@ def election_announcement_deadlines(*, start: datetime.date, end: datetime.date)
     label=_("Clôture des candidatures au COPIL"),
     required=False,
 )
-def candidacy_deadlines(*, start: datetime.date, end: datetime.date):
+def candidacy_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """Charter art. 6.2 (V11): candidacies close at the ordinary plenary before the
-    election; the representatives of members may stand, the commission is informed."""
+    election; the representatives of members may stand, the commission is informed.
+    For a viewer: whether they represent a member, whether they run the elections."""
+    if viewer is not None:
+        stands = bool(viewer.organisations_with({Status.MEMBER}))
+        if not stands and not _viewer_in_commission(viewer):
+            return
     tz = timezone.get_current_timezone()
     elections = list(
         Election.objects.filter(
@@ -111,18 +147,22 @@ def candidacy_deadlines(*, start: datetime.date, end: datetime.date):
     )
     if not elections:
         return
-    moment = deadline_now()
-    members = members_selectors.organisation_list_with_status(at=moment).filter(
-        current_status=Status.MEMBER
-    )
-    people = tuple(
-        members_selectors.active_representatives(on=timezone.localdate(moment))
-        .filter(organisation__in=members, user__is_active=True)
-        .order_by("user_id")
-        .values_list("user_id", flat=True)
-        .distinct()
-    )
-    commission = _election_commission()
+    if viewer is not None:
+        people = (viewer.user_id,) if stands else ()
+        commission = (viewer.user_id,) if _viewer_in_commission(viewer) else ()
+    else:
+        moment = deadline_now()
+        members = members_selectors.organisation_list_with_status(at=moment).filter(
+            current_status=Status.MEMBER
+        )
+        people = tuple(
+            members_selectors.active_representatives(on=timezone.localdate(moment))
+            .filter(organisation__in=members, user__is_active=True)
+            .order_by("user_id")
+            .values_list("user_id", flat=True)
+            .distinct()
+        )
+        commission = _election_commission()
     for election in elections:
         yield Deadline(
             key=f"governance.candidacy_deadline:{election.pk}",
@@ -143,9 +183,11 @@ def candidacy_deadlines(*, start: datetime.date, end: datetime.date):
 @deadline_source(
     "governance.proxy_validation", label=_("Procurations à valider avant le vote"), required=True
 )
-def proxy_validation_deadlines(*, start: datetime.date, end: datetime.date):
+def proxy_validation_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """Charter art. 6.2 (V6): the election commission validates the signed proxies before
     the vote opens."""
+    if _viewer_left_out(viewer):
+        return
     elections = list(
         Election.objects.filter(
             status__in=(ElectionStatus.DRAFT, ElectionStatus.ANNOUNCED),
@@ -175,12 +217,14 @@ def proxy_validation_deadlines(*, start: datetime.date, end: datetime.date):
 @deadline_source(
     "governance.election_needed", label=_("Élection à organiser dans l'année"), required=True
 )
-def election_needed_deadlines(*, start: datetime.date, end: datetime.date):
+def election_needed_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """Charter art. 6.2 (V2): an election is organised each calendar year in which seats
     are to be renewed. With no election planned that year, the commission and the COPIL
     are reminded of the last day to announce one: the charter's notice (V9) before the
     last day of the year outside its blackout windows (V10; with V1 R001, six weeks before
     19 December)."""
+    if _viewer_left_out(viewer):
+        return
     today = timezone.localdate(deadline_now())
     params = charter_parameters(on=today)
     years = [y for y in range(start.year, end.year + 1) if y >= today.year]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.deadlines import Deadline, copil_user_ids, deadline_label, deadline_source
+from core.roles import copil_group
 
 from .models import CharterRevision, RevisionStatus
 
@@ -23,10 +24,12 @@ REVISION_COMMISSION_DAYS = 30
     label=_("Révision de la charte : commission ad hoc à constituer"),
     required=False,
 )
-def revision_seized_deadlines(*, start: datetime.date, end: datetime.date):
+def revision_seized_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """Charter art. 10 (X2, X3): once a petition reaches the threshold the COPIL is seized
     (governance.revisions.services.revision_threshold_check, recounted daily by
     revision_petitions_check_task); it then sets up the ad hoc commission. The COPIL acts."""
+    if viewer is not None and not viewer.has_role(copil_group()):
+        return
     tz = timezone.get_current_timezone()
     delay = datetime.timedelta(days=REVISION_COMMISSION_DAYS)
     revisions = list(
