@@ -231,7 +231,7 @@ def choose(checkin_activity_id: int, checkin_people: int) -> list[Page]:
     """The public pages as a visitor, then the signed-in pages as the person who uses each."""
     from django.urls import reverse
 
-    from bench import run
+    from bench import dashboards, run
     from members.models import User
 
     pages = []
@@ -248,9 +248,9 @@ def choose(checkin_activity_id: int, checkin_people: int) -> list[Page]:
             user_id=organiser.pk,
         )
     )
-    member = busiest_member_representative()
+    member = dashboards.busiest_representative().pk
     pages.append(Page("member dashboard", reverse("space:dashboard"), "dashboard", member))
-    copil = copil_member()
+    copil = dashboards.copil_member().pk
     pages.append(Page("COPIL cockpit", reverse("copil:cockpit"), "dashboard", copil, mfa=True))
     admin = User.objects.get(email=ADMIN_EMAIL)
     for name, model in ADMIN_LISTS:
@@ -261,7 +261,6 @@ def choose(checkin_activity_id: int, checkin_people: int) -> list[Page]:
 
 ORGANISER_EMAIL = "organisatrice@bench.cos-ge.fr"
 ADMIN_EMAIL = "administrateur@bench.cos-ge.fr"
-COPIL_EMAIL = "copil@bench.cos-ge.fr"
 ADMIN_LISTS = [
     ("organisations", "members.organisation"),
     ("participations", "activities.participation"),
@@ -269,47 +268,17 @@ ADMIN_LISTS = [
 ]
 
 
-def busiest_member_representative() -> int:
-    """The signatory of the organisation convened to the most activities: the fullest
-    dashboard (attendance, ratio, deadlines)."""
-    from django.db.models import Count
-
-    from members.models import Representative
-
-    chosen = (
-        Representative.objects.filter(is_authorised_signatory=True, end_date__isnull=True)
-        .annotate(convened=Count("organisation__convocations"))
-        .order_by("-convened", "pk")
-        .values_list("user_id", flat=True)
-        .first()
-    )
-    if chosen is None:
-        raise SystemExit("The data set has no signatory.")
-    return chosen
-
-
-def copil_member() -> int:
-    from members.models import User
-
-    return User.objects.get(email=COPIL_EMAIL).pk
-
-
 def build_people_and_event(*, now, people: int = 3000) -> dict[str, int]:
-    """The people who sign in (an organiser, a COPIL member, the technical administrator)
-    and the event they check in: a trade-fair day starting in an hour, to which member
+    """The people who sign in (an organiser, the technical administrator; the COPIL comes
+    from bench/deadlines.py) and the event they check in: a trade-fair day starting in an hour, to which member
     organisations are convened until their representatives number ``people``."""
     import datetime
 
-    from django.contrib.auth.models import Group
-
     from activities.constants import ActivityKind, ConvenedScope, ConvocationSource
     from activities.models import Activity, Convocation
-    from core.roles import copil_group
     from members.models import Representative, User
 
     organiser = User.objects.create_user(email=ORGANISER_EMAIL, first_name="Odile")
-    copil = User.objects.create_user(email=COPIL_EMAIL, first_name="Corentin")
-    copil.groups.add(Group.objects.get_or_create(name=copil_group())[0])
     User.objects.create_superuser(email=ADMIN_EMAIL)
     starts = now + datetime.timedelta(hours=1)
     event = Activity.objects.create(

@@ -39,3 +39,6 @@ warnings.filterwarnings("ignore", "No directory at", UserWarning)
 if REDIS_URL:
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
+
+# Mail is kept in memory: the applications of the data set send their receipts.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

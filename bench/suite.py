@@ -149,8 +149,9 @@ def build(args) -> tuple[dict, dict, float]:
     from django.db import connection
     from django.utils import timezone
 
-    from bench import attendance, elections, pages
+    from bench import attendance, dashboards, elections, pages
     from bench.data import build as build_registry
+    from bench.deadlines import build_deadlines
 
     call_command("migrate", verbosity=0, interactive=False)
     started = time.perf_counter()
@@ -158,6 +159,9 @@ def build(args) -> tuple[dict, dict, float]:
     counts = build_registry(organisations=args.organisations, seed=args.seed, now=now)
     counts.update(attendance.build_activities(args, now))
     counts.update(pages.build_people_and_event(now=now))
+    # What waits for the COPIL and the members: every kind of deadline due, applications.
+    counts.update(build_deadlines(now=now, seed=args.seed))
+    counts["applications"] = dashboards.build_applications(count=max(1, args.organisations // 100))
     states = {
         "voting": elections.build_voting(voters=args.voters, seed=args.seed),
         "tally": elections.build_tally(ballots=args.ballots, seed=args.seed),
