@@ -5,10 +5,11 @@ aggregates and the list of receipts (V6).
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,7 @@ from governance.commissions.models import (
     MembershipStatus,
     StandingRole,
 )
-from governance.selectors import member_representations
+from governance.selectors import member_representations, member_signatory_representations
 from members.constants import COPIL_GROUP, Role
 from members.models import User
 
@@ -169,6 +170,60 @@ def proxy_list(*, election: Election) -> QuerySet:
 def proxies_held(*, election: Election, holder_ids) -> QuerySet:
     return proxy_list(election=election).filter(
         holder_id__in=holder_ids, status=ProxyStatus.VALIDATED
+    )
+
+
+@dataclass(frozen=True)
+class BallotOptions:
+    """What a person may vote for at an election (V6), see ``ballot_options``."""
+
+    own: list  # their representations as an authorised signatory of a member
+    choices: list[tuple[int, str]]  # (organisation id, label) of the ballots left to cast
+    organisations: dict  # the organisations of ``choices``, by id
+
+
+def ballot_options(*, election_id: int, user) -> BallotOptions:
+    """V6: who the person may vote for at this election, in two queries whatever the
+    number of voters and proxies: their representations as an authorised signatory of a
+    member, and the ballots they may still cast: for their own entities that neither
+    voted nor gave a live proxy, then for the givers of the validated proxies they hold
+    that did not vote."""
+
+    def voted(organisation):
+        return Exists(
+            VoteRecord.objects.filter(election_id=election_id, organisation=OuterRef(organisation))
+        )
+
+    own = list(
+        member_signatory_representations(user=user).annotate(
+            voted=voted("organisation_id"),
+            gave=Exists(
+                Proxy.objects.filter(
+                    election_id=election_id,
+                    giver=OuterRef("organisation_id"),
+                    status__in=LIVE_PROXY_STATUSES,
+                )
+            ),
+        )
+    )
+    if not own:
+        return BallotOptions(own=[], choices=[], organisations={})
+    held = list(
+        Proxy.objects.filter(
+            election_id=election_id,
+            holder_id__in=[r.organisation_id for r in own],
+            status=ProxyStatus.VALIDATED,
+        )
+        .select_related("giver")
+        .annotate(voted=voted("giver_id"))
+        .order_by("giver__legal_name")
+    )
+    mine = [r.organisation for r in own if not (r.voted or r.gave)]
+    givers = [p.giver for p in held if not p.voted]
+    choices = [(o.pk, o.legal_name) for o in mine]
+    choices += [(o.pk, _("%(org)s (procuration)") % {"org": o.legal_name}) for o in givers]
+    return BallotOptions(
+        own=own, choices=choices, organisations={o.pk: o for o in (*mine, *givers)}
     )
 
 
