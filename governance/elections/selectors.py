@@ -21,9 +21,10 @@ from governance.commissions.models import (
     MembershipStatus,
     StandingRole,
 )
-from governance.selectors import member_representations, member_signatory_representations
-from members.constants import COPIL_GROUP, Role
+from governance.selectors import member_representations
+from members.constants import COPIL_GROUP, Role, Status
 from members.models import User
+from members.selectors import active_representatives, status_subquery
 
 from .models import (
     Ballot,
@@ -183,41 +184,53 @@ class BallotOptions:
 
 
 def ballot_options(*, election_id: int, user) -> BallotOptions:
-    """V6: who the person may vote for at this election, in two queries whatever the
-    number of voters and proxies: their representations as an authorised signatory of a
-    member, and the ballots they may still cast: for their own entities that neither
-    voted nor gave a live proxy, then for the givers of the validated proxies they hold
-    that did not vote."""
+    """V6: who the person may vote for at this election, whatever the number of voters:
+    their representations as an authorised signatory of a member, and the ballots they
+    may still cast: for their own entities that neither voted nor gave a live proxy,
+    then for the givers of the validated proxies they hold that did not vote.
+
+    One query (the register, the proxies and the status of each organisation as
+    subqueries of the representations), and one more when they hold a validated proxy.
+    A member is an organisation whose status is "member" now, as in
+    ``governance.selectors.member_signatory_representations``: this is its cheaper form
+    for the pages of a rush of voters (no nested query of every member).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return BallotOptions(own=[], choices=[], organisations={})
+    now = timezone.now()
 
     def voted(organisation):
         return Exists(
             VoteRecord.objects.filter(election_id=election_id, organisation=OuterRef(organisation))
         )
 
-    own = list(
-        member_signatory_representations(user=user).annotate(
+    def proxies(**where):
+        return Proxy.objects.filter(election_id=election_id, **where)
+
+    representations = (
+        active_representatives(on=timezone.localdate(now))
+        .filter(user=user, is_authorised_signatory=True)
+        .select_related("organisation")
+        .annotate(
+            status=status_subquery(at=now, of="organisation_id"),
             voted=voted("organisation_id"),
-            gave=Exists(
-                Proxy.objects.filter(
-                    election_id=election_id,
-                    giver=OuterRef("organisation_id"),
-                    status__in=LIVE_PROXY_STATUSES,
-                )
-            ),
+            gave=Exists(proxies(giver=OuterRef("organisation_id"), status__in=LIVE_PROXY_STATUSES)),
+            holds=Exists(proxies(holder=OuterRef("organisation_id"), status=ProxyStatus.VALIDATED)),
         )
+        .order_by("organisation__legal_name")
     )
-    if not own:
-        return BallotOptions(own=[], choices=[], organisations={})
-    held = list(
-        Proxy.objects.filter(
-            election_id=election_id,
-            holder_id__in=[r.organisation_id for r in own],
-            status=ProxyStatus.VALIDATED,
+    own = [r for r in representations if r.status == Status.MEMBER]
+    held = []
+    if any(r.holds for r in own):
+        held = list(
+            proxies(
+                holder_id__in=[r.organisation_id for r in own if r.holds],
+                status=ProxyStatus.VALIDATED,
+            )
+            .select_related("giver")
+            .annotate(voted=voted("giver_id"))
+            .order_by("giver__legal_name")
         )
-        .select_related("giver")
-        .annotate(voted=voted("giver_id"))
-        .order_by("giver__legal_name")
-    )
     mine = [r.organisation for r in own if not (r.voted or r.gave)]
     givers = [p.giver for p in held if not p.voted]
     choices = [(o.pk, o.legal_name) for o in mine]

@@ -93,7 +93,7 @@ from governance.exceptions import ElectionsError, ElectionsWrongPassword
 from governance.selectors import member_organisations, member_signatory_representations
 from members.constants import Status
 from members.models import Organisation
-from members.selectors import status_subquery
+from members.selectors import active_representatives, status_subquery
 
 from ._common import _fmt, _lock, _require_commission, _require_status
 from .ballot_box import ballot_box_ensure, ballot_box_open, ballot_seal
@@ -186,8 +186,11 @@ def _ballot_facts(
         ),
     }
     if not on_paper:
+        # Its authorised signatory today (the organisation's membership is read above).
         facts["signs"] = Exists(
-            member_signatory_representations(user=voter).filter(organisation=OuterRef("pk"))
+            active_representatives(on=timezone.localdate()).filter(
+                user=voter, is_authorised_signatory=True, organisation=OuterRef("pk")
+            )
         )
     return Organisation.objects.filter(pk=organisation.pk).values(**facts).get()
 
