@@ -1,24 +1,32 @@
-"""Benchmark of the COPIL election (V6-V8): 200 members voting in 2 minutes, then a tally.
+"""Benchmark of the COPIL election (V6-V8): a rush of 1,000 members voting within a minute,
+then a tally.
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cos_bench_elections \\
-        .venv/bin/python bench/elections.py
+        .venv/bin/python bench/elections.py [--voters 1000 --window 60 --ballots 0]
 
 Standalone (this script), or as part of `make bench` (bench/suite.py calls ``build_voting``,
 ``build_tally``, ``measure_voting`` and ``measure_tally`` on the shared data set):
 
 1. Rebuilds the benchmark database (PostgreSQL with "bench" or "elections" in its name,
    created if needed and emptied; otherwise a SQLite file in the temporary directory).
-   ``build_voting`` takes 200 member organisations (those of the data set, or new ones),
-   gives each authorised signatory a password hashed with the production hasher (Argon2:
-   the re-authentication at the ballot box is part of what is measured), and opens an
-   election with 5 candidates. ``build_tally`` adds an election holding 5,000 anonymous
-   ballots, cast as the portal casts them (sealed envelopes, V6) and closed through the
-   closing service, whose opening of the box is timed; and a closed election holding one.
-2. Starts gunicorn (bench/run.py's Server) and has each voter go through the voting
-   page, the review of the ballot, and its confirmation with the password re-entered,
-   from a pool of threads, each voter starting at a random moment of the window (default
-   120 s). Reports the median and p95 of each step and of all answers, and the errors
-   (goal: no error, median under 100 ms).
+   ``build_voting`` takes as many member organisations as voters (those of the data set,
+   or new ones), gives each authorised signatory a password hashed with the production
+   hasher (Argon2: the re-authentication at the ballot box is part of what is measured),
+   and opens an election with 5 candidates. ``build_tally`` adds an election holding
+   5,000 anonymous ballots, cast as the portal casts them (sealed envelopes, V6) and
+   closed through the closing service, whose opening of the box is timed; and a closed
+   election holding one.
+2. Starts gunicorn (bench/run.py's Server; its backlog and worker timeout raised through
+   GUNICORN_CMD_ARGS) and has each voter go through the voting page, the review of the
+   ballot, and its confirmation with the password re-entered. Voters arrive at random
+   moments spread over the window (default 60 s), each at its own moment, a thread per
+   voter in flight: two workers cannot check a thousand Argon2 passwords in a minute, so
+   requests queue and the run lasts until the last answer (the client waits up to
+   ``CLIENT_TIMEOUT``). Reports the ballots stored (counted in the database afterwards:
+   one envelope and one row of the register per voter), the errors, the median and p95
+   of each step, the ballot casting's p95 beside Argon2's own CPU cost, and the server's
+   CPU per ballot against Argon2's (goal: no error, every ballot stored once, at most
+   ``CPU_RATIO_GOAL`` times Argon2).
 3. Counts the queries of the tally of 5,000 ballots and of 1 ballot (goal: the same), and
    times the tally against the raw SQL aggregates it stands on.
 
@@ -72,11 +80,15 @@ WHERE b.election_id = %s
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--voters", type=int, default=200)
-    parser.add_argument("--window", type=float, default=120.0, help="seconds")
-    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--voters", type=int, default=1000)
+    parser.add_argument("--window", type=float, default=60.0, help="seconds of the arrivals")
+    parser.add_argument(
+        "--threads", type=int, default=0, help="voters in flight at most (0: no bound)"
+    )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--ballots", type=int, default=5000, help="ballots of the tally")
+    parser.add_argument(
+        "--ballots", type=int, default=5000, help="ballots of the tally (0: no tally)"
+    )
     parser.add_argument("--repeat", type=int, default=5, help="timed tallies and raw aggregates")
     parser.add_argument("--seed", type=int, default=2026)
     return parser.parse_args(argv)
@@ -330,9 +342,18 @@ def build_tally(*, ballots: int = 5000, seed: int = 2026) -> dict:
 
 # --- the measurements -----------------------------------------------------------------------
 
+# A rush queues requests (2 sync workers cannot hash a thousand passwords a minute): the
+# client waits as long as the queue takes to drain, and gunicorn keeps every connection.
+CLIENT_TIMEOUT = 900.0
+GUNICORN_ARGS = "--backlog 4096 --timeout 300"
+# The server's CPU per ballot (its three requests) against one Argon2 check on its own.
+CPU_RATIO_GOAL = 1.3
+# The stack of each client thread: a voter per thread, a thousand at once.
+THREAD_STACK = 512 * 1024
 
-def request(port, method, path, *, cookies, body=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+def request(port, method, path, *, cookies, body=None, timeout=CLIENT_TIMEOUT):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
     if body is not None:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -352,72 +373,106 @@ def request(port, method, path, *, cookies, body=None):
         connection.close()
 
 
-def vote_all(port, state, *, window: float, threads: int, seed: int) -> dict:
-    """Each voter, at a random moment of the window: page, review, confirmation."""
-    rng = random.Random(seed)
-    schedule = sorted((rng.uniform(0, window), v) for v in state["voters"])
-    candidacy_ids = state["candidacy_ids"]
-    path = f"/elections/{state['election_id']}/voter/"
-    pages, reviews, ballots, errors = [], [], [], []
-    lock = threading.Lock()
-    queue = list(schedule)
-    start = time.monotonic()
+def _vote_once(port, path, voter, chosen, *, timeout) -> tuple[dict, tuple | None]:
+    """One voter's three requests: the latencies of the steps done, and the error if any."""
+    session, organisation_id = voter
+    cookies = {"sessionid": session}
+    done: dict[str, float] = {}
+    step = "page"
+    try:
+        status, content, done["page"] = request(port, "GET", path, cookies=cookies, timeout=timeout)
+        token = CSRF.search(content)
+        if status != 200 or token is None:
+            return done, ("page", status)
+        choice = [("organisation", organisation_id), *[("candidates", c) for c in chosen]]
+        body = urllib.parse.urlencode(
+            [("csrfmiddlewaretoken", token.group(1)), *choice, ("step", "review")]
+        )
+        step = "review"
+        status, content, done["review"] = request(
+            port, "POST", path, cookies=cookies, body=body, timeout=timeout
+        )
+        token = CSRF.search(content)
+        if status != 200 or token is None or "Confirmer mon bulletin" not in content:
+            return done, ("review", status)
+        body = urllib.parse.urlencode(
+            [
+                ("csrfmiddlewaretoken", token.group(1)),
+                *choice,
+                ("password", PASSWORD),
+                ("step", "confirm"),
+            ]
+        )
+        step = "confirm"
+        status, content, elapsed = request(
+            port, "POST", path, cookies=cookies, body=body, timeout=timeout
+        )
+        if status != 200 or "Bulletin déposé" not in content:
+            return done, ("ballot", status)
+        done["confirm"] = elapsed
+        return done, None
+    except OSError as error:  # refused, reset, timed out: an error of the run, not a crash
+        return done, (step, type(error).__name__)
 
-    def worker():
-        while True:
+
+def vote_all(
+    port, state, *, window: float, threads: int | None = None, seed: int, timeout=CLIENT_TIMEOUT
+) -> dict:
+    """Each voter arrives at its own moment of the window (random, spread over it) and
+    goes through the voting page, the review and the confirmation.
+
+    Arrivals follow the schedule whatever the server's pace (an open system, as a rush
+    is): a thread per voter in flight, at most ``threads`` at once (default: every
+    voter); a voter who must wait for a free thread starts late, and the lateness is
+    reported. The run lasts until the last answer, however long the queue takes.
+    """
+    rng = random.Random(seed)
+    candidacy_ids = state["candidacy_ids"]
+    voters = state["voters"]
+    arrivals = sorted(rng.uniform(0, window) for _ in voters)
+    ballots = [rng.sample(candidacy_ids, rng.randint(0, SEATS)) for _ in voters]
+    path = f"/elections/{state['election_id']}/voter/"
+    steps: dict[str, list[float]] = {"page": [], "review": [], "confirm": []}
+    errors, lateness, finished = [], [], []
+    lock = threading.Lock()
+    bound = threading.BoundedSemaphore(max(1, min(threads or len(voters), len(voters))))
+
+    def voter_run(voter, chosen):
+        try:
+            done, error = _vote_once(port, path, voter, chosen, timeout=timeout)
             with lock:
-                if not queue:
-                    return
-                at, (session, organisation_id) = queue.pop(0)
-                chosen = rng.sample(candidacy_ids, rng.randint(0, SEATS))
+                for step, elapsed in done.items():
+                    steps[step].append(elapsed)
+                if error is not None:
+                    errors.append(error)
+                finished.append(time.monotonic())
+        finally:
+            bound.release()
+
+    previous_stack = threading.stack_size(THREAD_STACK)
+    pool = []
+    start = time.monotonic()
+    try:
+        for at, voter, chosen in zip(arrivals, voters, ballots, strict=True):
             delay = start + at - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            cookies = {"sessionid": session}
-            status, content, elapsed = request(port, "GET", path, cookies=cookies)
-            token = CSRF.search(content)
-            if status != 200 or token is None:
-                with lock:
-                    errors.append(("page", status))
-                continue
-            choice = [("organisation", organisation_id), *[("candidates", c) for c in chosen]]
-            body = urllib.parse.urlencode(
-                [("csrfmiddlewaretoken", token.group(1)), *choice, ("step", "review")]
-            )
-            status2, content2, elapsed2 = request(port, "POST", path, cookies=cookies, body=body)
-            token = CSRF.search(content2)
-            if status2 != 200 or token is None or "Confirmer mon bulletin" not in content2:
-                with lock:
-                    errors.append(("review", status2))
-                continue
-            body = urllib.parse.urlencode(
-                [
-                    ("csrfmiddlewaretoken", token.group(1)),
-                    *choice,
-                    ("password", PASSWORD),
-                    ("step", "confirm"),
-                ]
-            )
-            status3, content3, elapsed3 = request(port, "POST", path, cookies=cookies, body=body)
-            with lock:
-                pages.append(elapsed)
-                reviews.append(elapsed2)
-                if status3 == 200 and "Bulletin déposé" in content3:
-                    ballots.append(elapsed3)
-                else:
-                    errors.append(("ballot", status3))
-
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
+            bound.acquire()
+            lateness.append(max(0.0, time.monotonic() - start - at))
+            thread = threading.Thread(target=voter_run, args=(voter, chosen), daemon=True)
+            thread.start()
+            pool.append(thread)
+    finally:
+        threading.stack_size(previous_stack)
+        last_arrival = time.monotonic() - start
+        for thread in pool:
+            thread.join()
     return {
-        "page": pages,
-        "review": reviews,
-        "confirm": ballots,
+        **steps,
         "errors": errors,
-        "wall": time.monotonic() - start,
+        "wall": (max(finished) - start) if finished else time.monotonic() - start,
+        "last_arrival": last_arrival,
+        "late_max": max(lateness, default=0.0),
     }
 
 
@@ -451,22 +506,50 @@ def server_cpu_seconds(pid: int | None) -> float | None:
     return total / ticks
 
 
-def measure_voting(
-    port: int, state: dict, *, window=120.0, threads=16, seed=2026, server_pid=None
-) -> dict:
-    """The voting window against a running server: medians and p95 of each step.
+def stored_ballots(election_id: int) -> dict:
+    """What the database holds after the run: sealed envelopes, rows of the register, and
+    organisations registered more than once (0: every ballot stored once)."""
+    from django.db.models import Count
 
-    Also the server's CPU time per voter: what the three requests cost whatever else
-    runs on the machine (on a shared machine, the latencies include waiting for a core).
+    from governance.models import SealedBallot, VoteRecord
+
+    records = VoteRecord.objects.filter(election_id=election_id)
+    return {
+        "envelopes": SealedBallot.objects.filter(election_id=election_id).count(),
+        "register": records.count(),
+        "twice": records.values("organisation_id").annotate(n=Count("pk")).filter(n__gt=1).count(),
+    }
+
+
+def measure_voting(
+    port: int, state: dict, *, window=60.0, threads=None, seed=2026, server_pid=None
+) -> dict:
+    """The voting rush against a running server: every voter arrives within ``window``,
+    the queue drains as it may; medians and p95 of each step, the ballots stored.
+
+    Also the server's CPU time per ballot against one Argon2 check (the password of the
+    confirmation): what the three requests cost whatever else runs on the machine (on a
+    shared machine, the latencies include waiting for a core).
     """
+    # Warm-up: each worker loads the page's code and templates once, before the count.
+    for session, _organisation in state["voters"][:4]:
+        request(
+            port, "GET", f"/elections/{state['election_id']}/voter/", cookies={"sessionid": session}
+        )
     cpu_before = server_cpu_seconds(server_pid)
     run = vote_all(port, state, window=window, threads=threads, seed=seed)
     cpu_after = server_cpu_seconds(server_pid)
+    stored = stored_ballots(state["election_id"])
+    argon2 = round(argon2_cpu_ms(), 1)
     every = run["page"] + run["review"] + run["confirm"]
-    voters = len(run["confirm"]) or 1
-    cpu_per_voter = (
-        round((cpu_after - cpu_before) * 1000 / voters, 1) if cpu_before is not None else None
+    voters = len(state["voters"])
+    ballots = stored["envelopes"]
+    cpu_per_ballot = (
+        round((cpu_after - cpu_before) * 1000 / ballots, 1)
+        if cpu_before is not None and ballots
+        else None
     )
+    ratio = round(cpu_per_ballot / argon2, 2) if cpu_per_ballot and argon2 else None
     steps = {
         step: {
             "requests": len(run[step]),
@@ -475,20 +558,32 @@ def measure_voting(
         }
         for step in ("page", "review", "confirm")
     }
-    median = _ms(every, 50)
+    stored_once = ballots == voters == stored["register"] and not stored["twice"]
     return {
-        "voters": len(state["voters"]),
+        "voters": voters,
         "window_seconds": window,
+        "last_arrival_seconds": round(run["last_arrival"], 1),
+        "late_start_max_seconds": round(run["late_max"], 2),
         "wall_seconds": round(run["wall"], 1),
         "ballots": len(run["confirm"]),
+        "ballots_stored": ballots,
+        "register_rows": stored["register"],
+        "organisations_twice": stored["twice"],
         "errors": len(run["errors"]),
         "error_samples": [list(e) for e in run["errors"][:5]],
         "steps": steps,
-        "all": {"requests": len(every), "median_ms": median, "p95_ms": _ms(every, 95)},
-        "server_cpu_ms_per_voter": cpu_per_voter,
+        "all": {"requests": len(every), "median_ms": _ms(every, 50), "p95_ms": _ms(every, 95)},
+        "confirm_p95_ms": steps["confirm"]["p95_ms"],
+        "argon2_cpu_ms": argon2,
+        "server_cpu_ms_per_ballot": cpu_per_ballot,
+        "server_cpu_ms_per_voter": cpu_per_ballot,  # the name the suite's table reads
+        "cpu_ratio_to_argon2": ratio,
         "goal": {
-            "median_ms_below": MEDIAN_GOAL_MS,
-            "met": not run["errors"] and median is not None and median < MEDIAN_GOAL_MS,
+            "cpu_ratio_at_most": CPU_RATIO_GOAL,
+            "met": not run["errors"]
+            and stored_once
+            and ratio is not None
+            and ratio <= CPU_RATIO_GOAL,
         },
     }
 
@@ -561,6 +656,8 @@ def main(argv=None) -> int:
     args = parse_args(argv if argv is not None else sys.argv[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")  # no line per forced login
+    # gunicorn (bench/run.py's Server) reads its extra settings from this variable.
+    os.environ.setdefault("GUNICORN_CMD_ARGS", GUNICORN_ARGS)
     prepare_database()
 
     import django
@@ -573,26 +670,34 @@ def main(argv=None) -> int:
 
     call_command("migrate", verbosity=0, interactive=False)
     voting = build_voting(voters=args.voters, seed=args.seed)
-    tally_state = build_tally(ballots=args.ballots, seed=args.seed)
+    tally_state = build_tally(ballots=args.ballots, seed=args.seed) if args.ballots else None
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     connection.close()  # gunicorn's workers open their own connections
 
     print(
-        f"Database: {connection.vendor}; {args.voters} voters over {args.window:.0f} s", flush=True
+        f"Database: {connection.vendor}; {args.voters} voters arriving within "
+        f"{args.window:.0f} s; gunicorn {args.workers} workers ({os.environ['GUNICORN_CMD_ARGS']})",
+        flush=True,
     )
     with Server(workers=args.workers) as server:
         result = measure_voting(
             server.port,
             voting,
             window=args.window,
-            threads=args.threads,
+            threads=args.threads or None,
             seed=args.seed,
             server_pid=server.process.pid,
         )
     print(
-        f"Voting window: {result['wall_seconds']:.1f} s, {result['ballots']} ballots, "
+        f"Voting rush: {result['voters']} voters, the last arriving at "
+        f"{result['last_arrival_seconds']:.1f} s (latest start {result['late_start_max_seconds']} s "
+        f"behind schedule); last answer at {result['wall_seconds']:.1f} s"
+    )
+    print(
+        f"  ballots stored: {result['ballots_stored']} envelopes, {result['register_rows']} rows "
+        f"of the register, {result['organisations_twice']} organisations twice; "
         f"{result['errors']} errors {result['error_samples']}"
     )
     labels = {
@@ -603,14 +708,20 @@ def main(argv=None) -> int:
     for step, row in result["steps"].items():
         print(f"  {labels[step]}: median {row['median_ms']} ms, p95 {row['p95_ms']} ms")
     print(
-        f"  all answers: median {result['all']['median_ms']} ms, p95 {result['all']['p95_ms']} ms "
-        f"— goal: no error and median under {MEDIAN_GOAL_MS:.0f} ms: "
-        f"{'met' if result['goal']['met'] else 'NOT met'}"
+        f"  all answers: median {result['all']['median_ms']} ms, p95 {result['all']['p95_ms']} ms"
     )
     print(
-        f"  server CPU per voter (three requests): {result['server_cpu_ms_per_voter']} ms; "
-        f"Argon2 alone: {argon2_cpu_ms():.0f} ms"
+        f"  ballot casting p95 {result['confirm_p95_ms']} ms; Argon2 alone "
+        f"{result['argon2_cpu_ms']:.0f} ms of CPU"
     )
+    print(
+        f"  server CPU per ballot (three requests): {result['server_cpu_ms_per_ballot']} ms, "
+        f"x{result['cpu_ratio_to_argon2']} Argon2's — goal: no error, every ballot stored "
+        f"once, at most x{CPU_RATIO_GOAL}: {'met' if result['goal']['met'] else 'NOT met'}",
+        flush=True,
+    )
+    if tally_state is None:
+        return 0
     tally = measure_tally(tally_state, repeat=args.repeat)
     print(
         f"Tally of {tally['ballots']:,} ballots: {tally['queries']} queries; of 1 ballot: "

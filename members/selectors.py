@@ -51,11 +51,14 @@ from .models import (
 )
 
 
-def status_subquery(*, at: datetime.datetime | None = None) -> Subquery:
-    """The status of the outer organisation at ``at``: its latest change by then (S1)."""
+def status_subquery(*, at: datetime.datetime | None = None, of: str = "pk") -> Subquery:
+    """The status of the outer organisation at ``at``: its latest change by then (S1).
+
+    ``of`` names the outer query's field holding the organisation: its key by default,
+    ``"organisation_id"`` from a row that points to an organisation."""
     moment = at or timezone.now()
     latest = StatusChange.objects.filter(
-        organisation=OuterRef("pk"), effective_at__lte=moment
+        organisation=OuterRef(of), effective_at__lte=moment
     ).order_by("-effective_at", "-id")
     return Subquery(latest.values("status")[:1])
 

@@ -5,10 +5,11 @@ aggregates and the list of receipts (V6).
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,8 +22,9 @@ from governance.commissions.models import (
     StandingRole,
 )
 from governance.selectors import member_representations
-from members.constants import COPIL_GROUP, Role
+from members.constants import COPIL_GROUP, Role, Status
 from members.models import User
+from members.selectors import active_representatives, status_subquery
 
 from .models import (
     Ballot,
@@ -169,6 +171,72 @@ def proxy_list(*, election: Election) -> QuerySet:
 def proxies_held(*, election: Election, holder_ids) -> QuerySet:
     return proxy_list(election=election).filter(
         holder_id__in=holder_ids, status=ProxyStatus.VALIDATED
+    )
+
+
+@dataclass(frozen=True)
+class BallotOptions:
+    """What a person may vote for at an election (V6), see ``ballot_options``."""
+
+    own: list  # their representations as an authorised signatory of a member
+    choices: list[tuple[int, str]]  # (organisation id, label) of the ballots left to cast
+    organisations: dict  # the organisations of ``choices``, by id
+
+
+def ballot_options(*, election_id: int, user) -> BallotOptions:
+    """V6: who the person may vote for at this election, whatever the number of voters:
+    their representations as an authorised signatory of a member, and the ballots they
+    may still cast: for their own entities that neither voted nor gave a live proxy,
+    then for the givers of the validated proxies they hold that did not vote.
+
+    One query (the register, the proxies and the status of each organisation as
+    subqueries of the representations), and one more when they hold a validated proxy.
+    A member is an organisation whose status is "member" now, as in
+    ``governance.selectors.member_signatory_representations``: this is its cheaper form
+    for the pages of a rush of voters (no nested query of every member).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return BallotOptions(own=[], choices=[], organisations={})
+    now = timezone.now()
+
+    def voted(organisation):
+        return Exists(
+            VoteRecord.objects.filter(election_id=election_id, organisation=OuterRef(organisation))
+        )
+
+    def proxies(**where):
+        return Proxy.objects.filter(election_id=election_id, **where)
+
+    representations = (
+        active_representatives(on=timezone.localdate(now))
+        .filter(user=user, is_authorised_signatory=True)
+        .select_related("organisation")
+        .annotate(
+            status=status_subquery(at=now, of="organisation_id"),
+            voted=voted("organisation_id"),
+            gave=Exists(proxies(giver=OuterRef("organisation_id"), status__in=LIVE_PROXY_STATUSES)),
+            holds=Exists(proxies(holder=OuterRef("organisation_id"), status=ProxyStatus.VALIDATED)),
+        )
+        .order_by("organisation__legal_name")
+    )
+    own = [r for r in representations if r.status == Status.MEMBER]
+    held = []
+    if any(r.holds for r in own):
+        held = list(
+            proxies(
+                holder_id__in=[r.organisation_id for r in own if r.holds],
+                status=ProxyStatus.VALIDATED,
+            )
+            .select_related("giver")
+            .annotate(voted=voted("giver_id"))
+            .order_by("giver__legal_name")
+        )
+    mine = [r.organisation for r in own if not (r.voted or r.gave)]
+    givers = [p.giver for p in held if not p.voted]
+    choices = [(o.pk, o.legal_name) for o in mine]
+    choices += [(o.pk, _("%(org)s (procuration)") % {"org": o.legal_name}) for o in givers]
+    return BallotOptions(
+        own=own, choices=choices, organisations={o.pk: o for o in (*mine, *givers)}
     )
 
 

@@ -407,25 +407,6 @@ def proxy_revoke(request, pk):
     return redirect(proxy.election)
 
 
-def _voting_for(request, election):
-    """The organisations the person may vote for: their own, and validated proxies held."""
-    own = [r.organisation for r in member_signatory_representations(user=request.user)]
-    held = list(selectors.proxies_held(election=election, holder_ids=[o.pk for o in own]))
-    voted = selectors.voted_organisation_ids(election=election)
-    gave = set(
-        Proxy.objects.filter(
-            election=election, giver__in=own, status__in=selectors.LIVE_PROXY_STATUSES
-        ).values_list("giver_id", flat=True)
-    )
-    choices = [(o.pk, o.legal_name) for o in own if o.pk not in voted and o.pk not in gave]
-    choices += [
-        (p.giver_id, _("%(org)s (procuration)") % {"org": p.giver.legal_name})
-        for p in held
-        if p.giver_id not in voted
-    ]
-    return own, choices
-
-
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -441,10 +422,16 @@ def vote(request, pk):
     signature. The choices travel in the form, never in the session (no ballot choices
     stored next to a voter). "edit" goes back to the choices, kept.
     """
-    election = _visible_election(request, pk)
-    own, voting_for = _voting_for(request, election)
-    if not own:
+    options = selectors.ballot_options(election_id=pk, user=request.user)
+    voting_for = options.choices
+    if not options.own:
+        _visible_election(request, pk)  # 403 or 404 first, as on the other election pages
         raise PermissionDenied(_("Seul le signataire habilité d'une entité membre vote en ligne."))
+    # An authorised signatory of a member sees the elections (selectors.can_see_elections).
+    request._elections_link_visible = True
+    election = _election(pk)
+    if not selectors.election_visible(election=election, user=request.user):
+        raise Http404(_("Cette élection n'existe pas."))
     candidacies = list(selectors.candidacy_list(election=election))
     form = BallotForm(
         request.POST or None,
@@ -465,7 +452,8 @@ def vote(request, pk):
         return render(request, "governance/elections/vote.html", page, status=400)
     if step == "edit":
         return render(request, "governance/elections/vote.html", page)
-    organisation = Organisation.objects.get(pk=form.cleaned_data["organisation"])
+    # One of the choices the form accepted: a signatory's own entity or a proxy's giver.
+    organisation = options.organisations[int(form.cleaned_data["organisation"])]
     chosen = form.cleaned_data["candidates"]
     confirm = BallotConfirmForm(request.POST if step == "confirm" else None)
     review = {

@@ -74,6 +74,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,9 +91,11 @@ from governance.elections.models import (
 )
 from governance.exceptions import ElectionsError, ElectionsWrongPassword
 from governance.selectors import member_organisations, member_signatory_representations
+from members.constants import Status
 from members.models import Organisation
+from members.selectors import active_representatives, status_subquery
 
-from ._common import _fmt, _is_member, _lock, _require_commission, _require_status
+from ._common import _fmt, _lock, _require_commission, _require_status
 from .ballot_box import ballot_box_ensure, ballot_box_open, ballot_seal
 
 # --- Voting (V6, V7) ----------------------------------------------------------------------
@@ -150,6 +153,48 @@ def election_voting_close(
     return election
 
 
+def _ballot_facts(
+    *,
+    election: Election,
+    organisation: Organisation,
+    voter,
+    choices: list[int],
+    on_paper: bool,
+    now,
+) -> dict:
+    """What the checks of a ballot read, in one query whatever the number of voters and
+    candidates: the organisation's status at ``now``, whether it voted, its live proxy
+    (its id), how many of ``choices`` are standing candidacies, and, online, whether
+    ``voter`` is one of its authorised signatories."""
+    facts = {
+        "status": status_subquery(at=now),
+        "voted": Exists(VoteRecord.objects.filter(election=election, organisation=OuterRef("pk"))),
+        "live_proxy": Subquery(
+            Proxy.objects.filter(
+                election=election, giver=OuterRef("pk"), status__in=selectors.LIVE_PROXY_STATUSES
+            )
+            .order_by("pk")
+            .values("pk")[:1]
+        ),
+        "standing": Subquery(
+            selectors.candidacy_list(election=election)
+            .filter(pk__in=choices)
+            .order_by()
+            .values("election_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+    }
+    if not on_paper:
+        # Its authorised signatory today (the organisation's membership is read above).
+        facts["signs"] = Exists(
+            active_representatives(on=timezone.localdate()).filter(
+                user=voter, is_authorised_signatory=True, organisation=OuterRef("pk")
+            )
+        )
+    return Organisation.objects.filter(pk=organisation.pk).values(**facts).get()
+
+
 def _ballot_checks(
     *,
     election: Election,
@@ -162,21 +207,24 @@ def _ballot_checks(
     """Everything a ballot must satisfy before it is written (V6, V7); returns the proxy
     it is cast under, if any. Raises ElectionsError with the reason otherwise."""
     _require_status(election, ElectionStatus.VOTING)
-    if not _is_member(organisation, now):
+    facts = _ballot_facts(
+        election=election,
+        organisation=organisation,
+        voter=voter,
+        choices=choices,
+        on_paper=on_paper,
+        now=now,
+    )
+    if facts["status"] != Status.MEMBER:
         raise ElectionsError(_("Seules les entités membres votent."))
     proxy = None
     live = (
-        Proxy.objects.filter(
-            election=election, giver=organisation, status__in=selectors.LIVE_PROXY_STATUSES
-        )
-        .select_related("holder")
-        .first()
+        Proxy.objects.select_related("holder").get(pk=facts["live_proxy"])
+        if facts["live_proxy"] is not None
+        else None
     )
     if not on_paper:
-        signatory_of = set(
-            member_signatory_representations(user=voter).values_list("organisation_id", flat=True)
-        )
-        if organisation.pk in signatory_of:
+        if facts["signs"]:
             if live is not None:
                 # V6: a giver who gave its proxy does not vote itself.
                 raise ElectionsError(
@@ -186,7 +234,9 @@ def _ballot_checks(
         elif (
             live is not None
             and live.status == ProxyStatus.VALIDATED
-            and live.holder_id in signatory_of
+            and member_signatory_representations(user=voter)
+            .filter(organisation_id=live.holder_id)
+            .exists()
         ):
             proxy = live
         else:
@@ -207,10 +257,9 @@ def _ballot_checks(
             )
             % {"n": election.seats_to_fill}
         )
-    valid = set(selectors.candidacy_list(election=election).values_list("pk", flat=True))
-    if not set(choices) <= valid:
+    if (facts["standing"] or 0) != len(set(choices)):
         raise ElectionsError(_("Ce bulletin désigne une personne qui n'est pas candidate."))
-    if selectors.has_voted(election=election, organisation=organisation):
+    if facts["voted"]:
         raise ElectionsError(
             _("%(org)s a déjà voté : un bulletin ne se dépose qu'une fois.")
             % {"org": organisation.legal_name}
@@ -280,7 +329,9 @@ def ballot_cast(
         now=now,
     )
     try:
-        with transaction.atomic():
+        # No savepoint: a clash (a second vote the lock did not serialise) aborts the
+        # whole cast, which raises and rolls back; nothing is written after it.
+        with transaction.atomic(savepoint=False):
             VoteRecord.objects.create(
                 election=election,
                 organisation=organisation,
