@@ -70,14 +70,12 @@ def embeddable(view):
 @public_cache()
 def directory_json(request):
     generated_at = timezone.now()
-    body = json.dumps(
+    body = open_data.json_indented(
         {
             "metadonnees": open_data.export_metadata(generated_at=generated_at),
             "source": absolute_url(reverse("members:directory")),
             "entites": open_data.directory_records(),
-        },
-        ensure_ascii=False,
-        indent=1,
+        }
     )
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     return _dated(response, "json", disposition="inline", generated_at=generated_at)
