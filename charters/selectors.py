@@ -33,19 +33,24 @@ def published_versions() -> QuerySet:
     return CharterVersion.objects.filter(published_at__isnull=False)
 
 
-def charter_version_in_force(*, on: datetime.date | None = None) -> CharterVersion | None:
+def _in_force(*, on: datetime.date | None) -> QuerySet:
     day = on or timezone.localdate()
     return (
         published_versions()
         .filter(effective_date__lte=day, end_date__gte=day)
         .order_by("-effective_date")
-        .first()
     )
 
 
+def charter_version_in_force(*, on: datetime.date | None = None) -> CharterVersion | None:
+    return _in_force(on=on).first()
+
+
 def charter_parameters(*, on: datetime.date | None = None) -> CharterParameters:
-    """The parameters of the version in force; V1 R001's values before any version exists."""
-    version = charter_version_in_force(on=on)
+    """The parameters of the version in force; V1 R001's values before any version exists.
+    Read alone: the text of the charter stays in the database (the directory's filters
+    read the departments on every uncached page)."""
+    version = _in_force(on=on).only("parameters").first()
     return version.governance if version else CharterParameters()
 
 

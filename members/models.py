@@ -124,6 +124,18 @@ class Organisation(BaseModel):
 
         return reverse("members:organisation", kwargs={"slug": self.slug})
 
+    @staticmethod
+    def path_builder():
+        """``slug -> get_absolute_url()``, with one URL reversal for all the organisations
+        of a list (a slug holds only characters that URLs keep as they are)."""
+        from django.urls import reverse
+
+        marker = "0slug0"
+        head, _marker, tail = reverse("members:organisation", kwargs={"slug": marker}).partition(
+            marker
+        )
+        return lambda slug: f"{head}{slug}{tail}"
+
     @property
     def is_listed_as_member(self) -> bool:
         """On pages whose selector annotates ``current_status`` (the directory, a public

@@ -29,6 +29,7 @@ from core.site import absolute_url
 
 from . import selectors
 from .constants import OrganisationKind, Status
+from .models import Organisation
 
 
 @dataclasses.dataclass(frozen=True)
@@ -234,22 +235,12 @@ def _absolute(path: str) -> str:
     return absolute_url(path)
 
 
-def organisation_url_builder():
-    """``slug -> the public address of its page``: the URL reversed once, not per
-    organisation (a slug holds only characters that URLs keep as they are)."""
-    marker = "0slug0"
-    head, _marker, tail = _absolute(
-        reverse("members:organisation", kwargs={"slug": marker})
-    ).partition(marker)
-    return lambda slug: f"{head}{slug}{tail}"
-
-
 def directory_records() -> list[dict]:
     """Every organisation of the directory (S2), French keys, as the exports give it: what
     its public page shows, an independent person's establishments without their address.
     Built from plain values (selectors.directory_export_rows): no model instance, URL
     reversal or translation switch per organisation."""
-    url = organisation_url_builder()
+    path = Organisation.path_builder()
     with translation.override("fr"):
         kinds = {value: str(label) for value, label in OrganisationKind.choices}
         statuses = {value: str(label) for value, label in Status.choices}
@@ -260,7 +251,7 @@ def directory_records() -> list[dict]:
             {
                 "nom": row.legal_name,
                 "identifiant": row.slug,
-                "url": url(row.slug),
+                "url": _absolute(path(row.slug)),
                 "type": kinds.get(row.kind, row.kind),
                 "statut": statuses[row.status],
                 "site_web": row.website,

@@ -28,7 +28,14 @@ from core.deadlines import AHEAD_DAYS, OVERDUE_DAYS, DeadlineRow, deadline_kinds
 from core.roles import is_copil
 
 from . import attendance
-from .constants import BENEFIT_STATUSES, ApplicationState, InvitationState, Status, StatusReason
+from .constants import (
+    BENEFIT_STATUSES,
+    ApplicationState,
+    InvitationState,
+    OrganisationKind,
+    Status,
+    StatusReason,
+)
 from .matching import first_match, identity
 from .models import (
     Application,
@@ -149,12 +156,89 @@ def directory_list(*, at: datetime.datetime | None = None) -> QuerySet:
             "offer_categories",
             Prefetch(
                 "establishments",
-                queryset=Establishment.objects.filter(is_active=True).order_by("postcode"),
+                queryset=Establishment.objects.filter(is_active=True).order_by("postcode", "pk"),
                 to_attr="active_establishments",
             ),
         )
         .order_by("legal_name")
     )
+
+
+@dataclass(frozen=True)
+class DirectoryCard:
+    """One organisation of a page of the directory, as its card shows it."""
+
+    legal_name: str
+    url: str  # its public page
+    is_member: bool  # a member, else a partner (S2)
+    kind: str
+    # (city, department) of its active establishments, by postcode
+    places: list[tuple[str, str]]
+    categories: list[str]  # the names of its offer categories, by name
+
+    @property
+    def kind_label(self) -> str:
+        return _KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def places_text(self) -> str:
+        """ "Metz (57), Nancy (54)": each place once in a row, as the directory lists them."""
+        return ", ".join(
+            f"{city} ({department})"
+            for index, (city, department) in enumerate(self.places)
+            if index == 0 or self.places[index - 1] != (city, department)
+        )
+
+    @property
+    def cities_text(self) -> str:
+        """ ", Metz (57), Nancy (54)": each city once in a row, as the embedded list ends."""
+        return "".join(
+            f", {city} ({department})"
+            for index, (city, department) in enumerate(self.places)
+            if index == 0 or self.places[index - 1][0] != city
+        )
+
+
+_KIND_LABELS = dict(OrganisationKind.choices)
+
+
+# The values of directory_list() that directory_cards() reads, in this order.
+DIRECTORY_CARD_VALUES = ("pk", "legal_name", "slug", "kind", "current_status")
+
+
+def directory_cards(rows) -> list[DirectoryCard]:
+    """The cards of ``rows``, a page of ``directory_list().values_list(*DIRECTORY_CARD_VALUES)``:
+    two more queries whatever their number, and no model instance (the directory renders
+    them on every uncached page)."""
+    rows = list(rows)
+    ids = [row[0] for row in rows]
+    places: dict[int, list] = {pk: [] for pk in ids}
+    categories: dict[int, list] = {pk: [] for pk in ids}
+    if ids:
+        for organisation_id, city, department in (
+            Establishment.objects.filter(is_active=True, organisation_id__in=ids)
+            .order_by("postcode", "pk")
+            .values_list("organisation_id", "city", "department")
+        ):
+            places[organisation_id].append((city, department))
+        for organisation_id, name in (
+            Organisation.offer_categories.through.objects.filter(organisation_id__in=ids)
+            .order_by("offercategory__name", "offercategory_id")
+            .values_list("organisation_id", "offercategory__name")
+        ):
+            categories[organisation_id].append(name)
+    path = Organisation.path_builder()
+    return [
+        DirectoryCard(
+            legal_name=legal_name,
+            url=path(slug),
+            is_member=status == Status.MEMBER,
+            kind=kind,
+            places=places[pk],
+            categories=categories[pk],
+        )
+        for pk, legal_name, slug, kind, status in rows
+    ]
 
 
 def directory_get(*, slug: str, at: datetime.datetime | None = None) -> Organisation:

@@ -137,13 +137,15 @@ def directory_datapackage(request):
 def directory_embed(request):
     """The directory for an iframe: search and list, links open outside the frame."""
     filterset = DirectoryFilter(request.GET or None, queryset=selectors.directory_list())
-    page = Paginator(filterset.qs, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = filterset.qs.prefetch_related(None).values_list(*selectors.DIRECTORY_CARD_VALUES)
+    page = Paginator(rows, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "members/directory_embed.html",
         {
             "filterset": filterset,
             "page": page,
+            "cards": selectors.directory_cards(page.object_list),
             "page_range": page.paginator.get_elided_page_range(page.number),
             "site_url": site_root(),
         },
