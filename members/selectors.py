@@ -252,7 +252,9 @@ def directory_get(*, slug: str, at: datetime.datetime | None = None) -> Organisa
                 queryset=active_representatives(on=day)
                 .filter(public_consent=True)
                 .select_related("user")
-                .order_by("user__last_name", "user__first_name"),
+                # What the page shows of them: no password hash nor dates read.
+                .only("organisation_id", "job_title", "user__first_name", "user__last_name")
+                .order_by("user__last_name", "user__first_name", "pk"),
                 to_attr="public_representatives",
             )
         )
