@@ -316,10 +316,6 @@ def _json_key(key) -> str:
     return _encode_string(key if isinstance(key, str) else json.dumps(key)) + ": "
 
 
-def _cell(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_PREFIXES) else value
-
-
 def _establishment_text(establishment: dict) -> str:
     place = f"{establishment['ville']} ({establishment['departement']})"
     if not establishment["adresse"]:
@@ -340,14 +336,20 @@ def directory_csv(records: list[dict], *, delimiter: str = ",") -> str:
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=delimiter)
     writer.writerow(CSV_COLUMNS)
+    lists = {
+        "categories": lambda items: "; ".join(items),
+        "implantations": lambda items: "; ".join(map(_establishment_text, items)),
+        "representants": lambda items: "; ".join(map(_representative_text, items)),
+    }
+    columns = [(column, lists.get(column)) for column in CSV_COLUMNS]
+    formula = frozenset(_FORMULA_PREFIXES)  # single characters; "" is not one of them
+    rows = []
     for record in records:
-        row = {
-            **record,
-            "categories": "; ".join(record["categories"]),
-            "implantations": "; ".join(_establishment_text(e) for e in record["implantations"]),
-            "representants": "; ".join(_representative_text(r) for r in record["representants"]),
-        }
-        writer.writerow([_cell(str(row[column])) for column in CSV_COLUMNS])
+        cells = [
+            joined(record[column]) if joined else str(record[column]) for column, joined in columns
+        ]
+        rows.append([f"'{cell}" if cell[:1] in formula else cell for cell in cells])
+    writer.writerows(rows)
     return out.getvalue()
 
 
