@@ -182,7 +182,7 @@ class DirectoryCard:
 
     @property
     def places_text(self) -> str:
-        """ "Metz (57), Nancy (54)": each place once in a row, as the directory lists them."""
+        """Its places as the directory lists them, each once in a row: Metz (57), Nancy (54)."""
         return ", ".join(
             f"{city} ({department})"
             for index, (city, department) in enumerate(self.places)
@@ -191,7 +191,7 @@ class DirectoryCard:
 
     @property
     def cities_text(self) -> str:
-        """ ", Metz (57), Nancy (54)": each city once in a row, as the embedded list ends."""
+        """Its cities as the embedded list ends, each once in a row: , Metz (57), Nancy (54)."""
         return "".join(
             f", {city} ({department})"
             for index, (city, department) in enumerate(self.places)
@@ -704,9 +704,11 @@ class ExportRow:
 
 
 def directory_export_rows(*, at: datetime.datetime | None = None) -> list[ExportRow]:
-    """What ``directory_export_list`` gives, as values read in four queries whatever the
-    number of organisations: the exports hold a thousand and more of them, whose model
-    instances cost more than their SQL."""
+    """The directory (S2) with what the open data exports show: the active establishments,
+    the offer categories and the representatives who consented to be shown on the public
+    page. Plain values read in four queries whatever the number of organisations: the
+    exports hold a thousand and more of them, whose model instances cost more than their
+    SQL."""
     day = timezone.localdate(at) if at else timezone.localdate()
     rows: dict[int, ExportRow] = {}
     for pk, *values in (
