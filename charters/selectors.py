@@ -55,8 +55,9 @@ def charter_parameters(*, on: datetime.date | None = None) -> CharterParameters:
 
 
 def charter_version_history() -> list[CharterVersion]:
-    """Published versions, newest first (W1: version, date, nature of the change)."""
-    return list(published_versions().order_by("-effective_date", "-id"))
+    """Published versions, newest first (W1: version, date, nature of the change), without
+    their texts: the lists of versions show their labels, dates and notes."""
+    return list(published_versions().defer("body", "parameters").order_by("-effective_date", "-id"))
 
 
 def charter_version_get(*, slug: str) -> CharterVersion:
