@@ -125,7 +125,10 @@ def raw_sql_ms(statements: list[str], repeat: int) -> float:
 
 
 def measure(pages=None, repeat: int = 30) -> list[dict]:
-    """One row per page: cold, warm, raw SQL and floor medians (ms), queries and bytes."""
+    """One row per page: cold, warm, raw SQL and floor medians (ms), queries and bytes.
+
+    ``pages``: (name, path) pairs, by default ``choose_pages()``; ``repeat``: requests (and
+    replays) per median. Needs BENCH_FLOOR=1 (the floor's URL) and the data set built."""
     from django.test import Client
     from django.urls import reverse
 
