@@ -35,30 +35,34 @@ def published_versions() -> QuerySet:
     return CharterVersion.objects.filter(published_at__isnull=False)
 
 
+def _in_force(*, on: datetime.date | None) -> QuerySet:
+    day = on or timezone.localdate()
+    return (
+        published_versions()
+        .filter(effective_date__lte=day, end_date__gte=day)
+        .order_by("-effective_date")
+    )
+
+
 def charter_version_in_force(*, on: datetime.date | None = None) -> CharterVersion | None:
     """The version in force on ``on``; read once per list of deadlines (core/deadlines.py
     deadline_cached), whose sources ask for it several times."""
     day = on or timezone.localdate()
-    return deadline_cached(
-        ("charter_version_in_force", day),
-        lambda: (
-            published_versions()
-            .filter(effective_date__lte=day, end_date__gte=day)
-            .order_by("-effective_date")
-            .first()
-        ),
-    )
+    return deadline_cached(("charter_version_in_force", day), lambda: _in_force(on=day).first())
 
 
 def charter_parameters(*, on: datetime.date | None = None) -> CharterParameters:
-    """The parameters of the version in force; V1 R001's values before any version exists."""
-    version = charter_version_in_force(on=on)
+    """The parameters of the version in force; V1 R001's values before any version exists.
+    Read alone: the text of the charter stays in the database (the directory's filters
+    read the departments on every uncached page)."""
+    version = _in_force(on=on).only("parameters").first()
     return version.governance if version else CharterParameters()
 
 
 def charter_version_history() -> list[CharterVersion]:
-    """Published versions, newest first (W1: version, date, nature of the change)."""
-    return list(published_versions().order_by("-effective_date", "-id"))
+    """Published versions, newest first (W1: version, date, nature of the change), without
+    their texts: the lists of versions show their labels, dates and notes."""
+    return list(published_versions().defer("body", "parameters").order_by("-effective_date", "-id"))
 
 
 def charter_version_get(*, slug: str) -> CharterVersion:

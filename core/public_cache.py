@@ -72,9 +72,17 @@ def public_pages_changed() -> None:
 def public_pages_version() -> int:
     version = cache.get(PUBLIC_PAGES_VERSION_KEY)
     if version is None:
-        _bump()
-        version = cache.get(PUBLIC_PAGES_VERSION_KEY, 0)
+        version = _first_version()
     return version
+
+
+def _first_version() -> int:
+    """A generation when there is none (the cache was flushed or has just started): from
+    the clock, as ``_bump`` starts one; the one another process has just set wins."""
+    version = time.time_ns()
+    if cache.add(PUBLIC_PAGES_VERSION_KEY, version, None):
+        return version
+    return cache.get(PUBLIC_PAGES_VERSION_KEY, version)
 
 
 def _lookup(key: str) -> tuple[int, tuple | None]:
@@ -82,7 +90,7 @@ def _lookup(key: str) -> tuple[int, tuple | None]:
     found = cache.get_many([PUBLIC_PAGES_VERSION_KEY, key])
     version = found.get(PUBLIC_PAGES_VERSION_KEY)
     if version is None:
-        return public_pages_version(), None
+        return _first_version(), None
     stored = found.get(key)
     if stored is None or stored[0] != version:
         return version, None

@@ -4,6 +4,7 @@ are built on it (the request's host is not trusted for that: a mail may leave fr
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.urls import reverse
 
 
 def site_root() -> str:
@@ -25,3 +26,11 @@ def webcal_url(path: str) -> str:
     """``path`` as a calendar subscription link: the public address with ``webcal://``,
     which calendar software opens as a subscription (the feed itself stays on https)."""
     return "webcal://" + absolute_url(path).split("://", 1)[1]
+
+
+def path_builder(viewname: str, marker: str | int = "0marker0"):
+    """``value -> reverse(viewname, args=[value])`` with a single reversal, for the links of
+    a long list. ``marker`` must match the URL's converter (an int for ``<int:...>``); the
+    values must be ones a URL keeps as they are (numbers, slugs)."""
+    head, _marker, tail = reverse(viewname, args=[marker]).partition(str(marker))
+    return lambda value: f"{head}{value}{tail}"

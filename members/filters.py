@@ -3,6 +3,8 @@
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from charters.selectors import charter_parameters
@@ -69,6 +71,14 @@ class DirectoryFilter(django_filters.FilterSet):
             OfferCategory.objects.order_by("name").values_list("slug", "name")
         )
 
+    def plain_fields(self) -> list[tuple]:
+        """(bound field, widget HTML) of each field, the widget with the classes
+        crispy-bootstrap5 gives it: the directory's templates lay them out as crispy does,
+        without the cost of crispy's and the widgets' templates on every uncached directory
+        page. Only for a form without errors: one with errors is rendered by crispy (its
+        error summary, its messages and the fields' ARIA attributes)."""
+        return [(field, _widget_html(field)) for field in self.form]
+
     def filter_search(self, queryset, name, value):
         for term in value.split()[:MAX_SEARCH_TERMS]:
             queryset = queryset.filter(
@@ -84,3 +94,35 @@ class DirectoryFilter(django_filters.FilterSet):
 
     def filter_category(self, queryset, name, value):
         return queryset.filter(Exists(_categories().filter(offercategory__slug=value)))
+
+
+def _widget_html(field) -> str:
+    """The HTML Django renders for the search input or a select of ``field`` (a bound
+    field without errors), with crispy-bootstrap5's classes."""
+    widget = field.field.widget
+    is_select = isinstance(widget, forms.Select)
+    kind = "form-select" if is_select else "form-control"
+    attrs = field.build_widget_attrs({"class": f"{type(widget).__name__.lower()} {kind}"}, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    attrs = {**widget.attrs, **attrs}
+    attributes = "".join(
+        f" {name}" if value is True else f' {name}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False and value is not None
+    )
+    value = field.value()
+    if not is_select:
+        shown = "" if value in (None, "") else f' value="{escape(value)}"'
+        return mark_safe(  # noqa: S308 (escaped above)
+            f'<input type="{widget.input_type}" name="{field.html_name}"{shown}{attributes}>'
+        )
+    selected = "" if value is None else str(value)
+    options = "".join(
+        f'<option value="{escape(key)}"{" selected" if str(key) == selected else ""}>'
+        f"{escape(label)}</option>"
+        for key, label in field.field.choices
+    )
+    return mark_safe(  # noqa: S308 (escaped above)
+        f'<select name="{field.html_name}"{attributes}>{options}</select>'
+    )

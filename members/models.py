@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
+from core.site import path_builder
 
 from .constants import (
     ApplicationState,
@@ -126,6 +127,12 @@ class Organisation(BaseModel):
         from django.urls import reverse
 
         return reverse("members:organisation", kwargs={"slug": self.slug})
+
+    @staticmethod
+    def path_builder():
+        """``slug -> get_absolute_url()``, with one URL reversal for all the organisations
+        of a list (a slug holds only characters that URLs keep as they are)."""
+        return path_builder("members:organisation", "0slug0")
 
     @property
     def is_listed_as_member(self) -> bool:

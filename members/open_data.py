@@ -17,8 +17,10 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime
+import functools
 import io
 import json
+from json.encoder import encode_basestring as _encode_string
 
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -27,6 +29,7 @@ from core.site import absolute_url
 
 from . import selectors
 from .constants import OrganisationKind, Status
+from .models import Organisation
 
 
 @dataclasses.dataclass(frozen=True)
@@ -232,45 +235,85 @@ def _absolute(path: str) -> str:
     return absolute_url(path)
 
 
-def organisation_record(organisation) -> dict:
-    """One organisation of the directory, as the exports give it (French keys)."""
-    shows_address = organisation.kind != OrganisationKind.INDEPENDENT
-    with translation.override("fr"):
-        kind = str(organisation.get_kind_display())
-        status = str(Status(organisation.current_status).label)
-    return {
-        "nom": organisation.legal_name,
-        "identifiant": organisation.slug,
-        "url": _absolute(organisation.get_absolute_url()),
-        "type": kind,
-        "statut": status,
-        "site_web": organisation.website,
-        "description": organisation.description,
-        "reference_aif": organisation.aif_reference,
-        "categories": [category.name for category in organisation.offer_categories.all()],
-        "implantations": [
-            {
-                "nom": establishment.name if shows_address else "",
-                "adresse": establishment.address if shows_address else "",
-                "code_postal": establishment.postcode if shows_address else "",
-                "ville": establishment.city,
-                "departement": establishment.department,
-            }
-            for establishment in organisation.active_establishments
-        ],
-        "representants": [
-            {"nom": representative.user.get_full_name(), "fonction": representative.job_title}
-            for representative in organisation.public_representatives
-        ],
-    }
-
-
 def directory_records() -> list[dict]:
-    return [organisation_record(o) for o in selectors.directory_export_list()]
+    """Every organisation of the directory (S2), French keys, as the exports give it: what
+    its public page shows, an independent person's establishments without their address.
+    Built from plain values (selectors.directory_export_rows): no model instance, URL
+    reversal or translation switch per organisation."""
+    path = Organisation.path_builder()
+    with translation.override("fr"):
+        kinds = {value: str(label) for value, label in OrganisationKind.choices}
+        statuses = {value: str(label) for value, label in Status.choices}
+    records = []
+    for row in selectors.directory_export_rows():
+        shows_address = row.kind != OrganisationKind.INDEPENDENT
+        records.append(
+            {
+                "nom": row.legal_name,
+                "identifiant": row.slug,
+                "url": _absolute(path(row.slug)),
+                "type": kinds.get(row.kind, row.kind),
+                "statut": statuses[row.status],
+                "site_web": row.website,
+                "description": row.description,
+                "reference_aif": row.aif_reference,
+                "categories": row.categories,
+                "implantations": [
+                    {
+                        "nom": name if shows_address else "",
+                        "adresse": address if shows_address else "",
+                        "code_postal": postcode if shows_address else "",
+                        "ville": city,
+                        "departement": department,
+                    }
+                    for name, address, postcode, city, department in row.establishments
+                ],
+                "representants": [
+                    {"nom": f"{first} {last}".strip(), "fonction": job}
+                    for first, last, job in row.representatives
+                ],
+            }
+        )
+    return records
 
 
-def _cell(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_PREFIXES) else value
+def json_indented(value, level: int = 0) -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=1)``, the same text, written without
+    the standard library's pure-Python encoder that ``indent`` selects (several times
+    slower on the whole directory). Strings, numbers, booleans, None, lists and dicts."""
+    if type(value) is str:
+        return _encode_string(value)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = _INDENTS[level + 1] if level < _MAX_INDENT else "\n" + " " * (level + 1)
+        items = [
+            _json_key(key)
+            + (_encode_string(item) if type(item) is str else json_indented(item, level + 1))
+            for key, item in value.items()
+        ]
+        opening, closing = "{", "}"
+    elif isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        inner = _INDENTS[level + 1] if level < _MAX_INDENT else "\n" + " " * (level + 1)
+        items = [
+            _encode_string(item) if type(item) is str else json_indented(item, level + 1)
+            for item in value
+        ]
+        opening, closing = "[", "]"
+    else:
+        return json.dumps(value)
+    return f"{opening}{inner}{(',' + inner).join(items)}\n{' ' * level}{closing}"
+
+
+_MAX_INDENT = 16
+_INDENTS = ["\n" + " " * level for level in range(_MAX_INDENT + 1)]
+
+
+@functools.lru_cache(maxsize=256)
+def _json_key(key) -> str:
+    return _encode_string(key if isinstance(key, str) else json.dumps(key)) + ": "
 
 
 def _establishment_text(establishment: dict) -> str:
@@ -293,14 +336,20 @@ def directory_csv(records: list[dict], *, delimiter: str = ",") -> str:
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=delimiter)
     writer.writerow(CSV_COLUMNS)
+    lists = {
+        "categories": lambda items: "; ".join(items),
+        "implantations": lambda items: "; ".join(map(_establishment_text, items)),
+        "representants": lambda items: "; ".join(map(_representative_text, items)),
+    }
+    columns = [(column, lists.get(column)) for column in CSV_COLUMNS]
+    formula = frozenset(_FORMULA_PREFIXES)  # single characters; "" is not one of them
+    rows = []
     for record in records:
-        row = {
-            **record,
-            "categories": "; ".join(record["categories"]),
-            "implantations": "; ".join(_establishment_text(e) for e in record["implantations"]),
-            "representants": "; ".join(_representative_text(r) for r in record["representants"]),
-        }
-        writer.writerow([_cell(str(row[column])) for column in CSV_COLUMNS])
+        cells = [
+            joined(record[column]) if joined else str(record[column]) for column, joined in columns
+        ]
+        rows.append([f"'{cell}" if cell[:1] in formula else cell for cell in cells])
+    writer.writerows(rows)
     return out.getvalue()
 
 

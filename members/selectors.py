@@ -37,7 +37,14 @@ from core.deadlines import (
 from core.roles import is_copil, user_role_names
 
 from . import attendance
-from .constants import BENEFIT_STATUSES, ApplicationState, InvitationState, Status, StatusReason
+from .constants import (
+    BENEFIT_STATUSES,
+    ApplicationState,
+    InvitationState,
+    OrganisationKind,
+    Status,
+    StatusReason,
+)
 from .matching import first_match, identity
 from .models import (
     Application,
@@ -186,12 +193,89 @@ def directory_list(*, at: datetime.datetime | None = None) -> QuerySet:
             "offer_categories",
             Prefetch(
                 "establishments",
-                queryset=Establishment.objects.filter(is_active=True).order_by("postcode"),
+                queryset=Establishment.objects.filter(is_active=True).order_by("postcode", "pk"),
                 to_attr="active_establishments",
             ),
         )
         .order_by("legal_name")
     )
+
+
+@dataclass(frozen=True)
+class DirectoryCard:
+    """One organisation of a page of the directory, as its card shows it."""
+
+    legal_name: str
+    url: str  # its public page
+    is_member: bool  # a member, else a partner (S2)
+    kind: str
+    # (city, department) of its active establishments, by postcode
+    places: list[tuple[str, str]]
+    categories: list[str]  # the names of its offer categories, by name
+
+    @property
+    def kind_label(self) -> str:
+        return _KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def places_text(self) -> str:
+        """Its places as the directory lists them, each once in a row: Metz (57), Nancy (54)."""
+        return ", ".join(
+            f"{city} ({department})"
+            for index, (city, department) in enumerate(self.places)
+            if index == 0 or self.places[index - 1] != (city, department)
+        )
+
+    @property
+    def cities_text(self) -> str:
+        """Its cities as the embedded list ends, each once in a row: , Metz (57), Nancy (54)."""
+        return "".join(
+            f", {city} ({department})"
+            for index, (city, department) in enumerate(self.places)
+            if index == 0 or self.places[index - 1][0] != city
+        )
+
+
+_KIND_LABELS = dict(OrganisationKind.choices)
+
+
+# The values of directory_list() that directory_cards() reads, in this order.
+DIRECTORY_CARD_VALUES = ("pk", "legal_name", "slug", "kind", "current_status")
+
+
+def directory_cards(rows) -> list[DirectoryCard]:
+    """The cards of ``rows``, a page of ``directory_list().values_list(*DIRECTORY_CARD_VALUES)``:
+    two more queries whatever their number, and no model instance (the directory renders
+    them on every uncached page)."""
+    rows = list(rows)
+    ids = [row[0] for row in rows]
+    places: dict[int, list] = {pk: [] for pk in ids}
+    categories: dict[int, list] = {pk: [] for pk in ids}
+    if ids:
+        for organisation_id, city, department in (
+            Establishment.objects.filter(is_active=True, organisation_id__in=ids)
+            .order_by("postcode", "pk")
+            .values_list("organisation_id", "city", "department")
+        ):
+            places[organisation_id].append((city, department))
+        for organisation_id, name in (
+            Organisation.offer_categories.through.objects.filter(organisation_id__in=ids)
+            .order_by("offercategory__name", "offercategory_id")
+            .values_list("organisation_id", "offercategory__name")
+        ):
+            categories[organisation_id].append(name)
+    path = Organisation.path_builder()
+    return [
+        DirectoryCard(
+            legal_name=legal_name,
+            url=path(slug),
+            is_member=status == Status.MEMBER,
+            kind=kind,
+            places=places[pk],
+            categories=categories[pk],
+        )
+        for pk, legal_name, slug, kind, status in rows
+    ]
 
 
 def directory_get(*, slug: str, at: datetime.datetime | None = None) -> Organisation:
@@ -205,7 +289,9 @@ def directory_get(*, slug: str, at: datetime.datetime | None = None) -> Organisa
                 queryset=active_representatives(on=day)
                 .filter(public_consent=True)
                 .select_related("user")
-                .order_by("user__last_name", "user__first_name"),
+                # What the page shows of them: no password hash nor dates read.
+                .only("organisation_id", "job_title", "user__first_name", "user__last_name")
+                .order_by("user__last_name", "user__first_name", "pk"),
                 to_attr="public_representatives",
             )
         )
@@ -669,20 +755,73 @@ def proof_document_get_for(*, user, pk: int):
 # --- Open data (issue 10) ---------------------------------------------------------------------
 
 
-def directory_export_list(*, at: datetime.datetime | None = None) -> QuerySet:
-    """The directory (S2) with what the open data exports show: the establishments, the
-    categories and the representatives who consented to be shown on the public page."""
+@dataclass
+class ExportRow:
+    """One organisation of the open data exports, as plain values (no model instances)."""
+
+    legal_name: str
+    slug: str
+    kind: str
+    status: str
+    website: str
+    description: str
+    aif_reference: str
+    categories: list[str] = field(default_factory=list)
+    # (name, address, postcode, city, department) of each active establishment, by postcode
+    establishments: list[tuple] = field(default_factory=list)
+    # (first name, last name, job title) of each consenting representative, by name
+    representatives: list[tuple] = field(default_factory=list)
+
+
+def directory_export_rows(*, at: datetime.datetime | None = None) -> list[ExportRow]:
+    """The directory (S2) with what the open data exports show: the active establishments,
+    the offer categories and the representatives who consented to be shown on the public
+    page. Plain values read in four queries whatever the number of organisations: the
+    exports hold a thousand and more of them, whose model instances cost more than their
+    SQL."""
     day = timezone.localdate(at) if at else timezone.localdate()
-    return directory_list(at=at).prefetch_related(
-        Prefetch(
-            "representatives",
-            queryset=active_representatives(on=day)
-            .filter(public_consent=True)
-            .select_related("user")
-            .order_by("user__last_name", "user__first_name", "pk"),
-            to_attr="public_representatives",
+    rows: dict[int, ExportRow] = {}
+    for pk, *values in (
+        organisation_list_with_status(at=at)
+        .filter(current_status__in=BENEFIT_STATUSES)
+        .order_by("legal_name")
+        .values_list(
+            "pk",
+            "legal_name",
+            "slug",
+            "kind",
+            "current_status",
+            "website",
+            "description",
+            "aif_reference",
         )
-    )
+    ):
+        rows[pk] = ExportRow(*values)
+    if not rows:
+        return []
+    # The related rows of every organisation, kept for the listed ones: most organisations
+    # are listed, and a list of their ids costs more to send than the rows left aside.
+    for organisation_id, name in Organisation.offer_categories.through.objects.order_by(
+        "offercategory__name", "offercategory_id"
+    ).values_list("organisation_id", "offercategory__name"):
+        if organisation_id in rows:
+            rows[organisation_id].categories.append(name)
+    for organisation_id, *establishment in (
+        Establishment.objects.filter(is_active=True)
+        .order_by("postcode", "pk")
+        .values_list("organisation_id", "name", "address", "postcode", "city", "department")
+    ):
+        if organisation_id in rows:
+            rows[organisation_id].establishments.append(tuple(establishment))
+    for organisation_id, *representative in (
+        active_representatives(on=day)
+        .filter(public_consent=True)
+        .order_by("user__last_name", "user__first_name", "pk")
+        .values_list("organisation_id", "user__first_name", "user__last_name", "job_title")
+    ):
+        if organisation_id in rows:
+            rows[organisation_id].representatives.append(tuple(representative))
+    return list(rows.values())
 
 
 # --- A person's deadlines -------------------------------------------------------------------

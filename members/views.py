@@ -68,13 +68,15 @@ DIRECTORY_PARAMS = ("q", "department", "status", "category", "page")
 def directory(request):
     # Charter art. 3.4 last § and art. 4 last § (S2): members and partners only.
     filterset = DirectoryFilter(request.GET or None, queryset=selectors.directory_list())
-    page = Paginator(filterset.qs, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = filterset.qs.prefetch_related(None).values_list(*selectors.DIRECTORY_CARD_VALUES)
+    page = Paginator(rows, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "members/directory.html",
         {
             "filterset": filterset,
             "page": page,
+            "cards": selectors.directory_cards(page.object_list),
             "page_range": page.paginator.get_elided_page_range(page.number),
             "site_url": site_root(),  # the addresses printed on paper
             "generated_at": timezone.now(),  # cached with the page, as the exports are

@@ -70,14 +70,12 @@ def embeddable(view):
 @public_cache()
 def directory_json(request):
     generated_at = timezone.now()
-    body = json.dumps(
+    body = open_data.json_indented(
         {
             "metadonnees": open_data.export_metadata(generated_at=generated_at),
             "source": absolute_url(reverse("members:directory")),
             "entites": open_data.directory_records(),
-        },
-        ensure_ascii=False,
-        indent=1,
+        }
     )
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     return _dated(response, "json", disposition="inline", generated_at=generated_at)
@@ -139,13 +137,15 @@ def directory_datapackage(request):
 def directory_embed(request):
     """The directory for an iframe: search and list, links open outside the frame."""
     filterset = DirectoryFilter(request.GET or None, queryset=selectors.directory_list())
-    page = Paginator(filterset.qs, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = filterset.qs.prefetch_related(None).values_list(*selectors.DIRECTORY_CARD_VALUES)
+    page = Paginator(rows, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "members/directory_embed.html",
         {
             "filterset": filterset,
             "page": page,
+            "cards": selectors.directory_cards(page.object_list),
             "page_range": page.paginator.get_elided_page_range(page.number),
             "site_url": site_root(),
         },

@@ -47,7 +47,18 @@ class DepartmentReferents:
 def zone_referents_by_department(*, on: datetime.date | None = None) -> list[DepartmentReferents]:
     """Charter art. 9 (R4): the zone referents listed under each Grand Est department."""
     departments = charter_parameters(on=on).grand_est_departments
-    referents = list(zone_referents())
+    # What the public page shows, nothing more: no bodies, no e-mail nor text columns.
+    referents = list(
+        zone_referents()
+        .prefetch_related(None)
+        .only(
+            "zone_departments",
+            "representative__public_consent",
+            "representative__user__first_name",
+            "representative__user__last_name",
+            "representative__organisation__legal_name",
+        )
+    )
     return [
         DepartmentReferents(
             code=code, referents=[r for r in referents if code in (r.zone_departments or [])]

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.http import client_ip
 from core.public_cache import public_cache
 from core.roles import is_copil
+from core.site import path_builder
 from governance.exceptions import GovernanceError
 
 from . import forms, selectors, services
@@ -29,10 +30,13 @@ from .models import Referent, ReferentEndReason
 @public_cache()
 def referents_public(request):
     """Charter art. 9 (R4): the zone referents by department, for companies to contact."""
+    departments = selectors.zone_referents_by_department()
+    contact_path = path_builder("commissions:referent_contact", 999999999)
+    for department in departments:
+        for referent in department.referents:
+            referent.contact_path = contact_path(referent.pk)
     return render(
-        request,
-        "governance/commissions/referents_public.html",
-        {"departments": selectors.zone_referents_by_department()},
+        request, "governance/commissions/referents_public.html", {"departments": departments}
     )
 
 
