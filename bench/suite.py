@@ -83,7 +83,7 @@ def parse_args(argv):
     add("--ballots", type=int, default=5000, help="ballots of the tallied election")
     add("--voters", type=int, default=1000, help="voters of the rush")
     add("--window", type=float, default=60.0, help="seconds within which the voters arrive")
-    add("--threads", type=int, default=16, help="client threads of the voting window")
+    add("--threads", type=int, default=0, help="voters in flight at most (0: no cap)")
     add("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn workers")
     add("--requests", type=int, default=200, help="per page and per mode")
     add("--warmup", type=int, default=20, help="requests before measuring a page")
@@ -220,6 +220,9 @@ def measure_web(args, states, counts) -> dict:
     for page in chosen:
         pages.sign_in(page)
     connections.close_all()  # gunicorn's workers open their own connections
+    # The rush queues a thousand connections: a deep backlog, and a long timeout while
+    # Argon2 checks wait for a core.
+    os.environ.setdefault("GUNICORN_CMD_ARGS", elections.GUNICORN_ARGS)
     with run.Server(workers=args.workers) as server:
         page_rows = pages.measure(
             server.port,
@@ -243,11 +246,10 @@ def measure_web(args, states, counts) -> dict:
             server.port,
             states["voting"],
             window=args.window,
-            threads=args.threads,
+            threads=args.threads or None,
             seed=args.seed,
             server_pid=server.process.pid,
         )
-    voting["argon2_cpu_ms"] = round(elections.argon2_cpu_ms(), 1)
     return {"pages": page_rows, "checkin": checking_in, "voting": voting}
 
 
@@ -413,15 +415,17 @@ def checkin_rows(data: dict) -> list[list[str]]:
 
 def voting_rows(voting: dict) -> list[list[str]]:
     """The vote's rush: every answer, each step, and the server's CPU per ballot against
-    Argon2's own cost."""
+    Argon2's own cost (bench/elections.py)."""
+    stored = voting["ballots_stored"]
     table = [
         other_row(
-            f"vote: {voting['voters']:,} voters arriving within {voting['window_seconds']:.0f} s",
+            f"vote: {voting['voters']:,} voters arriving within {voting['window_seconds']:.0f} s "
+            f"(last answer at {voting['wall_seconds']:.0f} s)",
             _f(voting["all"]["median_ms"], " ms"),
             reference=f"p95 {_f(voting['all']['p95_ms'], ' ms')}",
-            queries=f"{voting['errors']} errors, {voting['ballots']:,} ballots",
-            goal=f"no error, one ballot each: "
-            f"{_verdict(voting['errors'] == 0 and voting['ballots'] == voting['voters'])}",
+            queries=f"{voting['errors']} errors, {stored:,} ballots stored",
+            goal="no error, one ballot each: "
+            f"{_verdict(voting['errors'] == 0 and stored == voting['voters'])}",
         )
     ]
     labels = {
@@ -434,15 +438,14 @@ def voting_rows(voting: dict) -> list[list[str]]:
         data = voting["steps"][step]
         reference = f"p95 {_f(data['p95_ms'], ' ms')}"
         if step == "confirm" and argon2:
-            reference += f"; Argon2 alone {argon2:.0f} ms"
+            reference += f" beside Argon2 alone {argon2:.0f} ms"
         table.append(other_row(label, _f(data["median_ms"], " ms"), reference=reference))
-    cpu = voting.get("server_cpu_ms_per_voter")
-    if cpu is not None and argon2:
-        ratio = cpu / argon2
+    ratio = voting.get("cpu_ratio_to_argon2")
+    if ratio is not None:
         table.append(
             other_row(
                 "vote: server CPU per ballot (three requests)",
-                _f(cpu, " ms"),
+                _f(voting["server_cpu_ms_per_ballot"], " ms"),
                 reference=f"Argon2 alone {argon2:.0f} ms",
                 ratio=f"{ratio:.2f}x Argon2",
                 goal=f"≤ {VOTE_CPU_GOAL:g}x Argon2: {_verdict(ratio <= VOTE_CPU_GOAL)}",
@@ -540,7 +543,6 @@ def main(argv=None) -> int:
             "tally_max_ratio_to_raw_sql": TALLY_GOAL,
             "ratio_job_max_ratio_to_fastest_sql": RATIO_GOAL,
             "vote_cpu_max_ratio_to_argon2": VOTE_CPU_GOAL,
-            "vote_median_ms_below": elections.MEDIAN_GOAL_MS,
             "certificate_median_s_below": certificate.GOAL_SECONDS,
         },
         "results": sections.results,
