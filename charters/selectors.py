@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.dates import add_months
-from core.deadlines import deadline_cached
+from core.deadlines import deadline_cached, deadline_memo_active
 from core.models import AuditEntry, Reminder, ReminderStatus
 from core.roles import is_copil
 
@@ -53,9 +53,13 @@ def charter_version_in_force(*, on: datetime.date | None = None) -> CharterVersi
 
 def charter_parameters(*, on: datetime.date | None = None) -> CharterParameters:
     """The parameters of the version in force; V1 R001's values before any version exists.
-    Read alone: the text of the charter stays in the database (the directory's filters
-    read the departments on every uncached page)."""
-    version = _in_force(on=on).only("parameters").first()
+    Within a list of deadlines, from the version it already holds; elsewhere read alone:
+    the text of the charter stays in the database (the directory's filters read the
+    departments on every uncached page)."""
+    if deadline_memo_active():
+        version = charter_version_in_force(on=on)
+    else:
+        version = _in_force(on=on).only("parameters").first()
     return version.governance if version else CharterParameters()
 
 

@@ -65,6 +65,7 @@ __all__ = [
     "DeadlineViewer",
     "deadline_cached",
     "deadline_memo",
+    "deadline_memo_active",
     "deadline_kinds",
     "deadline_label",
     "deadline_list",
@@ -167,6 +168,11 @@ def deadline_cached(key, compute: Callable[[], object]):
     if key not in memo:
         memo[key] = compute()
     return memo[key]
+
+
+def deadline_memo_active() -> bool:
+    """Whether a list of deadlines (or a page sharing its values) is being built."""
+    return _MEMO.get() is not None
 
 
 @contextmanager
