@@ -208,9 +208,10 @@ class Sections:
         return result
 
 
-def measure_web(args, states, counts) -> dict:
-    """Every page warm and cold against its raw SQL and the floor, then the vote's rush,
-    on one gunicorn (bench/pages.py, bench/elections.py)."""
+def measure_web(sections: Sections, args, states, counts) -> None:
+    """On one gunicorn, three sections (each reported on its own if it fails): every page
+    warm and cold against its raw SQL and the floor (bench/pages.py); the check-in's
+    search, tap and phone load (bench/checkin.py); the vote's rush (bench/elections.py)."""
     from django.db import connections
     from django.urls import reverse
 
@@ -224,7 +225,9 @@ def measure_web(args, states, counts) -> dict:
     # Argon2 checks wait for a core.
     os.environ.setdefault("GUNICORN_CMD_ARGS", elections.GUNICORN_ARGS)
     with run.Server(workers=args.workers) as server:
-        page_rows = pages.measure(
+        sections.run(
+            "pages",
+            pages.measure,
             server.port,
             chosen,
             floor=reverse("bench_floor"),
@@ -234,7 +237,9 @@ def measure_web(args, states, counts) -> dict:
         )
         # The check-in beyond its page: the search without JavaScript, a tap, and the
         # page on a phone's screen in Chromium until its search filters the roster.
-        checking_in = checkin.measure(
+        sections.run(
+            "checkin",
+            checkin.measure,
             counts["checkin_activity"],
             repeat=args.taps,
             base_url=server.url,
@@ -242,7 +247,9 @@ def measure_web(args, states, counts) -> dict:
             seed=args.seed,
         )
         connections.close_all()
-        voting = elections.measure_voting(
+        sections.run(
+            "voting",
+            elections.measure_voting,
             server.port,
             states["voting"],
             window=args.window,
@@ -250,7 +257,6 @@ def measure_web(args, states, counts) -> dict:
             seed=args.seed,
             server_pid=server.process.pid,
         )
-    return {"pages": page_rows, "checkin": checking_in, "voting": voting}
 
 
 def measure_attendance(args) -> dict:
@@ -330,8 +336,7 @@ def rows(report: dict, earlier: dict | None = None) -> list[list[str]]:
     the certificate."""
     results = report["results"]
     table = []
-    web = results.get("web") or {}
-    for row in web.get("pages") or []:
+    for row in results.get("pages") or []:
         table.append(page_row(row, earlier))
     att = results.get("attendance")
     if att:
@@ -346,9 +351,9 @@ def rows(report: dict, earlier: dict | None = None) -> list[list[str]]:
                 goal=f"≤ {RATIO_GOAL:g}x SQL: {_verdict(ratio <= RATIO_GOAL)}",
             )
         )
-    if web.get("checkin"):
-        table += checkin_rows(web["checkin"])
-    voting = web.get("voting")
+    if results.get("checkin"):
+        table += checkin_rows(results["checkin"])
+    voting = results.get("voting")
     if voting:
         table += voting_rows(voting)
     tally = results.get("tally")
@@ -487,7 +492,7 @@ def scale_one_queries(args) -> dict | None:
     if args.scale == 1 or not latest.exists():
         return None
     report = json.loads(latest.read_text())
-    pages = (report.get("results", {}).get("web") or {}).get("pages") or []
+    pages = report.get("results", {}).get("pages") or []
     return {row["page"]: row.get("queries") for row in pages}
 
 
@@ -510,7 +515,7 @@ def main(argv=None) -> int:
 
     load_before = run.load_average()
     sections = Sections()
-    sections.run("web", measure_web, args, states, counts)
+    measure_web(sections, args, states, counts)
     sections.run("attendance", measure_attendance, args)
     sections.run("tally", elections.measure_tally, states["tally"], repeat=args.repeat)
     deadlines = deadlines_module()

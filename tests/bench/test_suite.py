@@ -44,7 +44,7 @@ def test_the_whole_benchmark_runs_on_a_tiny_data_set(tmp_path):
     assert report["data_set"]["organisations"] == 40
     assert report["data_set"]["attendance rows"] > 0
     results = report["results"]
-    pages = results["web"]["pages"]
+    pages = results["pages"]
     names = {row["page"] for row in pages}
     assert {"directory", "organisation", "member dashboard", "COPIL cockpit"} <= names
     assert {"admin: organisations", "admin: participations", "admin: attendance ratios"} <= names
@@ -55,13 +55,13 @@ def test_the_whole_benchmark_runs_on_a_tiny_data_set(tmp_path):
         assert row["raw_sql_ms"] > 0 and row["queries"] > 0, row
     # Served from the cache when warm: the public pages run no query then.
     assert next(row for row in pages if row["page"] == "directory")["queries_warm"] == 0
-    voting = results["web"]["voting"]
+    voting = results["voting"]
     assert voting["errors"] == 0, voting["error_samples"]
     assert voting["ballots_stored"] == voting["ballots"] == voting["voters"] == 5
     assert voting["all"]["requests"] == 15  # page, review and confirmation for each voter
     assert voting["server_cpu_ms_per_ballot"] > 0 and voting["cpu_ratio_to_argon2"] > 0
     assert results["attendance"]["ratio_to_raw_sql"] > 0
-    checking_in = results["web"]["checkin"]
+    checking_in = results["checkin"]
     assert checking_in["tap_ms"] > 0 and checking_in["search_ms"] > 0
     assert checking_in["browser_interactive_ms"] > 0 and checking_in["browser_errors"] == []
     tally = results["tally"]
