@@ -227,7 +227,7 @@ def verdict(row: dict) -> tuple[str, bool]:
 # --- the pages of the table -------------------------------------------------------------
 
 
-def choose(checkin_activity_id: int, checkin_people: int) -> list[Page]:
+def choose(checkin_activity_id: int) -> list[Page]:
     """The public pages as a visitor, then the signed-in pages as the person who uses each."""
     from django.urls import reverse
 
@@ -242,7 +242,7 @@ def choose(checkin_activity_id: int, checkin_people: int) -> list[Page]:
     organiser = User.objects.get(email=ORGANISER_EMAIL)
     pages.append(
         Page(
-            f"check-in, {checkin_people:,} people",
+            "check-in, trade-fair day",
             reverse("activities:checkin", args=[checkin_activity_id]),
             "checkin",
             user_id=organiser.pk,

@@ -217,7 +217,7 @@ def measure_web(sections: Sections, args, states, counts) -> None:
 
     from bench import checkin, elections, pages, run
 
-    chosen = pages.choose(counts["checkin_activity"], counts["checkin_people"])
+    chosen = pages.choose(counts["checkin_activity"])
     for page in chosen:
         pages.sign_in(page)
     connections.close_all()  # gunicorn's workers open their own connections
