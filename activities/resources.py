@@ -21,7 +21,7 @@ from members.models import User
 
 from .constants import Attendance
 from .models import Activity
-from .selectors import activity_day, checkin_roster, participation_list
+from .selectors import activity_day, checkin_people, participation_list
 
 EXPORT_HEADER = ["email", "nom", "prenom", "entite", "statut", "date"]
 MAX_LINES = 5000
@@ -224,17 +224,17 @@ def attendance_sheet_pdf(*, activity: Activity, language: str = "fr") -> bytes:
     day = timezone.localdate(activity.starts_at)
     # The check-in roster: convened representatives, named persons, people already recorded.
     roster = sorted(
-        checkin_roster(activity=activity),
-        key=lambda row: (row.user.last_name.lower(), row.user.first_name.lower(), row.user.email),
+        checkin_people(activity=activity),
+        key=lambda person: (person.last_name.lower(), person.first_name.lower(), person.email),
     )
     rows = [
         {
-            "email": row.user.email,
-            "nom": row.user.last_name,
-            "prenom": row.user.first_name,
-            "entite": row.organisation.legal_name if row.organisation else "",
+            "email": person.email,
+            "nom": person.last_name,
+            "prenom": person.first_name,
+            "entite": person.organisation,
         }
-        for row in roster
+        for person in roster
     ]
     return render_pdf(
         "activities/sign_in_sheet.html",
