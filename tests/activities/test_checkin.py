@@ -351,8 +351,10 @@ def test_walk_in_form_has_its_own_page(client, organiser):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Cobots de Moselle" in html
     assert 'name="email"' in html
+    # The organisation is searched, never listed whole (thousands at a plenary).
+    assert 'name="organisation_search"' in html
+    assert "Cobots de Moselle" not in html
     checkin = client.get(reverse("activities:checkin", args=[activity.pk])).content.decode()
     assert reverse("activities:checkin_walk_in", args=[activity.pk]) in checkin
 
@@ -382,6 +384,75 @@ def test_walk_in_is_added_present_and_counts_for_the_chosen_organisation(client,
         True,
         member,
     )
+
+
+def _walk_in(client, activity, **fields):
+    data = {"email": "nouvelle@exemple.fr", "first_name": "Léa", "last_name": "Martin"}
+    return client.post(
+        reverse("activities:checkin_walk_in", args=[activity.pk]), {**data, **fields}
+    )
+
+
+@pytest.mark.rule("A2")
+def test_walk_in_organisation_found_by_one_search_match_or_its_siren(client, organiser):
+    activity = ActivityFactory()
+    cobots = member_organisation(legal_name="Cobots de Moselle", siren="732829320")
+    convene(activity, cobots)
+    convene(activity, member_organisation(legal_name="Vosges Bois Robotique"))
+
+    assert _walk_in(client, activity, organisation_search="cobots").status_code == 302
+    assert _walk_in(
+        client, activity, email="autre@exemple.fr", organisation_search="732 829 320"
+    ).status_code == (302)
+
+    assert {p.organisation for p in Participation.objects.all()} == {cobots}
+
+
+def test_walk_in_several_matches_are_offered_and_the_choice_is_kept(client, organiser):
+    activity = ActivityFactory()
+    first = member_organisation(legal_name="Robotique de Moselle")
+    convene(activity, first)
+    convene(activity, member_organisation(legal_name="Robotique des Vosges"))
+    not_convened = member_organisation(legal_name="Robotique d'Alsace")
+
+    response = _walk_in(client, activity, organisation_search="robotique")
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Plusieurs entités correspondent" in html
+    assert 'value="robotique"' in html and 'value="Léa"' in html
+    assert "Robotique de Moselle" in html and "Robotique des Vosges" in html
+    assert not_convened.legal_name not in html
+    assert Participation.objects.count() == 0
+
+    chosen = _walk_in(client, activity, organisation_search="robotique", organisation=first.pk)
+    assert chosen.status_code == 302
+    assert Participation.objects.get().organisation == first
+
+
+def test_walk_in_search_without_match_says_so_in_french(client, organiser):
+    activity = ActivityFactory()
+    convene(activity, member_organisation(legal_name="Cobots de Moselle"))
+
+    response = _walk_in(client, activity, organisation_search="Inconnue SA")
+
+    assert response.status_code == 400
+    assert "Aucune entité convoquée à cette activité ne correspond" in response.content.decode()
+    assert Participation.objects.count() == 0
+
+
+def test_walk_in_page_does_not_grow_with_the_convened_organisations(
+    client, organiser, django_assert_max_num_queries
+):
+    activity = ActivityFactory()
+    url = reverse("activities:checkin_walk_in", args=[activity.pk])
+    sizes = []
+    for count in (2, 30):
+        for _ in range(count - Organisation.objects.count()):
+            convene(activity, member_organisation())
+        with django_assert_max_num_queries(8):
+            sizes.append(len(client.get(url).content))
+    assert sizes[0] == sizes[1]
 
 
 def test_walk_in_form_errors_keep_what_was_typed(client, organiser):
