@@ -9,6 +9,7 @@ page numbers are dropped: the web page has its own.
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -80,7 +81,11 @@ def _is_minor_heading(line: str) -> bool:
     )
 
 
+@lru_cache(maxsize=8)
 def parse_charter(body: str) -> CharterDocument:
+    """The document of a charter text. A version's text never changes once ratified, so
+    each process parses it once: the result is shared, and read only by its callers
+    (``section`` builds a new document)."""
     front_matter: list[str] = []
     blocks: list[Block] = []
     toc: list[TocEntry] = []
