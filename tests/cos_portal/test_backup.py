@@ -77,7 +77,7 @@ def test_sqlite_database_is_backed_up_and_restored_with_the_backup_api(tmp_path,
     assert oct(archive.stat().st_mode & 0o777) == "0o600"
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the suite runs on PostgreSQL")
+@pytest.mark.sqlite
 def test_the_site_s_sqlite_database_is_restored_into_a_fresh_file(tmp_path, media):
     before = registry_data()
     archive = backup(tmp_path)
@@ -104,7 +104,7 @@ def test_the_site_s_sqlite_database_is_restored_into_a_fresh_file(tmp_path, medi
     assert emails == [("claire@sauvegarde.fr",)]
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the suite runs on PostgreSQL")
+@pytest.mark.sqlite
 def test_restore_puts_the_site_back_as_it_was(tmp_path, media):
     before = registry_data()
     archive = backup(tmp_path)
