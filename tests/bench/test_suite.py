@@ -64,6 +64,11 @@ def test_the_whole_benchmark_runs_on_a_tiny_data_set(tmp_path):
     checking_in = results["checkin"]
     assert checking_in["tap_ms"] > 0 and checking_in["search_ms"] > 0
     assert checking_in["browser_interactive_ms"] > 0 and checking_in["browser_errors"] == []
+    syncing = results["checkin_sync"]
+    assert syncing["outcomes"] == {"applied": 30}
+    assert syncing["replay_outcomes"] == {"duplicate": 30}
+    assert syncing["sync_ms"] > 0 and syncing["bytes"] > 0
+    assert syncing["queries_30"] > 0 and syncing["queries_300"] > 0
     tally = results["tally"]
     assert tally["ballots"] == 50
     assert tally["constant"] is True  # the same queries for 50 ballots as for 1
@@ -76,6 +81,7 @@ def test_the_whole_benchmark_runs_on_a_tiny_data_set(tmp_path):
     for label in (
         "page: directory",
         "page: COPIL cockpit",
+        "check-in app: sync of 30 queued check-ins",
         "attendance ratio job",
         "vote:",
         "tally",
