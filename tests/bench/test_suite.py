@@ -65,7 +65,10 @@ def test_the_whole_benchmark_runs_on_a_tiny_data_set(tmp_path):
     assert checking_in["tap_ms"] > 0 and checking_in["search_ms"] > 0
     assert checking_in["browser_interactive_ms"] > 0 and checking_in["browser_errors"] == []
     syncing = results["checkin_sync"]
-    assert syncing["outcomes"] == {"applied": 30}
+    # The check-in section's taps just before are newer than the queue (an hour old):
+    # the people it tapped keep them, their queued actions are superseded.
+    assert set(syncing["outcomes"]) <= {"applied", "superseded"}
+    assert sum(syncing["outcomes"].values()) == 30 and syncing["outcomes"]["applied"] > 0
     assert syncing["replay_outcomes"] == {"duplicate": 30}
     assert syncing["sync_ms"] > 0 and syncing["bytes"] > 0
     assert syncing["queries_30"] > 0 and syncing["queries_300"] > 0
