@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/", views.activity_detail, name="detail"),
     path("<int:pk>/modifier/", views.activity_edit, name="edit"),
     path("<int:pk>/inscription/", views.register, name="register"),
+    path("<int:pk>/mon-code.png", views.my_checkin_code, name="my_checkin_code"),
     path("<int:pk>/pointage/", views.checkin, name="checkin"),
     path("<int:pk>/pointage/marquer/", views.checkin_mark, name="checkin_mark"),
     path("<int:pk>/pointage/synchroniser/", views.checkin_sync, name="checkin_sync"),
