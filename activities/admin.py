@@ -170,7 +170,7 @@ class ActivityAdmin(admin.ModelAdmin):
 @admin.register(Participation)
 class ParticipationAdmin(LongListAdminMixin, admin.ModelAdmin):
     list_display = ["activity", "user", "organisation", "registration", "attendance", "is_walk_in"]
-    list_filter = ["attendance", "registration", "is_walk_in"]
+    list_filter = ["attendance", "registration", "is_walk_in", "recorded_offline"]
     search_fields = [
         "user__email",
         "user__last_name",
@@ -184,7 +184,8 @@ class ParticipationAdmin(LongListAdminMixin, admin.ModelAdmin):
     ordering = ["-id"]
     sortable_by = ()
     readonly_fields = ["activity", "user", "organisation", "registration", "registered_at",
-                       "attendance", "is_walk_in", "recorded_by", "recorded_at"]  # fmt: skip
+                       "attendance", "is_walk_in", "recorded_by", "recorded_at",
+                       "recorded_offline"]  # fmt: skip
 
     def has_add_permission(self, request):
         # Attendance is recorded on the check-in page, through the services (A2).

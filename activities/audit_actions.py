@@ -13,6 +13,12 @@ class ActivitiesAudit(models.TextChoices):
     ACTIVITY_CANCELLED = "activities.activity.cancelled", _("Activité annulée")
     # An organiser marks a person present, absent or excused on the check-in page.
     PARTICIPATION_CHECKED_IN = "activities.participation.checked_in", _("Présence pointée")
+    # The check-in app sends an action older than the person's latest check-in: kept,
+    # not applied (the latest on the phones wins).
+    PARTICIPATION_CHECKIN_SUPERSEDED = (
+        "activities.participation.checkin_superseded",
+        _("Pointage reçu après un pointage plus récent"),
+    )
     # An organiser adds a person who came without a convocation, marked present.
     PARTICIPATION_WALK_IN = (
         "activities.participation.walk_in_added",

@@ -1,17 +1,20 @@
 """Forms of activities: they parse input; the rules live in services.py."""
 
 import datetime
+import uuid
 
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation, User
 
 from . import selectors
+from .checkin_sync import MAX_ACTIONS, SyncAction, SyncWalkIn
 from .constants import MINUTES_MAX_BYTES, ActivityKind, ConvenedScope
 from .resources import MAX_BYTES
 
@@ -92,6 +95,104 @@ class WalkInForm(forms.Form):
                 ),
             )
         return cleaned
+
+
+class SyncWalkInForm(forms.Form):
+    """A walk-in sent by the check-in app (A2): the fields of ``WalkInForm``, the
+    organisation by id (the app found it among the convened ones)."""
+
+    email = forms.EmailField(label=_("Adresse e-mail"))
+    first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
+
+
+def _sync_time(value) -> datetime.datetime | None:
+    """The phone's time of an action, ISO 8601; a time without offset is the portal's."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = parse_datetime(value.strip())
+    except ValueError:
+        return None
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def _sync_action(number: int, raw) -> SyncAction:
+    """One action of the app; ``ValidationError`` when its shape is not the contract's
+    (the whole request is refused), ``refusal`` set when only its values are wrong."""
+    malformed = forms.ValidationError(
+        _(
+            "Action n° %(number)s mal formée : un objet avec « id » (UUID), « at » et une "
+            "seule clé parmi « person », « code » et « walk_in » est attendu."
+        ),
+        params={"number": number},
+    )
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+        raise malformed
+    try:
+        client_id = uuid.UUID(raw["id"])
+    except ValueError:
+        raise malformed from None
+    kinds = [key for key in ("person", "code", "walk_in") if raw.get(key) is not None]
+    offline = raw.get("offline", False)
+    if len(kinds) != 1 or not isinstance(offline, bool):
+        raise malformed
+    action = SyncAction(client_id=client_id, at=_sync_time(raw.get("at")), offline=offline)
+    if kinds == ["person"]:
+        person = raw["person"]
+        if isinstance(person, bool) or not isinstance(person, int):
+            raise malformed
+        action.person = person
+        attendance = raw.get("attendance", "")
+        action.attendance = attendance if isinstance(attendance, str) else ""
+    elif kinds == ["code"]:
+        if not isinstance(raw["code"], str):
+            raise malformed
+        action.code = raw["code"][:200]
+    else:
+        walk_in = raw["walk_in"]
+        organisation = walk_in.get("organisation") if isinstance(walk_in, dict) else None
+        if not isinstance(walk_in, dict) or (
+            organisation is not None
+            and (isinstance(organisation, bool) or not isinstance(organisation, int))
+        ):
+            raise malformed
+        form = SyncWalkInForm(
+            {name: walk_in.get(name) or "" for name in ("email", "first_name", "last_name")}
+        )
+        if form.is_valid():
+            action.walk_in = SyncWalkIn(
+                email=form.cleaned_data["email"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                organisation=organisation,
+            )
+        else:
+            # The first reason, prefixed by its field: "Adresse e-mail : Saisissez...".
+            name, errors = next(iter(form.errors.items()))
+            action.refusal = f"{form.fields[name].label} : {errors[0]}"
+    if action.at is None and not action.refusal:
+        action.refusal = str(
+            _("Heure de l'action illisible : une date ISO 8601 avec son fuseau est attendue.")
+        )
+    return action
+
+
+def checkin_sync_actions(payload) -> list[SyncAction]:
+    """The actions of a check-in sync (A2), parsed from the request's JSON; a
+    ``ValidationError`` with a French message when the request as a whole is malformed
+    (then nothing is applied)."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("actions"), list):
+        raise forms.ValidationError(_("La requête doit contenir une liste « actions »."))
+    raw_actions = payload["actions"]
+    if len(raw_actions) > MAX_ACTIONS:
+        raise forms.ValidationError(
+            _("Au plus %(max)s actions par synchronisation : envoyez la file en plusieurs fois."),
+            params={"max": MAX_ACTIONS},
+        )
+    return [_sync_action(number, raw) for number, raw in enumerate(raw_actions, start=1)]
 
 
 class AttendanceImportForm(forms.Form):

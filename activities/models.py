@@ -146,6 +146,8 @@ class Participation(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )  # fmt: skip
     recorded_at = models.DateTimeField(_("pointé le"), null=True, blank=True)
+    # Recorded on an organiser's phone without network, sent when it returned (A2).
+    recorded_offline = models.BooleanField(_("pointé hors ligne"), default=False)
 
     class Meta:
         verbose_name = _("participation")
@@ -177,6 +179,55 @@ class Participation(models.Model):
     @property
     def is_not_coming(self) -> bool:
         return self.registration == Registration.NOT_COMING
+
+
+class CheckinAction(models.Model):
+    """One action of an organiser's check-in app, received by the sync (A2).
+
+    The app gives each action an id when it is made (a tap, a scanned code, a walk-in),
+    queues it while offline and sends it when the network returns; an id stored here is
+    never applied twice, however often the app sends it again. ``acted_at`` is when the
+    organiser acted on the phone: the latest action on a person wins.
+    """
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", _("appliqué")
+        SUPERSEDED = "superseded", _("dépassé par un pointage plus récent")
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activité"), on_delete=models.CASCADE,
+        related_name="checkin_actions",
+    )  # fmt: skip
+    client_id = models.UUIDField(_("identifiant donné par l'application"))
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("personne"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    attendance = models.CharField(
+        _("présence"), max_length=20, choices=Attendance.choices, blank=True, default=""
+    )
+    acted_at = models.DateTimeField(_("pointé sur le téléphone le"))
+    received_at = models.DateTimeField(_("reçu le"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("organisateur"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    offline = models.BooleanField(_("hors ligne"), default=False)
+    outcome = models.CharField(_("résultat"), max_length=20, choices=Outcome.choices)
+    walk_in = models.BooleanField(_("venu sans convocation"), default=False)
+
+    class Meta:
+        verbose_name = _("action de pointage")
+        verbose_name_plural = _("actions de pointage")
+        ordering = ["activity", "acted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "client_id"], name="checkin_action_unique_client_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} ({self.outcome})"
 
 
 class AttendanceRatio(models.Model):

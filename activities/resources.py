@@ -24,6 +24,9 @@ from .models import Activity
 from .selectors import activity_day, checkin_people, participation_list
 
 EXPORT_HEADER = ["email", "nom", "prenom", "entite", "statut", "date"]
+# The export adds whether the check-in was made offline on an organiser's phone (A2); the
+# import ignores that column, and the paper sign-in sheet has no use for it.
+EXPORT_EXTRA_HEADER = ["hors_ligne"]
 MAX_LINES = 5000
 MAX_BYTES = 1_048_576
 
@@ -190,7 +193,7 @@ def attendance_sheet_export(*, activity: Activity) -> str:
     """The activity's recorded attendance, in the format the import reads."""
     output = io.StringIO()
     writer = csv.writer(output, delimiter=";", lineterminator="\r\n")
-    writer.writerow(EXPORT_HEADER)
+    writer.writerow(EXPORT_HEADER + EXPORT_EXTRA_HEADER)
     day = timezone.localdate(activity.starts_at).strftime("%d/%m/%Y")
     labels = {
         Attendance.PRESENT: "présent",
@@ -208,6 +211,7 @@ def attendance_sheet_export(*, activity: Activity) -> str:
                 participation.organisation.legal_name if participation.organisation else "",
                 labels[participation.attendance],
                 day,
+                "oui" if participation.recorded_offline else "non",
             ]
         )
     return "\ufeff" + output.getvalue()

@@ -355,6 +355,7 @@ def attendance_record(
         "attendance": attendance,
         "recorded_by": actor if getattr(actor, "pk", None) else None,
         "recorded_at": now,
+        "recorded_offline": False,  # on the page, online (the app's sync says otherwise)
     }
     participation = (
         Participation.objects.select_for_update().filter(activity=activity, user=user).first()
@@ -428,7 +429,10 @@ def attendance_add_walk_in(
     participation.attendance = Attendance.PRESENT
     participation.recorded_by = actor if getattr(actor, "pk", None) else None
     participation.recorded_at = now
-    participation.save(update_fields=["attendance", "recorded_by", "recorded_at"])
+    participation.recorded_offline = False
+    participation.save(
+        update_fields=["attendance", "recorded_by", "recorded_at", "recorded_offline"]
+    )
     _attendance_audit(ActivitiesAudit.PARTICIPATION_WALK_IN, participation, actor, now)
     return participation
 
@@ -457,6 +461,7 @@ def attendance_import(
         existing.attendance = row.attendance
         existing.recorded_by = actor if getattr(actor, "pk", None) else None
         existing.recorded_at = now
+        existing.recorded_offline = False
         existing.save()
     audit_log(
         action=ActivitiesAudit.ATTENDANCE_IMPORTED,

@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/pointage/", views.checkin, name="checkin"),
     path("<int:pk>/pointage/app.webmanifest", views.checkin_manifest, name="checkin_manifest"),
     path("<int:pk>/pointage/marquer/", views.checkin_mark, name="checkin_mark"),
+    path("<int:pk>/pointage/synchroniser/", views.checkin_sync, name="checkin_sync"),
     path("<int:pk>/pointage/sans-convocation/", views.checkin_walk_in, name="checkin_walk_in"),
     path("<int:pk>/presences.csv", views.attendance_export, name="attendance_export"),
     path("<int:pk>/emargement.pdf", views.sign_in_sheet, name="sign_in_sheet"),

@@ -26,10 +26,18 @@ from members.models import User
 from members.selectors import active_representatives
 
 from . import calendar, resources, selectors, services
+from . import checkin_sync as sync
 from .checkin_codes import checkin_key_text
 from .constants import ActivityKind, Attendance, Registration
 from .exceptions import ActivitiesError
-from .forms import ACTIVITY_FIELDS, ActivityForm, AttendanceImportForm, MinutesForm, WalkInForm
+from .forms import (
+    ACTIVITY_FIELDS,
+    ActivityForm,
+    AttendanceImportForm,
+    MinutesForm,
+    WalkInForm,
+    checkin_sync_actions,
+)
 from .models import Activity, CalendarToken, Participation
 from .schema import activity_event
 
@@ -410,6 +418,27 @@ def checkin_mark(request, pk):
     if person is not None:
         url += f"#personne-{person.pk}"
     return redirect(url)
+
+
+@login_required
+@require_POST
+def checkin_sync(request, pk):
+    """The check-in app's queue (A2): actions made on a phone, offline or not, applied
+    once each (``checkin_sync.checkin_sync``); JSON in, JSON out. A malformed request is
+    refused whole (400), a bad action alone (its outcome "refused")."""
+    activity = _organised_activity(request, pk)
+    try:
+        payload = json.loads(request.body)
+    except (UnicodeDecodeError, ValueError):
+        return JsonResponse(
+            {"error": _("Le corps de la requête n'est pas du JSON valide.")}, status=400
+        )
+    try:
+        actions = checkin_sync_actions(payload)
+    except ValidationError as error:
+        return JsonResponse({"error": error.messages[0]}, status=400)
+    result = sync.checkin_sync(activity=activity, actions=actions, actor=request.user)
+    return JsonResponse(result.as_json())
 
 
 @login_required

@@ -131,10 +131,10 @@ def test_export_is_readable_by_the_import(client, setting):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     text = response.content.decode("utf-8-sig")
     lines = text.strip().split("\r\n")
-    assert lines[0] == "email;nom;prenom;entite;statut;date"
+    assert lines[0] == "email;nom;prenom;entite;statut;date;hors_ligne"
     day = timezone.localdate(DAY).strftime("%d/%m/%Y")
     assert (
-        f"alice@exemple.fr;{alice.user.last_name};{alice.user.first_name};Forge de l'Est;présent;{day}"
+        f"alice@exemple.fr;{alice.user.last_name};{alice.user.first_name};Forge de l'Est;présent;{day};non"
         in lines
     )
     Participation.objects.all().delete()

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from activities.resources import EXPORT_HEADER
+from activities.resources import EXPORT_EXTRA_HEADER, EXPORT_HEADER
 from members.constants import Role
 from tests.members.factories import (
     RepresentativeFactory,
@@ -64,9 +64,12 @@ def test_the_organisers_print_a_sign_in_sheet_of_the_convened_people(client, act
         *EXPORT_HEADER,
     ):
         assert expected in text, expected
-    # The same people, with the same columns, as the CSV the import reads back.
+    # The same people, with the same columns, as the CSV the import reads back (the
+    # export adds whether each check-in was made offline, which the import ignores).
     export = client.get(reverse("activities:attendance_export", args=[activity.pk]))
-    assert export.content.decode("utf-8-sig").splitlines()[0] == ";".join(EXPORT_HEADER)
+    assert export.content.decode("utf-8-sig").splitlines()[0] == ";".join(
+        EXPORT_HEADER + EXPORT_EXTRA_HEADER
+    )
 
 
 def test_the_sheet_is_linked_from_the_organisers_pages(client, activity):
