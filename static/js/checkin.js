@@ -483,12 +483,19 @@
       var rebuild_ = false;
       var touched = [];
       var removals = [];
+      var rowErrors = {};
       (answer.results || []).forEach(function (result) {
         var action = byClientId[result.id];
         if (!action) { return; }
         answered += 1;
         removals.push(unqueue(action.id));
-        if (result.outcome === "refused") { showRefusal(action, result.error || MESSAGES.syncFailed); }
+        var target = action.walk_in ? result.person : (action.code ? codePerson(action.code) : action.person);
+        if (result.outcome === "refused") {
+          showRefusal(action, result.error || MESSAGES.syncFailed);
+          if (target !== null && target !== undefined) { rowErrors[target] = result.error || MESSAGES.syncFailed; }
+        } else if (target !== null && target !== undefined) {
+          rowErrors[target] = "";
+        }
         if (settle(action, result)) { rebuild_ = true; }
         if (result.person !== null && result.person !== undefined) { touched.push(result.person); }
         if (!action.walk_in) { touched.push(action.code ? codePerson(action.code) : action.person); }
@@ -500,7 +507,9 @@
         touched.forEach(function (id) {
           refresh(id);
           var index = byId[id];
-          if (index !== undefined && rows[index]) { showError(rows[index], ""); }
+          if (index !== undefined && rows[index] && rowErrors[id] !== undefined) {
+            showError(rows[index], rowErrors[id]); // the latest answer about the person
+          }
         });
         updateCounts();
       }
