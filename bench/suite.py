@@ -67,6 +67,7 @@ TINY = {
     "time_budget": 10.0,
     "repeat": 1,
     "taps": 3,
+    "sync_actions": 30,
     "loads": 1,
     "certificate_runs": 1,
     "deadline_organisations": 20,
@@ -92,6 +93,7 @@ def parse_args(argv):
     add("--repeat", type=int, default=5, help="timed runs of the ratio task and the tally")
     add("--taps", type=int, default=50, help="check-in taps and searches timed")
     add("--loads", type=int, default=5, help="check-in page loads in Chromium")
+    add("--sync-actions", type=int, default=300, help="queued check-ins of the app's sync")
     add("--certificate-runs", type=int, default=10)
     add("--deadline-organisations", type=int, default=None, help="default: --organisations")
     add("--seed", type=int, default=2026)
@@ -215,7 +217,7 @@ def measure_web(sections: Sections, args, states, counts) -> None:
     from django.db import connections
     from django.urls import reverse
 
-    from bench import checkin, elections, pages, run
+    from bench import checkin, checkin_sync, elections, pages, run
 
     chosen = pages.choose(counts["checkin_activity"])
     for page in chosen:
@@ -244,6 +246,15 @@ def measure_web(sections: Sections, args, states, counts) -> None:
             repeat=args.taps,
             base_url=server.url,
             loads=args.loads,
+            seed=args.seed,
+        )
+        # The check-in app's queue sent when the network returns, then sent again.
+        sections.run(
+            "checkin_sync",
+            checkin_sync.measure_sync,
+            server.url,
+            counts["checkin_activity"],
+            n=args.sync_actions,
             seed=args.seed,
         )
         connections.close_all()
@@ -353,6 +364,8 @@ def rows(report: dict, earlier: dict | None = None) -> list[list[str]]:
         )
     if results.get("checkin"):
         table += checkin_rows(results["checkin"])
+    if results.get("checkin_sync"):
+        table.append(checkin_sync_row(results["checkin_sync"]))
     voting = results.get("voting")
     if voting:
         table += voting_rows(voting)
@@ -416,6 +429,22 @@ def checkin_rows(data: dict) -> list[list[str]]:
             )
         )
     return table
+
+
+def checkin_sync_row(data: dict) -> list[str]:
+    """The check-in app's sync: the queue sent once, then again (all duplicates), and its
+    queries at 30 and 300 actions (bench/checkin_sync.py)."""
+    queries = f"30: {data['queries_30']}, 300: {data['queries_300']}"
+    if data.get("sqlite_write_batches") and not data["constant"]:
+        queries += " (SQLite splits bulk writes at 999 variables)"
+    met = data["sync_ms"] < data["goal_ms"] and data["constant"]
+    return other_row(
+        f"check-in app: sync of {data['actions']:,} queued check-ins",
+        _f(data["sync_ms"], " ms"),
+        reference=f"replay {data['replay_ms']:.0f} ms, {data['per_action_ms']:.2f} ms/action",
+        queries=queries,
+        goal=f"< 1 s, same queries: {_verdict(met)}",
+    )
 
 
 def voting_rows(voting: dict) -> list[list[str]]:

@@ -64,6 +64,14 @@ def test_the_whole_benchmark_runs_on_a_tiny_data_set(tmp_path):
     checking_in = results["checkin"]
     assert checking_in["tap_ms"] > 0 and checking_in["search_ms"] > 0
     assert checking_in["browser_interactive_ms"] > 0 and checking_in["browser_errors"] == []
+    syncing = results["checkin_sync"]
+    # The check-in section's taps just before are newer than the queue (an hour old):
+    # the people it tapped keep them, their queued actions are superseded.
+    assert set(syncing["outcomes"]) <= {"applied", "superseded"}
+    assert sum(syncing["outcomes"].values()) == 30 and syncing["outcomes"]["applied"] > 0
+    assert syncing["replay_outcomes"] == {"duplicate": 30}
+    assert syncing["sync_ms"] > 0 and syncing["bytes"] > 0
+    assert syncing["queries_30"] > 0 and syncing["queries_300"] > 0
     tally = results["tally"]
     assert tally["ballots"] == 50
     assert tally["constant"] is True  # the same queries for 50 ballots as for 1
@@ -76,6 +84,7 @@ def test_the_whole_benchmark_runs_on_a_tiny_data_set(tmp_path):
     for label in (
         "page: directory",
         "page: COPIL cockpit",
+        "check-in app: sync of 30 queued check-ins",
         "attendance ratio job",
         "vote:",
         "tally",

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from activities.audit_actions import ActivitiesAudit
 from charters.audit_actions import ChartersAudit
-from core.audit import audit_log
+from core.audit import audit_log, audit_log_many
 from core.audit_actions import (
     CoreAudit,
     audit_action,
@@ -82,6 +82,7 @@ CODES = {
     "activities.activity.cancelled",
     "activities.participation.checked_in",
     "activities.participation.walk_in_added",
+    "activities.participation.checkin_superseded",
     "activities.attendance.imported",
     "activities.ratios.requested",
     "activities.minutes.saved",
@@ -177,6 +178,21 @@ def test_audit_log_refuses_a_code_nobody_registered():
         audit_log(action="members.status.honorary")
 
     assert not AuditEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_audit_log_many_writes_nothing_when_one_code_is_unknown():
+    with pytest.raises(ValueError, match="members.status.honorary"):
+        audit_log_many(
+            [{"action": CoreAudit.REMINDER_RESENT}, {"action": "members.status.honorary"}]
+        )
+    assert not AuditEntry.objects.exists()
+
+    assert audit_log_many([{"action": CoreAudit.REMINDER_RESENT, "data": {"n": 1}}] * 2) == 2
+    assert (
+        list(AuditEntry.objects.values_list("action", "data"))
+        == [("cos_portal.reminder.resent", {"n": 1})] * 2
+    )
 
 
 @pytest.mark.django_db
