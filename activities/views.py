@@ -427,6 +427,11 @@ def checkin_sync(request, pk):
     once each (``checkin_sync.checkin_sync``); JSON in, JSON out. A malformed request is
     refused whole (400), a bad action alone (its outcome "refused")."""
     activity = _organised_activity(request, pk)
+    if request.content_type != "application/json":
+        # A form's body is read by the middleware (request.POST): never JSON, never a 500.
+        return JsonResponse(
+            {"error": _("Le corps de la requête n'est pas du JSON valide.")}, status=400
+        )
     try:
         payload = json.loads(request.body)
     except (UnicodeDecodeError, ValueError):

@@ -182,3 +182,16 @@ def test_a_refused_check_in_page_does_not_open_the_camera(client):
 
     assert response.status_code == 403
     assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_a_form_posted_to_the_sync_is_refused_whole_not_a_server_error(client, organiser):
+    activity = ActivityFactory()
+    url = reverse("activities:checkin_sync", args=[activity.pk])
+
+    for data in ({}, {"actions": "[]"}):
+        response = client.post(url, data)
+        assert response.status_code == 400
+        assert response.json() == {"error": "Le corps de la requête n'est pas du JSON valide."}
+    response = client.post(url, {"actions": []}, content_type="application/json")
+    assert response.status_code == 200
+    assert response.json()["results"] == []
