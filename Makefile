@@ -13,7 +13,7 @@ SITE_URL ?= http://127.0.0.1:$(PORT)
 # without DEBUG; it still reloads on code changes. `make run DEBUG=true` for Django's pages.
 DEBUG ?= false
 
-.PHONY: run test lint install chromium pdfinfo vnu messages bench lock clean
+.PHONY: run test lint install chromium pdfinfo zbar vnu messages bench lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ pdfinfo:
 	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
 	  else echo "pdfinfo is missing: sudo apt-get install poppler-utils"; fi; }
 
+# The check-in code tests read the QR images of the mails and pages with zbar's zbarimg,
+# as the organiser's camera does; install it when missing.
+zbar:
+	@command -v zbarimg >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zbar-tools >/dev/null; \
+	  else echo "zbarimg is missing: sudo apt-get install zbar-tools"; fi; }
+
 # Static analysis: ruff, the layers contract (import-linter, pyproject.toml), bandit (medium and high), and the portal's own semgrep rules
 # (.semgrep/: mark_safe, |safe, csrf_exempt, .raw/.extra; offline, no metrics) on the
 # app folders and templates only, to stay quick.
@@ -64,7 +71,7 @@ vnu:
 	  else echo "npm is missing: sudo apt-get install npm"; fi; }
 	@test -f node_modules/vnu-jar/build/dist/vnu.jar || npm ci --no-audit --no-fund --ignore-scripts
 
-test: install chromium pdfinfo vnu lint
+test: install chromium pdfinfo zbar vnu lint
 	$(PY) manage.py makemigrations --check --dry-run --settings=cos_portal.settings.test
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 	DATABASE_URL=sqlite:///$(CURDIR)/.pytest-sqlite.sqlite3 REDIS_URL= $(PY) -m pytest -q -m sqlite $(PYTEST_ARGS)

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from core.audit_actions import audit_actions_register
+from core.email_kinds import email_kind_register
 
 from .audit_actions import ActivitiesAudit
 
@@ -28,3 +29,7 @@ class ActivitiesConfig(AppConfig):
 
         # The app's decisions in the audit trail (core/audit_actions.py).
         audit_actions_register(ActivitiesAudit)
+
+        # The convocation with the person's check-in code (A2): a convocation is not a
+        # mail one stops receiving, so the kind is mandatory (core/email_kinds.py).
+        email_kind_register("activity_convocation")

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import BaseModel
+from core.models import BaseModel, LeasedJob
 from members.models import Organisation
 
 from .constants import ActivityKind, Attendance, ConvenedScope, ConvocationSource, Registration
@@ -115,6 +115,51 @@ class Convocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} → {self.activity}"
+
+
+class ConvocationNoticeStatus(models.TextChoices):
+    PENDING = "pending", _("À envoyer")
+    SENT = "sent", _("Envoyé")
+    FAILED = "failed", _("Échec")
+
+
+class ConvocationNotice(LeasedJob):
+    """The convocation e-mail of one person to one activity, with their check-in code (A2).
+
+    Written when the person joins the activity's roster (convocations synced, an invitee
+    named), unique per activity and person: a second sync finds the row and adds nothing.
+    The e-mail task sends only the rows it claimed (LeasedJob) and marks each one sent
+    right after its e-mail, so a retry, a re-sync or a worker killed in the middle of a
+    batch never sends twice, and the rows left are sent by the next run.
+    """
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activité"), on_delete=models.CASCADE,
+        related_name="convocation_notices",
+    )  # fmt: skip
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("personne"), on_delete=models.CASCADE,
+        related_name="convocation_notices",
+    )  # fmt: skip
+    status = models.CharField(
+        _("état"), max_length=10, choices=ConvocationNoticeStatus.choices,
+        default=ConvocationNoticeStatus.PENDING, db_index=True,
+    )  # fmt: skip
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    queued_at = models.DateTimeField(_("mis en file le"))
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("envoi de convocation")
+        verbose_name_plural = _("envois de convocations")
+        ordering = ["activity", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "user"], name="convocation_notice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity} → {self.user}"
 
 
 class Participation(models.Model):

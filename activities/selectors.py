@@ -154,6 +154,32 @@ def is_convened(*, user, activity: Activity) -> bool:
     return convened_organisation(user=user, activity=activity) is not None
 
 
+def is_on_roster(*, user, activity: Activity) -> bool:
+    """On the activity's check-in roster (A2, ``checkin_people``): convened (a representative
+    of a convened organisation at its date, or named), or with a participation."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        is_convened(user=user, activity=activity)
+        or Participation.objects.filter(activity=activity, user=user).exists()
+    )
+
+
+def roster_user_ids(*, activity: Activity) -> set[int]:
+    """The ids of the people on the activity's check-in roster (``checkin_people``) who can
+    receive a mail: active accounts with an address. Three queries of ids."""
+    people = User.objects.filter(is_active=True).exclude(email="")
+    representatives = active_representatives(on=activity_day(activity)).filter(
+        organisation__convocations__activity=activity
+    )
+    ids = set(people.filter(pk__in=representatives.values("user_id")).values_list("pk", flat=True))
+    ids.update(activity.invited_people.filter(pk__in=people).values_list("pk", flat=True))
+    ids.update(
+        people.filter(pk__in=activity.participations.values("user_id")).values_list("pk", flat=True)
+    )
+    return ids
+
+
 @dataclass(slots=True)
 class CheckinPerson:
     """One person on the check-in page, in plain values (A2)."""

@@ -31,6 +31,7 @@ from .constants import (
     ConvocationSource,
     Registration,
 )
+from .convocation_notices import convocation_notices_queue
 from .exceptions import (
     ActivitiesError,
     ActivityCancelled,
@@ -269,6 +270,7 @@ def activity_convocations_sync(*, activity: Activity, now: datetime.datetime | N
     )
     Activity.objects.filter(pk=activity.pk).update(convocations_synced_at=now)
     activity.convocations_synced_at = now
+    convocation_notices_queue(activity=activity, now=now)  # A2: their check-in codes
     return len(wanted)
 
 
@@ -667,6 +669,7 @@ def invitation_convene(
     for activity in named:
         if person is not None:
             activity.invited_people.add(person)
+            convocation_notices_queue(activity=activity, now=now)  # A2: their check-in code
         else:
             activity.invited_organisations.add(invitation.organisation_id)
             activity_convocations_sync(activity=activity, now=now)

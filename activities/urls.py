@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/modifier/", views.activity_edit, name="edit"),
     path("<int:pk>/inscription/", views.register, name="register"),
     path("pointage-sw.js", views.checkin_service_worker, name="checkin_service_worker"),
+    path("<int:pk>/mon-code.png", views.my_checkin_code, name="my_checkin_code"),
     path("<int:pk>/pointage/", views.checkin, name="checkin"),
     path("<int:pk>/pointage/app.webmanifest", views.checkin_manifest, name="checkin_manifest"),
     path("<int:pk>/pointage/marquer/", views.checkin_mark, name="checkin_mark"),

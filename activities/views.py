@@ -27,7 +27,7 @@ from members.selectors import active_representatives
 
 from . import calendar, resources, selectors, services
 from . import checkin_sync as sync
-from .checkin_codes import checkin_key_text
+from .checkin_codes import checkin_code_png, checkin_key_text
 from .constants import ActivityKind, Attendance, Registration
 from .exceptions import ActivitiesError
 from .forms import (
@@ -194,6 +194,10 @@ def activity_detail(request, pk):
             activity=activity, user=request.user
         ).first()
         context["is_convened"] = selectors.is_convened(user=request.user, activity=activity)
+        # A2: the person's check-in code, for those on the roster of an activity not cancelled.
+        context["shows_checkin_code"] = not activity.is_cancelled and (
+            context["is_convened"] or context["participation"] is not None
+        )
         context["can_organise"] = selectors.can_organise(user=request.user, activity=activity)
         context["can_edit"] = (
             not activity.is_cancelled
@@ -204,6 +208,21 @@ def activity_detail(request, pk):
             user=request.user, activity=activity
         ) and selectors.minutes_get(activity=activity)
     return render(request, "activities/detail.html", context)
+
+
+@login_required
+@require_GET
+def my_checkin_code(request, pk):
+    """A2: the QR code the person shows at the entrance, for those on the activity's
+    roster; 404 for anyone else and for a cancelled activity. Personal: never cached."""
+    activity = get_object_or_404(Activity, pk=pk, cancelled_at__isnull=True)
+    if not selectors.is_on_roster(user=request.user, activity=activity):
+        raise Http404
+    response = HttpResponse(
+        checkin_code_png(activity.pk, request.user.pk), content_type="image/png"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -435,8 +435,6 @@ def checkin_sync_row(data: dict) -> list[str]:
     """The check-in app's sync: the queue sent once, then again (all duplicates), and its
     queries at 30 and 300 actions (bench/checkin_sync.py)."""
     queries = f"30: {data['queries_30']}, 300: {data['queries_300']}"
-    if data.get("sqlite_write_batches") and not data["constant"]:
-        queries += " (SQLite splits bulk writes at 999 variables)"
     met = data["sync_ms"] < data["goal_ms"] and data["constant"]
     return other_row(
         f"check-in app: sync of {data['actions']:,} queued check-ins",

@@ -1,9 +1,21 @@
+import sqlite3
+
 from django.apps import AppConfig
 from django.core import checks
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 from .audit_actions import CoreAudit, audit_actions_register
 from .email_kinds import email_kind_register
+
+
+def sqlite_variable_limit(sender, connection, **kwargs) -> None:
+    """SQLite's own limit of bound variables (32,766 since 3.32), not Django's cautious
+    999: a bulk write of hundreds of rows (a check-in sync) stays one statement on the
+    embedded default, as on PostgreSQL."""
+    if connection.vendor == "sqlite":
+        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        connection.features.max_query_params = limit
 
 
 class CoreConfig(AppConfig):
@@ -34,3 +46,4 @@ class CoreConfig(AppConfig):
         email_kind_register("deadline_reminder_required")
         email_kind_register("error_report")
         checks.register(emails.message_id_domain_check, "email", deploy=True)
+        connection_created.connect(sqlite_variable_limit, dispatch_uid="sqlite_variable_limit")

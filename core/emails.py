@@ -20,7 +20,14 @@ handed to the mail server by ``email_send``.
 
 A message travels as a JSON dict (the task's only argument, and the outbox's when the
 broker is down): kind, subject, text body, optional HTML body, recipients, reply-to,
-attachments (base64) and the headers that name its recipient (List-Unsubscribe).
+attachments (base64), inline images (base64) and the headers that name its recipient
+(List-Unsubscribe).
+
+An inline image (``inline``: (content id, bytes, mimetype)) is shown inside the HTML body,
+which names it ``<img src="cid:...">`` (RFC 2392): the bodies and the images travel in
+one multipart/related part, so mail clients keep them together; each image also carries
+its file name, so a client that shows the text body lists it as a picture to open.
+``inline_cid`` gives a content id on the portal's domain.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import base64
 import ipaddress
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from email.mime.image import MIMEImage
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
@@ -36,6 +44,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import checks, signing
 from django.core.mail import EmailMultiAlternatives, make_msgid
+from django.core.mail.message import SafeMIMEMultipart
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
@@ -169,6 +178,7 @@ def email_compose(
     body: Text = "",
     language: str | None = None,
     attachments: Iterable[tuple[str, bytes, str]] = (),
+    inline: Iterable[tuple[str, bytes, str]] = (),
     reply_to: Iterable[str] = (),
     recipient=None,
     topic: str = "",
@@ -207,6 +217,7 @@ def email_compose(
         html=html,
         to=recipients,
         attachments=attachments,
+        inline=inline,
         reply_to=reply_to,
         headers=headers,
     )
@@ -220,13 +231,21 @@ def email_message(
     to: list[str],
     html: str = "",
     attachments: Iterable[tuple[str, bytes, str]] = (),
+    inline: Iterable[tuple[str, bytes, str]] = (),
     reply_to: Iterable[str] = (),
     headers: dict[str, str] | None = None,
 ) -> dict:
     """One e-mail already written, of a declared ``kind`` (a mandatory one: the headers of
-    a mutable kind are ``email_compose``'s)."""
+    a mutable kind are ``email_compose``'s). ``inline``: the images the HTML body shows,
+    as (content id, bytes, mimetype)."""
     email_kind(kind)
-    return {
+    inline = [
+        [cid, base64.b64encode(content).decode("ascii"), mimetype]
+        for cid, content, mimetype in inline
+    ]
+    if inline and not html:
+        raise ValueError("inline images are shown by an HTML body")
+    message = {
         "kind": kind,
         "subject": str(subject),
         "body": str(body),
@@ -239,6 +258,9 @@ def email_message(
         ],
         "headers": dict(headers or {}),
     }
+    if inline:
+        message["inline"] = inline
+    return message
 
 
 def email_notify(**composed) -> None:
@@ -266,9 +288,43 @@ def email_headers(message: dict) -> dict[str, str]:
     }
 
 
+def inline_cid(name: str) -> str:
+    """A content id for an inline image named ``name`` (its file name, e.g. "code.png"),
+    on the portal's domain: the HTML body shows it with ``<img src="cid:...">``."""
+    return f"{name}@{settings.EMAIL_MESSAGE_ID_DOMAIN or 'cos-ge'}"
+
+
+class PortalEmail(EmailMultiAlternatives):
+    """A message whose HTML body shows images of its own (``inline``: (content id, bytes,
+    mimetype)): the text and HTML alternatives and the images in one multipart/related
+    part (RFC 2387), the attachments, if any, around it."""
+
+    def __init__(self, *args, inline: Iterable[tuple[str, bytes, str]] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.inline = list(inline)
+
+    def _create_alternatives(self, msg):
+        msg = super()._create_alternatives(msg)
+        if not self.inline:
+            return msg
+        related = SafeMIMEMultipart(
+            _subtype="related",
+            encoding=self.encoding or settings.DEFAULT_CHARSET,
+            type="multipart/alternative",
+        )
+        related.attach(msg)
+        for cid, content, mimetype in self.inline:
+            image = MIMEImage(content, _subtype=mimetype.split("/", 1)[1])
+            image.add_header("Content-ID", f"<{cid}>")
+            # The file name shows it in a client that reads the text body only.
+            image.add_header("Content-Disposition", "inline", filename=cid.split("@", 1)[0])
+            related.attach(image)
+        return related
+
+
 def email_build(message: dict, *, connection=None) -> EmailMultiAlternatives:
     """The mail server's message for one composed e-mail (``connection``: a batch's own)."""
-    email = EmailMultiAlternatives(
+    email = PortalEmail(
         message["subject"],
         message["body"],
         None,
@@ -276,6 +332,10 @@ def email_build(message: dict, *, connection=None) -> EmailMultiAlternatives:
         connection=connection,
         reply_to=message.get("reply_to") or None,
         headers=email_headers(message),
+        inline=[
+            (cid, base64.b64decode(content), mimetype)
+            for cid, content, mimetype in message.get("inline", [])
+        ],
     )
     if message.get("html"):
         email.attach_alternative(message["html"], "text/html")

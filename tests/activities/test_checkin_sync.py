@@ -426,6 +426,21 @@ def test_a_sync_issues_the_same_queries_whatever_the_number_of_actions(
     assert counted[0] <= 20
 
 
+@pytest.mark.rule("A2")
+@pytest.mark.sqlite
+def test_on_the_embedded_sqlite_a_sync_of_300_costs_the_queries_of_30(client, organiser):
+    """SQLite's own limit of bound variables is used (core/apps.py), so a large batch is
+    still one statement per bulk write, as on PostgreSQL."""
+    few, many = ActivityFactory(), ActivityFactory()
+
+    counted = [
+        _queries_of_taps(client, few, build_roster(few, 30)),
+        _queries_of_taps(client, many, build_roster(many, 300)),
+    ]
+
+    assert counted[0] == counted[1]
+
+
 def test_counts_of_the_database_are_those_of_the_roster(setting):
     activity, member, alice, bob = setting
     attend(activity, RepresentativeFactory.build(user=alice, organisation=member))

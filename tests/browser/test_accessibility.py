@@ -56,6 +56,7 @@ NOT_PAGES = {
     "member_space:dashboard",  # a redirect for the member (the organiser's page is below)
     "member_space:proof_document",
     "activities:sign_in_sheet",  # PDF
+    "activities:my_checkin_code",  # PNG
     "directory_csv",
     "directory_json",
     "directory_csv_fr",

@@ -43,6 +43,7 @@ CASES = {
     "revision_result": ("governance/commissions/email/revision_result", {}),
     "revision_seized": ("governance/commissions/email/revision_seized", {}),
     "account": (None, {}),
+    "activity_convocation": ("activities/email/convocation", {"url": "https://x/a"}),
 }
 
 

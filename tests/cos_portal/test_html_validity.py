@@ -45,6 +45,7 @@ NOT_PAGES = {
     "activities:attendance_export",
     "activities:minutes_file",
     "activities:sign_in_sheet",
+    "activities:my_checkin_code",
     "privacy:export",
     "elections:candidacy_video",
     "elections:proxy_pdf",

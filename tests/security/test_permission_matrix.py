@@ -222,6 +222,9 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "activities:calendar_token": signed_in(302),
     "activities:my_attendance": signed_in(200),
     "activities:register": signed_in(302),
+    # A2: one's own check-in code, for those on the activity's roster only (the invitee's
+    # organisation and the member's are convened; the others are not on it).
+    "activities:my_checkin_code": (LOGIN, 200, 200, 404, 404, 404),
     # Organisers create activities and edit those they organise (this one has none); the
     # COPIL corrects even a held one, the superuser (no COPIL seat) is sent back to it.
     "activities:create": (LOGIN, 403, 403, 200, 200, 200),
