@@ -3,12 +3,16 @@
 import json
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -23,7 +27,7 @@ from members.selectors import active_representatives
 
 from . import calendar, resources, selectors, services
 from . import checkin_sync as sync
-from .checkin_codes import checkin_code_png
+from .checkin_codes import checkin_code_png, checkin_key_text
 from .constants import ActivityKind, Attendance, Registration
 from .exceptions import ActivitiesError
 from .forms import (
@@ -260,14 +264,24 @@ ROSTER_ATTENDANCE = [
 ROSTER_REGISTRATION = [Registration.UNKNOWN, Registration.COMING, Registration.NOT_COMING]
 
 
-def roster_json(people: list[selectors.CheckinPerson]) -> str:
-    """The roster for the page's script, compact: each organisation named once, each
-    person ``[id, name, organisation index or -1, attendance, registration, walk-in]``
-    with the codes' indexes. Escaped for a ``<script type="application/json">``."""
+def roster_json(
+    people: list[selectors.CheckinPerson], *, activity: Activity, organiser, now=None
+) -> str:
+    """The roster for the page's script, compact: each organisation named once (its id in
+    ``organisation_ids`` at the same index), each person ``[id, name, organisation index
+    or -1, attendance, registration, walk-in]`` with the codes' indexes. Escaped for a
+    ``<script type="application/json">``.
+
+    The organiser's app keeps it on the phone (IndexedDB) to work offline: ``at`` dates
+    it (a newer copy wins), ``key`` is the activity's check-in key that verifies scanned
+    codes without the server (activities/checkin_codes.py), ``organiser`` keeps one
+    organiser's queue from being sent under another's session. Only organisers of the
+    activity ever get this page."""
     attendance = {value: index for index, value in enumerate(ROSTER_ATTENDANCE)}
     registration = {value: index for index, value in enumerate(ROSTER_REGISTRATION)}
     organisations: dict[int, int] = {}
     names: list[str] = []
+    organisation_ids: list[int] = []
     rows = []
     for person in people:
         index = -1
@@ -276,6 +290,7 @@ def roster_json(people: list[selectors.CheckinPerson]) -> str:
             if index < 0:
                 index = organisations[person.organisation_id] = len(names)
                 names.append(person.organisation)
+                organisation_ids.append(person.organisation_id)
         rows.append(
             [
                 person.id,
@@ -287,8 +302,13 @@ def roster_json(people: list[selectors.CheckinPerson]) -> str:
             ]
         )
     payload = {
+        "activity": activity.pk,
+        "organiser": organiser.pk,
+        "at": (now or timezone.now()).isoformat(),
+        "key": checkin_key_text(activity.pk),
         "attendance": ROSTER_ATTENDANCE,
         "organisations": names,
+        "organisation_ids": organisation_ids,
         "people": rows,
     }
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
@@ -317,10 +337,60 @@ def checkin(request, pk):
         "shown": shown[:CHECKIN_ROWS_WITHOUT_JS],
         "matches": len(shown),
         "more": len(shown) > CHECKIN_ROWS_WITHOUT_JS,
-        "roster_json": roster_json(people),
+        "roster_json": roster_json(people, activity=activity, organiser=request.user),
         "attendance_choices": attendance_buttons(),
     }
-    return render(request, "activities/checkin.html", context)
+    response = render(request, "activities/checkin.html", context)
+    # The scanner of personal codes uses the camera: this page alone may (A2).
+    response["Permissions-Policy"] = settings.PERMISSIONS_POLICY_CHECKIN
+    return response
+
+
+@login_required
+@require_GET
+def checkin_manifest(request, pk):
+    """The check-in's web app manifest (A2): the organiser installs the activity's
+    check-in on the phone's home screen, and it opens on the roster, full screen."""
+    activity = _organised_activity(request, pk)
+    manifest = {
+        "name": _("Pointage – %(activity)s") % {"activity": activity.title},
+        "short_name": _("Pointage"),
+        "lang": request.LANGUAGE_CODE,
+        "id": reverse("activities:checkin", args=[activity.pk]),
+        "start_url": reverse("activities:checkin", args=[activity.pk]),
+        "scope": reverse("activities:list"),
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b3d6b",
+        "icons": [
+            {"src": static(f"img/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png"}
+            for size in (192, 512)
+        ],
+    }
+    response = JsonResponse(manifest, content_type="application/manifest+json")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+CHECKIN_WORKER = "js/checkin-sw.js"
+
+
+@require_GET
+def checkin_service_worker(request):
+    """The check-in app's service worker, served under /activites/ so that its scope
+    covers the check-in pages (a script under /static/ could only control /static/). It
+    is the same code for everyone and holds no data: no sign-in needed."""
+    path = finders.find(CHECKIN_WORKER)
+    if path:
+        with open(path, "rb") as source:
+            script = source.read()
+    else:  # collected static files only (no source tree)
+        with staticfiles_storage.open(CHECKIN_WORKER) as source:
+            script = source.read()
+    response = HttpResponse(script, content_type="application/javascript; charset=utf-8")
+    # The browser checks for a new worker at each visit; never a stale one for a day.
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 def _mark_fields(data) -> tuple[int | None, str]:
@@ -376,6 +446,11 @@ def checkin_sync(request, pk):
     once each (``checkin_sync.checkin_sync``); JSON in, JSON out. A malformed request is
     refused whole (400), a bad action alone (its outcome "refused")."""
     activity = _organised_activity(request, pk)
+    if request.content_type != "application/json":
+        # A form's body is read by the middleware (request.POST): never JSON, never a 500.
+        return JsonResponse(
+            {"error": _("Le corps de la requête n'est pas du JSON valide.")}, status=400
+        )
     try:
         payload = json.loads(request.body)
     except (UnicodeDecodeError, ValueError):

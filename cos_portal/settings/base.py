@@ -330,6 +330,9 @@ PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
     "magnetometer=(), gyroscope=(), accelerometer=(), interest-cohort=()"
 )
+# The check-in page scans personal QR codes with the phone's camera (A2): that page alone
+# allows the camera, to itself (activities.views.checkin).
+PERMISSIONS_POLICY_CHECKIN = PERMISSIONS_POLICY.replace("camera=()", "camera=(self)")
 # Sites allowed to frame the embeddable directory (/annuaire/integration/), e.g.
 # DIRECTORY_EMBED_ORIGINS=https://www.cos-ge.fr,https://cms.example.org; they also get CORS
 # on /annuaire.json. Every other page keeps frame-ancestors 'none'.
@@ -342,6 +345,9 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
+        # The organiser's check-in app (A2): its service worker and its manifest.
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
         "base-uri": ["'self'"],

@@ -66,6 +66,8 @@ NOT_PAGES = {
     "robots_txt",
     "favicon",
     "web_manifest",
+    "activities:checkin_manifest",
+    "activities:checkin_service_worker",
     "deadlines:ics",
 }
 # The admin is Django's own (outside the scope: "the COPIL pages outside the admin").

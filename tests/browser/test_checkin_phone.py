@@ -73,6 +73,9 @@ def test_organiser_marks_people_present_on_a_phone_without_reloading(
         page.locator(f"#personne-{bruno.user.pk}").get_by_role("button", name="Excusé")
     ).to_have_attribute("aria-pressed", "true")
 
+    # Each tap is queued on the phone and sent at once: the server has them all when
+    # nothing waits to be sent.
+    expect(page.locator("#checkin-pending")).to_have_text("0 action en attente d'envoi.")
     assert dict(Participation.objects.values_list("user__last_name", "attendance")) == {
         "Marchal": Attendance.PRESENT,
         "Weber": Attendance.EXCUSED,

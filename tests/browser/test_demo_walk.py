@@ -147,6 +147,7 @@ def test_the_demo_community_walked_by_clicking(walk, signing_key, tmp_path):  # 
             "button", name="Présent"
         )
     ).to_have_attribute("aria-pressed", "true")
+    expect(organiser.locator("#checkin-pending")).to_have_text("0 action en attente d'envoi.")
     walk.shot(organiser, "organiser-checks-in")
 
     # 3. The election commission prepares an election: first its plenary, after the one

@@ -63,6 +63,8 @@ def test_an_organiser_checks_in_on_a_phone_and_the_member_s_ratio_changes(
         phone.locator(f"#personne-{claire.user_id}").get_by_role("button", name="Présent")
     ).to_have_attribute("aria-pressed", "true")
     expect(phone.locator('[data-count="present"] span')).to_have_text("1")
+    # The tap is queued on the phone and sent at once; the server has it when nothing waits.
+    expect(phone.locator("#checkin-pending")).to_have_text("0 action en attente d'envoi.")
     assert phone.console_errors == []
     screenshot(phone, "journey-4-checkin-phone")
 

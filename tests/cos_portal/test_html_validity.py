@@ -63,6 +63,8 @@ NOT_PAGES = {
     "robots_txt",
     "favicon",
     "web_manifest",
+    "activities:checkin_manifest",
+    "activities:checkin_service_worker",
     "deadlines:ics",
 }
 # The role that opens a page: anonymous when it is public, else the first who may.

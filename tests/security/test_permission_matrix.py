@@ -87,6 +87,7 @@ POST_ONLY = {
     "activities:ratio_recompute",
     "activities:register",
     "activities:checkin_mark",
+    "activities:checkin_sync",
     # Statuses (issue 6)
     "member_space:representative_add",
     "member_space:representative_end",
@@ -154,6 +155,8 @@ NOT_DECISIONS = {
     "activities:checkin": _ORGANISERS,
     "activities:checkin_mark": _ORGANISERS,
     "activities:checkin_walk_in": _ORGANISERS,
+    "activities:checkin_manifest": _ORGANISERS,
+    "activities:checkin_sync": _ORGANISERS,
     "activities:attendance_export": _ORGANISERS,
     "activities:attendance_import": _ORGANISERS,
     "activities:sign_in_sheet": _ORGANISERS,
@@ -229,6 +232,9 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "activities:checkin": (LOGIN, 403, 403, 200, 200, 200),
     "activities:checkin_mark": (LOGIN, 403, 403, 302, 302, 302),
     "activities:checkin_walk_in": (LOGIN, 403, 403, 200, 200, 200),  # its form
+    "activities:checkin_manifest": (LOGIN, 403, 403, 200, 200, 200),  # the app's manifest
+    "activities:checkin_sync": (LOGIN, 403, 403, 400, 400, 400),  # an empty batch: malformed
+    "activities:checkin_service_worker": everyone(200),  # the app's code, no data
     "activities:attendance_export": (LOGIN, 403, 403, 200, 200, 200),
     "activities:attendance_import": (LOGIN, 403, 403, 200, 200, 200),
     "activities:sign_in_sheet": (LOGIN, 403, 403, 200, 200, 200),  # PDF for the organisers
