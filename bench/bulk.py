@@ -23,7 +23,15 @@ class RowWriter:
 
     def __init__(self, model, columns: list[str]):
         self.model = model
-        self.columns = columns
+        # COPY fills no defaults of Django's: the model's columns left out with a default
+        # get it here, so a new field with a default never breaks the data set.
+        self._defaults = tuple(
+            (field.column, field.get_default())
+            for field in model._meta.concrete_fields
+            if field.column not in columns and not field.primary_key and field.has_default()
+        )
+        self.columns = [*columns, *(column for column, _default in self._defaults)]
+        self._tail = tuple(default for _column, default in self._defaults)
         self.count = 0
         self._copy = None
         self._context = None
@@ -47,6 +55,7 @@ class RowWriter:
 
     def add(self, row: tuple) -> None:
         self.count += 1
+        row = (*row, *self._tail)
         if self._copy is not None:
             self._copy.write_row(row)
             return

@@ -3,10 +3,14 @@
 import pytest
 from django.db.models import Count
 
+from activities.models import Participation
+from bench.bulk import RowWriter
 from bench.data import build
 from members import selectors
 from members.models import Establishment, Organisation, Representative, StatusChange, User
 from members.validators import department_of
+from tests.activities.factories import ActivityFactory
+from tests.members.factories import UserFactory
 
 
 @pytest.mark.django_db
@@ -47,3 +51,17 @@ def test_the_same_seed_gives_the_same_data_set():
 
     assert build(organisations=5, seed=3) == first
     assert list(Organisation.objects.values_list("legal_name", flat=True)) == names
+
+
+@pytest.mark.django_db
+def test_rows_written_by_copy_get_the_defaults_of_the_columns_they_leave_out():
+    """PostgreSQL's COPY fills none of Django's defaults: a field added with a default
+    (recorded_offline) must not break the benchmark's data set."""
+    activity, person = ActivityFactory(), UserFactory()
+
+    with RowWriter(Participation, ["activity_id", "user_id", "attendance"]) as writer:
+        writer.add((activity.pk, person.pk, "present"))
+
+    written = Participation.objects.get(activity=activity, user=person)
+    assert (written.attendance, written.registration) == ("present", "")
+    assert (written.is_walk_in, written.recorded_offline) == (False, False)
