@@ -150,11 +150,14 @@ def measure_sync(base_url: str, activity_id: int, *, n: int = 300, seed: int = 0
 
     client = Client(SERVER_NAME="127.0.0.1")
     client.force_login(organiser)
-    # Both sizes from the same state and with the same mix (half of the people checked in
-    # by the sync above, half never checked in: updates and inserts in each batch), each
+    # Both sizes from the same state and with the same mix (half of the people the sync
+    # above checked in, half without any participation: updates and inserts in each batch), each
     # rolled back: the counts differ only if the number of actions changes them.
-    checked = sorted({action["person"] for action in json.loads(body)["actions"]})
-    unchecked = sorted(set(people) - set(checked))
+    checked = sorted(
+        {result["person"] for result in answer["results"] if result["outcome"] == "applied"}
+    )
+    participants = set(activity.participations.values_list("user_id", flat=True))
+    unchecked = sorted(set(people) - participants)
     counted = {}
     for size in QUERY_SIZES:
         mixed = checked[: size // 2] + unchecked[: size - size // 2]
