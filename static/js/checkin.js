@@ -378,6 +378,7 @@
     var index = overlay(action);
     if (index !== undefined && rows[index]) { paint(rows[index], codes[people[index][3]]); }
     updateCounts();
+    showStatus(); // the waiting count moves with the tap, before the phone has stored it
     return stored("queue", "readwrite", function (store) { return store.put(action); })
       .catch(function () { return undefined; }) // without IndexedDB, the queue lives in the page
       .then(function () {
