@@ -36,6 +36,7 @@ from .checkin_codes import CheckinCodeRefused, checkin_code_read
 from .constants import Attendance
 from .exceptions import NotAnOrganiser
 from .models import Activity, CheckinAction, Convocation, Participation
+from .services import roster_lock
 
 # At most this many actions per request (the app sends its queue in slices of this size).
 MAX_ACTIONS = 500
@@ -190,7 +191,7 @@ def checkin_sync(
         raise NotAnOrganiser()
     # One sync of an activity at a time: a phone resending its queue while the first
     # request still runs waits, then finds every id stored (duplicates).
-    Activity.objects.select_for_update().filter(pk=activity.pk).values_list("pk").first()
+    roster_lock(activity)
     recorder = actor if getattr(actor, "pk", None) else None
 
     pending = [_Pending(index=index, action=action) for index, action in enumerate(actions)]

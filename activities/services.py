@@ -292,6 +292,13 @@ def _check_organiser(*, actor, activity: Activity) -> None:
         raise NotAnOrganiser()
 
 
+def roster_lock(activity: Activity) -> None:
+    """The writers of an activity's check-ins (a tap on the page, a walk-in, a sheet, the
+    app's sync) one at a time, in the transaction that writes: each finds the people the
+    others recorded, so two never create the same person's participation at once."""
+    Activity.objects.select_for_update().filter(pk=activity.pk).values_list("pk").first()
+
+
 def departed_message(departure) -> str:
     """S2, L5: why a representative of an organisation that lost its status may no longer
     register (``departure``: the StatusChange to "none")."""
@@ -351,6 +358,7 @@ def attendance_record(
     """
     now = now or timezone.now()
     _check_organiser(actor=actor, activity=activity)
+    roster_lock(activity)
     if attendance not in Attendance.values:
         raise ActivitiesError(_("Statut de présence inconnu."))
     recorded = {
@@ -414,6 +422,7 @@ def attendance_add_walk_in(
     """A person who was not convened came: recorded present (A2)."""
     now = now or timezone.now()
     _check_organiser(actor=actor, activity=activity)
+    roster_lock(activity)
     email = User.objects.normalize_email(email.strip())
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
@@ -446,6 +455,7 @@ def attendance_import(
     """Apply a checked attendance sheet at once: all lines or none (A2)."""
     now = now or timezone.now()
     _check_organiser(actor=actor, activity=activity)
+    roster_lock(activity)
     for row in rows:
         existing = (
             Participation.objects.select_for_update()
