@@ -7,6 +7,12 @@ from elections; minutes requests (C4) from the COPIL's meetings; and the deadlin
 every app through the engine's registry (core/deadlines.py). A constant number of queries
 whatever the number of items: one per list, the deadline sources' own, one for the
 organisations' names and one for the people who act.
+
+The deadlines are summed up, not listed: the number overdue and due per kind, then only the
+most urgent rows (COCKPIT_SHOWN_ROWS overdue, as many upcoming), whose organisations and
+actors alone are named (COCKPIT_NAMED_ACTORS per row); the full list is /copil/echeances/.
+The page's size and rendering stay the same whatever the number of deadlines; only the
+counting grows.
 """
 
 from __future__ import annotations
@@ -34,6 +40,9 @@ COCKPIT_AHEAD_DAYS = 30
 COCKPIT_OVERDUE_DAYS = 30
 # The rows the cockpit shows of each: the overdue ones, then the upcoming ones.
 COCKPIT_SHOWN_ROWS = 10
+# The people named in a row's « Qui agit » (the others counted): a deadline of every member
+# (the candidacies to the COPIL) names thousands; the full list names them all.
+COCKPIT_NAMED_ACTORS = 5
 
 
 def can_open_cockpit(user) -> bool:
@@ -255,7 +264,8 @@ def deadline_kind_counts(
 def cockpit_deadlines(*, viewer_id: int | None, today: datetime.date) -> CockpitDeadlines:
     """The deadlines overdue for up to 30 days and due in the next 30: counted per kind,
     and the most urgent as rows with who acts; the link to act only for those who act (the
-    others read who does). Organisations and actors are named for the rows shown only."""
+    others read who does). Organisations and actors are named for the rows shown only, and
+    at most COCKPIT_NAMED_ACTORS actors per row (the others counted)."""
     deadlines = deadline_list(
         start=today - datetime.timedelta(days=COCKPIT_OVERDUE_DAYS),
         end=today + datetime.timedelta(days=COCKPIT_AHEAD_DAYS),
@@ -271,7 +281,13 @@ def cockpit_deadlines(*, viewer_id: int | None, today: datetime.date) -> Cockpit
             pk__in={d.organisation_id for d in shown if d.organisation_id}
         ).values_list("pk", "legal_name")
     )
-    rows = deadline_rows(shown, organisation_names=names, viewer_id=viewer_id, today=today)
+    rows = deadline_rows(
+        shown,
+        organisation_names=names,
+        viewer_id=viewer_id,
+        today=today,
+        actors_named=COCKPIT_NAMED_ACTORS,
+    )
     return CockpitDeadlines(
         kinds=deadline_kind_counts(deadlines, today=today),
         overdue=[row for row in rows if row.overdue],

@@ -2,6 +2,7 @@
 one click from the page where it is taken, in a constant number of queries; the deadlines
 summed up per kind with the most urgent rows, in a page whose size does not grow with them."""
 
+import dataclasses
 import datetime
 import html
 
@@ -15,7 +16,7 @@ from freezegun import freeze_time
 
 from core import deadlines as engine
 from core.deadlines import Deadline
-from cos_portal.cockpit import COCKPIT_SHOWN_ROWS
+from cos_portal.cockpit import COCKPIT_NAMED_ACTORS, COCKPIT_SHOWN_ROWS
 from governance.models import ElectionStatus
 from members import services
 from members.constants import ExclusionGround, InvitationState, Role
@@ -298,6 +299,30 @@ def test_the_rows_say_who_acts_to_a_reader_who_does_not(client, deadline_world):
     assert ">Agir</a>" not in page
     assert page.count("À faire par les personnes indiquées dans « Qui agit »") == 2
     assert "Claire Copil" in page
+
+
+def test_a_row_names_a_few_of_those_who_act_and_counts_the_others(client, deadline_world):
+    """A deadline of every member (the candidacies) has thousands who act: the row names
+    a few and counts the others; the full list names them all."""
+    add_deadlines(deadline_world, "test.rappel", upcoming=1)
+    people = [UserFactory(first_name="Personne", last_name=f"N{n:02d}") for n in range(12)]
+    [row] = deadline_world["found"]["test.rappel"]
+    deadline_world["found"]["test.rappel"][0] = dataclasses.replace(
+        row, actors=(deadline_world["copil"].pk, *(p.pk for p in people))
+    )
+
+    response = cockpit(client, deadline_world)
+
+    [row] = response.context["deadlines"].upcoming
+    assert len(row.actors) == COCKPIT_NAMED_ACTORS
+    assert row.actors_more == 13 - COCKPIT_NAMED_ACTORS
+    assert row.can_act  # the reader acts, named or not
+    page = text(response)
+    assert "et 8 autres personnes" in page
+    assert sum(f"Personne N{n:02d}" in page for n in range(12)) == COCKPIT_NAMED_ACTORS - 1
+    with freeze_time("2026-06-15 10:00:00+02:00"):
+        overview = text(client.get(OVERVIEW))
+    assert all(f"Personne N{n:02d}" in overview for n in range(12))
 
 
 def test_few_deadlines_are_all_shown_with_the_link_to_the_full_list(client, deadline_world):
