@@ -264,6 +264,8 @@ class DeadlineRow:
     days_left: int
     # The reader acts (the link "Agir" to act_url); otherwise the row says who acts.
     can_act: bool = True
+    # Those who act and are not named, when a list names a few of them only (the cockpit).
+    actors_more: int = 0
 
     @property
     def act_hint(self) -> str:
@@ -284,10 +286,16 @@ def deadline_rows(
     organisation_names: dict[int, str],
     viewer_id: int | None,
     today: datetime.date,
+    actors_named: int | None = None,
 ) -> list[DeadlineRow]:
     """The rows of a list of deadlines: who acts, named in one query; the link to act
-    only for those who act."""
-    actor_ids = {pk for d in deadlines for pk in d.actors}
+    only for those who act. With ``actors_named``, at most that many of each deadline's
+    actors are named (and read), the others counted in ``actors_more``."""
+
+    def named(deadline: Deadline) -> tuple[int, ...]:
+        return deadline.actors if actors_named is None else deadline.actors[:actors_named]
+
+    actor_ids = {pk for d in deadlines for pk in named(d)}
     people = {
         user.pk: user.get_full_name() or user.email
         for user in get_user_model()
@@ -300,9 +308,10 @@ def deadline_rows(
             deadline=d,
             kind_label=str(kinds[d.kind].label) if d.kind in kinds else d.kind,
             organisation=organisation_names.get(d.organisation_id, ""),
-            actors=sorted((people[pk] for pk in d.actors if pk in people), key=str.lower),
+            actors=sorted((people[pk] for pk in named(d) if pk in people), key=str.lower),
             days_left=(d.due - today).days,
             can_act=d.can_act(viewer_id),
+            actors_more=len(d.actors) - len(named(d)),
         )
         for d in deadlines
     ]

@@ -7,18 +7,25 @@ from elections; minutes requests (C4) from the COPIL's meetings; and the deadlin
 every app through the engine's registry (core/deadlines.py). A constant number of queries
 whatever the number of items: one per list, the deadline sources' own, one for the
 organisations' names and one for the people who act.
+
+The deadlines are summed up, not listed: the number overdue and due per kind, then only the
+most urgent rows (COCKPIT_SHOWN_ROWS overdue, as many upcoming), whose organisations and
+actors alone are named (COCKPIT_NAMED_ACTORS per row); the full list is /copil/echeances/.
+The page's size and rendering stay the same whatever the number of deadlines; only the
+counting grows.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.deadlines import DeadlineRow, deadline_list, deadline_rows
+from core.deadlines import Deadline, DeadlineRow, deadline_kinds, deadline_list, deadline_rows
 from core.roles import is_copil
 from governance.copil.models import MinutesRequestStatus
 from governance.copil.selectors import minutes_request_list
@@ -31,6 +38,11 @@ from members.models import Organisation
 # next 30 (the full list, 90 days ahead, is /copil/echeances/).
 COCKPIT_AHEAD_DAYS = 30
 COCKPIT_OVERDUE_DAYS = 30
+# The rows the cockpit shows of each: the overdue ones, then the upcoming ones.
+COCKPIT_SHOWN_ROWS = 10
+# The people named in a row's « Qui agit » (the others counted): a deadline of every member
+# (the candidacies to the COPIL) names thousands; the full list names them all.
+COCKPIT_NAMED_ACTORS = 5
 
 
 def can_open_cockpit(user) -> bool:
@@ -192,19 +204,97 @@ def _minutes_requests(decides: bool) -> CockpitSection:
     return section
 
 
-def cockpit_deadline_rows(*, viewer_id: int | None, today: datetime.date) -> list[DeadlineRow]:
-    """The deadlines overdue for up to 30 days and due in the next 30, with who acts;
-    the link to act only for those who act (the others read who does)."""
+@dataclass
+class DeadlineKindCount:
+    """One kind of deadline in the cockpit's window: how many are overdue, how many due."""
+
+    kind: str
+    label: str
+    overdue: int = 0
+    upcoming: int = 0
+    url: str = ""  # the full list filtered on this kind
+    overdue_url: str = ""  # the same, overdue only
+
+
+@dataclass
+class CockpitDeadlines:
+    """The cockpit's deadlines: the counts per kind and the most urgent rows."""
+
+    kinds: list[DeadlineKindCount]
+    overdue: list[DeadlineRow]  # the most overdue first, at most COCKPIT_SHOWN_ROWS
+    upcoming: list[DeadlineRow]  # the soonest first, at most COCKPIT_SHOWN_ROWS
+    overdue_total: int
+    upcoming_total: int
+
+    @property
+    def total(self) -> int:
+        return self.overdue_total + self.upcoming_total
+
+    @property
+    def others(self) -> int:
+        """The deadlines of the window not shown as rows (read on /copil/echeances/)."""
+        return self.total - len(self.overdue) - len(self.upcoming)
+
+
+def deadline_kind_counts(
+    deadlines: list[Deadline], *, today: datetime.date
+) -> list[DeadlineKindCount]:
+    """The kinds with a deadline among ``deadlines``, in the registry's order, each with
+    its number overdue and upcoming and the full list filtered on it."""
+    overview = reverse("deadlines:overview")
+    counts: dict[str, DeadlineKindCount] = {}
+    for kind, registered in deadline_kinds().items():
+        counts[kind] = DeadlineKindCount(
+            kind=kind,
+            label=str(registered.label),
+            url=f"{overview}?{urlencode({'kind': kind})}",
+            overdue_url=f"{overview}?{urlencode({'kind': kind, 'overdue': 'on'})}",
+        )
+    for deadline in deadlines:
+        count = counts.get(deadline.kind)
+        if count is None:  # not registered (any more): not in the overview's filter
+            continue
+        if deadline.due < today:
+            count.overdue += 1
+        else:
+            count.upcoming += 1
+    return [count for count in counts.values() if count.overdue or count.upcoming]
+
+
+def cockpit_deadlines(*, viewer_id: int | None, today: datetime.date) -> CockpitDeadlines:
+    """The deadlines overdue for up to 30 days and due in the next 30: counted per kind,
+    and the most urgent as rows with who acts; the link to act only for those who act (the
+    others read who does). Organisations and actors are named for the rows shown only, and
+    at most COCKPIT_NAMED_ACTORS actors per row (the others counted)."""
     deadlines = deadline_list(
         start=today - datetime.timedelta(days=COCKPIT_OVERDUE_DAYS),
         end=today + datetime.timedelta(days=COCKPIT_AHEAD_DAYS),
     )
+    # deadline_list sorts by due date. Overdue, the oldest first: they have waited longest,
+    # their reminders have stopped or are about to, and they leave every list after
+    # COCKPIT_OVERDUE_DAYS; the ones just missed are still being reminded to who acts.
+    overdue = [d for d in deadlines if d.due < today]
+    upcoming = [d for d in deadlines if d.due >= today]  # the soonest first
+    shown = overdue[:COCKPIT_SHOWN_ROWS] + upcoming[:COCKPIT_SHOWN_ROWS]
     names = dict(
         Organisation.objects.filter(
-            pk__in={d.organisation_id for d in deadlines if d.organisation_id}
+            pk__in={d.organisation_id for d in shown if d.organisation_id}
         ).values_list("pk", "legal_name")
     )
-    return deadline_rows(deadlines, organisation_names=names, viewer_id=viewer_id, today=today)
+    rows = deadline_rows(
+        shown,
+        organisation_names=names,
+        viewer_id=viewer_id,
+        today=today,
+        actors_named=COCKPIT_NAMED_ACTORS,
+    )
+    return CockpitDeadlines(
+        kinds=deadline_kind_counts(deadlines, today=today),
+        overdue=[row for row in rows if row.overdue],
+        upcoming=[row for row in rows if not row.overdue],
+        overdue_total=len(overdue),
+        upcoming_total=len(upcoming),
+    )
 
 
 def copil_cockpit(*, user, today: datetime.date | None = None) -> dict:
@@ -218,12 +308,10 @@ def copil_cockpit(*, user, today: datetime.date | None = None) -> dict:
         _exclusions(decides),
         _invitations(decides),
     ]
-    rows = cockpit_deadline_rows(viewer_id=user.pk, today=today)
     return {
         "sections": sections,
         "waiting": sum(len(section.items) for section in sections),
-        "overdue": [row for row in rows if row.overdue],
-        "upcoming": [row for row in rows if not row.overdue],
+        "deadlines": cockpit_deadlines(viewer_id=user.pk, today=today),
         "ahead_days": COCKPIT_AHEAD_DAYS,
         "overdue_days": COCKPIT_OVERDUE_DAYS,
         "decides": decides,

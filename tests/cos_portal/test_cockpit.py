@@ -1,6 +1,8 @@
 """The COPIL's cockpit (/copil/ and the admin index): what waits for a decision, each item
-one click from the page where it is taken, in a constant number of queries."""
+one click from the page where it is taken, in a constant number of queries; the deadlines
+summed up per kind with the most urgent rows, in a page whose size does not grow with them."""
 
+import dataclasses
 import datetime
 import html
 
@@ -10,7 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from freezegun import freeze_time
 
+from core import deadlines as engine
+from core.deadlines import Deadline
+from cos_portal.cockpit import COCKPIT_NAMED_ACTORS, COCKPIT_SHOWN_ROWS
 from governance.models import ElectionStatus
 from members import services
 from members.constants import ExclusionGround, InvitationState, Role
@@ -29,6 +35,8 @@ COCKPIT = reverse("copil:cockpit")
 # per page: the COPIL, the charter in force, the commission). The performance issue's
 # goal is 12: the COPIL reads every source, one query or more each.
 COCKPIT_QUERY_BUDGET = 38
+TODAY = datetime.date(2026, 6, 15)
+OVERVIEW = reverse("deadlines:overview")
 
 
 @pytest.fixture
@@ -182,3 +190,203 @@ def test_a_commission_member_outside_the_copil_does_not_open_the_cockpit(client,
     client.force_login(commission_member())
 
     assert client.get(COCKPIT).status_code == 403
+
+
+# --- The deadlines: counted per kind, the most urgent as rows ---------------------------
+
+
+@pytest.fixture
+def test_kinds(monkeypatch):
+    """The registry holds two test kinds only, fed by ``add_deadlines``: each assertion
+    counts known deadlines."""
+    monkeypatch.setattr(engine, "_REGISTRY", {})
+    found: dict[str, list[Deadline]] = {"test.signature": [], "test.rappel": []}
+    for kind, label in (("test.signature", "Signature de test"), ("test.rappel", "Rappel de test")):
+        engine.deadline_source(kind, label=label, required=False)(
+            lambda *, start, end, kind=kind: found[kind]
+        )
+    return found
+
+
+@pytest.fixture
+def deadline_world(test_kinds):
+    """A COPIL member, who acts on the test deadlines, and organisations to name."""
+    with freeze_time("2026-06-15 10:00:00+02:00"):
+        copil = copil_user(first_name="Claire", last_name="Copil")
+        organisations = [member_organisation(legal_name=f"Entité {n:02d}") for n in range(3)]
+        yield {"copil": copil, "organisations": organisations, "found": test_kinds}
+
+
+def add_deadlines(world, kind: str, *, overdue: int = 0, upcoming: int = 0) -> None:
+    """``overdue`` deadlines of ``kind`` due 1 to 30 days ago, ``upcoming`` due today to in
+    29 days (each date in turn), each with an organisation and the COPIL member acting."""
+    found = world["found"][kind]
+    days = [-(1 + n % 30) for n in range(overdue)] + [n % 30 for n in range(upcoming)]
+    for offset in days:
+        number = len(found)
+        found.append(
+            Deadline(
+                key=f"{kind}:{number:04d}",
+                kind=kind,
+                label=f"Échéance de test {number:04d}",
+                due=TODAY + datetime.timedelta(days=offset),
+                act_url="/charte/signer/",
+                actors=(world["copil"].pk,),
+                informed=(),
+                offsets=(7, 0),
+                required=False,
+                organisation_id=world["organisations"][number % 3].pk,
+            )
+        )
+
+
+def cockpit(client, world, url=COCKPIT):
+    client.force_login(world["copil"])
+    with freeze_time("2026-06-15 10:00:00+02:00"):
+        return client.get(url)
+
+
+def test_the_cockpit_counts_the_deadlines_per_kind_and_shows_the_most_urgent(
+    client, deadline_world
+):
+    add_deadlines(deadline_world, "test.signature", overdue=14, upcoming=3)
+    add_deadlines(deadline_world, "test.rappel", overdue=2, upcoming=12)
+
+    response = cockpit(client, deadline_world)
+
+    assert response.status_code == 200
+    deadlines = response.context["deadlines"]
+    counts = {k.kind: (k.label, k.overdue, k.upcoming) for k in deadlines.kinds}
+    assert counts == {
+        "test.signature": ("Signature de test", 14, 3),
+        "test.rappel": ("Rappel de test", 2, 12),
+    }
+    # At most 10 of each: overdue the oldest first, upcoming the soonest first.
+    assert len(deadlines.overdue) == len(deadlines.upcoming) == COCKPIT_SHOWN_ROWS
+    overdue_days = [row.overdue_days for row in deadlines.overdue]
+    assert overdue_days == sorted(overdue_days, reverse=True) and overdue_days[0] == 14
+    upcoming_days = [row.days_left for row in deadlines.upcoming]
+    assert upcoming_days == sorted(upcoming_days) and upcoming_days[0] == 0
+    assert deadlines.others == 31 - 2 * COCKPIT_SHOWN_ROWS
+    page = text(response)
+    assert page.count('<tr class="table-warning">') == COCKPIT_SHOWN_ROWS
+    assert page.count(">Agir</a>") == 2 * COCKPIT_SHOWN_ROWS
+    assert "16 en retard" in page  # the badge: every overdue deadline, not the rows shown
+    assert "En retard, les plus anciennes d'abord (10 sur 16)." in page
+    assert "À venir, les plus proches d'abord (10 sur 15)." in page
+    assert f'<a href="{OVERVIEW}">Voir les 11 autres échéances</a>' in page
+    # Each kind links to the full list filtered on it (overdue only from its count).
+    assert f'<a href="{OVERVIEW}?kind=test.signature">Signature de test</a>' in page
+    assert f'<a href="{OVERVIEW}?kind=test.signature&overdue=on">14</a>' in page
+    assert "<td>12</td>" in page
+    # The rows keep who acts and the organisation.
+    assert "Claire Copil" in page and "(Entité 00)" in page
+    # The kind's link opens the full list with that kind's deadlines only.
+    client.force_login(deadline_world["copil"])
+    with freeze_time("2026-06-15 10:00:00+02:00"):
+        overview = client.get(OVERVIEW, {"kind": "test.rappel"})
+    assert len(overview.context["rows"]) == 14
+    assert {row.deadline.kind for row in overview.context["rows"]} == {"test.rappel"}
+
+
+def test_the_rows_say_who_acts_to_a_reader_who_does_not(client, deadline_world):
+    add_deadlines(deadline_world, "test.rappel", overdue=1, upcoming=1)
+    staff = UserFactory(is_staff=True)
+
+    response = cockpit(client, {**deadline_world, "copil": staff})
+
+    page = text(response)
+    assert ">Agir</a>" not in page
+    assert page.count("À faire par les personnes indiquées dans « Qui agit »") == 2
+    assert "Claire Copil" in page
+
+
+def test_a_row_names_a_few_of_those_who_act_and_counts_the_others(client, deadline_world):
+    """A deadline of every member (the candidacies) has thousands who act: the row names
+    a few and counts the others; the full list names them all."""
+    add_deadlines(deadline_world, "test.rappel", upcoming=1)
+    people = [UserFactory(first_name="Personne", last_name=f"N{n:02d}") for n in range(12)]
+    [row] = deadline_world["found"]["test.rappel"]
+    deadline_world["found"]["test.rappel"][0] = dataclasses.replace(
+        row, actors=(deadline_world["copil"].pk, *(p.pk for p in people))
+    )
+
+    response = cockpit(client, deadline_world)
+
+    [row] = response.context["deadlines"].upcoming
+    assert len(row.actors) == COCKPIT_NAMED_ACTORS
+    assert row.actors_more == 13 - COCKPIT_NAMED_ACTORS
+    assert row.can_act  # the reader acts, named or not
+    page = text(response)
+    assert "et 8 autres personnes" in page
+    assert sum(f"Personne N{n:02d}" in page for n in range(12)) == COCKPIT_NAMED_ACTORS - 1
+    with freeze_time("2026-06-15 10:00:00+02:00"):
+        overview = text(client.get(OVERVIEW))
+    assert all(f"Personne N{n:02d}" in overview for n in range(12))
+
+
+def test_few_deadlines_are_all_shown_with_the_link_to_the_full_list(client, deadline_world):
+    add_deadlines(deadline_world, "test.signature", overdue=2, upcoming=1)
+
+    response = cockpit(client, deadline_world)
+
+    deadlines = response.context["deadlines"]
+    assert (len(deadlines.overdue), len(deadlines.upcoming), deadlines.others) == (2, 1, 0)
+    assert [k.kind for k in deadlines.kinds] == ["test.signature"]  # kinds without any: left out
+    page = text(response)
+    assert f'<a href="{OVERVIEW}">Toutes les échéances</a>' in page
+    assert "autres échéances" not in page
+    assert "2 en retard" in page
+
+
+def test_no_deadline(client, deadline_world):
+    page = text(cockpit(client, deadline_world))
+
+    assert "0 en retard" in page
+    assert "Aucune échéance en retard ni dans les 30 prochains jours." in page
+    assert "cockpit-deadline-kinds" not in page
+
+
+def test_the_admin_index_sums_up_the_deadlines_too(client, deadline_world):
+    add_deadlines(deadline_world, "test.signature", overdue=12, upcoming=15)
+
+    response = cockpit(client, deadline_world, reverse("admin:index"))
+
+    assert response.status_code == 200
+    deadlines = response.context["cockpit"]["deadlines"]
+    assert [(k.overdue, k.upcoming) for k in deadlines.kinds] == [(12, 15)]
+    page = text(response)
+    panel = page[page.index('id="copil-cockpit"') : page.index("Ouvrir le pilotage du COPIL")]
+    assert panel.count("<tr") == 2 + 2 * (1 + COCKPIT_SHOWN_ROWS)  # kinds, overdue, upcoming
+    assert "12 en retard" in page
+    assert f'<a href="{OVERVIEW}">Voir les 7 autres échéances</a>' in page
+
+
+def measure(client, world, url, *, overdue: int, upcoming: int) -> tuple[int, int]:
+    """The queries and the size of ``url`` once the world holds that many deadlines."""
+    world["found"]["test.signature"].clear()
+    world["found"]["test.rappel"].clear()
+    add_deadlines(world, "test.signature", overdue=overdue // 2, upcoming=upcoming // 2)
+    add_deadlines(
+        world, "test.rappel", overdue=overdue - overdue // 2, upcoming=upcoming - upcoming // 2
+    )
+    client.force_login(world["copil"])
+    with freeze_time("2026-06-15 10:00:00+02:00"):
+        client.get(url)  # the session, the groups: as on any page
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), len(response.content)
+
+
+@pytest.mark.parametrize("url", [COCKPIT, reverse("admin:index")])
+def test_the_page_does_not_grow_with_the_deadlines(client, deadline_world, url):
+    few = measure(client, deadline_world, url, overdue=2, upcoming=1)
+    some = measure(client, deadline_world, url, overdue=12, upcoming=13)
+    many = measure(client, deadline_world, url, overdue=20, upcoming=20)
+
+    # The same queries at 3 deadlines as at 40: the sources', then the names of the rows'
+    # organisations and of who acts.
+    assert few[0] == some[0] == many[0]
+    # 25 and 40 deadlines: the same 10 + 10 rows, only counts differ.
+    assert abs(many[1] - some[1]) < 300, (some, many)
