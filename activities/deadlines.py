@@ -16,7 +16,7 @@ from members import selectors as members_selectors
 from members.constants import Status
 from members.deadlines import representative_user_ids
 
-from .models import AttendanceRatio, Convocation
+from .models import Activity, AttendanceRatio, Convocation
 
 
 @deadline_source(
@@ -43,14 +43,18 @@ def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date, 
     warning_points = charter_parameters(on=timezone.localdate(moment)).attendance_warning_points
     tz = timezone.get_current_timezone()
     latest = AttendanceRatio.objects.filter(organisation=OuterRef("pk")).order_by("-date", "-pk")
+    window = Activity.objects.filter(
+        starts_at__gte=max(moment, datetime.datetime.combine(start, datetime.time.min, tz)),
+        starts_at__lte=datetime.datetime.combine(end, datetime.time.max, tz),
+    )
+    if viewer is None:
+        # Every member: the window's activities first (a few), so that each member's next
+        # one is a probe of its convocations to them, not a scan of all it ever had.
+        window = list(window.values_list("pk", flat=True))
+        if not window:
+            return
     upcoming = (
-        Convocation.objects.filter(
-            organisation=OuterRef("pk"),
-            activity__starts_at__gte=max(
-                moment, datetime.datetime.combine(start, datetime.time.min, tz)
-            ),
-            activity__starts_at__lte=datetime.datetime.combine(end, datetime.time.max, tz),
-        )
+        Convocation.objects.filter(organisation=OuterRef("pk"), activity__in=window)
         .order_by("activity__starts_at", "activity_id")
         .values("activity_id", "activity__starts_at", "activity__title")
     )

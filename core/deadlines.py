@@ -345,19 +345,19 @@ def deadline_clock(now: datetime.datetime):
 
 
 def group_user_ids(*names: str) -> tuple[int, ...]:
-    """The active users of the groups ``names`` (COPIL, election commission), one query
-    (once per deadline_list)."""
-    names = tuple(sorted(str(name) for name in names))
-    return deadline_cached(("group_user_ids", names), lambda: _group_user_ids(names))
+    """The active users of the groups ``names`` (COPIL, election commission): the members
+    of every group are read in one query, once per deadline_list, whichever groups the
+    sources ask for."""
+    wanted = {str(name) for name in names}
+    members = deadline_cached("group_members", _group_members)
+    return tuple(sorted({pk for name, pk in members if name in wanted}))
 
 
-def _group_user_ids(names: tuple[str, ...]) -> tuple[int, ...]:
+def _group_members() -> tuple[tuple[str, int], ...]:
     return tuple(
         get_user_model()
-        .objects.filter(is_active=True, groups__name__in=names)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .distinct()
+        .objects.filter(is_active=True, groups__isnull=False)
+        .values_list("groups__name", "pk")
     )
 
 
