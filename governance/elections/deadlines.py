@@ -49,6 +49,20 @@ def _copil() -> tuple[int, ...]:
     return group_user_ids(Role.COPIL)
 
 
+def _open_elections() -> list[Election]:
+    """The elections still to hold (draft or announced), each with its proxies waiting
+    for validation counted: a few at any time, read once per list for the announcement,
+    the candidacies and the proxies."""
+    return deadline_cached(
+        "open_elections",
+        lambda: list(
+            Election.objects.filter(status__in=(ElectionStatus.DRAFT, ElectionStatus.ANNOUNCED))
+            .annotate(pending=Count("proxies", filter=Q(proxies__status=ProxyStatus.SIGNED)))
+            .order_by("election_date", "pk")
+        ),
+    )
+
+
 def _viewer_in_commission(viewer) -> bool:
     """The viewer of a person's list runs the elections (V12): the group, or K3 (one
     query, once per list)."""
@@ -98,11 +112,11 @@ def election_announcement_deadlines(*, start: datetime.date, end: datetime.date,
     plenary; the election commission and the COPIL act."""
     if _viewer_left_out(viewer):
         return
-    elections = list(
-        Election.objects.filter(status=ElectionStatus.DRAFT, announced_at__isnull=True).order_by(
-            "election_date"
-        )
-    )
+    elections = [
+        election
+        for election in _open_elections()
+        if election.status == ElectionStatus.DRAFT and election.announced_at is None
+    ]
     weeks = charter_parameters(on=timezone.localdate(deadline_now())).election_notice_weeks
     actors = _election_commission() if elections else ()
     copil = _copil() if elections else ()
@@ -138,13 +152,15 @@ def candidacy_deadlines(*, start: datetime.date, end: datetime.date, viewer=None
         if not stands and not _viewer_in_commission(viewer):
             return
     tz = timezone.get_current_timezone()
-    elections = list(
-        Election.objects.filter(
-            status=ElectionStatus.ANNOUNCED,
-            candidacy_deadline__gte=datetime.datetime.combine(start, datetime.time.min, tz),
-            candidacy_deadline__lte=datetime.datetime.combine(end, datetime.time.max, tz),
-        )
-    )
+    first = datetime.datetime.combine(start, datetime.time.min, tz)
+    last = datetime.datetime.combine(end, datetime.time.max, tz)
+    elections = [
+        election
+        for election in _open_elections()
+        if election.status == ElectionStatus.ANNOUNCED
+        and election.candidacy_deadline is not None
+        and first <= election.candidacy_deadline <= last
+    ]
     if not elections:
         return
     if viewer is not None:
@@ -188,13 +204,7 @@ def proxy_validation_deadlines(*, start: datetime.date, end: datetime.date, view
     the vote opens."""
     if _viewer_left_out(viewer):
         return
-    elections = list(
-        Election.objects.filter(
-            status__in=(ElectionStatus.DRAFT, ElectionStatus.ANNOUNCED),
-            election_date__range=(start, end),
-        ).annotate(pending=Count("proxies", filter=Q(proxies__status=ProxyStatus.SIGNED)))
-    )
-    elections = [e for e in elections if e.pending]
+    elections = [e for e in _open_elections() if start <= e.election_date <= end and e.pending]
     commission = _election_commission() if elections else ()
     copil = _copil() if elections else ()
     for election in elections:
