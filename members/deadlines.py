@@ -6,7 +6,7 @@ Imported from MembersConfig.ready(). Each source reads in a constant number of q
 
 import datetime
 
-from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -230,11 +230,11 @@ def invitation_expiry_deadlines(*, start: datetime.date, end: datetime.date, vie
     if viewer is not None:
         invitations = [i for i in _viewer_invitations(viewer) if start <= i.ends_on <= end]
     else:
-        invitations = Invitation.objects.filter(
-            state=InvitationState.VALIDATED,
-            ends_on__range=(start, end),
-            proposed_by__is_active=True,
-        ).select_related("organisation")
+        invitations = [
+            i
+            for i in _window_invitations(start, end)
+            if start <= i.ends_on <= end and i.proposer_active
+        ]
     for invitation in invitations:
         yield Deadline(
             key=f"members.invitation_expiry:{invitation.pk}",
@@ -279,6 +279,32 @@ def _viewer_invitations(viewer) -> list:
     )
 
 
+def _window_invitations(start: datetime.date, end: datetime.date) -> list:
+    """The validated invitations that end in the window or whose invitee has yet to accept
+    art. 3.3 before a first activity in it, with that activity's start: one query for both
+    sources of invitations (end, acceptance) when they read every invitation."""
+    tz = timezone.get_current_timezone()
+    window = (
+        datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
+        datetime.datetime.combine(end, datetime.time.max, tzinfo=tz),
+    )
+    return deadline_cached(
+        ("window_invitations", start, end),
+        lambda: list(
+            Invitation.objects.filter(state=InvitationState.VALIDATED)
+            .annotate(
+                first_activity_at=Subquery(_first_activity_at()),
+                proposer_active=F("proposed_by__is_active"),
+            )
+            .filter(
+                Q(ends_on__range=(start, end), proposed_by__is_active=True)
+                | Q(accepted_at__isnull=True, first_activity_at__range=window)
+            )
+            .select_related("organisation")
+        ),
+    )
+
+
 def _guest_name(invitation) -> str:
     name = invitation.organisation.legal_name if invitation.organisation_id else ""
     name = name or invitation.guest_organisation_name
@@ -307,12 +333,13 @@ def invitation_acceptance_deadlines(*, start: datetime.date, end: datetime.date,
         ]
         copil = ()
     else:
-        invitations = (
-            Invitation.objects.filter(state=InvitationState.VALIDATED, accepted_at__isnull=True)
-            .annotate(first_activity_at=Subquery(_first_activity_at()))
-            .filter(first_activity_at__range=(window_start, window_end))
-            .select_related("organisation")
-        )
+        invitations = [
+            i
+            for i in _window_invitations(start, end)
+            if i.accepted_at is None
+            and i.first_activity_at is not None
+            and window_start <= i.first_activity_at <= window_end
+        ]
         copil = copil_user_ids()
     for invitation in invitations:
         yield Deadline(
