@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
@@ -85,13 +85,7 @@ class SyncOutcome:
     error: str = ""
 
     def as_json(self) -> dict:
-        return {
-            "id": self.id,
-            "outcome": self.outcome,
-            "person": self.person,
-            "attendance": self.attendance,
-            "error": self.error,
-        }
+        return asdict(self)
 
 
 @dataclass(slots=True)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime
 import itertools
-import logging
 
 from django.db import transaction
 from django.utils import timezone
@@ -32,8 +31,6 @@ from . import selectors
 from .checkin_codes import checkin_code_png
 from .models import Activity, ConvocationNotice, ConvocationNoticeStatus
 from .tasks import convocation_notices_send_task
-
-logger = logging.getLogger(__name__)
 
 CONVOCATION_MAIL = "activity_convocation"
 QR_NAME = "code-pointage.png"
@@ -133,32 +130,19 @@ def _notices_deliver(lease: Lease, *, now: datetime.datetime | None) -> tuple[in
                 lease.held().filter(pk=notice.pk).delete()
                 continue
             lease.renew_if_due()
-            attempts = notice.attempts + 1
-            try:
-                _notice_email(notice, url=url).send()
-            except OSError as error:  # SMTP refused or unreachable: kept for a retry
-                failed += 1
-                retry = attempts < NOTICE_MAX_ATTEMPTS
-                countdown = notice_backoff(attempts)
-                released = lease.release(
-                    notice.pk,
-                    until=timezone.now() + datetime.timedelta(seconds=countdown) if retry else None,
-                    status=ConvocationNoticeStatus.FAILED,
-                    attempts=attempts,
-                    last_error=f"{error.__class__.__name__}: {error}"[:1000],
-                )
-                if retry and released:
-                    retries.add((activity_id, countdown))
-                continue
-            sent += 1
-            if not lease.complete(
+            ok, countdown = lease.deliver(
                 notice.pk,
-                status=ConvocationNoticeStatus.SENT,
-                sent_at=now or timezone.now(),
-                attempts=attempts,
-                last_error="",
-            ):
-                logger.warning("convocation %s sent after its lease was taken over", notice.pk)
+                _notice_email(notice, url=url).send,
+                attempts=notice.attempts + 1,
+                max_attempts=NOTICE_MAX_ATTEMPTS,
+                backoff=notice_backoff,
+                sent_status=ConvocationNoticeStatus.SENT,
+                failed_status=ConvocationNoticeStatus.FAILED,
+                sent_at=now,
+            )
+            sent, failed = sent + ok, failed + (not ok)
+            if countdown is not None:
+                retries.add((activity_id, countdown))
     for activity_id, countdown in sorted(retries):
         _notices_enqueue(activity_id, countdown=countdown)
     return sent, failed

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import BaseModel, LeasedJob
+from core.models import BaseModel, LeasedEmail
 from members.models import Organisation
 
 from .constants import ActivityKind, Attendance, ConvenedScope, ConvocationSource, Registration
@@ -123,12 +123,12 @@ class ConvocationNoticeStatus(models.TextChoices):
     FAILED = "failed", _("Échec")
 
 
-class ConvocationNotice(LeasedJob):
+class ConvocationNotice(LeasedEmail):
     """The convocation e-mail of one person to one activity, with their check-in code (A2).
 
     Written when the person joins the activity's roster (convocations synced, an invitee
     named), unique per activity and person: a second sync finds the row and adds nothing.
-    The e-mail task sends only the rows it claimed (LeasedJob) and marks each one sent
+    The e-mail task sends only the rows it claimed (LeasedEmail) and marks each one sent
     right after its e-mail, so a retry, a re-sync or a worker killed in the middle of a
     batch never sends twice, and the rows left are sent by the next run.
     """
@@ -145,10 +145,6 @@ class ConvocationNotice(LeasedJob):
         _("état"), max_length=10, choices=ConvocationNoticeStatus.choices,
         default=ConvocationNoticeStatus.PENDING, db_index=True,
     )  # fmt: skip
-    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
-    last_error = models.TextField(_("dernière erreur"), blank=True)
-    queued_at = models.DateTimeField(_("mis en file le"))
-    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("envoi de convocation")

@@ -22,8 +22,10 @@ message again (EMAIL_TIMEOUT, when set, bounds the wait on the mail server).
 from __future__ import annotations
 
 import datetime
+import logging
 import time
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -31,6 +33,8 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 __all__ = ["Lease", "lease_seconds"]
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_LEASE_SECONDS = 600
 
@@ -112,3 +116,43 @@ class Lease:
     def release_all(self, **fields) -> int:
         """Give back every row this run still holds (one UPDATE)."""
         return self.held().update(claimed_by="", claimed_until=None, **fields)
+
+    def deliver(
+        self,
+        pk,
+        send: Callable[[], object],
+        *,
+        attempts: int,
+        max_attempts: int,
+        backoff: Callable[[int], int],
+        sent_status: str,
+        failed_status: str,
+        sent_at: datetime.datetime | None = None,
+    ) -> tuple[bool, int | None]:
+        """Send one held row's e-mail (a core.models.LeasedEmail; ``send()`` is its
+        ``attempts``-th try) and record the outcome: sent, or, when the mail server refuses
+        or cannot be reached, failed and released until its next try ``backoff(attempts)``
+        seconds later while tries remain. Returns whether it was sent, and the countdown of
+        the retry to queue, if any."""
+        try:
+            send()
+        except OSError as error:  # SMTP refused or unreachable: kept for a retry
+            retry = attempts < max_attempts
+            countdown = backoff(attempts)
+            released = self.release(
+                pk,
+                until=timezone.now() + datetime.timedelta(seconds=countdown) if retry else None,
+                status=failed_status,
+                attempts=attempts,
+                last_error=f"{error.__class__.__name__}: {error}"[:1000],
+            )
+            return False, countdown if retry and released else None
+        if not self.complete(
+            pk,
+            status=sent_status,
+            sent_at=sent_at or timezone.now(),
+            attempts=attempts,
+            last_error="",
+        ):
+            logger.warning("%s %s sent after its lease was taken over", self.model._meta.label, pk)
+        return True, None

@@ -34,6 +34,20 @@ class LeasedJob(models.Model):
         abstract = True
 
 
+class LeasedEmail(LeasedJob):
+    """A LeasedJob that is one e-mail to one person: its tries, its last error, when it
+    was queued and sent (core/leases.py ``Lease.deliver`` records them). Each kind adds
+    its own ``status`` (pending, sent, failed)."""
+
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    queued_at = models.DateTimeField(_("mis en file le"))
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class AuditEntry(models.Model):
     """One governance state change: who did what, when, with which data (never a ballot)."""
 

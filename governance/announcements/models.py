@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import BaseModel, LeasedJob
+from core.models import BaseModel, LeasedEmail
 
 __all__ = [
     "Announcement",
@@ -91,11 +91,11 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("Échec")
 
 
-class AnnouncementDelivery(LeasedJob):
+class AnnouncementDelivery(LeasedEmail):
     """One recipient of one sent announcement: the send log the COPIL reads.
 
     Unique per announcement and address: the e-mail task sends only the rows it claimed
-    (LeasedJob) and marks each one right after its e-mail, so re-running it (or two
+    (LeasedEmail) and marks each one right after its e-mail, so re-running it (or two
     workers at once) never sends twice, and a worker killed in the middle of the batch
     leaves the rest to the next run once its lease has expired.
     """
@@ -122,10 +122,6 @@ class AnnouncementDelivery(LeasedJob):
         _("état"), max_length=10, choices=DeliveryStatus.choices,
         default=DeliveryStatus.PENDING, db_index=True,
     )  # fmt: skip
-    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
-    last_error = models.TextField(_("dernière erreur"), blank=True)
-    queued_at = models.DateTimeField(_("mis en file le"))
-    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("envoi d'annonce")

@@ -10,7 +10,6 @@ middle of the batch leaves the rest to the periodic resume, once its lease has e
 from __future__ import annotations
 
 import datetime
-import logging
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -37,8 +36,6 @@ from .models import (
     DeliveryStatus,
 )
 from .tasks import announcement_deliveries_send_task
-
-logger = logging.getLogger(__name__)
 
 
 def _require_copil(actor) -> None:
@@ -205,32 +202,19 @@ def _deliveries_deliver(lease: Lease, *, now: datetime.datetime | None) -> tuple
     )
     for delivery in list(deliveries):
         lease.renew_if_due()
-        attempts = delivery.attempts + 1
-        try:
-            _delivery_email(delivery.announcement, delivery, url=url).send()
-        except OSError as error:  # SMTP refused or unreachable: kept for a retry
-            failed += 1
-            retry = attempts < DELIVERY_MAX_ATTEMPTS
-            countdown = delivery_backoff(attempts)
-            released = lease.release(
-                delivery.pk,
-                until=timezone.now() + datetime.timedelta(seconds=countdown) if retry else None,
-                status=DeliveryStatus.FAILED,
-                attempts=attempts,
-                last_error=f"{error.__class__.__name__}: {error}"[:1000],
-            )
-            if retry and released:
-                retries.add((delivery.announcement_id, countdown))
-            continue
-        sent += 1
-        if not lease.complete(
+        ok, countdown = lease.deliver(
             delivery.pk,
-            status=DeliveryStatus.SENT,
-            sent_at=now or timezone.now(),
-            attempts=attempts,
-            last_error="",
-        ):
-            logger.warning("delivery %s sent after its lease was taken over", delivery.pk)
+            _delivery_email(delivery.announcement, delivery, url=url).send,
+            attempts=delivery.attempts + 1,
+            max_attempts=DELIVERY_MAX_ATTEMPTS,
+            backoff=delivery_backoff,
+            sent_status=DeliveryStatus.SENT,
+            failed_status=DeliveryStatus.FAILED,
+            sent_at=now,
+        )
+        sent, failed = sent + ok, failed + (not ok)
+        if countdown is not None:
+            retries.add((delivery.announcement_id, countdown))
     # One task per announcement and delay: it sends every delivery whose try has come.
     for announcement_id, countdown in sorted(retries):
         _deliveries_enqueue(announcement_id, countdown=countdown)
