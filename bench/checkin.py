@@ -365,7 +365,7 @@ def measure_browser(url, *, organiser, query, person_id, loads=5) -> dict:
 
     session = SessionStore()
     session[SESSION_KEY] = str(organiser.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "core.auth_backends.PortalModelBackend"
     session[HASH_SESSION_KEY] = organiser.get_session_auth_hash()
     session.save()
     cookie = {"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": url}

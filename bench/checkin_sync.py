@@ -38,7 +38,7 @@ def _session_cookie(organiser) -> str:
 
     session = SessionStore()
     session[SESSION_KEY] = str(organiser.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "core.auth_backends.PortalModelBackend"
     session[HASH_SESSION_KEY] = organiser.get_session_auth_hash()
     session.save()
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"

@@ -14,10 +14,11 @@ from core.deadlines import (
     deadline_label,
     deadline_now,
     deadline_source,
+    viewer_fact,
 )
 from core.roles import copil_group
 
-from . import selectors
+from . import organisations, selectors
 from .constants import EXPIRY_REMINDER_DAYS, RESIGNATURE_REMINDER_DAYS
 
 # X4: reminders 0, 30, 60 and 90 days after the organisation started to owe the signature;
@@ -30,6 +31,16 @@ RESIGNATURE_HINT = _(
     "Un signataire autorisé de l'entité signe la charte (page « Signer la charte ») ; "
     "l'entité sans signataire autorisé en fait désigner un par le COPIL, qui coche "
     "« signataire autorisé » sur la fiche de son représentant."
+)
+
+
+# X4 for a viewer: since when each of their organisations holds a status that owes the
+# charter, read with their representations (members' status history, one query less).
+viewer_fact(
+    "charter_owing_since",
+    lambda moment: organisations.status_held_since_subquery(
+        statuses=selectors.SIGNATURE_OWING_STATUSES, at=moment, of="organisation_id"
+    ),
 )
 
 
@@ -76,7 +87,9 @@ def _viewer_resignature_deadlines(*, start, end, viewer):
     }
     if not concerned:
         return
-    version, owed = selectors.signatures_owed_since(statuses=concerned, at=deadline_now())
+    version, owed = selectors.signatures_owed_since(
+        statuses=concerned, at=deadline_now(), held_since=viewer.fact("charter_owing_since")
+    )
     for pk, owed_since in sorted(owed.items()):
         due = owed_since + datetime.timedelta(days=RESIGNATURE_DEADLINE_DAYS)
         if not start <= due <= end:

@@ -23,6 +23,7 @@ __all__ = [
     "organisation_status",
     "status_changes_latest",
     "status_holders",
+    "status_held_since_subquery",
     "statuses_held_since",
 ]
 
@@ -53,6 +54,9 @@ class OrganisationReaders:
     # (*, organisation_ids, statuses, at=None) -> {organisation id: since when it holds
     # one of the statuses without a break}
     statuses_held_since: Callable[..., dict]
+    # (*, statuses, at=None, of="pk") -> the same as an expression on the outer row whose
+    # field ``of`` holds the organisation (NULL when it holds none of the statuses)
+    status_held_since_subquery: Callable[..., object]
 
 
 _READERS: list[OrganisationReaders] = []
@@ -98,6 +102,12 @@ def statuses_held_since(*, organisation_ids, statuses, at: datetime.datetime | N
     return _readers().statuses_held_since(
         organisation_ids=organisation_ids, statuses=statuses, at=at
     )
+
+
+def status_held_since_subquery(*, statuses, at: datetime.datetime | None = None, of: str = "pk"):
+    """``statuses_held_since`` as an expression on the outer row (``of`` names its field
+    holding the organisation): read with other rows in their query."""
+    return _readers().status_held_since_subquery(statuses=statuses, at=at, of=of)
 
 
 def status_changes_latest(*, organisation, at: datetime.datetime | None = None, count: int):

@@ -341,19 +341,24 @@ def signatures_owed(
 
 
 def signatures_owed_since(
-    *, statuses: dict, at: datetime.datetime | None = None
+    *, statuses: dict, at: datetime.datetime | None = None, held_since: dict | None = None
 ) -> tuple[CharterVersion | None, dict[int, datetime.date]]:
     """For the organisations given with their statuses (those a person represents): the
     version in force and, for each that still owes its signature, since when (X4), as
-    campaign_rows counts it; two queries besides the version."""
+    campaign_rows counts it; two queries besides the version, one when ``held_since``
+    (organisation id -> since when it holds a status that owes, read with the person's
+    representations) is given."""
     moment = at or timezone.now()
     version = charter_version_in_force(on=timezone.localdate(moment))
     owing = {pk: status for pk, status in statuses.items() if status in _SIGNATURE_OWING_STATUSES}
     if version is None or not owing:
         return version, {}
-    since = organisations.statuses_held_since(
-        organisation_ids=list(owing), statuses=_SIGNATURE_OWING_STATUSES, at=moment
-    )
+    if held_since is not None:
+        since = held_since
+    else:
+        since = organisations.statuses_held_since(
+            organisation_ids=list(owing), statuses=_SIGNATURE_OWING_STATUSES, at=moment
+        )
     signed: dict[int, list] = {}
     for signature in Signature.objects.filter(version=version, organisation_id__in=list(owing)):
         signed.setdefault(signature.organisation_id, []).append(signature)

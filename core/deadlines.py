@@ -11,7 +11,8 @@ A person's dashboard passes a ``DeadlineViewer`` (who they are, the organisation
 represent, their roles): a source that accepts ``viewer`` then reads only what concerns
 that person (their organisations' rows, their own), or nothing at all when its actors and
 informed are a role the person does not hold, so that the dashboard costs the same
-whatever the number of organisations. During one ``deadline_list`` the sources share
+whatever the number of organisations. What a source asks of each of the person's
+representations (``viewer_fact``) is read with them, in their query. During one ``deadline_list`` the sources share
 what does not change within it (the COPIL's members, the charter in force) through
 ``deadline_cached``.
 ``deadline_reminders_send`` is the engine run daily by django-celery-beat: it records
@@ -74,6 +75,9 @@ __all__ = [
     "deadline_reminders_send",
     "deadline_source",
     "reminders_resume",
+    "viewer_fact",
+    "viewer_fact_expressions",
+    "viewer_fact_names",
 ]
 
 
@@ -117,6 +121,9 @@ class DeadlineViewer:
     signatory_of: frozenset = frozenset()
     with_signatory: frozenset = frozenset()
     roles: frozenset = frozenset()  # the person's group names (core/roles.py)
+    # viewer_fact name -> {organisation id: the fact's value on the person's representation
+    # of it}, for the facts read with them (absent: not read, the source asks the database).
+    facts: dict = field(default_factory=dict)
 
     def organisations_with(self, statuses) -> list[int]:
         """The person's organisations holding one of ``statuses``, by id."""
@@ -125,6 +132,40 @@ class DeadlineViewer:
 
     def has_role(self, name: str) -> bool:
         return str(name) in self.roles
+
+    def fact(self, name: str) -> dict | None:
+        """A registered ``viewer_fact``: organisation id -> its value on the person's
+        representation of that organisation; None when it was not read with them."""
+        return self.facts.get(name)
+
+    def knows(self, name: str) -> bool | None:
+        """Whether a ``viewer_fact`` holds (is true) of one of the person's
+        representations; None when it was not read with them."""
+        values = self.facts.get(name)
+        return None if values is None else any(values.values())
+
+
+# What the sources ask of a viewer's representations (whether the person sits on the
+# elections commission, K3; since when their organisation owes the charter, X4), read
+# in the query of the representations instead of one query each: name ->
+# ``expression(moment)``, an expression on a representation's row (OuterRef("pk") is the
+# representative, OuterRef("organisation_id") its organisation) at ``moment``.
+_VIEWER_FACTS: dict[str, Callable] = {}
+
+
+def viewer_fact(name: str, expression: Callable) -> None:
+    """Register a fact read with a viewer's representations (``DeadlineViewer.fact``);
+    ``name`` is an identifier (it names an annotation)."""
+    _VIEWER_FACTS[name] = expression
+
+
+def viewer_fact_names() -> list[str]:
+    return list(_VIEWER_FACTS)
+
+
+def viewer_fact_expressions(moment: datetime.datetime) -> dict:
+    """name -> the registered facts' expressions at ``moment`` (members annotates them)."""
+    return {name: expression(moment) for name, expression in _VIEWER_FACTS.items()}
 
 
 @dataclass(frozen=True)

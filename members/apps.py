@@ -36,6 +36,7 @@ class MembersConfig(AppConfig):
                 status_holders=selectors.status_holders,
                 status_changes_latest=selectors.status_changes_latest,
                 statuses_held_since=selectors.statuses_held_since,
+                status_held_since_subquery=selectors.status_held_since_subquery,
             )
         )
 

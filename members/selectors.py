@@ -33,6 +33,8 @@ from core.deadlines import (
     DeadlineViewer,
     deadline_kinds,
     deadline_list,
+    viewer_fact_expressions,
+    viewer_fact_names,
 )
 from core.roles import is_copil, user_role_names
 
@@ -86,25 +88,45 @@ def organisation_status(*, organisation: Organisation, at: datetime.datetime | N
     return change.status if change else Status.NONE
 
 
+def status_held_since_subquery(
+    *, statuses, at: datetime.datetime | None = None, of: str = "pk"
+) -> Subquery:
+    """The start of the outer organisation's current uninterrupted stretch of one of
+    ``statuses`` at ``at`` (NULL when it then holds none of them): its earliest change to
+    one of them that no change to another status follows (S1, X4). ``of`` as in
+    ``status_subquery``; the one definition, for a list (``statuses_held_since``) or
+    a row (a viewer's representations, core.deadlines.viewer_fact)."""
+    moment = at or timezone.now()
+    wanted = [str(status) for status in statuses]
+    broken_after = (
+        StatusChange.objects.filter(organisation=OuterRef("organisation"), effective_at__lte=moment)
+        .exclude(status__in=wanted)
+        .filter(
+            Q(effective_at__gt=OuterRef("effective_at"))
+            | Q(effective_at=OuterRef("effective_at"), pk__gt=OuterRef("pk"))
+        )
+    )
+    stretch = (
+        StatusChange.objects.filter(
+            organisation=OuterRef(of), effective_at__lte=moment, status__in=wanted
+        )
+        .filter(~Exists(broken_after))
+        .order_by("effective_at", "pk")
+    )
+    return Subquery(stretch.values("effective_at")[:1])
+
+
 def statuses_held_since(
     *, organisation_ids, statuses, at: datetime.datetime | None = None
 ) -> dict[int, datetime.datetime]:
     """organisation id -> the start of its current uninterrupted stretch of one of
     ``statuses`` at ``at`` (absent when it holds none of them); one query."""
-    moment = at or timezone.now()
-    since: dict[int, datetime.datetime] = {}
-    for organisation_id, status, effective_at in (
-        StatusChange.objects.filter(
-            organisation_id__in=list(organisation_ids), effective_at__lte=moment
-        )
-        .order_by("organisation_id", "effective_at", "id")
-        .values_list("organisation_id", "status", "effective_at")
-    ):
-        if status in statuses:
-            since.setdefault(organisation_id, effective_at)
-        else:
-            since.pop(organisation_id, None)
-    return since
+    return dict(
+        Organisation.objects.filter(pk__in=list(organisation_ids))
+        .annotate(since=status_held_since_subquery(statuses=statuses, at=at))
+        .filter(since__isnull=False)
+        .values_list("pk", "since")
+    )
 
 
 def status_holders(
@@ -118,11 +140,15 @@ def status_holders(
     """The organisations holding one of ``statuses`` at ``at``, by name, each with since
     when it holds one of them without a break, its active authorised signatories and,
     ``with_representatives``, every active representative: who owes a signature of the
-    charter (charters/organisations.py; E1, X4). Three queries, whatever their number;
+    charter (charters/organisations.py; E1, X4). Two queries, whatever their number;
     ``organisation_ids`` keeps those organisations only; ``people_as_ids`` gives the
     signatories and representatives as user ids (the deadlines: no user rows to build)."""
     moment = at or timezone.now()
-    organisations = organisation_list_with_status(at=moment).filter(current_status__in=statuses)
+    organisations = (
+        organisation_list_with_status(at=moment)
+        .filter(current_status__in=statuses)
+        .annotate(status_since=status_held_since_subquery(statuses=statuses, at=moment))
+    )
     if organisation_ids is not None:
         organisations = organisations.filter(pk__in=list(organisation_ids))
     organisations = list(organisations.order_by("legal_name"))
@@ -148,13 +174,12 @@ def status_holders(
         representatives.setdefault(organisation_id, []).append(person)
         if signs:
             signatories.setdefault(organisation_id, []).append(person)
-    status_since = statuses_held_since(organisation_ids=ids, statuses=statuses, at=moment)
     return [
         StatusHolder(
             organisation=organisation,
             status=organisation.current_status,
             status_label=Status(organisation.current_status).label,
-            since=status_since.get(organisation.pk),
+            since=organisation.status_since,
             signatories=signatories.get(organisation.pk, []),
             representatives=representatives.get(organisation.pk, [])
             if with_representatives
@@ -326,16 +351,22 @@ def directory_logo_get(*, slug: str, at: datetime.datetime | None = None) -> Org
     )
 
 
-def representation_list(*, user, at: datetime.datetime | None = None) -> QuerySet:
-    """The person's active representations, each annotated with ``organisation_status``."""
+def representation_list(
+    *, user, at: datetime.datetime | None = None, with_facts: bool = False
+) -> QuerySet:
+    """The person's active representations, each annotated with ``organisation_status``;
+    ``with_facts``: and with the facts the deadlines' sources ask of a viewer
+    (core.deadlines.viewer_fact), read in the same query."""
     moment = at or timezone.now()
     latest = StatusChange.objects.filter(
         organisation=OuterRef("organisation_id"), effective_at__lte=moment
     ).order_by("-effective_at", "-id")
     day = timezone.localdate(moment)
+    facts = viewer_fact_expressions(moment) if with_facts else {}
     return (
         active_representatives(on=day)
         .filter(user=user)
+        .annotate(**{f"fact_{name}": expression for name, expression in facts.items()})
         .select_related("organisation")
         .annotate(
             organisation_status=Subquery(latest.values("status")[:1]),
@@ -830,9 +861,16 @@ def directory_export_rows(*, at: datetime.datetime | None = None) -> list[Export
 def deadline_viewer(*, user, representations=None) -> DeadlineViewer:
     """The person a list of deadlines is read for (core/deadlines.py): the organisations
     they represent with their statuses (``representations``: representation_list's rows,
-    read again without), and their roles (the groups read once per user object)."""
+    read again without), the facts read with them, and their roles (the groups read once
+    per user object)."""
     if representations is None:
-        representations = representation_list(user=user)
+        representations = representation_list(user=user, with_facts=True)
+    representations = list(representations)
+    facts = {
+        name: {r.organisation_id: getattr(r, f"fact_{name}") for r in representations}
+        for name in viewer_fact_names()
+        if all(hasattr(r, f"fact_{name}") for r in representations)
+    }
     return DeadlineViewer(
         user_id=user.pk,
         organisations={
@@ -846,6 +884,7 @@ def deadline_viewer(*, user, representations=None) -> DeadlineViewer:
             r.organisation_id for r in representations if r.organisation_has_signatory
         ),
         roles=user_role_names(user),
+        facts=facts,
     )
 
 

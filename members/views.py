@@ -31,7 +31,7 @@ from core.site import absolute_url, site_root
 from core.throttle import PasswordRetries
 
 from . import open_data, selectors, services
-from .constants import ApplicationState, OrganisationKind
+from .constants import ApplicationState, OrganisationKind, Status
 from .exceptions import MembersError
 from .filters import DirectoryFilter, department_label
 from .forms import (
@@ -137,7 +137,8 @@ def organisation_logo(request, slug):
 @login_required
 @require_GET
 def dashboard(request):
-    active = list(selectors.representation_list(user=request.user))
+    # With the facts the deadlines' sources ask of the person (person_deadlines below).
+    active = list(selectors.representation_list(user=request.user, with_facts=True))
     representations = [
         {
             "representation": representation,
@@ -159,6 +160,8 @@ def dashboard(request):
             "deadlines": selectors.person_deadlines(user=request.user, representations=active),
             "ahead_days": AHEAD_DAYS,
             "is_copil": is_copil(request.user),
+            # The navigation's "Élections" link (governance's elections_nav): known here.
+            "represents_member": any(r["status"] == Status.MEMBER for r in representations),
         },
     )
 

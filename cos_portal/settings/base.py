@@ -204,9 +204,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's and allauth's, each reading the session's person with their groups in one
+# query (core/auth_backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "core.auth_backends.PortalModelBackend",
+    "core.auth_backends.PortalAuthenticationBackend",
 ]
 
 # Accounts (django-allauth): login by e-mail, mandatory verification.

@@ -6,7 +6,7 @@ Imported from GovernanceConfig.ready(). Each source reads in a constant number o
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +19,7 @@ from core.deadlines import (
     deadline_now,
     deadline_source,
     group_user_ids,
+    viewer_fact,
 )
 from members import selectors as members_selectors
 from members.constants import Role, Status
@@ -63,11 +64,27 @@ def _open_elections() -> list[Election]:
     )
 
 
+def _in_elections_commission(moment: datetime.datetime):
+    """A representation's accepted membership of K3 at ``moment``, for a viewer (read
+    with the person's representations, core.deadlines.viewer_fact)."""
+    return Exists(
+        elections_commission_memberships(on=timezone.localdate(moment)).filter(
+            representative=OuterRef("pk"), representative__user__is_active=True
+        )
+    )
+
+
+viewer_fact("elections_commission", _in_elections_commission)
+
+
 def _viewer_in_commission(viewer) -> bool:
-    """The viewer of a person's list runs the elections (V12): the group, or K3 (one
-    query, once per list)."""
+    """The viewer of a person's list runs the elections (V12): the group, or K3 (known
+    with their representations, or one query, once per list)."""
     if viewer.has_role(Role.ELECTION_COMMISSION):
         return True
+    known = viewer.knows("elections_commission")
+    if known is not None:
+        return known
     today = timezone.localdate(deadline_now())
     return deadline_cached(
         ("elections_commission_member", viewer.user_id),
@@ -77,6 +94,15 @@ def _viewer_in_commission(viewer) -> bool:
             .exists()
         ),
     )
+
+
+def _commission_and_copil(viewer) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Who acts (the commission, V12) and who is informed (the COPIL); for a viewer, the
+    viewer alone where they belong: their list shows only whether they act."""
+    if viewer is None:
+        return _election_commission(), _copil()
+    me = (viewer.user_id,)
+    return (me if _viewer_in_commission(viewer) else (), me if viewer.has_role(Role.COPIL) else ())
 
 
 def _viewer_left_out(viewer) -> bool:
@@ -118,8 +144,7 @@ def election_announcement_deadlines(*, start: datetime.date, end: datetime.date,
         if election.status == ElectionStatus.DRAFT and election.announced_at is None
     ]
     weeks = charter_parameters(on=timezone.localdate(deadline_now())).election_notice_weeks
-    actors = _election_commission() if elections else ()
-    copil = _copil() if elections else ()
+    actors, copil = _commission_and_copil(viewer) if elections else ((), ())
     for election in elections:
         due = election.election_date - datetime.timedelta(weeks=weeks)
         if not start <= due <= end:
@@ -205,8 +230,7 @@ def proxy_validation_deadlines(*, start: datetime.date, end: datetime.date, view
     if _viewer_left_out(viewer):
         return
     elections = [e for e in _open_elections() if start <= e.election_date <= end and e.pending]
-    commission = _election_commission() if elections else ()
-    copil = _copil() if elections else ()
+    commission, copil = _commission_and_copil(viewer) if elections else ((), ())
     for election in elections:
         yield Deadline(
             key=f"governance.proxy_validation:{election.pk}",
@@ -273,7 +297,7 @@ def election_needed_deadlines(*, start: datetime.date, end: datetime.date, viewe
         if not up:
             continue
         if actors is None:
-            actors, copil = _election_commission(), _copil()
+            actors, copil = _commission_and_copil(viewer)
         yield Deadline(
             key=f"governance.election_needed:{year}",
             kind="governance.election_needed",

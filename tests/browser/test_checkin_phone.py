@@ -22,7 +22,7 @@ def log_in(page, live_server, user):
     """A signed-in session cookie, as after the login form (tested by the accounts journeys)."""
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "core.auth_backends.PortalModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     page.context.add_cookies(

@@ -44,3 +44,22 @@ def test_the_link_costs_two_queries_for_a_member(client, django_assert_num_queri
         assert template.render(Context({"request": request})) == "True"
         # Asked again in the same request: remembered.
         assert template.render(Context({"request": request})) == "True"
+
+
+def test_a_page_that_knows_the_person_represents_a_member_costs_no_query(
+    django_assert_num_queries,
+):
+    # The member space's dashboard has read the representations: it says so in its context.
+    request = RequestFactory().get("/")
+    request.user = UserFactory()
+    template = Template("{% load elections_nav %}{% elections_link_visible as v %}{{ v }}")
+    with django_assert_num_queries(0):
+        assert template.render(Context({"request": request, "represents_member": True})) == "True"
+
+
+def test_the_dashboard_shows_the_link_to_a_member_and_not_to_a_partner(client):
+    rep = member_rep(signatory=False)
+    client.force_login(rep.user)
+    assert LINK in client.get(reverse("space:dashboard")).content.decode()
+    client.force_login(RepresentativeFactory().user)  # no status: not a member
+    assert LINK not in client.get(reverse("space:dashboard")).content.decode()

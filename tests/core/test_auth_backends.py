@@ -1,0 +1,78 @@
+"""The session's person is read with their groups (the portal's roles) in one query
+(core/auth_backends.py): a page that asks for a role pays no second query, and a role
+granted or withdrawn on that same object is seen, as with Django's own prefetch."""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, get_user
+from django.contrib.auth.models import Group
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from core.auth_backends import PortalModelBackend, user_get_with_roles
+from core.roles import is_copil, user_role_names
+from members.constants import Role
+from tests.governance.commissions.factories import copil_user
+from tests.members.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_person_comes_with_their_groups_in_one_query():
+    user = copil_user()
+    user.groups.add(Group.objects.get_or_create(name=Role.ELECTION_COMMISSION)[0])
+    UserFactory().groups.add(Group.objects.get(name=Role.COPIL))  # someone else's groups
+    with CaptureQueriesContext(connection) as queries:
+        loaded = user_get_with_roles(user.pk)
+        roles = user_role_names(loaded)
+        assert is_copil(loaded)
+    assert len(queries) == 1
+    assert loaded == user
+    assert roles == {str(Role.COPIL), str(Role.ELECTION_COMMISSION)}
+    assert {g.pk for g in loaded.groups.all()} == set(user.groups.values_list("pk", flat=True))
+
+
+def test_a_person_without_groups_and_an_unknown_one():
+    user = UserFactory()
+    loaded = user_get_with_roles(str(user.pk))  # the session keeps the key as text
+    with CaptureQueriesContext(connection) as queries:
+        assert user_role_names(loaded) == frozenset()
+        assert not is_copil(loaded)
+    assert len(queries) == 0
+    assert user_get_with_roles(user.pk + 1000) is None
+
+
+def test_a_role_granted_or_withdrawn_on_the_same_object_is_seen():
+    user = UserFactory()
+    loaded = user_get_with_roles(user.pk)
+    assert not is_copil(loaded)
+    copil = Group.objects.get_or_create(name=Role.COPIL)[0]
+    loaded.groups.add(copil)
+    assert is_copil(loaded)
+    loaded.groups.remove(copil)
+    assert not is_copil(loaded)
+
+
+def test_an_inactive_person_is_not_loaded_from_the_session():
+    user = UserFactory(is_active=False)
+    assert PortalModelBackend().get_user(user.pk) is None
+
+
+def test_a_page_reads_the_session_then_the_person_with_their_roles(client):
+    user = copil_user()
+    client.force_login(user)
+    request = RequestFactory().get("/")
+    request.session = SessionStore(session_key=client.cookies[settings.SESSION_COOKIE_NAME].value)
+    assert client.session[BACKEND_SESSION_KEY] == "core.auth_backends.PortalModelBackend"
+    with CaptureQueriesContext(connection) as queries:
+        person = get_user(request)
+        assert is_copil(person)
+    session, person_and_roles = (q["sql"] for q in queries)
+    assert 'FROM "django_session"' in session
+    assert 'FROM "members_user" WHERE' in person_and_roles
+    assert '"members_user_groups"' in person_and_roles
+    # The COPIL's cockpit opens, the role read with the person.
+    assert client.get(reverse("copil:cockpit")).status_code == 200
