@@ -58,13 +58,13 @@ def add_ratios(count: int) -> None:
 
 
 # (changelist, what fills it, its rows, the budget of queries). The budgets: the session,
-# the user, the user's groups, the count (on PostgreSQL, the table's estimate first), the
-# page of rows; for the organisations also the choices of the department and category
-# filters and the rows' active establishments.
+# the user with their groups (core/auth_backends.py), the count (on PostgreSQL, the
+# table's estimate first), the page of rows; for the organisations also the choices of
+# the department and category filters and the rows' active establishments.
 LISTS = [
-    ("admin:members_organisation_changelist", add_organisations, Organisation, 9),
-    ("admin:activities_participation_changelist", add_participations, Participation, 6),
-    ("admin:activities_attendanceratio_changelist", add_ratios, AttendanceRatio, 6),
+    ("admin:members_organisation_changelist", add_organisations, Organisation, 8),
+    ("admin:activities_participation_changelist", add_participations, Participation, 5),
+    ("admin:activities_attendanceratio_changelist", add_ratios, AttendanceRatio, 5),
 ]
 
 

@@ -134,11 +134,11 @@ def test_the_changelist_query_count_is_constant(client, superuser, django_assert
         assert len(response.context["cl"].result_list) == total
         counts.append(len(queries))
 
-    # Session, user, the user's groups (a superuser is not the COPIL by default: the
+    # Session, user with their groups (a superuser is not the COPIL by default: the
     # decision actions ask, G2), counts, the page of rows with their status, their active
     # establishments, and the choices of the department and category filters.
     assert counts[0] == counts[1]
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         client.get(reverse(CHANGELIST))
 
 

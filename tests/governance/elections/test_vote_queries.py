@@ -24,14 +24,14 @@ from tests.governance.elections.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Session, user and groups (the navigation), the ballot's options (one query without a
-# proxy held), the election, the candidacies.
-PAGE_BUDGET = 6
+# Session, user with their groups (the navigation; core/auth_backends.py), the ballot's
+# options (one query without a proxy held), the election, the candidacies.
+PAGE_BUDGET = 5
 # The page's reads, then the checks of the ballot (one query).
-REVIEW_BUDGET = 7
+REVIEW_BUDGET = 6
 # The page's reads, then the cast in its transaction: BEGIN, the election locked, the
 # checks, the register's row, the box, the envelope, the audit entry, COMMIT.
-CONFIRM_BUDGET = 14
+CONFIRM_BUDGET = 13
 
 
 def _election_open(*, candidates: int, voters: int):
