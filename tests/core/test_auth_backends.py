@@ -2,9 +2,13 @@
 (core/auth_backends.py): a page that asks for a role pays no second query, and a role
 granted or withdrawn on that same object is seen, as with Django's own prefetch."""
 
+import importlib
+from types import SimpleNamespace
+
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, get_user
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user
 from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
@@ -76,3 +80,36 @@ def test_a_page_reads_the_session_then_the_person_with_their_roles(client):
     assert '"members_user_groups"' in person_and_roles
     # The COPIL's cockpit opens, the role read with the person.
     assert client.get(reverse("copil:cockpit")).status_code == 200
+
+
+def test_a_person_signed_in_before_the_portals_backends_stays_signed_in(client):
+    """Sessions opened with Django's or allauth's backend are renamed by the migration
+    (core/migrations/0012): nobody is signed out by the upgrade."""
+    migration = importlib.import_module("core.migrations.0012_sessions_follow_portal_backends")
+    people = {}
+    for old in migration.RENAMED:
+        user = UserFactory()
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = old
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        people[old] = (user, session.session_key)
+    unrelated = SessionStore()
+    unrelated["cart"] = "rien"
+    unrelated.create()
+
+    editor = SimpleNamespace(connection=connection)  # what the migration uses of it
+    migration.follow(django_apps, editor)
+
+    for old, (user, key) in people.items():
+        assert SessionStore(session_key=key).load()[BACKEND_SESSION_KEY] == migration.RENAMED[old]
+        client.cookies[settings.SESSION_COOKIE_NAME] = key
+        response = client.get(reverse("space:dashboard"))
+        assert response.status_code == 200
+        assert response.context["user"] == user
+    assert SessionStore(session_key=unrelated.session_key).load() == {"cart": "rien"}
+
+    migration.back(django_apps, editor)
+    old, (user, key) = next(iter(people.items()))
+    assert SessionStore(session_key=key).load()[BACKEND_SESSION_KEY] == old
