@@ -25,10 +25,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.deadlines import Deadline, DeadlineRow, deadline_kinds, deadline_list, deadline_rows
+from core.deadlines import (
+    Deadline,
+    DeadlineRow,
+    deadline_kinds,
+    deadline_list,
+    deadline_memo,
+    deadline_rows,
+)
 from core.roles import is_copil
-from governance.copil.models import MinutesRequestStatus
-from governance.copil.selectors import minutes_request_list
+from governance.copil.selectors import minutes_requests_pending
 from governance.elections.deadlines import COMMISSION_HINT
 from governance.elections.selectors import is_election_commission, proxies_awaiting_decision
 from members import selectors as members_selectors
@@ -186,9 +192,7 @@ def _minutes_requests(decides: bool) -> CockpitSection:
         hint="" if decides else _("Seuls les membres du COPIL répondent à ces demandes."),
     )
     url = reverse("elections:minutes_requests") if decides else ""
-    for request in minutes_request_list(status=MinutesRequestStatus.PENDING).order_by(
-        "created_at", "pk"
-    ):
+    for request in minutes_requests_pending():
         section.items.append(
             CockpitItem(
                 title=request.meeting.title,
@@ -301,17 +305,21 @@ def copil_cockpit(*, user, today: datetime.date | None = None) -> dict:
     """What waits for the COPIL, read as ``user`` (links only where they can act)."""
     today = today or timezone.localdate()
     decides = is_copil(user)
-    sections = [
-        _applications(decides),
-        _proxies(is_election_commission(user)),
-        _minutes_requests(decides),
-        _exclusions(decides),
-        _invitations(decides),
-    ]
+    # The lists and the deadlines share their reads (the open exclusion procedures, the
+    # pending minutes requests: core.deadlines.deadline_cached).
+    with deadline_memo():
+        sections = [
+            _applications(decides),
+            _proxies(is_election_commission(user)),
+            _minutes_requests(decides),
+            _exclusions(decides),
+            _invitations(decides),
+        ]
+        deadlines = cockpit_deadlines(viewer_id=user.pk, today=today)
     return {
         "sections": sections,
         "waiting": sum(len(section.items) for section in sections),
-        "deadlines": cockpit_deadlines(viewer_id=user.pk, today=today),
+        "deadlines": deadlines,
         "ahead_days": COCKPIT_AHEAD_DAYS,
         "overdue_days": COCKPIT_OVERDUE_DAYS,
         "decides": decides,

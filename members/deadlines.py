@@ -71,15 +71,26 @@ def _member_space(slug: str) -> str:
 def exclusion_response_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """Charter art. 3.4 (L4): the member answers within the response period; its
     representatives act, the COPIL is informed."""
-    procedures = ExclusionProcedure.objects.filter(
-        outcome="", responded_at__isnull=True, response_due_on__range=(start, end)
-    ).select_related("organisation")
     outside = _outside_copil(viewer)
     if outside:
         if not viewer.organisations:
             return
-        procedures = procedures.filter(organisation_id__in=list(viewer.organisations))
-    procedures = list(procedures)
+        procedures = list(
+            ExclusionProcedure.objects.filter(
+                outcome="",
+                responded_at__isnull=True,
+                response_due_on__range=(start, end),
+                organisation_id__in=list(viewer.organisations),
+            ).select_related("organisation")
+        )
+    else:  # every open procedure, as the cockpit lists them (read once per page)
+        procedures = [
+            procedure
+            for procedure in selectors.exclusion_procedures_open()
+            if procedure.responded_at is None
+            and procedure.response_due_on is not None
+            and start <= procedure.response_due_on <= end
+        ]
     if not procedures:
         return
     if outside:

@@ -31,6 +31,7 @@ from core.deadlines import (
     OVERDUE_DAYS,
     DeadlineRow,
     DeadlineViewer,
+    deadline_cached,
     deadline_kinds,
     deadline_list,
     viewer_fact_expressions,
@@ -930,12 +931,17 @@ def applications_awaiting_decision() -> QuerySet:
     )
 
 
-def exclusion_procedures_open() -> QuerySet:
-    """Exclusion procedures not decided yet (L4), the earliest response date first."""
-    return (
-        ExclusionProcedure.objects.filter(outcome="")
-        .select_related("organisation")
-        .order_by("response_due_on", "pk")
+def exclusion_procedures_open() -> list[ExclusionProcedure]:
+    """Exclusion procedures not decided yet (L4), the earliest response date first: a few
+    at any time, read once per page that lists them and their deadlines (the cockpit;
+    core.deadlines.deadline_cached)."""
+    return deadline_cached(
+        "exclusion_procedures_open",
+        lambda: list(
+            ExclusionProcedure.objects.filter(outcome="")
+            .select_related("organisation")
+            .order_by("response_due_on", "pk")
+        ),
     )
 
 

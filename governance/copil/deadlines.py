@@ -14,6 +14,7 @@ from core.deadlines import Deadline, copil_user_ids, deadline_label, deadline_so
 from core.roles import copil_group
 
 from .models import MinutesRequest, MinutesRequestStatus
+from .selectors import minutes_requests_pending
 
 # C4 (interpretation: the charter sets no delay): the COPIL answers within 30 days.
 MINUTES_ANSWER_DAYS = 30
@@ -27,17 +28,24 @@ MINUTES_ANSWER_DAYS = 30
 def minutes_request_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """Charter art. 6 (C4): a member's request to read the COPIL's minutes awaits the
     COPIL's answer (within 30 days, interpretation); the requester is informed."""
-    tz = timezone.get_current_timezone()
     delay = datetime.timedelta(days=MINUTES_ANSWER_DAYS)
-    requests = MinutesRequest.objects.filter(
-        status=MinutesRequestStatus.PENDING,
-        created_at__gte=datetime.datetime.combine(start - delay, datetime.time.min, tz),
-        created_at__lte=datetime.datetime.combine(end - delay, datetime.time.max, tz),
-    ).select_related("meeting")
     outside = viewer is not None and not viewer.has_role(copil_group())
     if outside:  # a person's list: the requests they made
-        requests = requests.filter(requester_id=viewer.user_id)
-    requests = list(requests)
+        tz = timezone.get_current_timezone()
+        requests = list(
+            MinutesRequest.objects.filter(
+                status=MinutesRequestStatus.PENDING,
+                requester_id=viewer.user_id,
+                created_at__gte=datetime.datetime.combine(start - delay, datetime.time.min, tz),
+                created_at__lte=datetime.datetime.combine(end - delay, datetime.time.max, tz),
+            ).select_related("meeting")
+        )
+    else:  # every pending request, as the cockpit lists them (read once per page)
+        requests = [
+            request
+            for request in minutes_requests_pending()
+            if start <= timezone.localdate(request.created_at) + delay <= end
+        ]
     if not requests:
         return
     copil = () if outside else copil_user_ids()

@@ -3,6 +3,7 @@ minutes (C4)."""
 
 from django.db.models import QuerySet
 
+from core.deadlines import deadline_cached
 from core.roles import is_copil
 
 from .models import CopilMeeting, MinutesRequest, MinutesRequestStatus
@@ -19,6 +20,18 @@ def minutes_request_list(*, status: str | None = None) -> QuerySet:
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at")
+
+
+def minutes_requests_pending() -> list[MinutesRequest]:
+    """The requests to read the COPIL's minutes awaiting its answer (C4), oldest first: a
+    few at any time, read once per page that lists them and their deadlines (the cockpit;
+    core.deadlines.deadline_cached)."""
+    return deadline_cached(
+        "minutes_requests_pending",
+        lambda: list(
+            minutes_request_list(status=MinutesRequestStatus.PENDING).order_by("created_at", "pk")
+        ),
+    )
 
 
 def can_read_copil_minutes(*, user, meeting: CopilMeeting) -> bool:
