@@ -353,9 +353,8 @@ def signatures_owed_since(
     owing = {pk: status for pk, status in statuses.items() if status in _SIGNATURE_OWING_STATUSES}
     if version is None or not owing:
         return version, {}
-    if held_since is not None:
-        since = held_since
-    else:
+    since = held_since
+    if since is None:
         since = organisations.statuses_held_since(
             organisation_ids=list(owing), statuses=_SIGNATURE_OWING_STATUSES, at=moment
         )

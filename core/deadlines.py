@@ -12,9 +12,9 @@ represent, their roles): a source that accepts ``viewer`` then reads only what c
 that person (their organisations' rows, their own), or nothing at all when its actors and
 informed are a role the person does not hold, so that the dashboard costs the same
 whatever the number of organisations. What a source asks of each of the person's
-representations (``viewer_fact``) is read with them, in their query. During one ``deadline_list`` the sources share
-what does not change within it (the COPIL's members, the charter in force) through
-``deadline_cached``.
+representations (``viewer_fact``) is read with them, in their query. During one
+``deadline_list`` the sources share what does not change within it (the COPIL's
+members, the charter in force) through ``deadline_cached``.
 ``deadline_reminders_send`` is the engine run daily by django-celery-beat: it records
 each reminder under the unique key (deadline, recipient, offset) before sending it, then
 sends only the reminders it claimed (core/leases.py), marking each one sent right
