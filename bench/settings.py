@@ -8,7 +8,7 @@ import warnings
 from pathlib import Path
 
 from cos_portal.settings.base import *  # noqa: F403
-from cos_portal.settings.base import DATABASES, REDIS_URL, env
+from cos_portal.settings.base import DATABASES, REDIS_URL, env, without_jit
 
 BENCH_DIR = Path(__file__).resolve().parent
 BENCH_SQLITE = BENCH_DIR / "bench.sqlite3"
@@ -24,7 +24,7 @@ if _bench["ENGINE"] == _portal["ENGINE"] and _portal.get("OPTIONS"):
 # Persistent connections, as production runs (.env.example: DJANGO_CONN_MAX_AGE=60):
 # otherwise every signed-in or uncached request would also pay for a new PostgreSQL backend.
 _bench["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
-DATABASES = {"default": _bench}
+DATABASES = {"default": without_jit(_bench)}
 
 ROOT_URLCONF = "bench.urls"
 
