@@ -297,7 +297,9 @@ class OrganisationAdmin(LongListAdminMixin, RegistryImportExportAdmin):
 
     @admin.display(description=_("statut actuel"), ordering="current_status")
     def current_status_display(self, obj):
-        return Status(getattr(obj, "current_status", None) or Status.NONE).label
+        # Translated here, once: the admin compares a lazy label with each of its five
+        # empty values, translating it five times per row.
+        return str(Status(getattr(obj, "current_status", None) or Status.NONE).label)
 
     @admin.display(description=_("fin de l'engagement de confidentialité"))
     def commitment_end_display(self, obj):
