@@ -30,8 +30,10 @@ def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date, 
     attending it raises the ratio. Its representatives act (for a viewer: their
     organisations only)."""
     moment = deadline_now()
-    members = members_selectors.organisation_list_with_status(at=moment).filter(
-        current_status=Status.MEMBER
+    members = (
+        members_selectors.organisation_list_with_status(at=moment)
+        .filter(current_status=Status.MEMBER)
+        .only("pk", "legal_name")
     )
     if viewer is not None:
         scope = viewer.organisations_with({Status.MEMBER})
@@ -84,6 +86,11 @@ def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date, 
         people = representative_user_ids(
             {o.pk for o in organisations}, on=timezone.localdate(moment)
         )
+    # The window holds a few activities: each one's page is reversed once.
+    urls = {
+        pk: reverse("activities:detail", kwargs={"pk": pk})
+        for pk in {organisation.next_activity_id for organisation in organisations}
+    }
     for organisation in organisations:
         yield Deadline(
             key=(
@@ -96,7 +103,7 @@ def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date, 
                 title=organisation.next_activity_title,
             ),
             due=timezone.localdate(organisation.next_activity_at),
-            act_url=reverse("activities:detail", kwargs={"pk": organisation.next_activity_id}),
+            act_url=urls[organisation.next_activity_id],
             actors=people.get(organisation.pk, ()),
             informed=(),
             offsets=(7, 1),

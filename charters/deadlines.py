@@ -54,8 +54,15 @@ def resignature_deadlines(*, start: datetime.date, end: datetime.date, viewer=No
     if viewer is not None:
         yield from _viewer_resignature_deadlines(start=start, end=end, viewer=viewer)
         return
+    # Due RESIGNATURE_DEADLINE_DAYS after it is owed: only those owing it since a day
+    # that puts the deadline in the window are read.
+    delay = datetime.timedelta(days=RESIGNATURE_DEADLINE_DAYS)
     rows = selectors.signatures_owed(
-        at=deadline_now(), with_representatives=True, with_reminders=False, people_as_ids=True
+        at=deadline_now(),
+        with_representatives=True,
+        with_reminders=False,
+        people_as_ids=True,
+        owed_since_between=(start - delay, end - delay),
     )
     for row in rows:
         due = row.owed_since + datetime.timedelta(days=RESIGNATURE_DEADLINE_DAYS)

@@ -84,15 +84,20 @@ def status_holders(
     with_representatives: bool = False,
     organisation_ids=None,
     people_as_ids: bool = False,
+    since_from: datetime.datetime | None = None,
+    since_before: datetime.datetime | None = None,
 ) -> list[StatusHolder]:
     """``organisation_ids`` (optional) keeps those organisations only; ``people_as_ids``
-    gives the signatories and representatives as user ids."""
+    gives the signatories and representatives as user ids; ``since_from`` and
+    ``since_before`` keep those holding a status since that stretch of time only."""
     return _readers().status_holders(
         statuses=statuses,
         at=at,
         with_representatives=with_representatives,
         organisation_ids=organisation_ids,
         people_as_ids=people_as_ids,
+        since_from=since_from,
+        since_before=since_before,
     )
 
 

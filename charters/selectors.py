@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from core.dates import add_months
+from core.dates import add_months, local_midnight
 from core.deadlines import deadline_cached, deadline_memo_active
 from core.models import AuditEntry, Reminder, ReminderStatus
 from core.roles import is_copil
@@ -257,6 +257,7 @@ def campaign_rows(
     organisation_ids=None,
     with_reminders: bool = True,
     people_as_ids: bool = False,
+    owed_since_between: tuple[datetime.date, datetime.date] | None = None,
 ) -> list[CampaignRow]:
     """Every organisation that holds a status on ``at`` and so owes a signature of
     ``version`` (the version in force by default): members the full charter,
@@ -264,18 +265,33 @@ def campaign_rows(
     owe it (X4). A constant number of queries, whatever the number of organisations.
     ``organisation_ids`` keeps those organisations only; without ``with_reminders`` the
     re-signature reminders sent are not read (the deadlines do not show them);
-    ``people_as_ids``: the signatories and representatives are user ids.
+    ``people_as_ids``: the signatories and representatives are user ids;
+    ``owed_since_between`` (first and last day): those owing it since one of those days
+    only, chosen in the database (the deadlines of a window).
     """
     moment = at or timezone.now()
     version = version or charter_version_in_force(on=timezone.localdate(moment))
     if version is None:
         return []
+    since_from = since_before = None
+    if owed_since_between is not None:
+        # Owed since the later of the version's start and the status's: none in the
+        # window when the version starts after it; otherwise the status started before
+        # its end, and within it too when the version started before it.
+        first, last = owed_since_between
+        if version.effective_date > last:
+            return []
+        since_before = local_midnight(last + datetime.timedelta(days=1))
+        if version.effective_date < first:
+            since_from = local_midnight(first)
     holders = organisations.status_holders(
         statuses=_SIGNATURE_OWING_STATUSES,
         at=moment,
         with_representatives=with_representatives,
         organisation_ids=organisation_ids,
         people_as_ids=people_as_ids,
+        since_from=since_from,
+        since_before=since_before,
     )
     if not holders:
         return []
@@ -324,9 +340,10 @@ def signatures_owed(
     organisation_ids=None,
     with_reminders: bool = True,
     people_as_ids: bool = False,
+    owed_since_between: tuple[datetime.date, datetime.date] | None = None,
 ) -> list[CampaignRow]:
     """The organisations that still owe a signature of the version in force
-    (``organisation_ids``: among those only)."""
+    (``organisation_ids``, ``owed_since_between``: among those only)."""
     return [
         row
         for row in campaign_rows(
@@ -335,6 +352,7 @@ def signatures_owed(
             organisation_ids=organisation_ids,
             with_reminders=with_reminders,
             people_as_ids=people_as_ids,
+            owed_since_between=owed_since_between,
         )
         if not row.complete
     ]

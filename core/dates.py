@@ -3,6 +3,8 @@
 import calendar
 import datetime
 
+from django.utils import timezone
+
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """``day`` moved by ``months`` calendar months, on the last day of the month when
@@ -10,3 +12,8 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    """The first instant of ``day`` in the portal's time zone (Europe/Paris)."""
+    return datetime.datetime.combine(day, datetime.time.min, timezone.get_current_timezone())

@@ -137,13 +137,17 @@ def status_holders(
     with_representatives: bool = False,
     organisation_ids=None,
     people_as_ids: bool = False,
+    since_from: datetime.datetime | None = None,
+    since_before: datetime.datetime | None = None,
 ) -> list[StatusHolder]:
     """The organisations holding one of ``statuses`` at ``at``, by name, each with since
     when it holds one of them without a break, its active authorised signatories and,
     ``with_representatives``, every active representative: who owes a signature of the
     charter (charters/organisations.py; E1, X4). Two queries, whatever their number;
     ``organisation_ids`` keeps those organisations only; ``people_as_ids`` gives the
-    signatories and representatives as user ids (the deadlines: no user rows to build)."""
+    signatories and representatives as user ids, and of the organisation its name only
+    (the deadlines: no rows to build that they do not show); ``since_from`` and
+    ``since_before`` keep those holding a status since that stretch of time only."""
     moment = at or timezone.now()
     organisations = (
         organisation_list_with_status(at=moment)
@@ -152,6 +156,12 @@ def status_holders(
     )
     if organisation_ids is not None:
         organisations = organisations.filter(pk__in=list(organisation_ids))
+    if since_from is not None:
+        organisations = organisations.filter(status_since__gte=since_from)
+    if since_before is not None:
+        organisations = organisations.filter(status_since__lt=since_before)
+    if people_as_ids:
+        organisations = organisations.only("pk", "legal_name")
     organisations = list(organisations.order_by("legal_name"))
     if not organisations:
         return []
