@@ -6,6 +6,7 @@ Imported from ChartersConfig.ready(). charters imports neither members nor gover
 
 import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.deadlines import (
@@ -138,7 +139,7 @@ def version_end_deadlines(*, start: datetime.date, end: datetime.date, viewer=No
     (at the latest on the date its parameters set), so that a revision is adopted in time."""
     if viewer is not None and not viewer.has_role(copil_group()):
         return
-    latest = selectors.published_versions().order_by("-effective_date").first()
+    latest = selectors.charter_version_latest(on=timezone.localdate(deadline_now()))
     if latest is None or not start <= latest.end_date <= end:
         return
     copil = copil_user_ids()

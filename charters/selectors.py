@@ -10,7 +10,7 @@ keys, and the COPIL is known through core/roles.py.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone
 
 from core.dates import add_months, local_midnight
@@ -44,11 +44,34 @@ def _in_force(*, on: datetime.date | None) -> QuerySet:
     )
 
 
-def charter_version_in_force(*, on: datetime.date | None = None) -> CharterVersion | None:
-    """The version in force on ``on``; read once per list of deadlines (core/deadlines.py
-    deadline_cached), whose sources ask for it several times."""
+def _in_force_and_latest(*, on: datetime.date | None) -> tuple[CharterVersion | None, ...]:
+    """The version in force on ``on`` and the latest published one (mostly the same) in
+    one query; read once per list of deadlines (core/deadlines.py deadline_cached), whose
+    sources ask for them several times."""
     day = on or timezone.localdate()
-    return deadline_cached(("charter_version_in_force", day), lambda: _in_force(on=day).first())
+
+    def read():
+        latest = published_versions().order_by("-effective_date", "-pk").values("pk")[:1]
+        versions = list(
+            published_versions()
+            .filter(Q(effective_date__lte=day, end_date__gte=day) | Q(pk=Subquery(latest)))
+            .order_by("-effective_date", "-pk")
+        )
+        in_force = next((v for v in versions if v.effective_date <= day <= v.end_date), None)
+        return in_force, versions[0] if versions else None
+
+    return deadline_cached(("charter_versions", day), read)
+
+
+def charter_version_in_force(*, on: datetime.date | None = None) -> CharterVersion | None:
+    """The version in force on ``on``."""
+    return _in_force_and_latest(on=on)[0]
+
+
+def charter_version_latest(*, on: datetime.date | None = None) -> CharterVersion | None:
+    """The latest published version (in force or to come): the one whose end the COPIL
+    is reminded of (X1)."""
+    return _in_force_and_latest(on=on)[1]
 
 
 def charter_parameters(*, on: datetime.date | None = None) -> CharterParameters:

@@ -25,25 +25,17 @@ from members import selectors as members_selectors
 from members.constants import Role, Status
 
 from .models import CopilSeat, Election, ElectionStatus, ProxyStatus
-from .selectors import elections_commission_memberships, latest_mandates_by_seat
+from .selectors import (
+    election_commission_user_ids,
+    elections_commission_memberships,
+    latest_mandates_by_seat,
+)
 from .services import in_blackout, seat_renewal_reason
 
 
 def _election_commission() -> tuple[int, ...]:
-    """The people who run an election (V12): the group "Commission électorale" and the
-    accepted members of the standing elections commission (K3), as
-    selectors.is_election_commission counts them; two queries, once per list."""
-    today = timezone.localdate(deadline_now())
-
-    def read():
-        members = (
-            elections_commission_memberships(on=today)
-            .filter(representative__user__is_active=True)
-            .values_list("representative__user_id", flat=True)
-        )
-        return tuple(sorted({*group_user_ids(Role.ELECTION_COMMISSION), *members}))
-
-    return deadline_cached(("election_commission", today), read)
+    """The people who run an election (V12), once per list."""
+    return election_commission_user_ids(on=timezone.localdate(deadline_now()))
 
 
 def _copil() -> tuple[int, ...]:

@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.deadlines import deadline_cached, deadline_memo_active, group_user_ids
 from core.roles import is_copil, user_role_names
 from governance.commissions.models import (
     Commission,
@@ -55,11 +56,30 @@ def is_election_commission(user) -> bool:
         return False
     if user.is_superuser or Role.ELECTION_COMMISSION in user_role_names(user):
         return True
+    if deadline_memo_active():  # a page that reads the deadlines too: their shared list
+        return user.pk in election_commission_user_ids(on=timezone.localdate())
     return (
         elections_commission_memberships(on=timezone.localdate())
         .filter(representative__user=user)
         .exists()
     )
+
+
+def election_commission_user_ids(*, on: datetime.date) -> tuple[int, ...]:
+    """The active people who run an election (V12): the group "Commission électorale"
+    and the accepted members of the standing elections commission (K3), as
+    is_election_commission counts them; read once per list of deadlines (or page
+    sharing its reads: core.deadlines.deadline_cached)."""
+
+    def read():
+        members = (
+            elections_commission_memberships(on=on)
+            .filter(representative__user__is_active=True)
+            .values_list("representative__user_id", flat=True)
+        )
+        return tuple(sorted({*group_user_ids(Role.ELECTION_COMMISSION), *members}))
+
+    return deadline_cached(("election_commission", on), read)
 
 
 def elections_commission_memberships(*, on: datetime.date):

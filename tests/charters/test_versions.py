@@ -10,6 +10,7 @@ from charters import selectors, services
 from charters.constants import CharterParameters
 from charters.exceptions import InvalidVersion, VersionFrozen
 from charters.models import CharterVersion, text_hash
+from core.deadlines import deadline_memo
 from core.models import AuditEntry
 from tests.charters.factories import CharterVersionFactory
 from tests.members.factories import UserFactory
@@ -131,3 +132,36 @@ def test_no_version_in_force_after_its_end_date(version):
 def test_parameters_round_trip(version):
     assert version.governance == CharterParameters()
     assert CharterParameters.from_json(version.governance.to_json()) == version.governance
+
+
+@pytest.mark.rule("X1")
+def test_the_version_in_force_and_the_latest_published_are_read_in_one_query(
+    db, django_assert_num_queries
+):
+    first = CharterVersionFactory(
+        label="V1 R001",
+        effective_date=datetime.date(2022, 1, 1),
+        end_date=datetime.date(2026, 6, 30),
+    )
+    second = CharterVersionFactory(
+        label="V2 R001",
+        effective_date=datetime.date(2026, 7, 1),
+        end_date=datetime.date(2030, 6, 30),
+    )
+    CharterVersionFactory(
+        label="V3 R001",
+        effective_date=datetime.date(2030, 7, 1),
+        end_date=datetime.date(2030, 12, 31),
+        published_at=None,
+    )  # a draft: never the latest
+
+    for day, in_force in [
+        (datetime.date(2021, 6, 1), None),  # before any version
+        (datetime.date(2026, 3, 1), first),  # the next one already published
+        (datetime.date(2026, 7, 1), second),
+        (datetime.date(2030, 7, 1), None),  # the last one ended
+    ]:
+        with deadline_memo(), django_assert_num_queries(1):
+            assert selectors.charter_version_in_force(on=day) == in_force
+            assert selectors.charter_version_latest(on=day) == second
+            assert selectors.charter_version_in_force(on=day) == in_force
