@@ -393,9 +393,13 @@ def no_representative_deadlines(*, start: datetime.date, end: datetime.date, vie
         .order_by("-effective_at", "-id")
         .values("effective_at")[:1]
     )
-    organisations = selectors.organisations_without_representative(at=moment).annotate(
-        last_representative_end=Subquery(last_representative_end),
-        status_since=Subquery(status_since),
+    organisations = (
+        selectors.organisations_without_representative(at=moment)
+        .only("pk", "legal_name")
+        .annotate(
+            last_representative_end=Subquery(last_representative_end),
+            status_since=Subquery(status_since),
+        )
     )
     copil = copil_user_ids()
     if not copil:
