@@ -66,7 +66,7 @@ def resignature_deadlines(*, start: datetime.date, end: datetime.date, viewer=No
         owed_since_between=(start - delay, end - delay),
     )
     for row in rows:
-        due = row.owed_since + datetime.timedelta(days=RESIGNATURE_DEADLINE_DAYS)
+        due = row.owed_since + delay
         if not start <= due <= end:
             continue
         # Only an authorised signatory signs (charter art. 3.1): with none, the
