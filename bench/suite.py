@@ -490,7 +490,11 @@ def deadline_row(dead: dict) -> list[str]:
     """The deadline engine (bench/deadlines.py): queries of one pass per size, and the
     time of the pass at the largest size."""
     sizes = dead.get("sizes") or []
-    queries = "; ".join(f"{row['organisations']:,} orgs: {row['queries']}" for row in sizes)
+    queries = "; ".join(
+        f"{row['organisations']:,} orgs: {row['queries']}"
+        + (f" (+{row['lease_renewals']} lease renewal)" if row.get("lease_renewals") else "")
+        for row in sizes
+    )
     largest = sizes[-1] if sizes else {}
     seconds = largest.get("seconds")
     reminders = largest.get("reminders")
