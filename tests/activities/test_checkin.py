@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from activities.constants import Attendance, Registration
 from activities.models import Participation
+from activities.selectors import CheckinPerson, _folded, checkin_search
 from core.models import AuditEntry
 from members.constants import Role
 from members.models import Organisation, Representative, User
@@ -545,3 +546,37 @@ def test_a_walk_in_writes_an_audit_entry(client, organiser):
         "organisation": member.pk,
         "attendance": "present",
     }
+
+
+def test_the_search_folds_the_whole_roster_as_each_person_alone():
+    """The search folds every person's text in one pass: it finds whom folding each
+    person's text alone finds, and no match spans two people."""
+    names = [
+        ("Camille", "Lefèvre", "Forge Ærø"),
+        ("Øyvind", "Straße", ""),
+        ("", "", "Œuvre commune"),
+        ("Zoé", "Noël", "Atelier ﬁn"),
+        ("Jean", "Dupont", "Dupont & Fils"),
+        ("Ève", "Martin", "Zoé Conseil"),
+    ]
+    people = [
+        CheckinPerson(index, first, last, f"p{index}@exemple.fr", index or None, organisation)
+        for index, (first, last, organisation) in enumerate(names)
+    ]
+    queries = [
+        "lefevre", "LEFÈVRE", "ærø", "forge r", "yvind", "strasse", "straße", "uvre",
+        "noel", "fin", "ﬁn", "zoe", "p3@", "exemple.fr", "fils p4", "conseil p", "commune",
+        "fr øyvind", "fr yvind", "\0", "a\0b", "e", " ", "",
+    ]
+    for query in queries:
+        alone = _folded(query.replace("\0", "").strip())
+        expected = [
+            person
+            for person in people
+            if alone in _folded(f"{person.name} {person.email} {person.organisation}")
+        ]
+        assert checkin_search(people=people, query=query) == expected, query
+    # A query that would span the end of one person's text and the start of the next
+    # matches no one.
+    assert checkin_search(people=people, query="fils eve") == []
+    assert [p.last_name for p in checkin_search(people=people, query="lefevre")] == ["Lefèvre"]
