@@ -74,7 +74,7 @@ vnu:
 test: install chromium pdfinfo zbar vnu lint
 	$(PY) manage.py makemigrations --check --dry-run --settings=cos_portal.settings.test
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
-	DATABASE_URL=sqlite:///$(CURDIR)/.pytest-sqlite.sqlite3 REDIS_URL= $(PY) -m pytest -q -m sqlite $(PYTEST_ARGS)
+	DATABASE_URL=sqlite:///$(CURDIR)/.pytest-sqlite.sqlite3 REDIS_URL= $(PY) -m pytest -q -m "sqlite or every_database" $(PYTEST_ARGS)
 
 # Translations: French is the source language, locale/en holds the English catalogue.
 # Extracts the new French strings into locale/en/LC_MESSAGES/django.po, then compiles

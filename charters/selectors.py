@@ -400,7 +400,7 @@ def signatures_owed_since(
             organisation_ids=list(owing), statuses=_SIGNATURE_OWING_STATUSES, at=moment
         )
     signed: dict[int, list] = {}
-    for signature in Signature.objects.filter(version=version, organisation_id__in=list(owing)):
+    for signature in Signature.objects.filter(version=version, organisation_id__among=owing):
         signed.setdefault(signature.organisation_id, []).append(signature)
     owed = {}
     for pk, status in owing.items():

@@ -5,6 +5,7 @@ from django.core import checks
 from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
+from . import lookups  # noqa: F401  (registers ``__among`` on every field)
 from .audit_actions import CoreAudit, audit_actions_register
 from .email_kinds import email_kind_register
 

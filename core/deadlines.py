@@ -340,7 +340,7 @@ def deadline_rows(
     people = {
         user.pk: user.get_full_name() or user.email
         for user in get_user_model()
-        .objects.filter(pk__in=actor_ids)
+        .objects.filter(pk__among=actor_ids)
         .only("pk", "first_name", "last_name", "email")
     }
     kinds = deadline_kinds()
@@ -594,7 +594,7 @@ def reminders_deliver(*, reminders, lease, now: datetime.datetime | None = None)
     reachable = [r for r in reminders if r.recipient.is_active and r.recipient.email]
     unreachable = {r.pk for r in reminders} - {r.pk for r in reachable}
     if unreachable:  # an erased or closed account: no retry
-        lease.held().filter(pk__in=unreachable).update(
+        lease.held().filter(pk__among=unreachable).update(
             status=ReminderStatus.FAILED,
             last_error="inactive account or no e-mail address",
             claimed_by="",

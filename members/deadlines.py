@@ -42,7 +42,7 @@ def representative_user_ids(organisation_ids, *, on: datetime.date) -> dict[int,
     people: dict[int, list] = {}
     for organisation_id, user_id in (
         selectors.active_representatives(on=on)
-        .filter(organisation_id__in=list(organisation_ids), user__is_active=True)
+        .filter(organisation_id__among=organisation_ids, user__is_active=True)
         .order_by("organisation_id", "pk")
         .values_list("organisation_id", "user_id")
     ):

@@ -123,7 +123,7 @@ def statuses_held_since(
     """organisation id -> the start of its current uninterrupted stretch of one of
     ``statuses`` at ``at`` (absent when it holds none of them); one query."""
     return dict(
-        Organisation.objects.filter(pk__in=list(organisation_ids))
+        Organisation.objects.filter(pk__among=organisation_ids)
         .annotate(since=status_held_since_subquery(statuses=statuses, at=at))
         .filter(since__isnull=False)
         .values_list("pk", "since")
@@ -155,7 +155,7 @@ def status_holders(
         .annotate(status_since=status_held_since_subquery(statuses=statuses, at=moment))
     )
     if organisation_ids is not None:
-        organisations = organisations.filter(pk__in=list(organisation_ids))
+        organisations = organisations.filter(pk__among=organisation_ids)
     if since_from is not None:
         organisations = organisations.filter(status_since__gte=since_from)
     if since_before is not None:
@@ -170,7 +170,7 @@ def status_holders(
     day = timezone.localdate(moment)
     signatories: dict[int, list] = {}
     representatives: dict[int, list] = {}
-    active = active_representatives(on=day).filter(organisation_id__in=ids)
+    active = active_representatives(on=day).filter(organisation_id__among=ids)
     if not with_representatives:
         active = active.filter(is_authorised_signatory=True)
     active = active.order_by("user__last_name", "user__first_name", "pk")
@@ -289,13 +289,13 @@ def directory_cards(rows) -> list[DirectoryCard]:
     categories: dict[int, list] = {pk: [] for pk in ids}
     if ids:
         for organisation_id, city, department in (
-            Establishment.objects.filter(is_active=True, organisation_id__in=ids)
+            Establishment.objects.filter(is_active=True, organisation_id__among=ids)
             .order_by("postcode", "pk")
             .values_list("organisation_id", "city", "department")
         ):
             places[organisation_id].append((city, department))
         for organisation_id, name in (
-            Organisation.offer_categories.through.objects.filter(organisation_id__in=ids)
+            Organisation.offer_categories.through.objects.filter(organisation_id__among=ids)
             .order_by("offercategory__name", "offercategory_id")
             .values_list("organisation_id", "offercategory__name")
         ):

@@ -59,7 +59,7 @@ def organisations():
     return made
 
 
-@pytest.mark.sqlite
+@pytest.mark.every_database
 @pytest.mark.rule("S1")
 @pytest.mark.parametrize("statuses", [SIGNATURE_OWING_STATUSES, {M}, {M, P}])
 def test_the_query_finds_what_the_history_says(organisations, statuses):
@@ -83,7 +83,7 @@ def test_the_query_finds_what_the_history_says(organisations, statuses):
     assert organisations["member from tomorrow"].pk not in found
 
 
-@pytest.mark.sqlite
+@pytest.mark.every_database
 @pytest.mark.rule("X4")
 def test_a_persons_representations_carry_it_for_the_charters_deadlines(organisations):
     """What the re-signature deadline asks of a viewer comes with their representations."""
