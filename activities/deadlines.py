@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charters.selectors import charter_parameters
+from core.dates import day_span
 from core.deadlines import Deadline, deadline_label, deadline_now, deadline_source
 from members import selectors as members_selectors
 from members.constants import Status
@@ -43,12 +44,9 @@ def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date, 
     # A3 (interpretation of "approaching"): the charter version's warning points, as on
     # the member's page (AttendanceRatio.is_near_threshold).
     warning_points = charter_parameters(on=timezone.localdate(moment)).attendance_warning_points
-    tz = timezone.get_current_timezone()
     latest = AttendanceRatio.objects.filter(organisation=OuterRef("pk")).order_by("-date", "-pk")
-    window = Activity.objects.filter(
-        starts_at__gte=max(moment, datetime.datetime.combine(start, datetime.time.min, tz)),
-        starts_at__lte=datetime.datetime.combine(end, datetime.time.max, tz),
-    )
+    first, last = day_span(start, end)
+    window = Activity.objects.filter(starts_at__gte=max(moment, first), starts_at__lte=last)
     if viewer is None:
         # Every member: the window's activities first (a few), so that each member's next
         # one is a probe of its convocations to them, not a scan of all it ever had.

@@ -17,3 +17,16 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 def local_midnight(day: datetime.date) -> datetime.datetime:
     """The first instant of ``day`` in the portal's time zone (Europe/Paris)."""
     return datetime.datetime.combine(day, datetime.time.min, timezone.get_current_timezone())
+
+
+def day_span(
+    first: datetime.date, last: datetime.date
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """The first instant of ``first`` and the last of ``last`` in the portal's time zone:
+    the bounds, both included (``__range``, ``__gte`` and ``__lte``), of the moments in
+    a window of days, such as a deadline list's."""
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.datetime.combine(first, datetime.time.min, zone),
+        datetime.datetime.combine(last, datetime.time.max, zone),
+    )

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import day_span
 from core.deadlines import (
     Deadline,
     copil_user_ids,
@@ -294,11 +295,7 @@ def _window_invitations(start: datetime.date, end: datetime.date) -> list:
     """The validated invitations that end in the window or whose invitee has yet to accept
     art. 3.3 before a first activity in it, with that activity's start: one query for both
     sources of invitations (end, acceptance) when they read every invitation."""
-    tz = timezone.get_current_timezone()
-    window = (
-        datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
-        datetime.datetime.combine(end, datetime.time.max, tzinfo=tz),
-    )
+    window = day_span(start, end)
     return deadline_cached(
         ("window_invitations", start, end),
         lambda: list(
@@ -331,9 +328,7 @@ def invitation_acceptance_deadlines(*, start: datetime.date, end: datetime.date,
     """Charter art. 3.3 and 5 (E1, I2): an invitee accepts art. 3.3 before the first
     activity it is invited to; whoever proposed the invitation follows it up, the COPIL
     is informed."""
-    tz = timezone.get_current_timezone()
-    window_start = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
-    window_end = datetime.datetime.combine(end, datetime.time.max, tzinfo=tz)
+    window_start, window_end = day_span(start, end)
     if _outside_copil(viewer):  # the invitations they proposed, read once for both sources
         invitations = [
             i

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import day_span
 from core.deadlines import Deadline, copil_user_ids, deadline_label, deadline_source
 from core.roles import copil_group
 
@@ -31,13 +32,11 @@ def minutes_request_deadlines(*, start: datetime.date, end: datetime.date, viewe
     delay = datetime.timedelta(days=MINUTES_ANSWER_DAYS)
     outside = viewer is not None and not viewer.has_role(copil_group())
     if outside:  # a person's list: the requests they made
-        tz = timezone.get_current_timezone()
         requests = list(
             MinutesRequest.objects.filter(
                 status=MinutesRequestStatus.PENDING,
                 requester_id=viewer.user_id,
-                created_at__gte=datetime.datetime.combine(start - delay, datetime.time.min, tz),
-                created_at__lte=datetime.datetime.combine(end - delay, datetime.time.max, tz),
+                created_at__range=day_span(start - delay, end - delay),
             ).select_related("meeting")
         )
     else:  # every pending request, as the cockpit lists them (read once per page)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charters.selectors import charter_parameters
+from core.dates import day_span
 from core.deadlines import (
     Deadline,
     deadline_cached,
@@ -168,9 +169,7 @@ def candidacy_deadlines(*, start: datetime.date, end: datetime.date, viewer=None
         stands = bool(viewer.organisations_with({Status.MEMBER}))
         if not stands and not _viewer_in_commission(viewer):
             return
-    tz = timezone.get_current_timezone()
-    first = datetime.datetime.combine(start, datetime.time.min, tz)
-    last = datetime.datetime.combine(end, datetime.time.max, tz)
+    first, last = day_span(start, end)
     elections = [
         election
         for election in _open_elections()

@@ -9,6 +9,7 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import day_span
 from core.deadlines import Deadline, copil_user_ids, deadline_label, deadline_source
 from core.roles import copil_group
 
@@ -30,14 +31,12 @@ def revision_seized_deadlines(*, start: datetime.date, end: datetime.date, viewe
     revision_petitions_check_task); it then sets up the ad hoc commission. The COPIL acts."""
     if viewer is not None and not viewer.has_role(copil_group()):
         return
-    tz = timezone.get_current_timezone()
     delay = datetime.timedelta(days=REVISION_COMMISSION_DAYS)
     revisions = list(
         CharterRevision.objects.filter(
             status=RevisionStatus.SEIZED,
             commission__isnull=True,
-            copil_notified_at__gte=datetime.datetime.combine(start - delay, datetime.time.min, tz),
-            copil_notified_at__lte=datetime.datetime.combine(end - delay, datetime.time.max, tz),
+            copil_notified_at__range=day_span(start - delay, end - delay),
         )
     )
     if not revisions:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_log
+from core.dates import local_midnight
 from core.public_cache import public_pages_changed
 
 from .. import selectors
@@ -44,10 +45,6 @@ REDATABLE_DEPARTURES = (StatusReason.RESIGNED, StatusReason.IMPORTED)
 
 def _label(change: StatusChange) -> dict:
     return {"status": Status(change.status).label, "date": _date(change.effective_at)}
-
-
-def _start_of(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 @transaction.atomic
@@ -131,7 +128,7 @@ def organisation_status_correct(
             field="status",
         )
     record_day = timezone.localdate(record.effective_at)
-    moment = record.effective_at if effective_on == record_day else _start_of(effective_on)
+    moment = record.effective_at if effective_on == record_day else local_midnight(effective_on)
     if previous is not None and moment <= previous.effective_at:
         raise MembersError(
             _(
