@@ -5,7 +5,8 @@ Imported from ActivitiesConfig.ready(). One source, a constant number of queries
 
 import datetime
 
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,10 +32,8 @@ def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date, 
     attending it raises the ratio. Its representatives act (for a viewer: their
     organisations only)."""
     moment = deadline_now()
-    members = (
-        members_selectors.organisation_list_with_status(at=moment)
-        .filter(current_status=Status.MEMBER)
-        .only("pk", "legal_name")
+    members = members_selectors.organisation_list_with_status(at=moment).filter(
+        current_status=Status.MEMBER
     )
     if viewer is not None:
         scope = viewer.organisations_with({Status.MEMBER})
@@ -44,67 +43,75 @@ def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date, 
     # A3 (interpretation of "approaching"): the charter version's warning points, as on
     # the member's page (AttendanceRatio.is_near_threshold).
     warning_points = charter_parameters(on=timezone.localdate(moment)).attendance_warning_points
-    latest = AttendanceRatio.objects.filter(organisation=OuterRef("pk")).order_by("-date", "-pk")
     first, last = day_span(start, end)
     window = Activity.objects.filter(starts_at__gte=max(moment, first), starts_at__lte=last)
     if viewer is None:
-        # Every member: the window's activities first (a few), so that each member's next
-        # one is a probe of its convocations to them, not a scan of all it ever had.
+        # Every member: the window's activities first (a few), so that each member's
+        # convocations to them are probed by the index, not all it ever had.
         window = list(window.values_list("pk", flat=True))
         if not window:
             return
-    upcoming = (
-        Convocation.objects.filter(organisation=OuterRef("pk"), activity__in=window)
-        .order_by("activity__starts_at", "activity_id")
-        .values("activity_id", "activity__starts_at", "activity__title")
+    # Each member's latest ratio, read once (its id), then kept when below the threshold
+    # plus the margin.
+    latest = AttendanceRatio.objects.filter(organisation=OuterRef("pk")).order_by("-date", "-pk")
+    approaching = (
+        AttendanceRatio.objects.filter(
+            pk__in=members.annotate(latest=Subquery(latest.values("pk")[:1])).values("latest"),
+            convened__gt=0,
+        )
+        .alias(attended_points=F("attended") * 100)
+        .filter(attended_points__lt=F("convened") * (F("threshold_percent") + warning_points))
+        .values("organisation_id")
     )
+    # Their convocations to the window's activities, the first of each member's kept (one
+    # row each, numbered by the database): no subquery per member.
     organisations = list(
-        members.annotate(
-            ratio_attended=Subquery(latest.values("attended")[:1]),
-            ratio_convened=Subquery(latest.values("convened")[:1]),
-            ratio_threshold=Subquery(latest.values("threshold_percent")[:1]),
-        )
-        .filter(ratio_convened__gt=0)
-        .alias(ratio_attended_points=F("ratio_attended") * 100)
-        .filter(
-            ratio_attended_points__lt=F("ratio_convened") * (F("ratio_threshold") + warning_points)
-        )
+        Convocation.objects.filter(activity__in=window, organisation_id__in=approaching)
         .annotate(
-            next_activity_id=Subquery(upcoming.values("activity_id")[:1]),
-            next_activity_at=Subquery(upcoming.values("activity__starts_at")[:1]),
-            next_activity_title=Subquery(upcoming.values("activity__title")[:1]),
+            rank=Window(
+                RowNumber(),
+                partition_by=F("organisation_id"),
+                order_by=(F("activity__starts_at").asc(), F("activity_id").asc()),
+            )
         )
-        .filter(next_activity_id__isnull=False)
+        .filter(rank=1)
+        .order_by("organisation__legal_name", "organisation_id")
+        .values_list(
+            "organisation_id",
+            "organisation__legal_name",
+            "activity_id",
+            "activity__starts_at",
+            "activity__title",
+        )
     )
     if not organisations:
         return
     if viewer is not None:  # they represent each of these organisations
-        people = {o.pk: (viewer.user_id,) for o in organisations}
+        people = {organisation_id: (viewer.user_id,) for organisation_id, *_ in organisations}
     else:
         people = representative_user_ids(
-            {o.pk for o in organisations}, on=timezone.localdate(moment)
+            {organisation_id for organisation_id, *_ in organisations},
+            on=timezone.localdate(moment),
         )
     # The window holds a few activities: each one's page is reversed once.
     urls = {
         pk: reverse("activities:detail", kwargs={"pk": pk})
-        for pk in {organisation.next_activity_id for organisation in organisations}
+        for pk in {activity_id for _, _, activity_id, *_ in organisations}
     }
-    for organisation in organisations:
+    for organisation_id, name, activity_id, starts_at, title in organisations:
         yield Deadline(
-            key=(
-                f"activities.attendance_threshold:{organisation.pk}:{organisation.next_activity_id}"
-            ),
+            key=f"activities.attendance_threshold:{organisation_id}:{activity_id}",
             kind="activities.attendance_threshold",
             label=deadline_label(
                 _("Présence de %(organisation)s proche du seuil : participer à « %(title)s »"),
-                organisation=organisation.legal_name,
-                title=organisation.next_activity_title,
+                organisation=name,
+                title=title,
             ),
-            due=timezone.localdate(organisation.next_activity_at),
-            act_url=urls[organisation.next_activity_id],
-            actors=people.get(organisation.pk, ()),
+            due=timezone.localdate(starts_at),
+            act_url=urls[activity_id],
+            actors=people.get(organisation_id, ()),
             informed=(),
             offsets=(7, 1),
             required=False,
-            organisation_id=organisation.pk,
+            organisation_id=organisation_id,
         )
