@@ -128,28 +128,38 @@ def exclusion_response_deadlines(*, start: datetime.date, end: datetime.date, vi
 def _partner_agreements(viewer=None):
     """The agreements of the current partners, or of the viewer's partners (a person's
     list, outside the COPIL)."""
-    agreements = PartnershipAgreement.objects.filter(notice_given_on__isnull=True)
+    agreements = _agreements_of(PartnershipAgreement.objects.filter(notice_given_on__isnull=True))
     if _outside_copil(viewer):
         partners = viewer.organisations_with({Status.PARTNER})
         if not partners:
             return []
-        agreements = agreements.filter(organisation_id__in=partners)
-        return list(agreements.select_related("organisation"))
+        return list(agreements.filter(organisation_id__in=partners))
     # Every partner's: read once for both sources (notice, renewal).
     partners = selectors.organisation_list_with_status(at=deadline_now()).filter(
         current_status=Status.PARTNER
     )
     return deadline_cached(
-        "partner_agreements",
-        lambda: list(agreements.filter(organisation__in=partners).select_related("organisation")),
+        "partner_agreements", lambda: list(agreements.filter(organisation__in=partners))
     )
 
 
-def _agreement_url(agreement) -> str:
-    # Notice is given with the action "Mettre fin au partenariat" of the organisations'
-    # list (P5, P6): the list filtered on the partner, where the COPIL acts.
+def _agreements_of(queryset):
+    """The agreement's terms and its partner's name: what its deadlines read of it."""
+    return queryset.select_related("organisation").only(
+        "organisation__legal_name",
+        "signed_on",
+        "initial_term_months",
+        "renewal_months",
+        "notice_months",
+    )
+
+
+def _agreement_urls():
+    """An agreement's deadlines' link, from its partner's id: notice is given with the
+    action "Mettre fin au partenariat" of the organisations' list (P5, P6), the list
+    filtered on the partner, where the COPIL acts. The list's address is reversed once."""
     changelist = reverse("admin:members_organisation_changelist")
-    return f"{changelist}?id__exact={agreement.organisation_id}"
+    return lambda organisation_id: f"{changelist}?id__exact={organisation_id}"
 
 
 @deadline_source(
@@ -158,7 +168,7 @@ def _agreement_url(agreement) -> str:
 def agreement_notice_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """Charter art. 4 (P6): the last day to give notice before the agreement is renewed
     tacitly; the COPIL acts."""
-    from .services import agreement_dates
+    from .services import agreement_notice_after
 
     if _outside_copil(viewer):
         return
@@ -167,11 +177,12 @@ def agreement_notice_deadlines(*, start: datetime.date, end: datetime.date, view
         return
     today = timezone.localdate(deadline_now())
     copil = copil_user_ids()
+    url = _agreement_urls()
     for agreement in agreements:
-        dates = agreement_dates(agreement, on=today)
-        last, effective = dates["last_notice"], dates["notice_effective"]
-        if last is None or not start <= last <= end:
+        notice = agreement_notice_after(agreement, on=today)
+        if notice is None or not start <= notice[1] <= end:
             continue
+        effective, last = notice
         yield Deadline(
             key=f"members.agreement_notice:{agreement.pk}:{effective.isoformat()}",
             kind="members.agreement_notice",
@@ -180,7 +191,7 @@ def agreement_notice_deadlines(*, start: datetime.date, end: datetime.date, view
                 organisation=agreement.organisation.legal_name,
             ),
             due=last,
-            act_url=_agreement_url(agreement),
+            act_url=url(agreement.organisation_id),
             actors=copil,
             informed=(),
             offsets=(30, 7, 1),
@@ -197,7 +208,7 @@ def agreement_notice_deadlines(*, start: datetime.date, end: datetime.date, view
 def agreement_renewal_deadlines(*, start: datetime.date, end: datetime.date, viewer=None):
     """Charter art. 4 (P6): the date the agreement is renewed (or ends at its term); the
     COPIL acts, the partner's representatives are informed."""
-    from .services import agreement_dates
+    from .services import agreement_renewal_after
 
     agreements = _partner_agreements(viewer)
     if not agreements:
@@ -209,9 +220,10 @@ def agreement_renewal_deadlines(*, start: datetime.date, end: datetime.date, vie
     else:
         people = representative_user_ids({a.organisation_id for a in agreements}, on=today)
         copil = copil_user_ids()
+    url = _agreement_urls()
     for agreement in agreements:
         # From yesterday: a renewal falling today is still the next one.
-        renewal = agreement_dates(agreement, on=today - datetime.timedelta(days=1))["next_renewal"]
+        renewal = agreement_renewal_after(agreement, on=today - datetime.timedelta(days=1))
         if renewal is None or not start <= renewal <= end:
             continue
         yield Deadline(
@@ -222,7 +234,7 @@ def agreement_renewal_deadlines(*, start: datetime.date, end: datetime.date, vie
                 organisation=agreement.organisation.legal_name,
             ),
             due=renewal,
-            act_url=_agreement_url(agreement),
+            act_url=url(agreement.organisation_id),
             actors=copil,
             informed=people.get(agreement.organisation_id, ()),
             offsets=(30, 0),

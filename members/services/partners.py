@@ -92,17 +92,36 @@ def agreement_notice_deadline(
     return None  # pragma: no cover - the generator is infinite when renewed
 
 
-def agreement_dates(agreement: PartnershipAgreement, *, on: datetime.date | None = None) -> dict:
-    """What the admin shows of an agreement's deadlines (P6)."""
-    on = on or timezone.localdate()
-    terms = {
+def _terms(agreement: PartnershipAgreement) -> dict:
+    return {
         "signed_on": agreement.signed_on,
         "initial_term_months": agreement.initial_term_months,
         "renewal_months": agreement.renewal_months,
     }
-    deadline = agreement_notice_deadline(**terms, notice_months=agreement.notice_months, on=on)
+
+
+def agreement_renewal_after(
+    agreement: PartnershipAgreement, *, on: datetime.date
+) -> datetime.date | None:
+    """``agreement_next_renewal`` of an agreement's own terms."""
+    return agreement_next_renewal(**_terms(agreement), on=on)
+
+
+def agreement_notice_after(
+    agreement: PartnershipAgreement, *, on: datetime.date
+) -> tuple[datetime.date, datetime.date] | None:
+    """``agreement_notice_deadline`` of an agreement's own terms."""
+    return agreement_notice_deadline(
+        **_terms(agreement), notice_months=agreement.notice_months, on=on
+    )
+
+
+def agreement_dates(agreement: PartnershipAgreement, *, on: datetime.date | None = None) -> dict:
+    """What the admin shows of an agreement's deadlines (P6)."""
+    on = on or timezone.localdate()
+    deadline = agreement_notice_after(agreement, on=on)
     return {
-        "next_renewal": agreement_next_renewal(**terms, on=on),
+        "next_renewal": agreement_renewal_after(agreement, on=on),
         "notice_effective": deadline[0] if deadline else None,
         "last_notice": deadline[1] if deadline else None,
     }
