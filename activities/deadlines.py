@@ -5,7 +5,7 @@ Imported from ActivitiesConfig.ready(). One source, a constant number of queries
 
 import datetime
 
-from django.db.models import F, OuterRef, Subquery, Window
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -51,22 +51,28 @@ def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date, 
         window = list(window.values_list("pk", flat=True))
         if not window:
             return
-    # Each member's latest ratio, read once (its id), then kept when below the threshold
-    # plus the margin.
-    latest = AttendanceRatio.objects.filter(organisation=OuterRef("pk")).order_by("-date", "-pk")
-    approaching = (
-        AttendanceRatio.objects.filter(
-            pk__in=members.annotate(latest=Subquery(latest.values("pk")[:1])).values("latest"),
-            convened__gt=0,
-        )
+    # Whether each member's latest ratio is below the threshold plus the margin: one
+    # subquery per member, evaluated once (not once per column of the ratio read).
+    latest_is_low = (
+        AttendanceRatio.objects.filter(organisation=OuterRef("pk"))
+        .order_by("-date", "-pk")
         .alias(attended_points=F("attended") * 100)
-        .filter(attended_points__lt=F("convened") * (F("threshold_percent") + warning_points))
-        .values("organisation_id")
+        .annotate(
+            low=ExpressionWrapper(
+                Q(convened__gt=0)
+                & Q(attended_points__lt=F("convened") * (F("threshold_percent") + warning_points)),
+                output_field=BooleanField(),
+            )
+        )
+        .values("low")[:1]
     )
+    approaching = members.alias(latest_is_low=Subquery(latest_is_low)).filter(latest_is_low=True)
     # Their convocations to the window's activities, the first of each member's kept (one
-    # row each, numbered by the database): no subquery per member.
+    # row each, numbered by the database): no subquery per member for the activity.
     organisations = list(
-        Convocation.objects.filter(activity__in=window, organisation_id__in=approaching)
+        Convocation.objects.filter(
+            activity__in=window, organisation_id__in=approaching.values("pk")
+        )
         .annotate(
             rank=Window(
                 RowNumber(),
