@@ -317,8 +317,8 @@ def checkin_counts_of(*, activity: Activity) -> dict[str, int]:
     return counts
 
 
-# Between two people's texts in a search: PostgreSQL's text cannot hold it, and forms
-# refuse it (Django's ProhibitNullCharactersValidator).
+# Between two people's texts in a search: PostgreSQL's text cannot hold it and forms
+# refuse it (Django's ProhibitNullCharactersValidator); taken out of each text anyway.
 SEPARATOR = "\0"
 
 
@@ -337,9 +337,12 @@ def checkin_search(*, people: list[CheckinPerson], query: str) -> list[CheckinPe
     if not folded:
         return list(people)
     # Every person's text folded at once (one pass in C over the whole roster), each
-    # person's apart from the next by a character that stored text never holds.
+    # person's apart from the next by a character that none of them holds.
     texts = _folded(
-        SEPARATOR.join(f"{person.name} {person.email} {person.organisation}" for person in people)
+        SEPARATOR.join(
+            f"{person.name} {person.email} {person.organisation}".replace(SEPARATOR, "")
+            for person in people
+        )
     ).split(SEPARATOR)
     return [person for person, text in zip(people, texts, strict=True) if folded in text]
 

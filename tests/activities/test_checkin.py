@@ -597,6 +597,9 @@ def test_the_search_folds_the_whole_roster_as_each_person_alone():
             if alone in _folded(f"{person.name} {person.email} {person.organisation}")
         ]
         assert checkin_search(people=people, query=query) == expected, query
+    # A name holding the separator (never stored on PostgreSQL) is searched without it.
+    people.append(CheckinPerson(99, "Anne\0", "Nul", "nul@exemple.fr", None, ""))
+    assert checkin_search(people=people, query="anne nul") == [people[-1]]
     # A query that would span the end of one person's text and the start of the next
     # matches no one.
     assert checkin_search(people=people, query="fils eve") == []
