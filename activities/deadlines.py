@@ -17,6 +17,7 @@ from core.deadlines import Deadline, deadline_label, deadline_now, deadline_sour
 from members import selectors as members_selectors
 from members.constants import Status
 from members.deadlines import representative_user_ids
+from members.models import Organisation
 
 from .models import Activity, AttendanceRatio, Convocation
 
@@ -32,14 +33,17 @@ def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date, 
     attending it raises the ratio. Its representatives act (for a viewer: their
     organisations only)."""
     moment = deadline_now()
-    members = members_selectors.organisation_list_with_status(at=moment).filter(
-        current_status=Status.MEMBER
-    )
     if viewer is not None:
         scope = viewer.organisations_with({Status.MEMBER})
         if not scope:
             return
-        members = members.filter(pk__in=scope)
+        members = members_selectors.organisation_list_with_status(at=moment).filter(
+            current_status=Status.MEMBER, pk__in=scope
+        )
+    else:
+        members = Organisation.objects.filter(
+            pk__among=members_selectors.organisation_ids_holding({Status.MEMBER}, at=moment)
+        )
     # A3 (interpretation of "approaching"): the charter version's warning points, as on
     # the member's page (AttendanceRatio.is_near_threshold).
     warning_points = charter_parameters(on=timezone.localdate(moment)).attendance_warning_points
@@ -104,6 +108,7 @@ def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date, 
         pk: reverse("activities:detail", kwargs={"pk": pk})
         for pk in {activity_id for _, _, activity_id, *_ in organisations}
     }
+    zone = timezone.get_current_timezone()  # once, not for each of hundreds of rows
     for organisation_id, name, activity_id, starts_at, title in organisations:
         yield Deadline(
             key=f"activities.attendance_threshold:{organisation_id}:{activity_id}",
@@ -113,7 +118,7 @@ def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date, 
                 organisation=name,
                 title=title,
             ),
-            due=timezone.localdate(starts_at),
+            due=starts_at.astimezone(zone).date(),
             act_url=urls[activity_id],
             actors=people.get(organisation_id, ()),
             informed=(),

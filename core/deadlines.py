@@ -219,14 +219,18 @@ def deadline_memo_active() -> bool:
 @contextmanager
 def deadline_memo():
     """Share ``deadline_cached`` values within the block (nested blocks share the outer
-    one's): a page that reads several lists reads the shared values once."""
+    one's): a page that reads several lists reads the shared values once. Within it the
+    sources read the database as at one moment (``deadline_now``: the block's start, or
+    the ``deadline_clock`` set around it), so that what they share holds for each."""
     if _MEMO.get() is not None:
         yield
         return
     token = _MEMO.set({})
+    clock = _NOW.set(deadline_now())
     try:
         yield
     finally:
+        _NOW.reset(clock)
         _MEMO.reset(token)
 
 

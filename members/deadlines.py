@@ -17,6 +17,7 @@ from core.deadlines import (
     copil_user_ids,
     deadline_cached,
     deadline_label,
+    deadline_memo_active,
     deadline_now,
     deadline_source,
 )
@@ -39,13 +40,27 @@ REPRESENTATIVE_DESIGNATION_DAYS = 30
 
 
 def representative_user_ids(organisation_ids, *, on: datetime.date) -> dict[int, tuple]:
-    """organisation id -> the user ids of its active representatives, in one query."""
+    """organisation id -> the user ids of its active representatives (active accounts).
+
+    Within a list of deadlines (core.deadlines.deadline_memo) every organisation's are
+    read once, in one query shared by the sources that name them (the members near the
+    attendance threshold, the candidacies, the exclusions, the agreements, the proofs:
+    hundreds of organisations for the COPIL); outside one, those of ``organisation_ids``."""
+    if not deadline_memo_active():
+        return _representatives_by_organisation(on=on, among=organisation_ids)
+    everyone = deadline_cached(
+        ("representative_user_ids", on), lambda: _representatives_by_organisation(on=on)
+    )
+    return {pk: everyone[pk] for pk in organisation_ids if pk in everyone}
+
+
+def _representatives_by_organisation(*, on: datetime.date, among=None) -> dict[int, tuple]:
+    representatives = selectors.active_representatives(on=on).filter(user__is_active=True)
+    if among is not None:
+        representatives = representatives.filter(organisation_id__among=among)
     people: dict[int, list] = {}
-    for organisation_id, user_id in (
-        selectors.active_representatives(on=on)
-        .filter(organisation_id__among=organisation_ids, user__is_active=True)
-        .order_by("organisation_id", "pk")
-        .values_list("organisation_id", "user_id")
+    for organisation_id, user_id in representatives.order_by("organisation_id", "pk").values_list(
+        "organisation_id", "user_id"
     ):
         people.setdefault(organisation_id, []).append(user_id)
     return {organisation_id: tuple(ids) for organisation_id, ids in people.items()}
@@ -135,11 +150,9 @@ def _partner_agreements(viewer=None):
             return []
         return list(agreements.filter(organisation_id__in=partners))
     # Every partner's: read once for both sources (notice, renewal).
-    partners = selectors.organisation_list_with_status(at=deadline_now()).filter(
-        current_status=Status.PARTNER
-    )
+    partners = selectors.organisation_ids_holding({Status.PARTNER}, at=deadline_now())
     return deadline_cached(
-        "partner_agreements", lambda: list(agreements.filter(organisation__in=partners))
+        "partner_agreements", lambda: list(agreements.filter(organisation_id__among=partners))
     )
 
 

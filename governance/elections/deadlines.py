@@ -24,6 +24,7 @@ from core.deadlines import (
 )
 from members import selectors as members_selectors
 from members.constants import Role, Status
+from members.deadlines import representative_user_ids
 
 from .models import CopilSeat, Election, ElectionStatus, ProxyStatus
 from .selectors import (
@@ -184,16 +185,9 @@ def candidacy_deadlines(*, start: datetime.date, end: datetime.date, viewer=None
         commission = (viewer.user_id,) if _viewer_in_commission(viewer) else ()
     else:
         moment = deadline_now()
-        members = members_selectors.organisation_list_with_status(at=moment).filter(
-            current_status=Status.MEMBER
-        )
-        people = tuple(
-            members_selectors.active_representatives(on=timezone.localdate(moment))
-            .filter(organisation__in=members, user__is_active=True)
-            .order_by("user_id")
-            .values_list("user_id", flat=True)
-            .distinct()
-        )
+        members = members_selectors.organisation_ids_holding({Status.MEMBER}, at=moment)
+        representatives = representative_user_ids(members, on=timezone.localdate(moment))
+        people = tuple(sorted({pk for ids in representatives.values() for pk in ids}))
         commission = _election_commission()
     for election in elections:
         yield Deadline(
