@@ -78,15 +78,16 @@ def organisation_list_with_status(*, at: datetime.datetime | None = None) -> Que
     return Organisation.objects.annotate(current_status=status_subquery(at=at))
 
 
-def organisation_ids_holding(statuses, *, at: datetime.datetime) -> list[int]:
+def organisation_ids_holding(statuses, *, at: datetime.datetime) -> frozenset[int]:
     """The organisations holding one of ``statuses`` at ``at`` (S1), by id, for the
     deadline sources, which pass them to the database as one array (``__among``) instead
     of each reading every organisation's latest change again. Within a list of deadlines
     every organisation's status is read once, in one query (core.deadlines.deadline_cached),
-    whichever statuses each source asks for."""
+    whichever statuses each source asks for. A set: a query binds it without a pass over
+    each value (core/lookups.py)."""
     current = deadline_cached(("current_statuses", at), lambda: _current_statuses(at))
     wanted = {str(status) for status in statuses}
-    return [pk for pk, status in current if status in wanted]
+    return frozenset(pk for pk, status in current if status in wanted)
 
 
 def _current_statuses(at: datetime.datetime) -> tuple[tuple[int, str], ...]:

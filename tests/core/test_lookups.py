@@ -38,6 +38,9 @@ def lists_of(representatives):
         "a set": set(ids[3:]),
         "unknown ids": [10**9, 10**12],
         "thousands": list(range(1, 5001)) + ids[:1],
+        "a set of thousands": set(range(1, 5001)) | set(ids[-1:]),
+        # Not plain ids: each value prepared as ``__in`` does (no bound text for a key).
+        "as text": [str(pk) for pk in ids[:2]],
     }
 
 
