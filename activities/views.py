@@ -323,7 +323,8 @@ def roster_json(
 def checkin(request, pk):
     """The roster of the check-in (A2): every person in a compact JSON that the page's
     script lists and filters as one types; without JavaScript, a search (``?q=``) lists
-    the matching people with their buttons."""
+    the matching people with their buttons, and only them (the script filters as one
+    types and never sends the search: a page of results has no roster for it)."""
     activity = _organised_activity(request, pk)
     people = selectors.checkin_people(activity=activity)
     query = request.GET.get("q", "").strip()[:100]
@@ -337,7 +338,9 @@ def checkin(request, pk):
         "shown": shown[:CHECKIN_ROWS_WITHOUT_JS],
         "matches": len(shown),
         "more": len(shown) > CHECKIN_ROWS_WITHOUT_JS,
-        "roster_json": roster_json(people, activity=activity, organiser=request.user),
+        "roster_json": ""
+        if query
+        else roster_json(people, activity=activity, organiser=request.user),
         "attendance_choices": attendance_buttons(),
     }
     response = render(request, "activities/checkin.html", context)

@@ -200,6 +200,24 @@ def test_search_without_javascript_lists_the_matching_people_with_their_buttons(
     assert "Aucune personne ne correspond à la recherche." in nobody
 
 
+@pytest.mark.rule("A2")
+def test_a_page_of_results_carries_only_its_people(client, organiser):
+    """The script filters as one types and never sends the search: the page of results,
+    for a phone without JavaScript, has its rows and no roster for a script."""
+    activity = ActivityFactory()
+    users = build_roster(activity, 200)
+    url = reverse("activities:checkin", args=[activity.pk])
+
+    page = client.get(url)
+    found = client.get(url, {"q": users[7].last_name})
+
+    assert len(people_of(page)) == 200
+    assert 'id="roster-data"' not in found.content.decode()
+    assert f'id="personne-{users[7].pk}"' in found.content.decode()
+    assert found.context["counts"] == page.context["counts"]
+    assert len(found.content) < len(page.content) - 200 * 20
+
+
 def test_names_in_the_roster_json_cannot_close_its_script(client, organiser):
     activity = ActivityFactory()
     member = member_organisation(legal_name="Forge & Fils <b>")
