@@ -6,7 +6,7 @@ Imported from ActivitiesConfig.ready(). One source, a constant number of queries
 import datetime
 
 from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import RowNumber, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -86,12 +86,11 @@ def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date, 
         )
         .filter(rank=1)
         .order_by("organisation__legal_name", "organisation_id")
+        # The activity's day in Paris from the database: a date for each of thousands of
+        # rows, not an instant to parse and convert.
+        .annotate(due=TruncDate("activity__starts_at"))
         .values_list(
-            "organisation_id",
-            "organisation__legal_name",
-            "activity_id",
-            "activity__starts_at",
-            "activity__title",
+            "organisation_id", "organisation__legal_name", "activity_id", "due", "activity__title"
         )
     )
     if not organisations:
@@ -108,8 +107,7 @@ def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date, 
         pk: reverse("activities:detail", kwargs={"pk": pk})
         for pk in {activity_id for _, _, activity_id, *_ in organisations}
     }
-    zone = timezone.get_current_timezone()  # once, not for each of hundreds of rows
-    for organisation_id, name, activity_id, starts_at, title in organisations:
+    for organisation_id, name, activity_id, due, title in organisations:
         yield Deadline(
             key=f"activities.attendance_threshold:{organisation_id}:{activity_id}",
             kind="activities.attendance_threshold",
@@ -118,7 +116,7 @@ def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date, 
                 organisation=name,
                 title=title,
             ),
-            due=starts_at.astimezone(zone).date(),
+            due=due,
             act_url=urls[activity_id],
             actors=people.get(organisation_id, ()),
             informed=(),

@@ -58,12 +58,14 @@ def _representatives_by_organisation(*, on: datetime.date, among=None) -> dict[i
     representatives = selectors.active_representatives(on=on).filter(user__is_active=True)
     if among is not None:
         representatives = representatives.filter(organisation_id__among=among)
-    people: dict[int, list] = {}
+    # Each organisation's tuple grows as its rows come (a few each): no list per
+    # organisation to turn into a tuple afterwards, half the objects for tens of thousands.
+    people: dict[int, tuple] = {}
     for organisation_id, user_id in representatives.order_by("organisation_id", "pk").values_list(
         "organisation_id", "user_id"
     ):
-        people.setdefault(organisation_id, []).append(user_id)
-    return {organisation_id: tuple(ids) for organisation_id, ids in people.items()}
+        people[organisation_id] = people.get(organisation_id, ()) + (user_id,)
+    return people
 
 
 def _outside_copil(viewer) -> bool:

@@ -57,6 +57,7 @@ def community():
             (D(2026, 4, 20), 14),  # the same instant: the lower id first
             (D(2026, 5, 10), 22),  # the window's last evening
             (D(2026, 5, 11), 9),  # beyond
+            (D(2026, 4, 25), 0),  # just after midnight in Paris: the 24th still in UTC
         ]
     ]
     organisations = []
@@ -86,6 +87,7 @@ def community():
         ([activities[5], activities[6]], [(D(2026, 4, 1), 0, 6)]),
         (activities[2:4], [(D(2026, 3, 1), 0, 6), (D(2026, 4, 1), 6, 6)]),
         (activities[2:4], [(D(2026, 4, 1), 3, 6, 40)]),
+        ([activities[7]], [(D(2026, 4, 1), 0, 6)]),
     ]:
         organisation = member_organisation()
         organisation.status_changes.update(effective_at=morning(D(2024, 1, 1)))
@@ -147,12 +149,13 @@ def test_the_query_finds_whom_the_rule_read_member_by_member_finds(community):
     deadlines, found = found_by_the_source()
     assert found == expected
     assert len(expected) >= 5
-    tie, past_and_beyond, last_evening, latest_fine, at_the_margin = organisations[-5:]
+    tie, past_and_beyond, last_evening, latest_fine, at_the_margin, midnight = organisations[-6:]
     assert found[tie.pk] == (min(activities[3].pk, activities[4].pk), D(2026, 4, 20))
     assert past_and_beyond.pk not in found
     assert found[last_evening.pk] == (activities[5].pk, D(2026, 5, 10))
     assert latest_fine.pk not in found
     assert at_the_margin.pk not in found
+    assert found[midnight.pk] == (activities[7].pk, D(2026, 4, 25))  # Paris's day
     # Each member's representatives act; its name and activity's title are in the label.
     for deadline in deadlines:
         organisation = Organisation.objects.get(pk=deadline.organisation_id)
