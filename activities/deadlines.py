@@ -22,6 +22,11 @@ from members.models import Organisation
 from .models import Activity, AttendanceRatio, Convocation
 
 
+NEAR_THRESHOLD_LABEL = _(
+    "Présence de %(organisation)s proche du seuil : participer à « %(title)s »"
+)
+
+
 @deadline_source(
     "activities.attendance_threshold",
     label=_("Présence proche du seuil : prochaine activité"),
@@ -111,11 +116,7 @@ def attendance_threshold_deadlines(*, start: datetime.date, end: datetime.date, 
         yield Deadline(
             key=f"activities.attendance_threshold:{organisation_id}:{activity_id}",
             kind="activities.attendance_threshold",
-            label=deadline_label(
-                _("Présence de %(organisation)s proche du seuil : participer à « %(title)s »"),
-                organisation=name,
-                title=title,
-            ),
+            label=deadline_label(NEAR_THRESHOLD_LABEL, organisation=name, title=title),
             due=due,
             act_url=urls[activity_id],
             actors=people.get(organisation_id, ()),

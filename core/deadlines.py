@@ -81,7 +81,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # no __dict__: the COPIL's lists build thousands
 class Deadline:
     key: str  # stable unique id, e.g. "charters.resignature:12:org:34"
     kind: str  # one of the registered kinds
@@ -298,7 +298,7 @@ _DEFAULT_ACT_HINT = gettext_lazy(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DeadlineRow:
     """One deadline as a list shows it: its kind's label, the organisation's name, who acts."""
 
