@@ -415,9 +415,8 @@ def no_representative_deadlines(*, start: datetime.date, end: datetime.date, vie
         .order_by("-effective_at", "-id")
         .values("effective_at")[:1]
     )
-    holding = selectors.organisation_ids_holding(BENEFIT_STATUSES, at=moment)
     organisations = (
-        selectors.organisations_without_representative(at=moment, holding=holding)
+        selectors.organisations_without_representative(at=moment)
         .only("pk", "legal_name")
         .annotate(
             last_representative_end=Subquery(last_representative_end),
@@ -457,20 +456,14 @@ def proof_request_deadlines(*, start: datetime.date, end: datetime.date, viewer=
     """N1: documents the COPIL asked for and not provided yet; the organisation's
     representatives act, the COPIL member who asked is informed."""
     requests = ProofRequest.objects.filter(closed_at__isnull=True, due_on__range=(start, end))
-    if viewer is not None:  # their organisations' requests and those they made: a few
+    if viewer is not None:  # their organisations' requests, and those they made
         requests = requests.filter(
             Q(organisation_id__in=list(viewer.organisations)) | Q(requested_by_id=viewer.user_id)
-        ).filter(organisation__in=_current(BENEFIT_STATUSES))
-    else:  # every member's and partner's, by the statuses the list's sources share
-        requests = requests.filter(
-            organisation_id__among=selectors.organisation_ids_holding(
-                BENEFIT_STATUSES, at=deadline_now()
-            )
         )
     requests = list(
-        requests.filter(
-            ~Exists(ProofDocument.objects.filter(request=OuterRef("pk")))
-        ).select_related("organisation")
+        requests.filter(~Exists(ProofDocument.objects.filter(request=OuterRef("pk"))))
+        .filter(organisation__in=_current(BENEFIT_STATUSES))
+        .select_related("organisation")
     )
     if not requests:
         return

@@ -802,21 +802,15 @@ def member_space_get(*, user, slug: str, at: datetime.datetime | None = None):
     return representation_list(user=user, at=at).get(organisation__slug=slug)
 
 
-def organisations_without_representative(
-    *, at: datetime.datetime | None = None, holding: frozenset[int] | None = None
-) -> QuerySet:
-    """M9: members and partners with no active representative, flagged for the COPIL.
-    ``holding``: the members and partners at ``at`` when the caller has them already (a
-    list of deadlines, ``organisation_ids_holding``), not read again."""
+def organisations_without_representative(*, at: datetime.datetime | None = None) -> QuerySet:
+    """M9: members and partners with no active representative, flagged for the COPIL."""
     moment = at or timezone.now()
-    if holding is None:
-        organisations = organisation_list_with_status(at=moment).filter(
-            current_status__in=BENEFIT_STATUSES
+    return (
+        organisation_list_with_status(at=moment)
+        .filter(current_status__in=BENEFIT_STATUSES)
+        .exclude(
+            pk__in=active_representatives(on=timezone.localdate(moment)).values("organisation_id")
         )
-    else:
-        organisations = Organisation.objects.filter(pk__among=holding)
-    return organisations.exclude(
-        pk__in=active_representatives(on=timezone.localdate(moment)).values("organisation_id")
     )
 
 

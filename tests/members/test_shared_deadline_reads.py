@@ -12,7 +12,7 @@ from freezegun import freeze_time
 
 from core.deadlines import deadline_clock, deadline_memo, deadline_now
 from members import selectors
-from members.constants import BENEFIT_STATUSES, Status
+from members.constants import Status
 from members.deadlines import representative_user_ids
 from tests.members.factories import OrganisationFactory, RepresentativeFactory, UserFactory
 from tests.members.test_status_held_since import NOW, organisations  # noqa: F401
@@ -106,22 +106,3 @@ def test_the_sources_of_a_list_read_the_database_as_at_one_moment():
         engine_moment = timezone.now() - datetime.timedelta(days=3)
         with deadline_clock(engine_moment), deadline_memo():
             assert deadline_now() == engine_moment
-
-
-@pytest.mark.rule("M9")
-def test_the_members_without_representative_are_the_same_from_the_shared_statuses(
-    organisations,  # noqa: F811
-):
-    RepresentativeFactory(organisation=organisations["member for a year"])
-    RepresentativeFactory(  # ended: no longer represents it
-        organisation=organisations["twice member"],
-        end_date=timezone.localdate() - datetime.timedelta(days=1),
-    )
-    alone = selectors.organisations_without_representative(at=NOW)
-    holding = selectors.organisation_ids_holding(BENEFIT_STATUSES, at=NOW)
-    shared = selectors.organisations_without_representative(at=NOW, holding=holding)
-
-    assert set(shared) == set(alone)
-    assert organisations["twice member"] in set(shared)
-    assert organisations["member for a year"] not in set(shared)
-    assert organisations["member then out"] not in set(shared)
