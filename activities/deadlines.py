@@ -21,7 +21,6 @@ from members.models import Organisation
 
 from .models import Activity, AttendanceRatio, Convocation
 
-
 NEAR_THRESHOLD_LABEL = _(
     "Présence de %(organisation)s proche du seuil : participer à « %(title)s »"
 )
