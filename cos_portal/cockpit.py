@@ -8,7 +8,9 @@ every app through the engine's registry (core/deadlines.py). A constant number o
 whatever the number of items: one per list, the deadline sources' own, one for the
 organisations' names and one for the people who act.
 
-The deadlines are summed up, not listed: the number overdue and due per kind, then only the
+Each list of decisions shows its first COCKPIT_SHOWN_ITEMS (the oldest or the most urgent)
+and counts the others, one link from their full list (the admin's, where the COPIL decides). The
+deadlines are summed up, not listed: the number overdue and due per kind, then only the
 most urgent rows (COCKPIT_SHOWN_ROWS overdue, as many upcoming), whose organisations and
 actors alone are named (COCKPIT_NAMED_ACTORS per row); the full list is /copil/echeances/.
 The page's size and rendering stay the same whatever the number of deadlines; only the
@@ -46,6 +48,8 @@ COCKPIT_AHEAD_DAYS = 30
 COCKPIT_OVERDUE_DAYS = 30
 # The rows the cockpit shows of each: the overdue ones, then the upcoming ones.
 COCKPIT_SHOWN_ROWS = 10
+# The decisions each list shows, those waiting longest (the others counted, one link away).
+COCKPIT_SHOWN_ITEMS = 10
 # The people named in a row's « Qui agit » (the others counted): a deadline of every member
 # (the candidacies to the COPIL) names thousands; the full list names them all.
 COCKPIT_NAMED_ACTORS = 5
@@ -72,6 +76,26 @@ class CockpitSection:
     items: list[CockpitItem] = field(default_factory=list)
     # When the reader cannot take these decisions: who does, and how one becomes so.
     hint: str = ""
+    total: int = 0  # every decision waiting, shown or not
+    more_url: str = ""  # where they are all listed ("" when the reader cannot act)
+
+    @property
+    def others(self) -> int:
+        return self.total - len(self.items)
+
+
+def _shown(section: CockpitSection, waiting, more_url: str) -> list:
+    """The first COCKPIT_SHOWN_ITEMS of ``waiting`` (in the selector's order: the oldest or
+    the most urgent first), the section counting them all: the page does not grow with
+    them."""
+    waiting = list(waiting)
+    section.total = len(waiting)
+    section.more_url = more_url
+    return waiting[:COCKPIT_SHOWN_ITEMS]
+
+
+def _admin_list(model: str) -> str:
+    return reverse(f"admin:members_{model}_changelist")
 
 
 def _admin_change(model: str, pk: int) -> str:
@@ -85,7 +109,8 @@ def _applications(decides: bool) -> CockpitSection:
         _("Aucune candidature en attente."),
         hint="" if decides else _("Seuls les membres du COPIL décident des candidatures."),
     )
-    for application in members_selectors.applications_awaiting_decision():
+    waiting = members_selectors.applications_awaiting_decision()
+    for application in _shown(section, waiting, _admin_list("application") if decides else ""):
         organisation = application.organisation
         section.items.append(
             CockpitItem(
@@ -111,7 +136,8 @@ def _invitations(decides: bool) -> CockpitSection:
         _("Aucune invitation en attente."),
         hint="" if decides else _("Seuls les membres du COPIL valident les invitations."),
     )
-    for invitation in members_selectors.invitations_awaiting_decision():
+    waiting = members_selectors.invitations_awaiting_decision()
+    for invitation in _shown(section, waiting, _admin_list("invitation") if decides else ""):
         guest_organisation = (
             invitation.organisation.legal_name
             if invitation.organisation_id
@@ -142,7 +168,8 @@ def _exclusions(decides: bool) -> CockpitSection:
         _("Aucune procédure d'exclusion en cours."),
         hint="" if decides else _("Seuls les membres du COPIL prononcent ou clôturent."),
     )
-    for procedure in members_selectors.exclusion_procedures_open():
+    waiting = members_selectors.exclusion_procedures_open()
+    for procedure in _shown(section, waiting, _admin_list("exclusionprocedure") if decides else ""):
         if procedure.responded_at:
             detail = _("Le membre a répondu : le COPIL peut décider.")
         else:
@@ -167,7 +194,8 @@ def _proxies(commission: bool) -> CockpitSection:
         _("Aucune procuration en attente."),
         hint="" if commission else COMMISSION_HINT,
     )
-    for proxy in proxies_awaiting_decision():
+    elections = reverse("elections:list") if commission else ""
+    for proxy in _shown(section, proxies_awaiting_decision(), elections):
         section.items.append(
             CockpitItem(
                 title=_("%(giver)s donne procuration à %(holder)s")
@@ -192,7 +220,7 @@ def _minutes_requests(decides: bool) -> CockpitSection:
         hint="" if decides else _("Seuls les membres du COPIL répondent à ces demandes."),
     )
     url = reverse("elections:minutes_requests") if decides else ""
-    for request in minutes_requests_pending():
+    for request in _shown(section, minutes_requests_pending(), url):
         section.items.append(
             CockpitItem(
                 title=request.meeting.title,
@@ -318,7 +346,7 @@ def copil_cockpit(*, user, today: datetime.date | None = None) -> dict:
         deadlines = cockpit_deadlines(viewer_id=user.pk, today=today)
     return {
         "sections": sections,
-        "waiting": sum(len(section.items) for section in sections),
+        "waiting": sum(section.total for section in sections),
         "deadlines": deadlines,
         "ahead_days": COCKPIT_AHEAD_DAYS,
         "overdue_days": COCKPIT_OVERDUE_DAYS,

@@ -16,7 +16,7 @@ from freezegun import freeze_time
 
 from core import deadlines as engine
 from core.deadlines import Deadline
-from cos_portal.cockpit import COCKPIT_NAMED_ACTORS, COCKPIT_SHOWN_ROWS
+from cos_portal.cockpit import COCKPIT_NAMED_ACTORS, COCKPIT_SHOWN_ITEMS, COCKPIT_SHOWN_ROWS
 from governance.models import ElectionStatus
 from members import services
 from members.constants import ExclusionGround, InvitationState, Role
@@ -205,6 +205,50 @@ def test_the_admin_index_runs_a_constant_number_of_queries(
     waiting_items(world, 6, start=1)
     with django_assert_max_num_queries(len(one)):
         assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_each_list_shows_its_first_decisions_and_counts_the_others(client, world):
+    """A wave of applications does not lengthen the cockpit: each list shows its first
+    COCKPIT_SHOWN_ITEMS, counts them all, and links to the full list where the COPIL
+    decides; a reader who cannot decide reads the count only."""
+    waiting_items(world, COCKPIT_SHOWN_ITEMS + 2, start=1)
+    client.force_login(world)
+
+    response = client.get(COCKPIT)
+
+    page = text(response)
+    sections = {s.key: s for s in response.context["sections"]}
+    total = COCKPIT_SHOWN_ITEMS + 3
+    assert [(len(s.items), s.total) for s in sections.values()] == [
+        (COCKPIT_SHOWN_ITEMS, total)
+    ] * 5
+    assert sections["applications"].items[0].title == "Candidate 0"  # the oldest first
+    assert f"{5 * total} décisions attendent le COPIL" in page
+    for key, url in [
+        ("applications", reverse("admin:members_application_changelist")),
+        ("invitations", reverse("admin:members_invitation_changelist")),
+        ("exclusions", reverse("admin:members_exclusionprocedure_changelist")),
+        ("minutes", reverse("elections:minutes_requests")),
+    ]:
+        assert sections[key].more_url == url
+        assert f'<a href="{url}">Voir les 3 autres</a>' in page
+    assert sections["proxies"].more_url == ""  # the election commission's
+    assert "Et 3 autres." in page
+
+    client.force_login(UserFactory(is_staff=True))
+    staff = text(client.get(COCKPIT))
+    assert "Voir les 3 autres" not in staff
+    assert staff.count("Et 3 autres.") == 5
+
+
+def test_the_cockpit_does_not_grow_with_what_waits(client, world):
+    client.force_login(world)
+    waiting_items(world, COCKPIT_SHOWN_ITEMS, start=1)
+    shown = len(client.get(COCKPIT).content)
+    waiting_items(world, 20, start=COCKPIT_SHOWN_ITEMS + 1)
+    more = len(client.get(COCKPIT).content)
+
+    assert abs(more - shown) < 600, (shown, more)
 
 
 def test_a_commission_member_outside_the_copil_does_not_open_the_cockpit(client, world):
