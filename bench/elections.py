@@ -521,23 +521,37 @@ def stored_ballots(election_id: int) -> dict:
 
 
 def measure_voting(
-    port: int, state: dict, *, window=60.0, threads=None, seed=2026, server_pid=None
+    port: int,
+    state: dict,
+    *,
+    window=60.0,
+    threads=None,
+    seed=2026,
+    server_pid=None,
+    argon2_notes=None,
 ) -> dict:
     """The voting rush against a running server: every voter arrives within ``window``,
     the queue drains as it may; medians and p95 of each step, the ballots stored.
 
     Also the server's CPU time per ballot against one Argon2 check (the password of the
     confirmation): what the three requests cost whatever else runs on the machine (on a
-    shared machine, the latencies include waiting for a core).
+    shared machine, the latencies include waiting for a core). With ``argon2_notes`` (the
+    folder where the workers note each check, bench/hashers.py), also Argon2's CPU in the
+    server during the rush, and the server's CPU per ballot outside it.
     """
+    from bench.hashers import forget_checks, noted_checks
+
     # Warm-up: each worker loads the page's code and templates once, before the count.
     for session, _organisation in state["voters"][:4]:
         request(
             port, "GET", f"/elections/{state['election_id']}/voter/", cookies={"sessionid": session}
         )
+    if argon2_notes:
+        forget_checks(argon2_notes)
     cpu_before = server_cpu_seconds(server_pid)
     run = vote_all(port, state, window=window, threads=threads, seed=seed)
     cpu_after = server_cpu_seconds(server_pid)
+    checks, checks_seconds = noted_checks(argon2_notes) if argon2_notes else (0, 0.0)
     stored = stored_ballots(state["election_id"])
     argon2 = round(argon2_cpu_ms(), 1)
     every = run["page"] + run["review"] + run["confirm"]
@@ -549,6 +563,9 @@ def measure_voting(
         else None
     )
     ratio = round(cpu_per_ballot / argon2, 2) if cpu_per_ballot and argon2 else None
+    # Argon2 in the server: the same checks, made while the rush kept both cores busy.
+    in_server = round(checks_seconds * 1000 / ballots, 1) if checks and ballots else None
+    outside = round(cpu_per_ballot - in_server, 1) if cpu_per_ballot and in_server else None
     steps = {
         step: {
             "requests": len(run[step]),
@@ -576,6 +593,12 @@ def measure_voting(
         "argon2_cpu_ms": argon2,
         "server_cpu_ms_per_ballot": cpu_per_ballot,
         "cpu_ratio_to_argon2": ratio,
+        "argon2_checks_in_server": checks,
+        "argon2_in_server_cpu_ms_per_ballot": in_server,
+        "server_cpu_ms_per_ballot_outside_argon2": outside,
+        "cpu_ratio_to_argon2_in_server": round(cpu_per_ballot / in_server, 2)
+        if cpu_per_ballot and in_server
+        else None,
         "goal": {
             "cpu_ratio_at_most": CPU_RATIO_GOAL,
             "met": not run["errors"]
@@ -687,6 +710,7 @@ def main(argv=None) -> int:
             threads=args.threads or None,
             seed=args.seed,
             server_pid=server.process.pid,
+            argon2_notes=server.argon2_notes.name,
         )
     print(
         f"Voting rush: {result['voters']} voters, the last arriving at "
@@ -718,6 +742,15 @@ def main(argv=None) -> int:
         f"once, at most x{CPU_RATIO_GOAL}: {'met' if result['goal']['met'] else 'NOT met'}",
         flush=True,
     )
+    if result["argon2_in_server_cpu_ms_per_ballot"]:
+        print(
+            f"  Argon2 in the server during the rush: "
+            f"{result['argon2_in_server_cpu_ms_per_ballot']} ms per ballot "
+            f"({result['argon2_checks_in_server']} checks); the server's CPU outside it: "
+            f"{result['server_cpu_ms_per_ballot_outside_argon2']} ms per ballot, "
+            f"x{result['cpu_ratio_to_argon2_in_server']} Argon2 in the server",
+            flush=True,
+        )
     if tally_state is None:
         return 0
     tally = measure_tally(tally_state, repeat=args.repeat)

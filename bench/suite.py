@@ -267,6 +267,7 @@ def measure_web(sections: Sections, args, states, counts) -> None:
             threads=args.threads or None,
             seed=args.seed,
             server_pid=server.process.pid,
+            argon2_notes=server.argon2_notes.name,
         )
 
 
@@ -481,6 +482,19 @@ def voting_rows(voting: dict) -> list[list[str]]:
                 reference=f"Argon2 alone {argon2:.0f} ms",
                 ratio=f"{ratio:.2f}x Argon2",
                 goal=f"≤ {VOTE_CPU_GOAL:g}x Argon2: {_verdict(ratio <= VOTE_CPU_GOAL)}",
+            )
+        )
+    in_server = voting.get("argon2_in_server_cpu_ms_per_ballot")
+    if ratio is not None and in_server:
+        # The same checks made by the workers during the rush (bench/hashers.py): what
+        # the server spends per ballot besides Argon2, with both cores busy.
+        table.append(
+            other_row(
+                "vote: Argon2 in the server during the rush (per ballot)",
+                _f(in_server, " ms"),
+                reference="outside Argon2 "
+                f"{_f(voting['server_cpu_ms_per_ballot_outside_argon2'], ' ms')} per ballot",
+                ratio=f"{voting['cpu_ratio_to_argon2_in_server']:.2f}x Argon2 in the server",
             )
         )
     return table

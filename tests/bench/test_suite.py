@@ -60,6 +60,10 @@ def test_the_whole_benchmark_runs_on_a_tiny_data_set(tmp_path):
     assert voting["ballots_stored"] == voting["ballots"] == voting["voters"] == 5
     assert voting["all"]["requests"] == 15  # page, review and confirmation for each voter
     assert voting["server_cpu_ms_per_ballot"] > 0 and voting["cpu_ratio_to_argon2"] > 0
+    # The workers noted the one Argon2 check of each ballot (bench/hashers.py).
+    assert voting["argon2_checks_in_server"] == 5
+    assert voting["argon2_in_server_cpu_ms_per_ballot"] > 0
+    assert voting["cpu_ratio_to_argon2_in_server"] > 0
     assert results["attendance"]["ratio_to_raw_sql"] > 0
     checking_in = results["checkin"]
     assert checking_in["tap_ms"] > 0 and checking_in["search_ms"] > 0
