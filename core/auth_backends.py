@@ -2,11 +2,21 @@
 session's person with their groups (the portal's roles, core/roles.py) in one query
 instead of two, since nearly every page asks for a role."""
 
+import functools
+
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
-from django.db.models import Aggregate, CharField, OuterRef, Subquery, TextField, Value
+from django.db.models import (
+    Aggregate,
+    CharField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Cast, Concat
 
 
@@ -23,10 +33,10 @@ class _Joined(Aggregate):
 _BETWEEN = "\n"  # between the groups' "id:name" (a group's name is one line)
 
 
-def user_get_with_roles(user_id):
-    """The person (None if unknown) with their groups read in the same query, and kept
-    as the prefetch of ``user.groups`` that ``core.roles.user_role_names`` reads: like
-    any prefetch, ``refresh_from_db()`` and ``user.groups.add()``/``remove()`` forget it."""
+@functools.cache
+def _people_with_roles() -> QuerySet:
+    """Every person, each with their groups' "id:name" joined: built once per process
+    (never evaluated itself), since every signed-in request reads one person from it."""
     model = get_user_model()
     pairs = (
         model.groups.through.objects.filter(user=OuterRef("pk"))
@@ -39,8 +49,17 @@ def user_get_with_roles(user_id):
         )
         .values("pairs")
     )
-    user = model._default_manager.annotate(role_pairs=Subquery(pairs)).filter(pk=user_id).first()
-    if user is None:
+    return model._default_manager.annotate(role_pairs=Subquery(pairs))
+
+
+def user_get_with_roles(user_id):
+    """The person (None if unknown) with their groups read in the same query, and kept
+    as the prefetch of ``user.groups`` that ``core.roles.user_role_names`` reads: like
+    any prefetch, ``refresh_from_db()`` and ``user.groups.add()``/``remove()`` forget it."""
+    people = _people_with_roles()
+    try:
+        user = people.get(pk=user_id)
+    except people.model.DoesNotExist:
         return None
     groups = []
     for pair in filter(None, (user.__dict__.pop("role_pairs") or "").split(_BETWEEN)):

@@ -16,7 +16,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from core.auth_backends import PortalModelBackend, user_get_with_roles
+from core.auth_backends import PortalModelBackend, _people_with_roles, user_get_with_roles
 from core.roles import is_copil, user_role_names
 from members.constants import Role
 from tests.governance.commissions.factories import copil_user
@@ -113,3 +113,20 @@ def test_a_person_signed_in_before_the_portals_backends_stays_signed_in(client):
     migration.back(django_apps, editor)
     old, (user, key) = next(iter(people.items()))
     assert SessionStore(session_key=key).load()[BACKEND_SESSION_KEY] == old
+
+
+def test_the_query_of_people_is_built_once_and_each_person_comes_with_their_own_roles(
+    django_assert_num_queries,
+):
+    copil = copil_user()
+    other = UserFactory()
+    with django_assert_num_queries(3):
+        first = user_get_with_roles(copil.pk)
+        second = user_get_with_roles(other.pk)
+        assert user_get_with_roles(0) is None
+    # One query of every person, built once per process and never read whole: each call
+    # reads one person from a copy of it.
+    assert _people_with_roles() is _people_with_roles()
+    assert _people_with_roles()._result_cache is None
+    assert first.pk == copil.pk and is_copil(first)
+    assert second.pk == other.pk and not is_copil(second) and user_role_names(second) == set()
