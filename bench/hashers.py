@@ -2,8 +2,8 @@
 
 The vote's rush compares the server's CPU per ballot with Argon2's. Argon2 checked alone,
 in the benchmark's own process once the rush is over, runs on a quiet machine; the
-server's checks run while both cores are busy, where the same work costs more CPU time.
-So the gunicorn workers also note the CPU time of each check they make: one line per
+server's checks run while both cores are busy, where the same work might cost more CPU
+time. So the gunicorn workers also note the CPU time of each check they make: one line per
 check, in a file of their process under ``BENCH_ARGON2_DIR`` (run.Server sets it), and
 bench/elections.py adds them up. Nothing is noted when the variable is not set.
 """

@@ -142,13 +142,15 @@ class Server:
         self.process = None
 
     def __enter__(self):
+        from bench.hashers import ARGON2_DIR_VARIABLE
+
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "bench.settings",
             "DJANGO_DEBUG": "false",
             "BENCH_FLOOR": "1",
             "DJANGO_LOG_LEVEL": "WARNING",
-            "BENCH_ARGON2_DIR": self.argon2_notes.name,
+            ARGON2_DIR_VARIABLE: self.argon2_notes.name,
         }
         command = [
             sys.executable, "-m", "gunicorn", "cos_portal.wsgi:application",

@@ -2,11 +2,16 @@
 
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
-from bench.hashers import NotedArgon2PasswordHasher, forget_checks, noted_checks
+from bench.hashers import (
+    ARGON2_DIR_VARIABLE,
+    NotedArgon2PasswordHasher,
+    forget_checks,
+    noted_checks,
+)
 
 
 def test_each_check_is_noted_in_a_file_of_the_process(tmp_path, monkeypatch):
-    monkeypatch.setenv("BENCH_ARGON2_DIR", str(tmp_path))
+    monkeypatch.setenv(ARGON2_DIR_VARIABLE, str(tmp_path))
     hasher = NotedArgon2PasswordHasher()
     encoded = hasher.encode("phrase de passe du banc", hasher.salt())
     assert hasher.verify("phrase de passe du banc", encoded)
@@ -18,7 +23,7 @@ def test_each_check_is_noted_in_a_file_of_the_process(tmp_path, monkeypatch):
 
 
 def test_same_hashes_as_djangos_and_nothing_noted_without_the_folder(tmp_path, monkeypatch):
-    monkeypatch.delenv("BENCH_ARGON2_DIR", raising=False)
+    monkeypatch.delenv(ARGON2_DIR_VARIABLE, raising=False)
     hasher = NotedArgon2PasswordHasher()
     encoded = hasher.encode("phrase de passe du banc", hasher.salt())
     assert hasher.algorithm == Argon2PasswordHasher.algorithm
