@@ -8,6 +8,7 @@ keys, and the COPIL is known through core/roles.py.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet, Subquery
@@ -84,6 +85,29 @@ def charter_parameters(*, on: datetime.date | None = None) -> CharterParameters:
     else:
         version = _in_force(on=on).only("parameters").first()
     return version.governance if version else CharterParameters()
+
+
+def charter_parameters_on_days(
+    days: Iterable[datetime.date],
+) -> dict[datetime.date, CharterParameters]:
+    """``charter_parameters(on=day)`` for each of ``days``, in one query: the parameters of
+    the version in force on each day, V1 R001's values on a day no version covers."""
+    days = set(days)
+    if not days:
+        return {}
+    versions = list(
+        published_versions()
+        .filter(effective_date__lte=max(days), end_date__gte=min(days))
+        .order_by("-effective_date")
+        .only("effective_date", "end_date", "parameters")
+    )
+    return {
+        day: next(
+            (v.governance for v in versions if v.effective_date <= day <= v.end_date),
+            CharterParameters(),
+        )
+        for day in days
+    }
 
 
 def charter_version_history() -> list[CharterVersion]:

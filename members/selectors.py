@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from charters.organisations import StatusHolder
 from charters.selectors import (
     charter_parameters,
+    charter_parameters_on_days,
     commitment_complete,
     organisation_signatures,
     scope_required_for,
@@ -730,29 +731,32 @@ def return_ban_match(*, candidate, on: datetime.date | None = None) -> ReturnBan
     """Charter art. 5 (I4): the ban in force on ``on`` of an organisation excluded as a
     member that ``candidate`` (a members.matching.Identity) designates, or None.
 
-    Each exclusion bans for the months of the charter version in force on its day; the
-    excluded organisations are few, so they are compared one by one."""
+    Each exclusion bans for the months of the charter version in force on its day (the
+    versions of every exclusion day in one query); the organisations still banned are
+    compared one by one, with their SIRETs and e-mail addresses read together."""
     day = on or timezone.localdate()
     if not candidate:
         return None
-    latest: dict[int, StatusChange] = {}
-    for exclusion in (
+    latest: dict[int, datetime.date] = {}
+    for organisation_id, effective_at in (
         StatusChange.objects.filter(reason=StatusReason.EXCLUDED)
-        .select_related("organisation")
         .order_by("effective_at", "id")
+        .values_list("organisation_id", "effective_at")
     ):
-        if timezone.localdate(exclusion.effective_at) <= day:
-            latest[exclusion.organisation_id] = exclusion
+        excluded_on = timezone.localdate(effective_at)
+        if excluded_on <= day:
+            latest[organisation_id] = excluded_on
+    parameters = charter_parameters_on_days(latest.values())
     banned = []
-    for exclusion in latest.values():
-        excluded_on = timezone.localdate(exclusion.effective_at)
-        months = charter_parameters(on=excluded_on).excluded_invitee_ban_months
+    for organisation_id, excluded_on in latest.items():
+        months = parameters[excluded_on].excluded_invitee_ban_months
         until = add_months(excluded_on, months)
         if until > day:
-            banned.append((exclusion.organisation, excluded_on, until, months))
+            banned.append((organisation_id, excluded_on, until, months))
     if not banned:
         return None
-    ids = [organisation.pk for organisation, *_rest in banned]
+    ids = [organisation_id for organisation_id, *_rest in banned]
+    organisations = Organisation.objects.in_bulk(ids)
     sirets: dict[int, list[str]] = {}
     for organisation_id, siret in Establishment.objects.filter(organisation_id__in=ids).values_list(
         "organisation_id", "siret"
@@ -764,9 +768,10 @@ def return_ban_match(*, candidate, on: datetime.date | None = None) -> ReturnBan
     ).values_list("organisation_id", "user__email"):
         emails.setdefault(organisation_id, []).append(email)
     # The latest exclusion first: its ban is the one that lasts.
-    for organisation, excluded_on, until, months in sorted(
+    for organisation_id, excluded_on, until, months in sorted(
         banned, key=lambda b: b[1], reverse=True
     ):
+        organisation = organisations[organisation_id]
         known = identity(
             organisation_id=organisation.pk,
             legal_names=[organisation.legal_name],

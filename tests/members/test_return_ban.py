@@ -9,6 +9,8 @@ application, the COPIL's status screen and its validation of invitations."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -319,6 +321,56 @@ def test_once_the_ban_is_over_the_organisation_may_apply_again(client, version):
 
     assert response.status_code == 302
     assert Application.objects.get().organisation.legal_name == "Longwy Solutions Numeriques"
+
+
+def exclude(name: str, *, days_ago: int) -> None:
+    organisation = OrganisationFactory(legal_name=name)
+    RepresentativeFactory(organisation=organisation)
+    StatusChangeFactory(
+        organisation=organisation,
+        status=Status.NONE,
+        reason=StatusReason.EXCLUDED,
+        effective_at=timezone.now() - datetime.timedelta(days=days_ago),
+    )
+
+
+@pytest.mark.rule("I4", "M3")
+def test_an_application_reads_every_ban_in_the_same_queries_however_many_were_excluded(
+    client, version
+):
+    """The application and the status it grants each compare the candidate with every
+    organisation excluded as a member: the charter versions of their exclusion days are read
+    together, not once per excluded organisation (1,000 of them cost 2,000 queries)."""
+    from tests.charters.factories import CharterVersionFactory
+
+    CharterVersionFactory(
+        label="V0 R001",
+        effective_date=datetime.date(2019, 1, 1),
+        end_date=datetime.date(2021, 12, 1),
+        parameters={"excluded_invitee_ban_months": 120},
+    )
+
+    def queries_of_an_application(name: str) -> int:
+        client.force_login(UserFactory())
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(APPLY, application_data(legal_name=name))
+        assert response.status_code == 302
+        return len(queries)
+
+    exclude("Ancienne Entité 0", days_ago=100)
+    one = queries_of_an_application("Nouvelle Entité Alsacienne")
+    for number, days_ago in enumerate([30, 400, 900, 1500, 2000, 2400], start=1):
+        exclude(f"Ancienne Entité {number}", days_ago=days_ago)  # under V1 R001 or V0 R001
+    assert queries_of_an_application("Nouvelle Entité Vosgienne") == one
+    # The bans still follow each exclusion's version: V0 R001 bans for 120 months.
+    exclude("Longwy Solutions Numériques", days_ago=0)
+    StatusChange.objects.filter(organisation__legal_name="Longwy Solutions Numériques").update(
+        effective_at=datetime.datetime(2021, 6, 1, 12, tzinfo=datetime.UTC)
+    )
+    client.force_login(UserFactory())
+    refused = client.post(APPLY, application_data(legal_name="Longwy Solutions Numeriques"))
+    assert refused.status_code == 400
+    assert "pendant 120 mois après son exclusion, soit avant le 01/06/2031" in page_text(refused)
 
 
 # --- The COPIL's admin: the status screen and the validation of invitations ---------------
