@@ -2,6 +2,7 @@
 
 import datetime
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -199,9 +200,10 @@ class CheckinPerson:
         return f"{self.first_name} {self.last_name}".strip() or self.email
 
 
-def checkin_people(*, activity: Activity) -> list[CheckinPerson]:
+def checkin_people(*, activity: Activity, ordered: bool = True) -> list[CheckinPerson]:
     """The check-in roster in plain values: convened representatives, named persons and
-    walk-ins, expected people first, then by name.
+    walk-ins, expected people first, then by name (``ordered=False``: in no order, for a
+    search that orders only what it finds).
 
     Three queries of values whatever the number of people (A2, check-in page).
     """
@@ -257,9 +259,14 @@ def checkin_people(*, activity: Activity) -> list[CheckinPerson]:
         elif organisation_id:
             person.organisation_id, person.organisation = organisation_id, organisation
         person.registration, person.attendance, person.is_walk_in = row[6:]
+    return _roster_ordered(people.values()) if ordered else list(people.values())
+
+
+def _roster_ordered(people: Iterable[CheckinPerson]) -> list[CheckinPerson]:
+    """Expected people first, then by name."""
     coming = str(Registration.COMING)  # a plain string: no enum lookup per person
     return sorted(
-        people.values(),
+        people,
         key=lambda person: (
             person.registration != coming,
             person.last_name.lower(),
@@ -332,10 +339,10 @@ def _folded(text: str) -> str:
 
 def checkin_search(*, people: list[CheckinPerson], query: str) -> list[CheckinPerson]:
     """The people whose name, address or organisation contains ``query`` (accents and
-    case ignored), for the page without JavaScript."""
+    case ignored), in the roster's order, for the page without JavaScript."""
     folded = _folded(query.replace(SEPARATOR, "").strip())
     if not folded:
-        return list(people)
+        return _roster_ordered(people)
     # Every person's text folded at once (one pass in C over the whole roster), each
     # person's apart from the next by a character that none of them holds.
     texts = _folded(
@@ -344,7 +351,9 @@ def checkin_search(*, people: list[CheckinPerson], query: str) -> list[CheckinPe
             for person in people
         )
     ).split(SEPARATOR)
-    return [person for person, text in zip(people, texts, strict=True) if folded in text]
+    return _roster_ordered(
+        person for person, text in zip(people, texts, strict=True) if folded in text
+    )
 
 
 def participation_list(*, activity: Activity) -> QuerySet:

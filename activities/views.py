@@ -326,8 +326,9 @@ def checkin(request, pk):
     the matching people with their buttons, and only them (the script filters as one
     types and never sends the search: a page of results has no roster for it)."""
     activity = _organised_activity(request, pk)
-    people = selectors.checkin_people(activity=activity)
     query = request.GET.get("q", "").strip()[:100]
+    # A search orders what it finds, not the whole roster.
+    people = selectors.checkin_people(activity=activity, ordered=not query)
     shown = []
     if query or len(people) <= CHECKIN_ROWS_WITHOUT_JS:
         shown = selectors.checkin_search(people=people, query=query)

@@ -192,10 +192,16 @@ def test_search_without_javascript_lists_the_matching_people_with_their_buttons(
     assert f'value="{camille.pk}:present" aria-pressed="false"' in found
     assert 'name="q" value="lefevre"' in found
 
-    # Every "P N00xx" matches "p n00": the first 25 are listed, with a word to narrow.
+    # Every "P N00xx" matches "p n00": the first 25 by name are listed, with a word to
+    # narrow; the first person registered comes last by name once renamed.
+    first = users[0]
+    first.last_name = "N0099"
+    first.save()
     many = client.get(url, {"q": "p n00"}).content.decode()
     assert many.count('class="list-group-item roster-row"') == 26
     assert "59 personnes correspondent : les 25 premières sont affichées" in many
+    listed = [int(pk) for pk in re.findall(r'id="personne-(\d+)"', many)]
+    assert listed == [user.pk for user in users[1:27] if user != camille]
     nobody = client.get(url, {"q": "personne"}).content.decode()
     assert "Aucune personne ne correspond à la recherche." in nobody
 
@@ -577,10 +583,14 @@ def test_the_search_folds_the_whole_roster_as_each_person_alone():
         ("Jean", "Dupont", "Dupont & Fils"),
         ("Ève", "Martin", "Zoé Conseil"),
     ]
-    people = [
-        CheckinPerson(index, first, last, f"p{index}@exemple.fr", index or None, organisation)
-        for index, (first, last, organisation) in enumerate(names)
-    ]
+    # In the roster's order (an empty search orders them), as the search lists its matches.
+    people = checkin_search(
+        people=[
+            CheckinPerson(index, first, last, f"p{index}@exemple.fr", index or None, organisation)
+            for index, (first, last, organisation) in enumerate(names)
+        ],
+        query="",
+    )
     queries = [
         "lefevre",
         "LEFÈVRE",
