@@ -145,8 +145,9 @@ def prepare(args) -> None:
         os.environ["BENCH_DATABASE_URL"] = f"sqlite:///{args.sqlite.resolve()}"
 
 
-def build(args) -> tuple[dict, dict, float]:
-    """The data set, once; returns its counts, the election states, and the seconds."""
+def build(args) -> tuple[dict, dict, dict[str, float]]:
+    """The data set, once; returns its counts, the election states, and the seconds of
+    each step of the build (what a scale run spends where)."""
     from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
@@ -156,17 +157,32 @@ def build(args) -> tuple[dict, dict, float]:
     from bench.deadlines import build_deadlines
 
     call_command("migrate", verbosity=0, interactive=False)
-    started = time.perf_counter()
+    seconds: dict[str, float] = {}
+
+    def step(name, function, *arguments, **options):
+        started = time.perf_counter()
+        result = function(*arguments, **options)
+        seconds[name] = round(time.perf_counter() - started, 1)
+        return result
+
     now = timezone.now().replace(microsecond=0)
-    counts = build_registry(organisations=args.organisations, seed=args.seed, now=now)
-    counts.update(attendance.build_activities(args, now))
-    counts.update(pages.build_people_and_event(now=now))
+    counts = step(
+        "registry", build_registry, organisations=args.organisations, seed=args.seed, now=now
+    )
+    counts.update(step("activities and attendance", attendance.build_activities, args, now))
+    counts.update(step("check-in and people", pages.build_people_and_event, now=now))
     # What waits for the COPIL and the members: every kind of deadline due, applications.
-    counts.update(build_deadlines(now=now, seed=args.seed))
-    counts["applications"] = dashboards.build_applications(count=max(1, args.organisations // 100))
+    counts.update(step("deadlines", build_deadlines, now=now, seed=args.seed))
+    counts["applications"] = step(
+        "applications",
+        dashboards.build_applications,
+        count=max(1, args.organisations // 100),
+    )
     states = {
-        "voting": elections.build_voting(voters=args.voters, seed=args.seed),
-        "tally": elections.build_tally(ballots=args.ballots, seed=args.seed),
+        "voting": step("election open", elections.build_voting, voters=args.voters, seed=args.seed),
+        "tally": step(
+            "election to tally", elections.build_tally, ballots=args.ballots, seed=args.seed
+        ),
     }
     counts["ballots"] = args.ballots
     counts["voters"] = args.voters
@@ -174,8 +190,8 @@ def build(args) -> tuple[dict, dict, float]:
         with connection.cursor() as cursor:
             # The steady state of a live database (autovacuum): statistics and the
             # visibility map that index-only scans rely on.
-            cursor.execute("VACUUM ANALYZE")
-    return counts, states, time.perf_counter() - started
+            step("vacuum analyze", cursor.execute, "VACUUM ANALYZE")
+    return counts, states, seconds
 
 
 class Sections:
@@ -553,8 +569,9 @@ def main(argv=None) -> int:
     from bench import certificate, pages, run
 
     print(f"Building the data set ({args.organisations:,} organisations)...", flush=True)
-    counts, states, build_seconds = build(args)
-    print(f"  {counts} in {build_seconds:.1f} s", flush=True)
+    counts, states, build_steps = build(args)
+    build_seconds = sum(build_steps.values())
+    print(f"  {counts} in {build_seconds:.1f} s: {build_steps}", flush=True)
 
     from bench import elections
 
@@ -580,6 +597,7 @@ def main(argv=None) -> int:
         "machine": run.machine(args),
         "data_set": counts,
         "build_seconds": round(build_seconds, 1),
+        "build_steps_seconds": build_steps,
         "total_seconds": round(time.perf_counter() - started, 1),
         # Other work on the machine skews the figures: the 1-minute load around the run.
         "load_average": {"before": load_before, "after": run.load_average()},
