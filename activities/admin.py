@@ -83,7 +83,9 @@ class ActivityAdmin(admin.ModelAdmin):
     actions = ["cancel"]
     search_fields = ["title", "description", "city"]
     date_hierarchy = "starts_at"
-    filter_horizontal = ["organisers", "invited_organisations", "invited_people"]
+    # Searched as one types (the admin's autocomplete): a list of every person and every
+    # entity weighed megabytes once the community grows.
+    autocomplete_fields = ["organisers", "invited_organisations", "invited_people"]
     inlines = [ConvocationInline]
     readonly_fields = ["convocations_synced_at", "cancelled_at"]
     fieldsets = [

@@ -36,6 +36,7 @@ class AttendanceInline(admin.TabularInline):
     model = CopilMeetingAttendance
     form = AttendanceForm
     fields = ("member", "present", "proxy_to")
+    autocomplete_fields = ("member", "proxy_to")  # searched, not every person listed
     extra = 0
     can_delete = False
 
@@ -66,6 +67,7 @@ class CopilMeetingAdmin(admin.ModelAdmin):
 
     list_display = ("title", "held_on", "quorum")
     fields = ("title", "held_on", "activity", "minutes_text", "minutes_file")
+    autocomplete_fields = ("activity",)  # searched, not every activity listed
     inlines = (AttendanceInline, DecisionInline)
 
     @admin.display(description=_("quorum (présents + représentés)"))

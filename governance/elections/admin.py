@@ -48,7 +48,7 @@ class MandateAdmin(admin.ModelAdmin):
     list_display = ("seat", "holder", "organisation", "start_date", "end_date", "end_reason")
     list_filter = ("end_reason",)
     list_select_related = ("seat", "holder", "organisation")
-    autocomplete_fields = ()
+    autocomplete_fields = ("holder", "organisation")  # searched, not every one listed
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
