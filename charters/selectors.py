@@ -45,6 +45,11 @@ def _in_force(*, on: datetime.date | None) -> QuerySet:
     )
 
 
+def _covering(versions, day: datetime.date) -> CharterVersion | None:
+    """The first of ``versions`` (latest effective first) in force on ``day``."""
+    return next((v for v in versions if v.effective_date <= day <= v.end_date), None)
+
+
 def _in_force_and_latest(*, on: datetime.date | None) -> tuple[CharterVersion | None, ...]:
     """The version in force on ``on`` and the latest published one (mostly the same) in
     one query; read once per list of deadlines (core/deadlines.py deadline_cached), whose
@@ -58,7 +63,7 @@ def _in_force_and_latest(*, on: datetime.date | None) -> tuple[CharterVersion | 
             .filter(Q(effective_date__lte=day, end_date__gte=day) | Q(pk=Subquery(latest)))
             .order_by("-effective_date", "-pk")
         )
-        in_force = next((v for v in versions if v.effective_date <= day <= v.end_date), None)
+        in_force = _covering(versions, day)
         return in_force, versions[0] if versions else None
 
     return deadline_cached(("charter_versions", day), read)
@@ -101,13 +106,8 @@ def charter_parameters_on_days(
         .order_by("-effective_date")
         .only("effective_date", "end_date", "parameters")
     )
-    return {
-        day: next(
-            (v.governance for v in versions if v.effective_date <= day <= v.end_date),
-            CharterParameters(),
-        )
-        for day in days
-    }
+    covering = {day: _covering(versions, day) for day in days}
+    return {day: v.governance if v else CharterParameters() for day, v in covering.items()}
 
 
 def charter_version_history() -> list[CharterVersion]:
