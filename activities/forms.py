@@ -2,16 +2,21 @@
 
 import datetime
 import uuid
+from dataclasses import dataclass
 
+from crispy_forms.bootstrap import FieldWithButtons, StrictButton
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Layout
 from django import forms
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from members.models import Organisation, User
+from members.selectors import organisations_search
 
 from . import selectors
 from .checkin_sync import MAX_ACTIONS, SyncAction, SyncWalkIn
@@ -264,6 +269,52 @@ def datetime_field(label: str, help_text: str = "") -> forms.DateTimeField:
     )
 
 
+# The entities a search lists at most (the others: "précisez").
+INVITED_SEARCH_SHOWN = 20
+INVITED_SEARCH_BUTTON = "invited_search_go"
+
+
+@dataclass(frozen=True)
+class InvitedSearch:
+    """A search of the entities to convene, as the activity form shows it again."""
+
+    query: str
+    found: list  # Organisation, at most INVITED_SEARCH_SHOWN
+    more: bool  # whether more matched than are shown
+
+    @property
+    def message(self) -> str:
+        if not self.query:
+            return _("Saisissez une partie de la raison sociale, le SIREN ou un SIRET.")
+        if not self.found:
+            return _("Aucune entité ne correspond à « %(query)s ».") % {"query": self.query}
+        if self.more:
+            return _(
+                "Plus de %(shown)d entités correspondent à « %(query)s » : les %(shown)d "
+                "premières sont listées ; précisez la recherche."
+            ) % {"shown": len(self.found), "query": self.query}
+        return ngettext(
+            "%(count)d entité trouvée pour « %(query)s » : cochez-la pour la convoquer, "
+            "puis enregistrez.",
+            "%(count)d entités trouvées pour « %(query)s » : cochez celles à convoquer, "
+            "puis enregistrez.",
+            len(self.found),
+        ) % {"count": len(self.found), "query": self.query}
+
+
+def _invited_choices(*, named: list[int], found) -> list[tuple[int, str]]:
+    """The entities ticked (by legal name), then those found not yet ticked."""
+    ticked = list(
+        Organisation.objects.filter(pk__in=named)
+        .order_by("legal_name", "pk")
+        .values_list("pk", "legal_name")
+        if named
+        else ()
+    )
+    shown = {pk for pk, _name in ticked}
+    return ticked + [(o.pk, o.legal_name) for o in found if o.pk not in shown]
+
+
 class ActivityForm(forms.Form):
     """An activity as its organisers create or change it (A1); the rules (place in the
     Grand Est, the dates an election or a revision vote holds) are the services'."""
@@ -312,8 +363,20 @@ class ActivityForm(forms.Form):
         label=_("Entités convoquées nommément"),
         queryset=Organisation.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("Partenaires, invités ou membres convoqués au cas par cas (Ctrl+clic)."),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Partenaires, invités ou membres convoqués au cas par cas : cochez ceux à "
+            "convoquer, décochez pour retirer."
+        ),
+    )
+    invited_search = forms.CharField(
+        label=_("Chercher une entité à convoquer"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "Une partie de sa raison sociale, son SIREN ou un SIRET, puis « Chercher » : les "
+            "entités trouvées s'ajoutent à la liste ci-dessus, à cocher. Rien n'est enregistré."
+        ),
     )
     organisers = forms.ModelMultipleChoiceField(
         label=_("Organisateurs"),
@@ -323,12 +386,65 @@ class ActivityForm(forms.Form):
         help_text=_("Ils pointent les présences et modifient l'activité avec vous."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, search: InvitedSearch | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.search = search
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.fields["invited_organisations"].queryset = Organisation.objects.order_by("legal_name")
+        self.helper.layout = Layout(
+            *(name for name in self.fields if name not in ("invited_search", "organisers")),
+            FieldWithButtons(
+                "invited_search",
+                StrictButton(
+                    _("Chercher"),
+                    type="submit",
+                    name=INVITED_SEARCH_BUTTON,
+                    value="1",
+                    css_class="btn-outline-secondary",
+                ),
+            ),
+            HTML('{% include "activities/invited_search.html" %}'),
+            "organisers",
+        )
+        invited = self.fields["invited_organisations"]
+        # A sent form may name any entity; the page lists only those named and those found
+        # (the community counts thousands: the page does not grow with it).
+        invited.queryset = Organisation.objects.all()
+        invited.choices = _invited_choices(
+            named=self._named_ids(), found=search.found if search else ()
+        )
         self.fields["organisers"].queryset = selectors.organiser_candidates()
+
+    def _named_ids(self) -> list[int]:
+        if self.is_bound:
+            values = self.data.getlist(self.add_prefix("invited_organisations"))
+        else:
+            values = self.initial.get("invited_organisations") or ()
+        ids = (getattr(value, "pk", value) for value in values)
+        return [int(pk) for pk in ids if str(pk).isdigit()]
+
+    def search_requested(self) -> bool:
+        """Whether the sent form asks for a search rather than a save: the « Chercher »
+        button, or words left in the search box (Enter in it sends the form)."""
+        return INVITED_SEARCH_BUTTON in self.data or bool(
+            self.data.get(self.add_prefix("invited_search"), "").strip()
+        )
+
+    def with_search(self) -> "ActivityForm":
+        """The sent form shown again as typed, unsaved and without errors yet, listing the
+        entities the search found beside those ticked."""
+        typed = {
+            name: field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            for name, field in self.fields.items()
+        }
+        query = (typed.pop("invited_search") or "").strip()[:100]
+        found = organisations_search(query=query, limit=INVITED_SEARCH_SHOWN + 1)
+        search = InvitedSearch(
+            query=query,
+            found=found[:INVITED_SEARCH_SHOWN],
+            more=len(found) > INVITED_SEARCH_SHOWN,
+        )
+        return type(self)(initial=typed, search=search)
 
     def clean(self):
         cleaned = super().clean()

@@ -122,6 +122,8 @@ def activity_create(request):
     if request.GET.get("type") in dict(ActivityKind.choices):
         initial["kind"] = request.GET["type"]
     form = ActivityForm(request.POST if posted else None, initial=initial)
+    if posted and form.search_requested():
+        return _form_page(request, form=form.with_search())
     if posted and form.is_valid():
         fields, organisers = _form_values(request, form)
         try:
@@ -162,6 +164,8 @@ def activity_edit(request, pk):
         request.POST if posted else None,
         initial=None if posted else ActivityForm.initial_for(activity),
     )
+    if posted and form.search_requested():
+        return _form_page(request, form=form.with_search(), activity=activity)
     if posted and form.is_valid():
         fields, organisers = _form_values(request, form)
         try:

@@ -502,6 +502,26 @@ def organisation_registry_list(*, at: datetime.datetime | None = None) -> QueryS
     )
 
 
+def organisations_search(*, query: str, limit: int) -> list[Organisation]:
+    """The organisations whose legal name holds ``query``, or whose SIREN or one of whose
+    establishments' SIRETs begins with its digits: at most ``limit``, by legal name (the
+    organisers' activity form names the convened entities this way, A1)."""
+    query = query.strip()
+    if not query:
+        return []
+    condition = Q(legal_name__icontains=query)
+    digits = query.replace(" ", "")
+    if digits.isdigit():
+        condition |= Q(siren__startswith=digits[:9]) | Q(
+            pk__in=Establishment.objects.filter(siret__startswith=digits).values("organisation")
+        )
+    return list(
+        Organisation.objects.filter(condition)
+        .only("pk", "legal_name")
+        .order_by("legal_name", "pk")[:limit]
+    )
+
+
 def active_establishment_departments() -> list[str]:
     """The departments of the active establishments, in order (the admin's filter, M2).
 

@@ -97,6 +97,7 @@ EXTRA_PAGES = [
     # The guided flows (issue 18): their forms sent with errors, and who may create an
     # election, explained to the COPIL with the refusal.
     ("activity form with errors", "organiser", "activities:create", {"starts_at": "x"}),
+    ("activity form, entity searched", "organiser", "activities:create", {"invited_search": "a"}),
     ("charter version page, sent", "copil", "commissions:charter_version_new", {}),
     ("election creation, who may", "copil", "elections:create", None),
 ]
