@@ -51,7 +51,7 @@ COCKPIT_SHOWN_ROWS = 10
 # The decisions each list shows, those waiting longest (the others counted, one link away).
 COCKPIT_SHOWN_ITEMS = 10
 # The people named in a row's « Qui agit » (the others counted): a deadline of every member
-# (the candidacies to the COPIL) names thousands; the full list names them all.
+# (the candidacies to the COPIL) names thousands; the full list names OVERVIEW_NAMED_ACTORS.
 COCKPIT_NAMED_ACTORS = 5
 
 

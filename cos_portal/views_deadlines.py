@@ -2,8 +2,10 @@
 
 Every deadline the charter creates comes from the engine (core/deadlines.py):
 those due in the next 90 days and those overdue for up to 30 days, filtered by kind,
-organisation or overdue only. Constant number of queries: the sources read in bulk,
-and this page adds one query for organisation names and one for the people who act.
+entity (a part of its name) or overdue only. Constant number of queries: the sources read
+in bulk, and this page adds one query for the names of its page's organisations and one
+for the people who act (at most OVERVIEW_NAMED_ACTORS per row). A page shows
+OVERVIEW_PAGE_SIZE rows; the export holds the whole filtered list.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -23,6 +26,7 @@ from activities.calendar import feed_calendar
 from core.deadlines import (
     AHEAD_DAYS,
     OVERDUE_DAYS,
+    Deadline,
     DeadlineRow,
     deadline_kinds,
     deadline_list,
@@ -32,71 +36,101 @@ from core.decisions import copil_required
 from core.site import absolute_url, site_domain
 from members.models import Organisation
 
+# The rows of a page of the overview, and the people named in each row's « Qui agit » (a
+# deadline of every member names thousands; the others are counted).
+OVERVIEW_PAGE_SIZE = 50
+OVERVIEW_NAMED_ACTORS = 10
+
 
 class DeadlineFilterForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Type d'échéance"), required=False)
-    organisation = forms.TypedChoiceField(
-        label=gettext_lazy("Entité"), required=False, coerce=int, empty_value=None
+    entity = forms.CharField(
+        label=gettext_lazy("Entité"),
+        required=False,
+        max_length=100,
+        help_text=gettext_lazy("Une partie de sa raison sociale."),
     )
     overdue = forms.BooleanField(label=gettext_lazy("En retard seulement"), required=False)
 
-    def __init__(self, *args, organisations: list[tuple[int, str]], **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("Tous"))] + [
             (kind, str(entry.label)) for kind, entry in deadline_kinds().items()
         ]
-        self.fields["organisation"].choices = [("", _("Toutes"))] + organisations
         self.fields["kind"].widget.attrs["class"] = "form-select"
-        self.fields["organisation"].widget.attrs["class"] = "form-select"
+        self.fields["entity"].widget.attrs["class"] = "form-control"
         self.fields["overdue"].widget.attrs["class"] = "form-check-input"
 
 
-def _filtered(request) -> tuple[DeadlineFilterForm, list[DeadlineRow], datetime.date]:
+def _filtered(request) -> tuple[DeadlineFilterForm, list[Deadline], datetime.date]:
+    """The deadlines of the overview's window that the filters sent keep (all of them,
+    when a filter is refused: the form shows why)."""
     today = timezone.localdate()
     deadlines = deadline_list(
         start=today - datetime.timedelta(days=OVERDUE_DAYS),
         end=today + datetime.timedelta(days=AHEAD_DAYS),
     )
-    organisation_ids = {d.organisation_id for d in deadlines if d.organisation_id}
-    names = dict(
-        Organisation.objects.filter(pk__in=organisation_ids)
-        .order_by("legal_name")
-        .values_list("pk", "legal_name")
-    )
-    form = DeadlineFilterForm(
-        request.GET or None,
-        organisations=sorted(names.items(), key=lambda item: item[1].lower()),
-    )
+    form = DeadlineFilterForm(request.GET or None)
     if form.is_valid():
-        kind = form.cleaned_data["kind"]
-        organisation = form.cleaned_data["organisation"]
+        kind, entity = form.cleaned_data["kind"], form.cleaned_data["entity"].strip()
+        named = (
+            set(
+                Organisation.objects.filter(legal_name__icontains=entity).values_list(
+                    "pk", flat=True
+                )
+            )
+            if entity
+            else None
+        )
         deadlines = [
             d
             for d in deadlines
             if (not kind or d.kind == kind)
-            and (organisation is None or d.organisation_id == organisation)
+            and (named is None or d.organisation_id in named)
             and (not form.cleaned_data["overdue"] or d.due < today)
         ]
-    rows = deadline_rows(
-        deadlines, organisation_names=names, viewer_id=request.user.pk, today=today
+    return form, deadlines, today
+
+
+def _rows(deadlines: list[Deadline], *, viewer_id, today, actors_named=None) -> list[DeadlineRow]:
+    """The rows of ``deadlines``, their organisations named in one query."""
+    names = dict(
+        Organisation.objects.filter(
+            pk__among={d.organisation_id for d in deadlines if d.organisation_id}
+        ).values_list("pk", "legal_name")
     )
-    return form, rows, today
+    return deadline_rows(
+        deadlines,
+        organisation_names=names,
+        viewer_id=viewer_id,
+        today=today,
+        actors_named=actors_named,
+    )
 
 
 @copil_required
 @require_GET
 def overview(request):
-    form, rows, today = _filtered(request)
+    form, deadlines, today = _filtered(request)
+    page = Paginator(deadlines, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = request.GET.copy()
+    filters.pop("page", None)
     return render(
         request,
         "cos_portal/deadlines_overview.html",
         {
             "form": form,
-            "rows": rows,
+            "page": page,
+            "rows": _rows(
+                list(page),
+                viewer_id=request.user.pk,
+                today=today,
+                actors_named=OVERVIEW_NAMED_ACTORS,
+            ),
             "today": today,
             "ahead_days": AHEAD_DAYS,
             "overdue_days": OVERDUE_DAYS,
-            "query": request.GET.urlencode(),
+            "query": filters.urlencode(),
         },
         status=200 if not request.GET or form.is_valid() else 400,
     )
@@ -106,7 +140,8 @@ def overview(request):
 @require_GET
 def overview_ics(request):
     """The same filtered list as an iCalendar file: one all-day event per deadline."""
-    _form, rows, _today = _filtered(request)
+    _form, deadlines, today = _filtered(request)
+    rows = _rows(deadlines, viewer_id=request.user.pk, today=today, actors_named=0)
     calendar = feed_calendar(name=_("Échéances COS-GE"))
     stamp = timezone.now()
     domain = site_domain()

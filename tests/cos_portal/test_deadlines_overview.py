@@ -11,6 +11,7 @@ from icalendar import Calendar
 
 from core import deadlines as engine
 from core.deadlines import Deadline
+from cos_portal.views_deadlines import OVERVIEW_NAMED_ACTORS, OVERVIEW_PAGE_SIZE
 from tests.governance.commissions.factories import copil_user
 from tests.members.factories import RepresentativeFactory, UserFactory, member_organisation
 
@@ -101,17 +102,63 @@ def test_filters(client, world, query, expected):
     assert keys(client.get(reverse("deadlines:overview"), query)) == expected
 
 
-def test_filter_by_organisation(client, world):
+def test_filter_by_a_part_of_the_entity_name(client, world):
     client.force_login(world["copil"])
-    response = client.get(reverse("deadlines:overview"), {"organisation": world["second"].pk})
+    response = client.get(reverse("deadlines:overview"), {"entity": "BET"})
     assert keys(response) == ["soon"]
+    assert 'value="BET"' in response.content.decode()  # what was typed, kept
 
 
 def test_a_bad_filter_is_refused_without_error(client, world):
     client.force_login(world["copil"])
-    response = client.get(reverse("deadlines:overview"), {"kind": "nope", "organisation": "x"})
+    response = client.get(reverse("deadlines:overview"), {"kind": "nope"})
     assert response.status_code == 400
     assert keys(response) == ["late", "soon", "opt"]  # unfiltered, with the errors shown
+
+
+def test_the_overview_pages_its_rows_and_keeps_the_filters_in_its_links(
+    client, world, only_test_kinds
+):
+    later = [
+        deadline("test.charter", f"more-{n:03d}", TODAY + datetime.timedelta(days=20))
+        for n in range(OVERVIEW_PAGE_SIZE + 3)
+    ]
+    only_test_kinds["test.charter"] += later
+    client.force_login(world["copil"])
+
+    first = client.get(reverse("deadlines:overview"), {"kind": "test.charter"})
+    second = client.get(reverse("deadlines:overview"), {"kind": "test.charter", "page": "2"})
+
+    assert len(keys(first)) == OVERVIEW_PAGE_SIZE
+    assert keys(first)[:2] == ["late", "soon"]
+    assert keys(second) == [d.key for d in later[OVERVIEW_PAGE_SIZE - 2 :]]
+    page = first.content.decode()
+    assert f"{OVERVIEW_PAGE_SIZE + 5} échéances" in page
+    assert "?kind=test.charter&amp;page=2" in page
+    # The export holds the whole filtered list, not a page of it.
+    calendar = Calendar.from_ical(
+        client.get(reverse("deadlines:ics"), {"kind": "test.charter"}).content
+    )
+    assert len(calendar.walk("VEVENT")) == OVERVIEW_PAGE_SIZE + 5
+
+
+def test_a_row_names_its_first_actors_and_counts_the_others(client, world, only_test_kinds):
+    actors = [UserFactory(last_name=f"Acteur {n:02d}") for n in range(OVERVIEW_NAMED_ACTORS + 4)]
+    only_test_kinds["test.optional"].append(
+        deadline(
+            "test.optional",
+            "crowd",
+            TODAY + datetime.timedelta(days=5),
+            actors=[a.pk for a in actors],
+        )
+    )
+    client.force_login(world["copil"])
+
+    response = client.get(reverse("deadlines:overview"), {"kind": "test.optional"})
+
+    row = next(r for r in response.context["rows"] if r.deadline.key == "crowd")
+    assert len(row.actors) == OVERVIEW_NAMED_ACTORS
+    assert "et 4 autres personnes" in response.content.decode()
 
 
 def test_the_ical_export_holds_the_filtered_list(client, world, settings):
@@ -162,6 +209,21 @@ def test_the_overview_has_a_constant_number_of_queries(
         counts.append(len(captured))
     assert counts[0] == counts[1]
     assert len(response.context["rows"]) >= 14
+
+
+def test_the_overview_keeps_its_size_however_many_entities_have_a_deadline(client, frozen):
+    """With the real sources: a page of rows, and no list of every entity to filter on."""
+    client.force_login(copil_user())
+    for _ in range(OVERVIEW_PAGE_SIZE + 5):
+        member_organisation()  # members with no representative: an M9 deadline each
+    before = client.get(reverse("deadlines:overview"))
+    for _ in range(20):
+        member_organisation()
+    after = client.get(reverse("deadlines:overview"))
+
+    assert len(after.context["rows"]) == len(before.context["rows"]) == OVERVIEW_PAGE_SIZE
+    assert "<option" not in after.content.decode().split('id="id_entity"')[1].split("</form>")[0]
+    assert abs(len(after.content) - len(before.content)) < 200
 
 
 # --- Each person's own deadlines on the dashboard -----------------------------------------------
