@@ -134,6 +134,11 @@ def organisation_logo(request, slug):
     return response
 
 
+# The deadlines the dashboard lists (the most urgent), the others counted and listed on
+# request (?echeances=toutes): the COPIL acts on hundreds.
+DASHBOARD_DEADLINES = 20
+
+
 @login_required
 @require_GET
 def dashboard(request):
@@ -151,13 +156,18 @@ def dashboard(request):
         }
         for representation in active
     ]
+    # Issue 9: the person's own deadlines, with the link where they act.
+    deadlines = selectors.person_deadlines(user=request.user, representations=active)
+    shown = (
+        deadlines if request.GET.get("echeances") == "toutes" else deadlines[:DASHBOARD_DEADLINES]
+    )
     return render(
         request,
         "members/dashboard.html",
         {
             "representations": representations,
-            # Issue 9: the person's own deadlines, with the link where they act.
-            "deadlines": selectors.person_deadlines(user=request.user, representations=active),
+            "deadlines": shown,
+            "deadlines_others": len(deadlines) - len(shown),
             "ahead_days": AHEAD_DAYS,
             "is_copil": is_copil(request.user),
             # The navigation's "Élections" link (governance's elections_nav): known here.

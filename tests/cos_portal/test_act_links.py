@@ -332,7 +332,7 @@ def test_every_act_link_leads_where_its_recipient_acts(client, kind):
             assert deadline.actors or deadline.informed
             for user in users.filter(pk__in=deadline.actors):
                 client.force_login(user)
-                dashboard = client.get(reverse("space:dashboard"))
+                dashboard = client.get(reverse("space:dashboard"), {"echeances": "toutes"})
                 [row] = [
                     r for r in dashboard.context["deadlines"] if r.deadline.key == deadline.key
                 ]
@@ -344,7 +344,7 @@ def test_every_act_link_leads_where_its_recipient_acts(client, kind):
             informed_only = users.filter(pk__in=set(deadline.informed) - set(deadline.actors))
             for user in informed_only:
                 client.force_login(user)
-                dashboard = client.get(reverse("space:dashboard"))
+                dashboard = client.get(reverse("space:dashboard"), {"echeances": "toutes"})
                 [row] = [
                     r for r in dashboard.context["deadlines"] if r.deadline.key == deadline.key
                 ]

@@ -2,6 +2,7 @@
 person's own deadlines on their dashboard."""
 
 import datetime
+import html
 
 import pytest
 import vobject
@@ -12,6 +13,7 @@ from icalendar import Calendar
 from core import deadlines as engine
 from core.deadlines import Deadline
 from cos_portal.views_deadlines import OVERVIEW_NAMED_ACTORS, OVERVIEW_PAGE_SIZE
+from members.views import DASHBOARD_DEADLINES
 from tests.governance.commissions.factories import copil_user
 from tests.members.factories import RepresentativeFactory, UserFactory, member_organisation
 
@@ -70,6 +72,10 @@ def world(frozen, only_test_kinds):
     ]
     copil = copil_user()
     return {"copil": copil, "actor": actor, "first": first, "second": second}
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
 
 
 def keys(response):
@@ -261,3 +267,40 @@ def test_the_dashboard_has_a_constant_number_of_queries(
             assert client.get(reverse("space:dashboard")).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_the_dashboard_shows_my_first_deadlines_and_all_of_them_on_request(
+    client, world, only_test_kinds
+):
+    """The COPIL acts on hundreds of deadlines: the dashboard shows the most urgent, counts
+    the others, and lists them all when asked; its size does not grow with them."""
+    actor = world["actor"]
+
+    def add(count):
+        start = len(only_test_kinds["test.optional"])
+        only_test_kinds["test.optional"] += [
+            deadline(
+                "test.optional",
+                f"mine-{start + n:03d}",
+                TODAY + datetime.timedelta(days=30 + start + n),
+                actors=[actor.pk],
+            )
+            for n in range(count)
+        ]
+
+    client.force_login(actor)
+    add(DASHBOARD_DEADLINES + 3)
+    few = client.get(reverse("space:dashboard"))
+    add(30)
+    many = client.get(reverse("space:dashboard"))
+    every = client.get(reverse("space:dashboard"), {"echeances": "toutes"})
+
+    shown = DASHBOARD_DEADLINES
+    assert len(few.context["deadlines"]) == len(many.context["deadlines"]) == shown
+    assert many.context["deadlines"][0].deadline.key == "late"  # overdue first
+    assert abs(len(many.content) - len(few.content)) < 100
+    others = 2 + DASHBOARD_DEADLINES + 3 + 30 - shown  # "late", "opt", then those added
+    assert f"{others} autres échéances" in text(many)
+    assert "?echeances=toutes#my-deadlines" in many.content.decode()
+    assert len(every.context["deadlines"]) == shown + others
+    assert "autres échéances" not in text(every)
