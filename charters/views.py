@@ -6,6 +6,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -275,25 +276,55 @@ def charter_verify(request):
     )
 
 
+# The rows of a page of the campaign, and its filter on the state of the signature.
+CAMPAIGN_PAGE_SIZE = 50
+CAMPAIGN_STATES = {"non-signees": False, "signees": True}
+
+
 @login_required
 @require_GET
 def campaign(request):
-    """The COPIL's view of the re-signature campaign (X4): who signed, who not, since when."""
+    """The COPIL's view of the re-signature campaign (X4): who signed, who not, since when.
+
+    Every entity that owes a signature is counted and filtered (``?etat=``) on the cheap
+    form of the rows (no reminders, people as ids); the CAMPAIGN_PAGE_SIZE rows of the
+    page are then read in full: the page keeps its size, its queries stay constant."""
     if not is_copil(request.user):
         raise PermissionDenied(_("Page réservée au COPIL."))
     version = selectors.charter_version_in_force()
-    rows = selectors.campaign_rows(version=version) if version else []
+    every = (
+        selectors.campaign_rows(version=version, with_reminders=False, people_as_ids=True)
+        if version
+        else []
+    )
+    state = request.GET.get("etat", "")
+    kept = (
+        [row for row in every if row.complete == CAMPAIGN_STATES[state]]
+        if state in CAMPAIGN_STATES
+        else every
+    )
+    page = Paginator(kept, CAMPAIGN_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = (
+        selectors.campaign_rows(
+            version=version, organisation_ids=[row.organisation.pk for row in page]
+        )
+        if page.object_list
+        else []
+    )
     today = timezone.localdate()
     for row in rows:
         row.days_owed = (today - row.owed_since).days
+    signed = sum(1 for row in every if row.complete)
     return render(
         request,
         "charters/campaign.html",
         {
             "version": version,
             "rows": rows,
-            "signed": sum(1 for r in rows if r.complete),
-            "pending": sum(1 for r in rows if not r.complete),
+            "page": page,
+            "state": state if state in CAMPAIGN_STATES else "",
+            "signed": signed,
+            "pending": len(every) - signed,
             "chain": selectors.signature_chain_verify(),
         },
     )

@@ -7,11 +7,14 @@ import html as html_module
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from charters import services
 from charters.constants import SignatureCapacity
 from charters.models import Signature
+from charters.views import CAMPAIGN_PAGE_SIZE
 from members.constants import Status
 from tests.charters.factories import PASSWORD, CharterVersionFactory, signatory
 from tests.charters.test_signatures import sign
@@ -399,3 +402,39 @@ def test_signing_page_says_when_the_commitment_is_complete(client, version):
     html = text(client.get(SIGN_URL))
     assert f"{rep.organisation.legal_name} a déjà signé la version V1 R001" in html
     assert 'name="password"' not in html
+
+
+@pytest.mark.rule("X4")
+def test_campaign_pages_its_rows_filters_them_by_state_and_keeps_its_size(client, version):
+    """Thousands of entities owe a signature: the page lists 50 of them, counts them all,
+    filters those who signed or not, and keeps its size and its queries as they grow."""
+    copil = UserFactory()
+    copil.groups.add(Group.objects.get(name="COPIL"))
+    done = signatory()
+    sign(done, version)
+    for _ in range(CAMPAIGN_PAGE_SIZE + 5):
+        member_organisation()
+    client.force_login(copil)
+    url = reverse("charters:campaign")
+    client.get(url)  # the session, the groups: as on any page
+
+    with CaptureQueriesContext(connection) as before:
+        first = client.get(url)
+    pending = client.get(url, {"etat": "non-signees", "page": "2"})
+    signed_only = client.get(url, {"etat": "signees"})
+    for _ in range(20):
+        member_organisation()
+    with CaptureQueriesContext(connection) as after:
+        grown = client.get(url)
+
+    assert len(first.context["rows"]) == CAMPAIGN_PAGE_SIZE
+    html = text(first)
+    assert "1 entité a signé" in html
+    assert f"{CAMPAIGN_PAGE_SIZE + 5} entités n'ont pas encore signé" in html
+    assert len(pending.context["rows"]) == 5
+    assert not any(row.complete for row in pending.context["rows"])
+    assert "?etat=non-signees&amp;page=1" in pending.content.decode()
+    assert [row.organisation for row in signed_only.context["rows"]] == [done.organisation]
+    assert str(done.user) in text(signed_only)  # its authorised signatory, named
+    assert len(after) == len(before)
+    assert abs(len(grown.content) - len(first.content)) < 300
