@@ -31,6 +31,9 @@ GOALS = {
     "checkin": {"floor": 3.0, "kib": 300},
     "dashboard": {"floor": 5.0, "queries": 12},
     "admin": {"floor": 10.0},
+    # The lists of the COPIL and the organisers' form outside the issue's table: shown for
+    # their size and queries at each scale, without a goal.
+    "list": {},
 }
 
 
@@ -206,8 +209,10 @@ def measure(port: int, pages: list[Page], *, floor: str, requests: int, warmup: 
 
 
 def verdict(row: dict) -> tuple[str, bool]:
-    """The page's goal as text, and whether it is met."""
+    """The page's goal as text, and whether it is met (None: a page without a goal)."""
     goal = GOALS[row["kind"]]
+    if not goal:
+        return "no goal", None
     parts, met = [], True
     if "raw" in goal:
         parts.append(f"≤ {goal['raw']:g}x SQL")
@@ -256,11 +261,20 @@ def choose(checkin_activity_id: int) -> list[Page]:
     for name, model in ADMIN_LISTS:
         path = reverse(f"admin:{model.replace('.', '_')}_changelist")
         pages.append(Page(f"admin: {name}", path, "admin", admin.pk, mfa=True))
+    for name, url in COPIL_PAGES:
+        pages.append(Page(name, reverse(url), "list", copil, mfa=True))
     return pages
 
 
 ORGANISER_EMAIL = "organisatrice@bench.cos-ge.fr"
 ADMIN_EMAIL = "administrateur@bench.cos-ge.fr"
+# Pages that once listed every entity or deadline, now paged (a COPIL member reads them).
+COPIL_PAGES = [
+    ("COPIL: deadlines overview", "deadlines:overview"),
+    ("COPIL: signature campaign", "charters:campaign"),
+    ("COPIL member's dashboard", "space:dashboard"),
+    ("activity form, new", "activities:create"),
+]
 ADMIN_LISTS = [
     ("organisations", "members.organisation"),
     ("participations", "activities.participation"),

@@ -63,6 +63,15 @@ def test_the_whole_benchmark_runs_on_a_tiny_data_set(tmp_path):
     assert {"directory", "organisation", "member dashboard", "COPIL cockpit"} <= names
     assert {"admin: organisations", "admin: participations", "admin: attendance ratios"} <= names
     assert any(name.startswith("check-in") for name in names)
+    # The COPIL's paged lists and the activity form: their size and queries, no goal.
+    informative = [row for row in pages if row["kind"] == "list"]
+    assert {row["page"] for row in informative} == {
+        "COPIL: deadlines overview",
+        "COPIL: signature campaign",
+        "COPIL member's dashboard",
+        "activity form, new",
+    }
+    assert all(row["met"] is None and row["goal"] == "no goal" for row in informative)
     for row in pages:
         assert row["requests"] > 0 and row["bytes"] > 0, row
         assert row["warm_ms"] > 0 and row["cold_ms"] > 0 and row["floor_ms"] > 0, row
