@@ -2,6 +2,7 @@
 and the COPIL's re-signature campaign. Thin: forms parse, services and selectors decide."""
 
 import logging
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -323,6 +324,7 @@ def campaign(request):
             "rows": rows,
             "page": page,
             "state": state if state in CAMPAIGN_STATES else "",
+            "query": urlencode({"etat": state}) if state in CAMPAIGN_STATES else "",
             "signed": signed,
             "pending": len(every) - signed,
             "chain": selectors.signature_chain_verify(),
