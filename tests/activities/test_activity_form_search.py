@@ -79,7 +79,7 @@ def test_an_organiser_searches_an_entity_ticks_it_and_saves(client):
     other = member_organisation(legal_name="Forge vosgienne")
     named = member_organisation(legal_name="Usinage de l'Est")
     client.force_login(organiser)
-    typed = form_data(title="Atelier robotique", convened_scope=ConvenedScope.NAMED)
+    typed = form_data(title="Atelier robotique", convened_scope=ConvenedScope.NAMED, is_public="on")
 
     found = client.post(CREATE, {**typed, "invited_search": "usinage"})
 
@@ -87,6 +87,9 @@ def test_an_organiser_searches_an_entity_ticks_it_and_saves(client):
     assert not Activity.objects.exists()  # a search saves nothing
     page = text(found)
     assert 'value="Atelier robotique"' in page  # what was typed, kept
+    assert f'value="{typed["starts_at"]}"' in page
+    assert found.context["form"]["is_public"].value() is True
+    assert found.context["form"]["convened_scope"].value() == ConvenedScope.NAMED
     assert "1 entité trouvée pour « usinage »" in page
     assert checkbox(found, named) and "checked" not in checkbox(found, named)
     assert not checkbox(found, other)
