@@ -5,7 +5,6 @@ any other field saves, the entity ticked is convened."""
 import datetime
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
@@ -13,26 +12,20 @@ from django.utils import timezone
 from activities.constants import ConvenedScope
 from activities.models import Activity
 from members.constants import Role
+from tests.browser.test_checkin_phone import log_in
 from tests.members.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "mot-de-passe-organisateur-2026"  # noqa: S105 (an account of the test)
 
-
-def test_enter_searches_in_the_search_box_and_saves_elsewhere(page):
+def test_enter_searches_in_the_search_box_and_saves_elsewhere(page, live_server):
     organiser = UserFactory(email="odile@exemple.fr")
-    organiser.set_password(PASSWORD)
-    organiser.save()
     organiser.groups.add(Group.objects.get_or_create(name=Role.ORGANISERS)[0])
-    EmailAddress.objects.create(user=organiser, email=organiser.email, verified=True, primary=True)
     fonderie = OrganisationFactory(legal_name="Fonderie Vosgienne")
     OrganisationFactory.create_batch(5)
 
-    page.goto(f"/comptes/login/?next={reverse('activities:create')}")
-    page.locator("#id_login").fill(organiser.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#id_password").press("Enter")
+    log_in(page, live_server, organiser)
+    page.goto(reverse("activities:create"))
     page.locator("#id_title").wait_for()
     day = timezone.localdate() + datetime.timedelta(days=30)
     page.select_option("#id_kind", "workshop")

@@ -5,17 +5,15 @@ answers as one types and the activity is saved with what was picked."""
 import datetime
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from activities.models import Activity
 from members.constants import Role
+from tests.browser.test_checkin_phone import log_in
 from tests.members.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "mot-de-passe-du-copil-2026"  # noqa: S105 (an account of the test)
 
 
 def pick(page, field: str, typed: str, shown: str) -> None:
@@ -28,21 +26,16 @@ def pick(page, field: str, typed: str, shown: str) -> None:
     page.locator(".select2-results__option", has_text=shown).click()
 
 
-def test_the_copil_names_organisers_and_entities_by_searching(page):
+def test_the_copil_names_organisers_and_entities_by_searching(page, live_server):
     copil = UserFactory(is_staff=True, email="claire.copil@exemple.fr")
-    copil.set_password(PASSWORD)
-    copil.save()
     copil.groups.add(Group.objects.get_or_create(name=Role.COPIL)[0])
-    EmailAddress.objects.create(user=copil, email=copil.email, verified=True, primary=True)
     odile = UserFactory(first_name="Odile", last_name="Organisatrice", email="odile@exemple.fr")
     UserFactory.create_batch(5)
     fonderie = OrganisationFactory(legal_name="Fonderie Vosgienne")
     OrganisationFactory.create_batch(5)
 
-    page.goto("/comptes/login/?next=/admin/activities/activity/add/")
-    page.locator("#id_login").fill(copil.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#id_password").press("Enter")
+    log_in(page, live_server, copil)
+    page.goto("/admin/activities/activity/add/")
     page.locator("#id_title").wait_for()
     day = timezone.localdate() + datetime.timedelta(days=30)
     page.select_option("#id_kind", "workshop")
