@@ -8,13 +8,13 @@ from crispy_forms.bootstrap import FieldWithButtons, StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Layout
 from django import forms
-from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from members.forms import OrganisationPickMixin
 from members.models import Organisation, User
 from members.selectors import organisations_search
 
@@ -24,15 +24,13 @@ from .constants import MINUTES_MAX_BYTES, ActivityKind, ConvenedScope
 from .resources import MAX_BYTES
 
 
-class WalkInForm(forms.Form):
+class WalkInForm(OrganisationPickMixin, forms.Form):
     """A person who came without being convened (A2).
 
     Their organisation is found by a search among the organisations the activity
     convened (thousands at a plenary), never listed whole: the organiser types part of
     its name or its SIREN; one match is taken, several are offered as a short choice.
     """
-
-    CHOICES_SHOWN = 20
 
     email = forms.EmailField(
         label=_("Adresse e-mail"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
@@ -55,50 +53,18 @@ class WalkInForm(forms.Form):
 
     def __init__(self, *args, activity=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.convened = Organisation.objects.none()
+        convened = Organisation.objects.none()
         if activity is not None:
-            self.convened = Organisation.objects.filter(convocations__activity=activity)
-        # Validated against every convened organisation, offered only as search results.
-        self.fields["organisation"].queryset = self.convened
-        self._offer([])
-
-    def _offer(self, matches) -> None:
-        """The radio buttons of the search's matches; none (a hidden field) before a search."""
-        field = self.fields["organisation"]
-        field.widget = forms.RadioSelect() if matches else forms.HiddenInput()
-        field.widget.choices = [(match.pk, match.legal_name) for match in matches]
+            convened = Organisation.objects.filter(convocations__activity=activity)
+        self.pick_among("organisation", convened, take_lone_match=True)
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("organisation") or self.has_error("organisation"):
-            return cleaned
-        text = (cleaned.get("organisation_search") or "").strip()
-        if not text:
-            return cleaned
-        lookup = Q(legal_name__icontains=text)
-        if text.replace(" ", "").isdigit():
-            lookup |= Q(siren=text.replace(" ", ""))
-        matches = list(
-            self.convened.filter(lookup).order_by("legal_name")[: self.CHOICES_SHOWN + 1]
+        self.pick_clean(
+            cleaned,
+            "organisation",
+            none_found=_("Aucune entité convoquée à cette activité ne correspond à « %(text)s »."),
         )
-        if len(matches) == 1:
-            cleaned["organisation"] = matches[0]
-        elif not matches:
-            self.add_error(
-                "organisation_search",
-                _("Aucune entité convoquée à cette activité ne correspond à « %(text)s ».")
-                % {"text": text},
-            )
-        else:
-            self._offer(matches[: self.CHOICES_SHOWN])
-            # On the search field, which the error summary links to (the radios have no
-            # element of the field's own id).
-            self.add_error(
-                "organisation_search",
-                _(
-                    "Plusieurs entités correspondent : choisissez-la ci-dessous ou précisez la recherche."
-                ),
-            )
         return cleaned
 
 

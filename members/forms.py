@@ -10,7 +10,73 @@ from . import services
 from .constants import OrganisationKind
 from .exceptions import MembersError
 from .models import Establishment, OfferCategory, Organisation
+from .selectors import organisations_search
 from .validators import validate_postcode, validate_siren, validate_siret
+
+# The matches a search of one entity offers at most (the others: "précisez").
+PICK_SHOWN = 20
+
+
+class OrganisationPickMixin:
+    """A form field choosing one organisation among thousands, never listed whole.
+
+    The form declares the field ``<name>`` (a ``ModelChoiceField``, not required) and the
+    text field ``<name>_search`` before it, then calls ``pick_among`` in ``__init__`` and
+    ``pick_clean`` in ``clean``. The person types part of the legal name, the SIREN or a
+    SIRET; the matches (at most PICK_SHOWN) come back as radio buttons. A lone match is
+    taken at once when ``take_lone_match``, or else offered ticked, to be confirmed by
+    sending the form again. The chosen id is validated against every eligible one, so that
+    the page's size does not grow with them.
+    """
+
+    def pick_among(self, name: str, eligible, *, take_lone_match: bool = False) -> None:
+        self._pick_options = {**getattr(self, "_pick_options", {}), name: take_lone_match}
+        self.fields[name].queryset = eligible
+        self._pick_offer(name, [])
+
+    def _pick_offer(self, name: str, matches) -> None:
+        """The radio buttons of the search's matches; none (a hidden field) before a search."""
+        field = self.fields[name]
+        field.widget = forms.RadioSelect() if matches else forms.HiddenInput()
+        field.widget.choices = [(match.pk, match.legal_name) for match in matches]
+
+    def pick_clean(self, cleaned: dict, name: str, *, none_found, missing="") -> None:
+        """Resolve the search into ``cleaned[name]``, or say on the search field (which the
+        error summary links to: the radios have no element of the field's own id) what to
+        do: ``none_found`` (with %(text)s) when nothing matches, ``missing`` when the
+        field is required and neither chosen nor searched."""
+        search = f"{name}_search"
+        if cleaned.get(name) or self.has_error(name):
+            return
+        text = (cleaned.get(search) or "").strip()
+        if not text:
+            if missing:
+                self.add_error(search, missing)
+            return
+        eligible = self.fields[name].queryset
+        matches = organisations_search(query=text, limit=PICK_SHOWN + 1, among=eligible)
+        if len(matches) == 1 and self._pick_options[name]:
+            cleaned[name] = matches[0]
+            return
+        if not matches:
+            self.add_error(search, none_found % {"text": text})
+            return
+        self._pick_offer(name, matches[:PICK_SHOWN])
+        if len(matches) == 1:
+            # Ticked, for the person to check the entity's name before confirming.
+            self.data = self.data.copy()
+            self.data[self.add_prefix(name)] = str(matches[0].pk)
+            message = _("Vérifiez l'entité trouvée ci-dessous, puis confirmez.")
+        elif len(matches) > PICK_SHOWN:
+            message = _(
+                "Plus de %(shown)s entités correspondent : choisissez-la parmi les premières "
+                "ci-dessous ou précisez la recherche."
+            ) % {"shown": PICK_SHOWN}
+        else:
+            message = _(
+                "Plusieurs entités correspondent : choisissez-la ci-dessous ou précisez la recherche."
+            )
+        self.add_error(search, message)
 
 
 class DigitsField(forms.CharField):

@@ -502,10 +502,14 @@ def organisation_registry_list(*, at: datetime.datetime | None = None) -> QueryS
     )
 
 
-def organisations_search(*, query: str, limit: int) -> list[Organisation]:
+def organisations_search(
+    *, query: str, limit: int, among: QuerySet | None = None
+) -> list[Organisation]:
     """The organisations whose legal name holds ``query``, or whose SIREN or one of whose
-    establishments' SIRETs begins with its digits: at most ``limit``, by legal name (the
-    organisers' activity form names the convened entities this way, A1)."""
+    establishments' SIRETs begins with its digits: at most ``limit``, by legal name, among
+    ``among`` (every organisation by default). The organisers' activity form names the
+    convened entities this way (A1), and a form picks one entity among thousands
+    (members.forms.OrganisationPickMixin)."""
     query = query.strip()
     if not query:
         return []
@@ -515,8 +519,9 @@ def organisations_search(*, query: str, limit: int) -> list[Organisation]:
         condition |= Q(siren__startswith=digits[:9]) | Q(
             pk__in=Establishment.objects.filter(siret__startswith=digits).values("organisation")
         )
+    organisations = Organisation.objects.all() if among is None else among
     return list(
-        Organisation.objects.filter(condition)
+        organisations.filter(condition)
         .only("pk", "legal_name")
         .order_by("legal_name", "pk")[:limit]
     )

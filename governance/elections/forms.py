@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from activities.constants import ActivityKind
 from activities.models import Activity
 from governance.forms import GovernanceForm
+from members.forms import OrganisationPickMixin
+from members.models import Organisation
 
 from .services import election_calendar_help
 
@@ -57,9 +59,29 @@ class CandidacyForm(GovernanceForm):
     )
 
 
-class ProxyForm(GovernanceForm):
+def entity_search_field(label, help_text):
+    """The search of one member entity (members.forms.OrganisationPickMixin)."""
+    return forms.CharField(
+        label=label,
+        max_length=100,
+        required=False,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+def entity_matches_field(label):
+    """The member entities a search found, as radio buttons (hidden before a search)."""
+    return forms.ModelChoiceField(label=label, queryset=Organisation.objects.none(), required=False)
+
+
+class ProxyForm(OrganisationPickMixin, GovernanceForm):
     giver = forms.ChoiceField(label=_("Entité qui donne procuration"))
-    holder = forms.ChoiceField(label=_("Entité membre qui votera pour elle"))
+    holder_search = entity_search_field(
+        _("Entité membre qui votera pour elle"),
+        _("Une partie de son nom, son SIREN ou un SIRET."),
+    )
+    holder = entity_matches_field(_("Entités membres qui correspondent"))
     consent = forms.BooleanField(
         label=_(
             "Je signe cette procuration au nom de mon entité : l'entité mandataire votera "
@@ -69,9 +91,20 @@ class ProxyForm(GovernanceForm):
     password = password_field()
 
     def __init__(self, *args, givers, holders, **kwargs):
+        """``holders``: a queryset of the member entities that may hold the proxy."""
         super().__init__(*args, **kwargs)
         self.fields["giver"].choices = [(o.pk, o.legal_name) for o in givers]
-        self.fields["holder"].choices = [("", "—")] + [(o.pk, o.legal_name) for o in holders]
+        self.pick_among("holder", holders)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.pick_clean(
+            cleaned,
+            "holder",
+            none_found=_("Aucune entité membre ne correspond à « %(text)s »."),
+            missing=_("Cherchez l'entité membre qui votera pour la vôtre."),
+        )
+        return cleaned
 
 
 class DecisionForm(GovernanceForm):
@@ -109,8 +142,12 @@ class BallotConfirmForm(GovernanceForm):
     password = password_field()
 
 
-class PaperBallotForm(GovernanceForm):
-    organisation = forms.ChoiceField(label=_("Entité qui a voté sur papier"))
+class PaperBallotForm(OrganisationPickMixin, GovernanceForm):
+    organisation_search = entity_search_field(
+        _("Entité qui a voté sur papier"),
+        _("Une partie de son nom, son SIREN ou un SIRET, tels que le bulletin les porte."),
+    )
+    organisation = entity_matches_field(_("Entités membres qui correspondent"))
     candidates = forms.MultipleChoiceField(
         label=_("Candidats approuvés sur le bulletin"),
         required=False,
@@ -118,11 +155,22 @@ class PaperBallotForm(GovernanceForm):
     )
 
     def __init__(self, *args, organisations, candidacies, **kwargs):
+        """``organisations``: a queryset of the member entities that have not voted."""
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [("", "—")] + [
-            (o.pk, o.legal_name) for o in organisations
-        ]
+        self.pick_among("organisation", organisations)
         self.fields["candidates"].choices = [(c.pk, str(c.candidate)) for c in candidacies]
+
+    def clean(self):
+        cleaned = super().clean()
+        self.pick_clean(
+            cleaned,
+            "organisation",
+            none_found=_(
+                "Aucune entité membre qui n'a pas encore voté ne correspond à « %(text)s »."
+            ),
+            missing=_("Cherchez l'entité qui a voté sur ce bulletin."),
+        )
+        return cleaned
 
 
 class TieForm(GovernanceForm):

@@ -22,7 +22,7 @@ from governance.commissions.models import (
     MembershipStatus,
     StandingRole,
 )
-from governance.selectors import member_representations
+from governance.selectors import member_organisations, member_representations
 from members.constants import COPIL_GROUP, Role, Status
 from members.models import User
 from members.selectors import active_representatives, status_subquery
@@ -262,6 +262,13 @@ def ballot_options(*, election_id: int, user) -> BallotOptions:
 
 def has_voted(*, election: Election, organisation) -> bool:
     return VoteRecord.objects.filter(election=election, organisation=organisation).exists()
+
+
+def members_yet_to_vote(*, election: Election) -> QuerySet:
+    """The member entities without a vote recorded at ``election`` (a paper ballot may be
+    entered for them, V6), as one query: thousands at ten times the community."""
+    voted = VoteRecord.objects.filter(election=election).values("organisation_id")
+    return member_organisations().exclude(pk__in=voted)
 
 
 def voted_organisation_ids(*, election: Election) -> set[int]:

@@ -303,8 +303,7 @@ def proxy_give(request, pk):
         raise PermissionDenied(
             _("Seul un signataire habilité d'une entité membre peut donner procuration.")
         )
-    giver_ids = {o.pk for o in givers}
-    holders = [o for o in member_organisations().order_by("legal_name") if o.pk not in giver_ids]
+    holders = member_organisations().exclude(pk__in=[o.pk for o in givers])
     form = ProxyForm(request.POST or None, givers=givers, holders=holders)
     if request.method == "POST" and form.is_valid():
         try:
@@ -317,7 +316,7 @@ def proxy_give(request, pk):
             proxy = services.proxy_give(
                 election=election,
                 giver=Organisation.objects.get(pk=form.cleaned_data["giver"]),
-                holder=Organisation.objects.get(pk=form.cleaned_data["holder"]),
+                holder=form.cleaned_data["holder"],
                 signer=request.user,
                 password=form.cleaned_data["password"],
             )
@@ -509,8 +508,7 @@ def paper_ballot(request, pk):
     """V6: the commission enters a paper ballot; the register records it as such."""
     _require_commission(request)
     election = _election(pk)
-    voted = selectors.voted_organisation_ids(election=election)
-    organisations = [o for o in member_organisations().order_by("legal_name") if o.pk not in voted]
+    organisations = selectors.members_yet_to_vote(election=election)
     candidacies = list(selectors.candidacy_list(election=election))
     form = PaperBallotForm(
         request.POST or None, organisations=organisations, candidacies=candidacies
@@ -519,7 +517,7 @@ def paper_ballot(request, pk):
         try:
             services.ballot_cast(
                 election=election,
-                organisation=Organisation.objects.get(pk=form.cleaned_data["organisation"]),
+                organisation=form.cleaned_data["organisation"],
                 voter=request.user,
                 candidacy_ids=form.cleaned_data["candidates"],
                 on_paper=True,

@@ -98,6 +98,13 @@ EXTRA_PAGES = [
     # election, explained to the COPIL with the refusal.
     ("activity form with errors", "organiser", "activities:create", {"starts_at": "x"}),
     ("activity form, entity searched", "organiser", "activities:create", {"invited_search": "a"}),
+    ("proxy form, holder searched", "member", "elections:proxy_give", {"holder_search": "e"}),
+    (
+        "paper ballot form, entity searched",
+        "superuser",
+        "elections:paper_ballot",
+        {"organisation_search": "e"},
+    ),
     ("charter version page, sent", "copil", "commissions:charter_version_new", {}),
     ("election creation, who may", "copil", "elections:create", None),
 ]

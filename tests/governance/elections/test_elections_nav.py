@@ -1,10 +1,15 @@
 """The main navigation's "Élections" link: for those who may see elections, and only them."""
 
+import datetime
+
 import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
+from governance.commissions.models import Commission, CommissionMembership
+from governance.models import MembershipStatus, StandingRole
 from tests.governance.elections.factories import commission_member, member_rep
 from tests.members.factories import RepresentativeFactory, UserFactory
 
@@ -44,6 +49,29 @@ def test_the_link_costs_two_queries_for_a_member(client, django_assert_num_queri
         assert template.render(Context({"request": request})) == "True"
         # Asked again in the same request: remembered.
         assert template.render(Context({"request": request})) == "True"
+
+
+@pytest.mark.rule("K3")
+def test_a_partner_sitting_in_the_elections_commission_finds_the_link_until_leaving_it(client):
+    rep = RepresentativeFactory()  # no status: not a member, the commission's seat alone
+    membership = CommissionMembership.objects.create(
+        commission=Commission.objects.get(standing_role=StandingRole.ELECTIONS),
+        representative=rep,
+        status=MembershipStatus.ACCEPTED,
+        volunteered_at=timezone.now() - datetime.timedelta(days=30),
+    )
+    assert LINK in home(client, rep.user)
+    membership.status = MembershipStatus.LEFT
+    membership.save()
+    assert LINK not in home(client)
+
+
+def test_no_link_once_the_representation_of_the_member_has_ended(client):
+    rep = member_rep(signatory=False)
+    assert LINK in home(client, rep.user)
+    rep.end_date = timezone.localdate() - datetime.timedelta(days=1)
+    rep.save()
+    assert LINK not in home(client)
 
 
 def test_a_page_that_knows_the_person_represents_a_member_costs_no_query(
