@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from members.forms import OrganisationPickMixin
+from members.forms import SearchPickMixin, pick_matches_field, pick_search_field
 from members.models import Organisation, User
 from members.selectors import organisations_search
 
@@ -24,7 +24,7 @@ from .constants import MINUTES_MAX_BYTES, ActivityKind, ConvenedScope
 from .resources import MAX_BYTES
 
 
-class WalkInForm(OrganisationPickMixin, forms.Form):
+class WalkInForm(SearchPickMixin, forms.Form):
     """A person who came without being convened (A2).
 
     Their organisation is found by a search among the organisations the activity
@@ -37,35 +37,23 @@ class WalkInForm(OrganisationPickMixin, forms.Form):
     )
     first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
-    organisation_search = forms.CharField(
-        label=_("Entité représentée"),
-        max_length=100,
-        required=False,
-        help_text=_("Une partie de son nom ou son SIREN ; laissez vide à titre personnel."),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    organisation_search = pick_search_field(
+        _("Entité représentée"),
+        _("Une partie de son nom ou son SIREN ; laissez vide à titre personnel."),
     )
-    organisation = forms.ModelChoiceField(
-        label=_("Entités qui correspondent"),
-        queryset=Organisation.objects.none(),
-        required=False,
-        widget=forms.RadioSelect,
-    )
+    organisation = pick_matches_field(_("Entités qui correspondent"))
 
     def __init__(self, *args, activity=None, **kwargs):
         super().__init__(*args, **kwargs)
         convened = Organisation.objects.none()
         if activity is not None:
             convened = Organisation.objects.filter(convocations__activity=activity)
-        self.pick_among("organisation", convened, take_lone_match=True)
-
-    def clean(self):
-        cleaned = super().clean()
-        self.pick_clean(
-            cleaned,
+        self.pick_among(
             "organisation",
+            convened,
+            take_lone_match=True,
             none_found=_("Aucune entité convoquée à cette activité ne correspond à « %(text)s »."),
         )
-        return cleaned
 
 
 class SyncWalkInForm(forms.Form):

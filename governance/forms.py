@@ -3,8 +3,15 @@ among the person's representations, and the admin forms that apply a service."""
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .exceptions import GovernanceError
+
+# The entity of a paper ballot (V6) or of the roll call of a charter revision's vote (X4) is
+# searched among the members yet to vote (members.forms.SearchPickMixin).
+NOT_YET_VOTED_NONE_FOUND = _(
+    "Aucune entité membre qui n'a pas encore voté ne correspond à « %(text)s »."
+)
 
 
 class GovernanceForm(forms.Form):

@@ -1,5 +1,8 @@
 """Forms of the members registry: they parse input; the rules live in services.py."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -17,20 +20,76 @@ from .validators import validate_postcode, validate_siren, validate_siret
 PICK_SHOWN = 20
 
 
-class OrganisationPickMixin:
-    """A form field choosing one organisation among thousands, never listed whole.
+def pick_search_field(label, help_text):
+    """The text field ``<name>_search`` of a SearchPickMixin form."""
+    return forms.CharField(
+        label=label,
+        max_length=100,
+        required=False,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
 
-    The form declares the field ``<name>`` (a ``ModelChoiceField``, not required) and the
-    text field ``<name>_search`` before it, then calls ``pick_among`` in ``__init__`` and
-    ``pick_clean`` in ``clean``. The person types part of the legal name, the SIREN or a
-    SIRET; the matches (at most PICK_SHOWN) come back as radio buttons. A lone match is
+
+def pick_matches_field(label):
+    """The field ``<name>`` of a SearchPickMixin form: the matches, as radio buttons (a
+    hidden field before a search); its queryset is set by ``pick_among``."""
+    return forms.ModelChoiceField(label=label, queryset=Organisation.objects.none(), required=False)
+
+
+@dataclass(frozen=True)
+class _Pick:
+    search: Callable
+    label: Callable
+    take_lone_match: bool
+    none_found: str  # with %(text)s
+    missing: str
+    lone: str
+    several: str
+
+
+class SearchPickMixin:
+    """A form field choosing one organisation (or one representative) among thousands,
+    never listed whole.
+
+    The form declares the field ``<name>`` (``pick_matches_field``) and the text field
+    ``<name>_search`` (``pick_search_field``) before it, then calls ``pick_among`` in
+    ``__init__``. The person types part of a name, a SIREN or a SIRET (what ``search``
+    reads); the matches (at most PICK_SHOWN) come back as radio buttons. A lone match is
     taken at once when ``take_lone_match``, or else offered ticked, to be confirmed by
     sending the form again. The chosen id is validated against every eligible one, so that
     the page's size does not grow with them.
     """
 
-    def pick_among(self, name: str, eligible, *, take_lone_match: bool = False) -> None:
-        self._pick_options = {**getattr(self, "_pick_options", {}), name: take_lone_match}
+    def pick_among(
+        self,
+        name: str,
+        eligible,
+        *,
+        none_found,
+        missing="",
+        lone="",
+        several="",
+        search=organisations_search,
+        label=lambda organisation: organisation.legal_name,
+        take_lone_match: bool = False,
+    ) -> None:
+        """``none_found`` (with %(text)s) when nothing matches; ``missing`` when the field
+        is required and neither chosen nor searched; ``lone`` and ``several`` when the
+        matches are offered (an entity's wording by default)."""
+        pick = _Pick(
+            search=search,
+            label=label,
+            take_lone_match=take_lone_match,
+            none_found=none_found,
+            missing=missing,
+            lone=lone or _("Vérifiez l'entité trouvée ci-dessous, puis confirmez."),
+            several=several
+            or _(
+                "Plusieurs entités correspondent : choisissez-la ci-dessous ou précisez la recherche."
+            ),
+        )
+        self._picks = {**getattr(self, "_picks", {}), name: pick}
         self.fields[name].queryset = eligible
         self._pick_offer(name, [])
 
@@ -38,45 +97,48 @@ class OrganisationPickMixin:
         """The radio buttons of the search's matches; none (a hidden field) before a search."""
         field = self.fields[name]
         field.widget = forms.RadioSelect() if matches else forms.HiddenInput()
-        field.widget.choices = [(match.pk, match.legal_name) for match in matches]
+        field.widget.choices = [(match.pk, self._picks[name].label(match)) for match in matches]
 
-    def pick_clean(self, cleaned: dict, name: str, *, none_found, missing="") -> None:
+    def clean(self):
+        cleaned = super().clean()
+        for name, pick in getattr(self, "_picks", {}).items():
+            self._pick_clean(cleaned, name, pick)
+        return cleaned
+
+    def _pick_clean(self, cleaned: dict, name: str, pick: _Pick) -> None:
         """Resolve the search into ``cleaned[name]``, or say on the search field (which the
         error summary links to: the radios have no element of the field's own id) what to
-        do: ``none_found`` (with %(text)s) when nothing matches, ``missing`` when the
-        field is required and neither chosen nor searched."""
-        search = f"{name}_search"
+        do."""
+        search_field = f"{name}_search"
         if cleaned.get(name) or self.has_error(name):
             return
-        text = (cleaned.get(search) or "").strip()
+        text = (cleaned.get(search_field) or "").strip()
         if not text:
-            if missing:
-                self.add_error(search, missing)
+            if pick.missing:
+                self.add_error(search_field, pick.missing)
             return
         eligible = self.fields[name].queryset
-        matches = organisations_search(query=text, limit=PICK_SHOWN + 1, among=eligible)
-        if len(matches) == 1 and self._pick_options[name]:
+        matches = pick.search(query=text, limit=PICK_SHOWN + 1, among=eligible)
+        if len(matches) == 1 and pick.take_lone_match:
             cleaned[name] = matches[0]
             return
         if not matches:
-            self.add_error(search, none_found % {"text": text})
+            self.add_error(search_field, pick.none_found % {"text": text})
             return
         self._pick_offer(name, matches[:PICK_SHOWN])
         if len(matches) == 1:
-            # Ticked, for the person to check the entity's name before confirming.
+            # Ticked, for the person to check the name before confirming.
             self.data = self.data.copy()
             self.data[self.add_prefix(name)] = str(matches[0].pk)
-            message = _("Vérifiez l'entité trouvée ci-dessous, puis confirmez.")
+            message = pick.lone
         elif len(matches) > PICK_SHOWN:
             message = _(
-                "Plus de %(shown)s entités correspondent : choisissez-la parmi les premières "
+                "Plus de %(shown)s réponses correspondent : choisissez parmi les premières "
                 "ci-dessous ou précisez la recherche."
             ) % {"shown": PICK_SHOWN}
         else:
-            message = _(
-                "Plusieurs entités correspondent : choisissez-la ci-dessous ou précisez la recherche."
-            )
-        self.add_error(search, message)
+            message = pick.several
+        self.add_error(search_field, message)
 
 
 class DigitsField(forms.CharField):

@@ -14,7 +14,9 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -509,7 +511,7 @@ def organisations_search(
     establishments' SIRETs begins with its digits: at most ``limit``, by legal name, among
     ``among`` (every organisation by default). The organisers' activity form names the
     convened entities this way (A1), and a form picks one entity among thousands
-    (members.forms.OrganisationPickMixin)."""
+    (members.forms.SearchPickMixin)."""
     query = query.strip()
     if not query:
         return []
@@ -524,6 +526,29 @@ def organisations_search(
         organisations.filter(condition)
         .only("pk", "legal_name")
         .order_by("legal_name", "pk")[:limit]
+    )
+
+
+def representatives_search(
+    *, query: str, limit: int, among: QuerySet | None = None
+) -> list[Representative]:
+    """The representatives whose person's name or e-mail address, or whose organisation's
+    legal name, holds ``query``: at most ``limit``, by name, among ``among`` (every
+    representative by default). The COPIL picks a facilitator this way
+    (members.forms.SearchPickMixin)."""
+    query = query.strip()
+    if not query:
+        return []
+    representatives = Representative.objects.all() if among is None else among
+    return list(
+        representatives.alias(full_name=Concat("user__first_name", Value(" "), "user__last_name"))
+        .filter(
+            Q(full_name__icontains=query)
+            | Q(user__email__icontains=query)
+            | Q(organisation__legal_name__icontains=query)
+        )
+        .select_related("user", "organisation")
+        .order_by("user__last_name", "user__first_name", "organisation__legal_name", "pk")[:limit]
     )
 
 

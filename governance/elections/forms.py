@@ -6,9 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.constants import ActivityKind
 from activities.models import Activity
-from governance.forms import GovernanceForm
-from members.forms import OrganisationPickMixin
-from members.models import Organisation
+from governance.forms import NOT_YET_VOTED_NONE_FOUND, GovernanceForm
+from members.forms import SearchPickMixin, pick_matches_field, pick_search_field
 
 from .services import election_calendar_help
 
@@ -59,29 +58,13 @@ class CandidacyForm(GovernanceForm):
     )
 
 
-def entity_search_field(label, help_text):
-    """The search of one member entity (members.forms.OrganisationPickMixin)."""
-    return forms.CharField(
-        label=label,
-        max_length=100,
-        required=False,
-        help_text=help_text,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-
-
-def entity_matches_field(label):
-    """The member entities a search found, as radio buttons (hidden before a search)."""
-    return forms.ModelChoiceField(label=label, queryset=Organisation.objects.none(), required=False)
-
-
-class ProxyForm(OrganisationPickMixin, GovernanceForm):
+class ProxyForm(SearchPickMixin, GovernanceForm):
     giver = forms.ChoiceField(label=_("Entité qui donne procuration"))
-    holder_search = entity_search_field(
+    holder_search = pick_search_field(
         _("Entité membre qui votera pour elle"),
         _("Une partie de son nom, son SIREN ou un SIRET."),
     )
-    holder = entity_matches_field(_("Entités membres qui correspondent"))
+    holder = pick_matches_field(_("Entités membres qui correspondent"))
     consent = forms.BooleanField(
         label=_(
             "Je signe cette procuration au nom de mon entité : l'entité mandataire votera "
@@ -94,17 +77,12 @@ class ProxyForm(OrganisationPickMixin, GovernanceForm):
         """``holders``: a queryset of the member entities that may hold the proxy."""
         super().__init__(*args, **kwargs)
         self.fields["giver"].choices = [(o.pk, o.legal_name) for o in givers]
-        self.pick_among("holder", holders)
-
-    def clean(self):
-        cleaned = super().clean()
-        self.pick_clean(
-            cleaned,
+        self.pick_among(
             "holder",
+            holders,
             none_found=_("Aucune entité membre ne correspond à « %(text)s »."),
             missing=_("Cherchez l'entité membre qui votera pour la vôtre."),
         )
-        return cleaned
 
 
 class DecisionForm(GovernanceForm):
@@ -142,12 +120,12 @@ class BallotConfirmForm(GovernanceForm):
     password = password_field()
 
 
-class PaperBallotForm(OrganisationPickMixin, GovernanceForm):
-    organisation_search = entity_search_field(
+class PaperBallotForm(SearchPickMixin, GovernanceForm):
+    organisation_search = pick_search_field(
         _("Entité qui a voté sur papier"),
         _("Une partie de son nom, son SIREN ou un SIRET, tels que le bulletin les porte."),
     )
-    organisation = entity_matches_field(_("Entités membres qui correspondent"))
+    organisation = pick_matches_field(_("Entités membres qui correspondent"))
     candidates = forms.MultipleChoiceField(
         label=_("Candidats approuvés sur le bulletin"),
         required=False,
@@ -157,20 +135,13 @@ class PaperBallotForm(OrganisationPickMixin, GovernanceForm):
     def __init__(self, *args, organisations, candidacies, **kwargs):
         """``organisations``: a queryset of the member entities that have not voted."""
         super().__init__(*args, **kwargs)
-        self.pick_among("organisation", organisations)
-        self.fields["candidates"].choices = [(c.pk, str(c.candidate)) for c in candidacies]
-
-    def clean(self):
-        cleaned = super().clean()
-        self.pick_clean(
-            cleaned,
+        self.pick_among(
             "organisation",
-            none_found=_(
-                "Aucune entité membre qui n'a pas encore voté ne correspond à « %(text)s »."
-            ),
+            organisations,
+            none_found=NOT_YET_VOTED_NONE_FOUND,
             missing=_("Cherchez l'entité qui a voté sur ce bulletin."),
         )
-        return cleaned
+        self.fields["candidates"].choices = [(c.pk, str(c.candidate)) for c in candidacies]
 
 
 class TieForm(GovernanceForm):

@@ -105,6 +105,13 @@ def revision_voters(*, revision: CharterRevision) -> QuerySet:
     return member_organisations(at=moment).order_by("legal_name")
 
 
+def revision_voters_yet_to_vote(*, revision: CharterRevision) -> QuerySet:
+    """The member organisations entitled to vote whose vote is not recorded yet (X4), as
+    one query: the COPIL finds each one of the roll call among them."""
+    voted = RevisionVote.objects.filter(revision=revision).values("organisation_id")
+    return revision_voters(revision=revision).exclude(pk__in=voted)
+
+
 def organisations_supporting(*, revision: CharterRevision, organisations) -> set[int]:
     return set(
         RevisionSupport.objects.filter(

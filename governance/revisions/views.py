@@ -189,21 +189,17 @@ def revision_commission(request, revision_id):
     """Charter art. 10 (X3): the COPIL sets up the ad hoc commission."""
     _require_copil(request)
     revision = _revision(revision_id)
-    representatives = list(member_representatives())
     posted = request.method == "POST"
     form = forms.RevisionCommissionForm(
-        request.POST if posted else None, representatives=representatives
+        request.POST if posted else None, representatives=member_representatives()
     )
     if posted and form.is_valid():
-        facilitator = next(
-            (r for r in representatives if r.pk == form.cleaned_data["facilitator"]), None
-        )
         try:
             services.revision_commission_create(
                 revision=revision,
                 name=form.cleaned_data["name"],
                 end_date=form.cleaned_data["end_date"],
-                facilitator=facilitator,
+                facilitator=form.cleaned_data["facilitator"],
                 actor=request.user,
             )
         except GovernanceError as error:
@@ -292,21 +288,22 @@ def revision_vote(request, revision_id):
     the roll call or cast by the organisation's signatory."""
     revision = _revision(revision_id)
     copil = is_copil(request.user)
-    if copil:
-        voted = set(revision.votes.values_list("organisation_id", flat=True))
-        organisations = [
-            o for o in selectors.revision_voters(revision=revision) if o.pk not in voted
-        ]
+    posted = request.method == "POST"
+    data = request.POST if posted else None
+    if copil:  # from the roll call: any member yet to vote, found by a search
+        organisations = selectors.revision_voters_yet_to_vote(revision=revision)
+        form = forms.RollCallVoteForm(data, organisations=organisations)
     else:
         organisations = [
             r.organisation for r in member_signatory_representations(user=request.user)
         ]
         if not organisations:
             raise PermissionDenied(_("Seul un signataire habilité d'une entité membre vote."))
-    posted = request.method == "POST"
-    form = forms.VoteRecordForm(request.POST if posted else None, organisations=organisations)
+        form = forms.VoteRecordForm(data, organisations=organisations)
     if posted and form.is_valid():
-        organisation = next(o for o in organisations if o.pk == form.cleaned_data["organisation"])
+        organisation = form.cleaned_data["organisation"]
+        if not copil:
+            organisation = next(o for o in organisations if o.pk == organisation)
         try:
             services.revision_vote_record(
                 revision=revision,

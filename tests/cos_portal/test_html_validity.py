@@ -105,6 +105,18 @@ EXTRA_PAGES = [
         "elections:paper_ballot",
         {"organisation_search": "e"},
     ),
+    (
+        "revision commission, facilitator searched",
+        "copil",
+        "commissions:revision_commission",
+        {"end_date": "2030-06-30", "facilitator_search": "e"},
+    ),
+    (
+        "roll call vote, entity searched",
+        "copil",
+        "commissions:revision_vote",
+        {"organisation_search": "e", "choice": "for"},
+    ),
     ("charter version page, sent", "copil", "commissions:charter_version_new", {}),
     ("election creation, who may", "copil", "elections:create", None),
 ]
