@@ -110,7 +110,9 @@ def announcement_get(*, pk: int) -> Announcement:
     return announcement_list().get(pk=pk)
 
 
-def announcement_deliveries(*, announcement: Announcement) -> QuerySet:
-    return AnnouncementDelivery.objects.filter(announcement=announcement).select_related(
-        "organisation"
-    )
+def announcement_deliveries(*, announcement: Announcement, status: str = "") -> QuerySet:
+    """The send log, in the order the deliveries were queued; ``status`` keeps one state."""
+    deliveries = AnnouncementDelivery.objects.filter(announcement=announcement)
+    if status:
+        deliveries = deliveries.filter(status=status)
+    return deliveries.select_related("organisation").order_by("pk")

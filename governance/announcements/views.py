@@ -4,7 +4,10 @@ COPIL only, behind the same MFA as the admin (cos_portal/security.py). Thin: the
 parses, the services decide (governance/announcements/services.py).
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,7 +20,10 @@ from governance.exceptions import GovernanceError
 
 from . import selectors, services
 from .forms import AnnouncementForm
-from .models import Announcement
+from .models import Announcement, DeliveryStatus
+
+# The recipients or deliveries an announcement's page shows at once (all are counted).
+ANNOUNCEMENT_PAGE_SIZE = 50
 
 
 def _announcement(pk) -> Announcement:
@@ -63,18 +69,32 @@ def announcement_create(request):
 @copil_required
 @require_GET
 def announcement_detail(request, pk):
-    """A draft shows who would receive it now; a sent one, its send log (S2)."""
+    """A draft shows who would receive it now; a sent one, its send log (S2). Both are
+    counted in full and shown ANNOUNCEMENT_PAGE_SIZE rows a page (an announcement to every
+    member names thousands of addresses); the send log filters by state (``?etat=``)."""
     announcement = _announcement(pk)
     draft = announcement.is_draft
     context = {"announcement": announcement, "draft": draft}
     if draft:
-        context["recipients"] = selectors.announcement_recipients(
+        rows = selectors.announcement_recipients(
             to_members_partners=announcement.to_members_partners,
             commission=announcement.commission,
             at=timezone.now(),
         )
+        context["recipients_count"] = len(rows)
     else:
-        context["deliveries"] = list(selectors.announcement_deliveries(announcement=announcement))
+        state = request.GET.get("etat", "")
+        state = state if state in DeliveryStatus.values else ""
+        rows = selectors.announcement_deliveries(announcement=announcement, status=state)
+        context.update(
+            state=state,
+            states=DeliveryStatus.choices,
+            query=urlencode({"etat": state}) if state else "",
+            pending_count=announcement.delivery_count
+            - announcement.sent_count
+            - announcement.failed_count,
+        )
+    context["page"] = Paginator(rows, ANNOUNCEMENT_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "governance/announcements/detail.html", context)
 
 

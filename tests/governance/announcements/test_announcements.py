@@ -579,3 +579,43 @@ def test_two_workers_at_once_send_each_delivery_once(copil):
     assert len(mail.outbox) == 20
     assert len({m.to[0] for m in mail.outbox}) == 20
     assert announcement.deliveries.filter(status=DeliveryStatus.SENT).count() == 20
+
+
+@pytest.mark.rule("S2")
+def test_the_recipients_and_the_send_log_are_paged_and_keep_their_size(
+    client, copil, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    """An announcement to every member names thousands of addresses: its page shows 50 of
+    them, counts them all and filters the send log by state; its size and its queries do
+    not grow with them."""
+    for _ in range(52):
+        member_rep()
+    announcement = draft(copil, to_members_partners=True)
+    url = reverse("announcements:detail", kwargs={"pk": announcement.pk})
+    client.force_login(copil)
+    fewer = client.get(url)
+    for _ in range(20):
+        member_rep()
+    with django_assert_max_num_queries(12):
+        many = client.get(url)
+    second = client.get(url, {"page": 2})
+
+    assert "72 destinataires si vous envoyez maintenant" in many.content.decode()
+    assert many.content.decode().count("<tr><td>") == 50
+    assert second.content.decode().count("<tr><td>") == 22
+    assert abs(len(many.content) - len(fewer.content)) < 300
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("announcements:send", kwargs={"pk": announcement.pk}))
+    failed = announcement.deliveries.order_by("pk")[:3]
+    AnnouncementDelivery.objects.filter(pk__in=[d.pk for d in failed]).update(
+        status=DeliveryStatus.FAILED, last_error="550 boîte inconnue"
+    )
+    with django_assert_max_num_queries(12):
+        log = client.get(url)
+    only_failed = client.get(url, {"etat": DeliveryStatus.FAILED})
+
+    assert log.content.decode().count("<tr>\n    <td>") == 50
+    assert "Envoyé : 69" in log.content.decode() and "Échec : 3" in log.content.decode()
+    assert only_failed.content.decode().count("<tr>\n    <td>") == 3
+    assert all(d.email in only_failed.content.decode() for d in failed)
