@@ -4,9 +4,12 @@
 Thin: forms parse, services decide, selectors read (ARCHITECTURE §2).
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -23,6 +26,9 @@ from governance.selectors import member_representatives, member_signatory_repres
 from governance.views import form_page
 
 from . import forms, selectors, services
+
+# The supports and the votes a revision's page shows at once (all are counted).
+REVISION_PAGE_SIZE = 50
 
 # --- Charter revision (X2, X3, X4, W1) ---------------------------------------------------------------
 
@@ -63,8 +69,17 @@ def revision_detail(request, revision_id):
     copil = is_copil(user)
     voted = set()
     if revision.is_voting:
-        voted = set(revision.votes.values_list("organisation_id", flat=True))
+        voted = set(
+            revision.votes.filter(organisation__in=organisations).values_list(
+                "organisation_id", flat=True
+            )
+        )
     can_draft = services.can_draft(user=user, revision=revision)
+    # Every member may support and vote: both lists are counted in full and shown
+    # REVISION_PAGE_SIZE a page, each with its own page in the address.
+    supports_page = request.GET.get("soutiens", "1")
+    votes_page = request.GET.get("votes", "1")
+    supports = selectors.revision_supports(revision=revision) if copil else []
     return render(
         request,
         "governance/commissions/revision_detail.html",
@@ -74,8 +89,12 @@ def revision_detail(request, revision_id):
             "representations": signatory_reps,
             "to_support": [r for r in signatory_reps if r.organisation_id not in supporting],
             "supported": [r for r in signatory_reps if r.organisation_id in supporting],
-            "supports": list(selectors.revision_supports(revision=revision)) if copil else [],
-            "votes": list(selectors.revision_votes(revision=revision)),
+            "supports": Paginator(supports, REVISION_PAGE_SIZE).get_page(supports_page),
+            "supports_query": urlencode({"votes": votes_page}),
+            "votes": Paginator(
+                selectors.revision_votes(revision=revision), REVISION_PAGE_SIZE
+            ).get_page(votes_page),
+            "votes_query": urlencode({"soutiens": supports_page}),
             "to_vote": [r for r in signatory_reps if r.organisation_id not in voted],
             "is_copil": copil,
             "can_draft": can_draft,

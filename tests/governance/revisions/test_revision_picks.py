@@ -9,7 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activities.constants import ActivityKind
-from governance.models import CharterRevision, RevisionStatus, RevisionVote
+from governance.models import (
+    CharterRevision,
+    RevisionOrigin,
+    RevisionStatus,
+    RevisionSupport,
+    RevisionVote,
+)
 from governance.revisions import services
 from members.models import Organisation
 from tests.activities.factories import ActivityFactory
@@ -103,3 +109,50 @@ def test_x4_the_copil_finds_each_entity_of_the_roll_call_and_the_page_keeps_its_
     assert "Aucune entité membre qui n'a pas encore voté ne correspond" in text(again)
     assert twice.status_code == 400
     assert RevisionVote.objects.count() == 1
+
+
+@pytest.mark.rule("X2", "X4")
+def test_x4_the_revision_page_pages_its_supports_and_votes(
+    client, seized, django_assert_max_num_queries
+):
+    """Every member may support the petition and vote: the page counts them all and lists
+    them 50 at a time, each list with its own pages, at the same size and queries."""
+    copil, revision = seized
+    CharterRevision.objects.filter(pk=revision.pk).update(
+        status=RevisionStatus.VOTING,
+        origin=RevisionOrigin.PETITION,
+        plenary=ActivityFactory(kind=ActivityKind.EXTRAORDINARY_PLENARY),
+    )
+    url = revision.get_absolute_url()
+
+    def add(count: int) -> None:
+        for _ in range(count):
+            rep = signatory_rep()
+            RevisionSupport.objects.create(
+                revision=revision,
+                organisation=rep.organisation,
+                supported_by=rep.user,
+                supported_at=timezone.now(),
+            )
+            RevisionVote.objects.create(
+                revision=revision,
+                organisation=rep.organisation,
+                choice="for",
+                recorded_by=copil,
+                recorded_at=timezone.now(),
+            )
+
+    add(55)
+    client.force_login(copil)
+    fewer = client.get(url)
+    add(20)
+    with django_assert_max_num_queries(25):
+        more = client.get(url)
+    second_votes = client.get(url, {"votes": 2})
+
+    assert "75 votes enregistrés." in text(more)
+    assert text(more).count("<li>Entreprise") == 50  # supports, by name
+    assert text(more).count("<tr><td>Entreprise") == 50  # votes
+    assert text(second_votes).count("<tr><td>Entreprise") == 25
+    assert text(second_votes).count("<li>Entreprise") == 50  # the other list stays on page 1
+    assert abs(len(more.content) - len(fewer.content)) < 300
