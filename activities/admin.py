@@ -6,27 +6,30 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_long_lists import LongListAdminMixin
+from core.admin_readonly import ReadOnlyAdmin
 from core.roles import is_copil
 
-from . import services
+from . import selectors, services
+from .constants import ConvocationSource
 from .exceptions import ActivityChangeRefused
 from .models import Activity, AttendanceRatio, Convocation, Minutes, Participation
 
 
-class ConvocationInline(admin.TabularInline):
-    model = Convocation
-    extra = 0
-    can_delete = False
-    fields = ["organisation", "source"]
-    readonly_fields = ["organisation", "source"]
-    verbose_name_plural = _("entités convoquées (établies automatiquement)")
+@admin.register(Convocation)
+class ConvocationAdmin(LongListAdminMixin, ReadOnlyAdmin):
+    """The entities convened to each activity (A1), established by the services: read
+    here, one activity at a time from its page (a plenary convenes every member)."""
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    list_display = ["organisation", "source", "activity"]
+    list_filter = ["source"]
+    search_fields = ["organisation__legal_name", "organisation__siren"]
+    list_select_related = ["organisation", "activity"]
+    ordering = ["organisation__legal_name", "pk"]
+    sortable_by = ()
 
 
 class ActivityAdminForm(forms.ModelForm):
@@ -86,8 +89,7 @@ class ActivityAdmin(admin.ModelAdmin):
     # Searched as one types (the admin's autocomplete): a list of every person and every
     # entity weighed megabytes once the community grows.
     autocomplete_fields = ["organisers", "invited_organisations", "invited_people"]
-    inlines = [ConvocationInline]
-    readonly_fields = ["convocations_synced_at", "cancelled_at"]
+    readonly_fields = ["convocations_summary", "convocations_synced_at", "cancelled_at"]
     fieldsets = [
         (None, {"fields": ["kind", "title", "description", "is_public"]}),
         (
@@ -102,11 +104,37 @@ class ActivityAdmin(admin.ModelAdmin):
                     "convened_scope",
                     "invited_organisations",
                     "invited_people",
+                    "convocations_summary",
                     "convocations_synced_at",
                 ]
             },
         ),
     ]
+
+    @admin.display(description=_("entités convoquées (établies automatiquement)"))
+    def convocations_summary(self, activity):
+        """How many entities the activity convenes, by origin, and the link to their list
+        (thousands for a plenary: counted, not listed here)."""
+        if activity.pk is None:
+            return "—"
+        counts = selectors.convocation_counts(activity=activity)
+        total = sum(counts.values())
+        parts = ", ".join(
+            f"{count} ({ConvocationSource(source).label})" for source, count in counts.items()
+        )
+        url = reverse("admin:activities_convocation_changelist")
+        return format_html(
+            '{} — <a href="{}?activity__id__exact={}">{}</a>',
+            ngettext(
+                "%(count)d entité convoquée : %(parts)s",
+                "%(count)d entités convoquées : %(parts)s",
+                total,
+            )
+            % {"count": total, "parts": parts},
+            url,
+            activity.pk,
+            gettext("Voir la liste"),
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -679,3 +679,14 @@ def person_participations(*, user) -> QuerySet:
         .select_related("activity", "organisation")
         .order_by("activity__starts_at", "pk")
     )
+
+
+def convocation_counts(*, activity: Activity) -> dict[str, int]:
+    """The entities the activity convenes, counted by origin (A1), in one query."""
+    return dict(
+        Convocation.objects.filter(activity=activity)
+        .values("source")
+        .annotate(count=Count("pk"))
+        .order_by("source")
+        .values_list("source", "count")
+    )

@@ -141,3 +141,40 @@ def test_an_activity_changed_in_the_admin_writes_the_services_audit_entry(admin_
     entry = AuditEntry.objects.get(action="activities.activity.updated")
     assert entry.data == {"fields": ["city", "postcode", "title"]}
     assert Activity.objects.get().title == "Plénière d'hiver"
+
+
+@pytest.mark.rule("A1")
+def test_a_plenary_admin_page_keeps_its_size_and_links_to_its_convened_entities(
+    admin_client_, django_assert_max_num_queries
+):
+    """A plenary convenes every member (thousands): its admin page counts them by origin
+    and links to their list, searched and paged by the admin, instead of one row each."""
+    for _ in range(5):
+        member_organisation()
+    admin_client_.post(reverse("admin:activities_activity_add"), form_data())
+    activity = Activity.objects.get()
+    url = reverse("admin:activities_activity_change", args=[activity.pk])
+    fewer = admin_client_.get(url)
+    for _ in range(30):
+        member_organisation()
+    named = member_organisation(legal_name="Invitée Nommément SAS", status=Status.PARTNER)
+    admin_client_.post(url, form_data(invited_organisations=[named.pk]))
+    assert activity.convocations.count() == 36
+    with django_assert_max_num_queries(40) as page_queries:
+        more = admin_client_.get(url)
+    convened = admin_client_.get(
+        reverse("admin:activities_convocation_changelist"), {"activity__id__exact": activity.pk}
+    )
+    searched = admin_client_.get(
+        reverse("admin:activities_convocation_changelist"),
+        {"activity__id__exact": activity.pk, "q": "nommément"},
+    )
+
+    page = more.content.decode()
+    assert "36 entités convoquées : 35 (Tous les membres), 1 (Entité désignée)" in page
+    assert f"?activity__id__exact={activity.pk}" in page
+    assert abs(len(more.content) - len(fewer.content)) < 1_000  # the named entity's choice
+    assert len(page_queries.captured_queries) < 40
+    assert convened.status_code == 200 and "36 convocations" in convened.content.decode()
+    assert "Invitée Nommément SAS" in searched.content.decode()
+    assert searched.content.decode().count("field-organisation") == 1
