@@ -221,16 +221,61 @@ def attendance_sheet_export(*, activity: Activity) -> str:
 SIGN_IN_SHEET_BLANK_LINES = 8
 
 
-def attendance_sheet_pdf(*, activity: Activity, language: str = "fr") -> bytes:
-    """The printable sign-in sheet: the convened people, a signature column, and the
-    columns of the import (EXPORT_HEADER), so that the filled-in sheet, typed into a
-    spreadsheet and saved as CSV, goes back in through the attendance import."""
-    day = timezone.localdate(activity.starts_at)
-    # The check-in roster: convened representatives, named persons, people already recorded.
-    roster = sorted(
+# The people one sign-in sheet PDF holds at most: a plenary convenes thousands, and a PDF
+# of 3,000 took 38 s to draw (WeasyPrint, about 12 ms a row); a longer roster prints in
+# parts, each within a few seconds.
+SIGN_IN_SHEET_PART_SIZE = 250
+
+
+@dataclass(frozen=True)
+class SheetPart:
+    number: int
+    first: str  # the first and the last person of the part, "Last First"
+    last: str
+    people: int
+
+
+def _sheet_roster(activity: Activity) -> list:
+    """The check-in roster (convened representatives, named persons, people already
+    recorded), by name: the order of the sheet and of its parts."""
+    return sorted(
         checkin_people(activity=activity),
         key=lambda person: (person.last_name.lower(), person.first_name.lower(), person.email),
     )
+
+
+def _chunks(roster: list) -> list[list]:
+    size = SIGN_IN_SHEET_PART_SIZE
+    return [roster[start : start + size] for start in range(0, len(roster), size)] or [[]]
+
+
+def attendance_sheet_parts(*, activity: Activity) -> tuple[int, list[SheetPart]]:
+    """The number of people on the sheet, and its parts (one when it fits in one PDF)."""
+    roster = _sheet_roster(activity)
+
+    def name(person) -> str:
+        return f"{person.last_name} {person.first_name}".strip() or person.email
+
+    parts = [
+        SheetPart(number, name(chunk[0]), name(chunk[-1]), len(chunk))
+        for number, chunk in enumerate(_chunks(roster), start=1)
+        if chunk
+    ]
+    return len(roster), parts
+
+
+def attendance_sheet_pdf(
+    *, activity: Activity, language: str = "fr", part: int = 1
+) -> bytes | None:
+    """The printable sign-in sheet: the convened people, a signature column, and the
+    columns of the import (EXPORT_HEADER), so that the filled-in sheet, typed into a
+    spreadsheet and saved as CSV, goes back in through the attendance import. ``part``:
+    which SIGN_IN_SHEET_PART_SIZE people of the roster, by name (None beyond the last);
+    the blank lines for walk-ins are on the last part."""
+    day = timezone.localdate(activity.starts_at)
+    chunks = _chunks(_sheet_roster(activity))
+    if not 1 <= part <= len(chunks):
+        return None
     rows = [
         {
             "email": person.email,
@@ -238,7 +283,7 @@ def attendance_sheet_pdf(*, activity: Activity, language: str = "fr") -> bytes:
             "prenom": person.first_name,
             "entite": person.organisation,
         }
-        for person in roster
+        for person in chunks[part - 1]
     ]
     return render_pdf(
         "activities/sign_in_sheet.html",
@@ -246,8 +291,10 @@ def attendance_sheet_pdf(*, activity: Activity, language: str = "fr") -> bytes:
             "activity": activity,
             "day": day,
             "rows": rows,
-            "blank_lines": range(SIGN_IN_SHEET_BLANK_LINES),
+            "blank_lines": range(SIGN_IN_SHEET_BLANK_LINES if part == len(chunks) else 0),
             "header": EXPORT_HEADER,
+            "part": part,
+            "parts": len(chunks),
         },
         language=language,
         metadata={"title": f"{activity.title} — {day:%d/%m/%Y}"},

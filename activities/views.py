@@ -526,11 +526,30 @@ def attendance_export(request, pk):
 @login_required
 @require_GET
 def sign_in_sheet(request, pk):
-    """The printable sign-in sheet (PDF) of the convened people, for the organisers."""
+    """The printable sign-in sheet (PDF) of the convened people, for the organisers; a
+    roster longer than one PDF holds (resources.SIGN_IN_SHEET_PART_SIZE) gets a page of
+    its parts, each a PDF (``?partie=``)."""
     activity = _organised_activity(request, pk)
-    pdf = resources.attendance_sheet_pdf(activity=activity, language=request.LANGUAGE_CODE)
+    requested = request.GET.get("partie", "")
+    if not requested:
+        people, parts = resources.attendance_sheet_parts(activity=activity)
+        if len(parts) > 1:
+            return render(
+                request,
+                "activities/sign_in_sheet_parts.html",
+                {"activity": activity, "people": people, "parts": parts},
+            )
+    part = int(requested) if requested.isdigit() else 1
+    pdf = resources.attendance_sheet_pdf(
+        activity=activity, language=request.LANGUAGE_CODE, part=part
+    )
+    if pdf is None:
+        raise Http404(_("Cette partie de la feuille d'émargement n'existe pas."))
+    suffix = f"-partie-{part}" if requested else ""
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="emargement-activite-{activity.pk}.pdf"'
+    response["Content-Disposition"] = (
+        f'inline; filename="emargement-activite-{activity.pk}{suffix}.pdf"'
+    )
     return response
 
 

@@ -125,3 +125,37 @@ def test_the_sheet_is_an_archival_tagged_pdf(client, activity, tmp_path):
     assert_archival_and_tagged(
         response.content, tmp_path, title="Atelier jumeau numérique — 12/03/2026", lang="fr"
     )
+
+
+@pytest.mark.rule("A2")
+def test_a_long_roster_prints_in_parts_each_a_bounded_pdf(client, activity, monkeypatch):
+    """A plenary convenes thousands of people: one PDF of them all took 38 s at 3,000.
+    Beyond SIGN_IN_SHEET_PART_SIZE people, the sheet's page lists its parts, by name, and
+    each part is a PDF of that many people at most."""
+    from activities import resources
+
+    monkeypatch.setattr(resources, "SIGN_IN_SHEET_PART_SIZE", 2)
+    member = member_organisation(legal_name="Usine du Rhin")
+    for email, last in (("chloe@exemple.fr", "Zimmer"), ("denis@exemple.fr", "Bauer")):
+        RepresentativeFactory(
+            organisation=member, user=UserFactory(email=email, first_name="X", last_name=last)
+        )
+    convene(activity, member)
+    client.force_login(user_in(Role.ORGANISERS))
+    url = reverse("activities:sign_in_sheet", args=[activity.pk])
+
+    parts = client.get(url)
+    second = client.get(url, {"partie": 2})
+    beyond = client.get(url, {"partie": 3})
+
+    assert parts.status_code == 200 and parts["Content-Type"].startswith("text/html")
+    page = parts.content.decode()
+    assert "4 personnes, en 2 parties" in page
+    assert f"{url}?partie=1" in page and f"{url}?partie=2" in page
+    assert "Bauer X – Keller Bruno" in page and "Martin Alice – Zimmer X" in page
+    assert second["Content-Type"] == "application/pdf"
+    text = pdf_text(second.content)
+    assert "alice@exemple.fr" in text and "chloe@exemple.fr" in text
+    assert "bruno@exemple.fr" not in text and "denis@exemple.fr" not in text
+    assert "partie 2 sur 2" in text
+    assert beyond.status_code == 404
