@@ -110,7 +110,11 @@ class SearchPickMixin:
         error summary links to: the radios have no element of the field's own id) what to
         do."""
         search_field = f"{name}_search"
-        if cleaned.get(name) or self.has_error(name):
+        if cleaned.get(name):
+            # Chosen: shown ticked if the form comes back (a wrong password, a refusal).
+            self._pick_offer(name, [cleaned[name]])
+            return
+        if self.has_error(name):
             return
         text = (cleaned.get(search_field) or "").strip()
         if not text:

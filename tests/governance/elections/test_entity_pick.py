@@ -152,3 +152,20 @@ def test_v6_the_paper_ballot_form_finds_the_entity_and_keeps_its_size(
     # Once it has voted, it is no longer among those a paper ballot can be entered for.
     assert again.status_code == 400
     assert "Aucune entité membre qui n'a pas encore voté ne correspond" in text(again)
+
+
+@pytest.mark.rule("V6")
+def test_v6_the_chosen_holder_stays_shown_when_the_password_is_wrong(
+    client,
+    announced,  # noqa: F811
+):
+    _commission, election = announced
+    with freeze_time(SIGNING):
+        giver = named("Donneuse SAS")
+        holder = named("Usinage Mosellan")
+        client.force_login(giver.user)
+        wrong = give(client, election, giver, holder=holder.organisation.pk, password="pas le bon")
+
+    assert wrong.status_code == 400 and Proxy.objects.count() == 0
+    assert re.search(rf'value="{holder.organisation.pk}"[^>]* checked', text(wrong))
+    assert "Usinage Mosellan" in text(wrong)
