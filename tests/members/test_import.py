@@ -539,3 +539,18 @@ def test_the_import_page_explains_the_file_format_in_french(client, copil):
 
     assert "Une ligne par établissement" in organisations.content.decode()
     assert "Une ligne par représentant" in representatives.content.decode()
+
+
+def test_the_organisations_export_reads_them_in_a_few_pages(
+    client, copil, django_assert_max_num_queries
+):
+    """The export pages a queryset that prefetches, one query per page and per prefetch:
+    pages of 2,000 rows, so that 130 organisations (or 20,000) are not 2 (or 200) pages."""
+    OrganisationFactory.create_batch(20)
+    client.force_login(copil)
+    with django_assert_max_num_queries(100) as few:
+        export(client, "organisation", OrganisationResource)
+    OrganisationFactory.create_batch(110)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        rows = read_csv(export(client, "organisation", OrganisationResource))
+    assert len(rows) == 130
