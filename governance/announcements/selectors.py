@@ -103,6 +103,7 @@ def announcement_list() -> QuerySet:
         delivery_count=Count("deliveries"),
         sent_count=Count("deliveries", filter=Q(deliveries__status="sent")),
         failed_count=Count("deliveries", filter=Q(deliveries__status="failed")),
+        pending_count=Count("deliveries", filter=Q(deliveries__status="pending")),
     )
 
 

@@ -90,9 +90,6 @@ def announcement_detail(request, pk):
             state=state,
             states=DeliveryStatus.choices,
             query=urlencode({"etat": state}) if state else "",
-            pending_count=announcement.delivery_count
-            - announcement.sent_count
-            - announcement.failed_count,
         )
     context["page"] = Paginator(rows, ANNOUNCEMENT_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "governance/announcements/detail.html", context)

@@ -271,10 +271,9 @@ def members_yet_to_vote(*, election: Election) -> QuerySet:
     return member_organisations().exclude(pk__in=voted)
 
 
-def voted_organisation_ids(*, election: Election) -> set[int]:
-    return set(
-        VoteRecord.objects.filter(election=election).values_list("organisation_id", flat=True)
-    )
+def voted_count(*, election: Election) -> int:
+    """How many entities have voted (the register's rows), counted by the database."""
+    return VoteRecord.objects.filter(election=election).count()
 
 
 def receipt_list(*, election: Election) -> list[str]:

@@ -178,9 +178,7 @@ def election_detail(request, pk):
         "can_give_proxy": bool(signatory_of) and selectors.proxy_giving_open(election),
         "can_vote": bool(signatory_of) and selectors.election_is_running(election),
         "results_visible": selectors.results_visible(election, commission=commission),
-        "voted_count": len(selectors.voted_organisation_ids(election=election))
-        if commission
-        else None,
+        "voted_count": selectors.voted_count(election=election) if commission else None,
         "decision_form": DecisionForm(),
     }
     return render(request, "governance/elections/detail.html", context)
