@@ -1,5 +1,7 @@
 """Forms of the election pages: they parse input; the rules live in the services."""
 
+import re
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -157,3 +159,26 @@ class TieForm(GovernanceForm):
     def __init__(self, *args, tied, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["winners"].choices = [(c.pk, str(c.candidate)) for c in tied]
+
+
+class ReceiptCheckForm(GovernanceForm):
+    """A voter's receipt (V6), as shown after the vote: spaces and case do not matter."""
+
+    recu = forms.CharField(
+        label=_("Votre reçu"),
+        max_length=40,
+        help_text=_("Les 16 caractères affichés après votre vote."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_recu(self) -> str:
+        receipt = re.sub(r"\s+", "", self.cleaned_data["recu"]).upper()
+        if not re.fullmatch(r"[0-9A-F]{16}", receipt):
+            raise forms.ValidationError(
+                _(
+                    "Un reçu compte 16 caractères, des chiffres et les lettres A à F, tel "
+                    "qu'il a été affiché après votre vote."
+                ),
+                code="invalid",
+            )
+        return receipt

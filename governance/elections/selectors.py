@@ -285,6 +285,11 @@ def receipt_list(*, election: Election) -> list[str]:
     )
 
 
+def receipt_counted(*, election: Election, receipt: str) -> bool:
+    """Whether a ballot of ``election`` holds ``receipt`` (V6: the voter's own check)."""
+    return Ballot.objects.filter(election=election, receipt=receipt).exists()
+
+
 def ballot_counts(*, election: Election) -> dict[str, int]:
     """Ballots cast and blank ballots, in one query."""
     return Ballot.objects.filter(election=election).aggregate(

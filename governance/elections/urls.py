@@ -22,6 +22,7 @@ urlpatterns = [
     decision(path("<int:pk>/bulletin-papier/", views.paper_ballot, name="paper_ballot")),
     decision(path("<int:pk>/egalite/", views.tie_resolve, name="tie")),
     path("<int:pk>/resultats/", views.results, name="results"),
+    path("<int:pk>/resultats/recus.txt", views.receipts_download, name="receipts"),
     path("candidatures/<int:pk>/video/", views.candidacy_video, name="candidacy_video"),
     path("procurations/<int:pk>/document.pdf", views.proxy_pdf, name="proxy_pdf"),
     decision(path("procurations/<int:pk>/decision/", views.proxy_decide, name="proxy_decide")),

@@ -35,6 +35,7 @@ from .forms import (
     ElectionCreateForm,
     PaperBallotForm,
     ProxyForm,
+    ReceiptCheckForm,
     TieForm,
 )
 from .models import (
@@ -45,6 +46,9 @@ from .models import (
 
 # Re-authentication before a ballot or a proxy: five wrong passwords, then a pause.
 BALLOT_RETRIES = PasswordRetries("elections:pw-failures")
+# The results page lists the receipts up to this many; beyond, each voter checks their own
+# there and the whole list is a download (the page does not grow with the ballots).
+RESULTS_RECEIPTS_LISTED = 200
 
 
 def _require_viewer(request):
@@ -564,16 +568,26 @@ def tie_resolve(request, pk):
     )
 
 
-@login_required
-@require_GET
-def results(request, pk):
-    """V8: turnout, blank ballots, votes per candidate, the receipts; never per ballot."""
+def _published_results(request, pk) -> Election:
+    """The election whose results the person may read (V8), or 404."""
     election = _visible_election(request, pk)
     commission = selectors.is_election_commission(request.user)
     if not selectors.results_visible(election, commission=commission):
         raise Http404(_("Les résultats ne sont pas encore publiés."))
+    return election
+
+
+@login_required
+@require_GET
+def results(request, pk):
+    """V8: turnout, blank ballots, votes per candidate; never per ballot. The receipts (V6):
+    each voter checks their own (``?recu=``), the whole list is a download, and the page
+    lists them only while they are few (RESULTS_RECEIPTS_LISTED)."""
+    election = _published_results(request, pk)
     counts = selectors.ballot_counts(election=election)
     electorate = election.electorate.count()
+    receipt_form = ReceiptCheckForm(request.GET if "recu" in request.GET else None)
+    receipt = receipt_form.cleaned_data["recu"] if receipt_form.is_valid() else None
     return render(
         request,
         "governance/elections/results.html",
@@ -583,6 +597,24 @@ def results(request, pk):
             "counts": counts,
             "electorate": electorate,
             "turnout": round(100 * counts["total"] / electorate, 1) if electorate else None,
-            "receipts": selectors.receipt_list(election=election),
+            "receipts": selectors.receipt_list(election=election)
+            if counts["total"] <= RESULTS_RECEIPTS_LISTED
+            else None,
+            "receipt_form": receipt_form,
+            "receipt": receipt,
+            "receipt_counted": receipt is not None
+            and selectors.receipt_counted(election=election, receipt=receipt),
         },
     )
+
+
+@login_required
+@require_GET
+def receipts_download(request, pk):
+    """V6: every receipt counted, sorted, one per line: the list anyone who reads the
+    results may keep and search."""
+    election = _published_results(request, pk)
+    lines = "".join(f"{receipt}\n" for receipt in selectors.receipt_list(election=election))
+    response = HttpResponse(lines, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="recus-election-{election.pk}.txt"'
+    return response

@@ -50,6 +50,7 @@ NOT_PAGES = {
     "privacy:export",
     "elections:candidacy_video",
     "elections:proxy_pdf",
+    "elections:receipts",
     "elections:copil_minutes_file",
     "commissions:attachment",
     "commissions:revision_index",  # a redirect to the revision in progress

@@ -63,6 +63,7 @@ def elections_world(*, member) -> dict[str, dict]:
         "elections:paper_ballot": by_election,
         "elections:tie": by_election,
         "elections:results": by_election,
+        "elections:receipts": by_election,
         "elections:candidacy_video": {"pk": candidacy.pk},
         "elections:proxy_pdf": {"pk": proxy.pk},
         "elections:proxy_decide": {"pk": proxy.pk},

@@ -265,6 +265,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "elections:paper_ballot": (LOGIN, 403, 403, 403, 403, 200),
     "elections:tie": (LOGIN, 403, 403, 403, 403, 200),
     "elections:results": (LOGIN, 403, 200, 403, 200, 200),
+    "elections:receipts": (LOGIN, 403, 200, 403, 200, 200),
     "elections:candidacy_video": (LOGIN, 403, 200, 403, 200, 200),
     "elections:proxy_pdf": (LOGIN, 403, 200, 403, 403, 200),
     "elections:proxy_decide": (LOGIN, 403, 403, 403, 403, 302),
