@@ -143,10 +143,17 @@ def _other_records(user) -> list[dict]:
         for model in apps.get_app_config(app_label).get_models():
             if model._meta.label_lower in COVERED or is_secret(model):
                 continue
+            # What a row's description (str) may name, read with the rows.
+            related = [
+                field.name
+                for field in model._meta.concrete_fields
+                if field.is_relation and field.related_model is not user_model
+            ]
             for link in model._meta.concrete_fields:
                 if not link.is_relation or link.related_model is not user_model:
                     continue
-                for row in model._default_manager.filter(**{link.name: user}).order_by("pk"):
+                rows = model._default_manager.filter(**{link.name: user}).prefetch_related(*related)
+                for row in rows.order_by("pk"):
                     records.append(
                         {
                             "record_type": str(model._meta.verbose_name),

@@ -9,7 +9,9 @@ from auditlog.models import LogEntry
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,7 +25,12 @@ from members.exceptions import MembersError
 from members.models import Representative, User
 from tests.activities.factories import ActivityFactory, attend, convene
 from tests.charters.factories import CharterVersionFactory
-from tests.members.factories import RepresentativeFactory, UserFactory, member_organisation
+from tests.members.factories import (
+    RepresentativeFactory,
+    StatusChangeFactory,
+    UserFactory,
+    member_organisation,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -338,3 +345,23 @@ def test_the_download_also_holds_the_other_records_about_the_person(client, pers
     [record] = data["other_records"]
     assert record["record_type"] == "candidature"
     assert record["relation"] == str(Application._meta.get_field("applicant").verbose_name)
+
+
+def test_the_download_reads_the_other_records_in_the_same_queries_however_many(client):
+    """A COPIL member decided the status of many organisations: each record's description
+    names its organisation, read with the records, not one query per record."""
+    decider = copil_member()
+    client.force_login(decider)
+
+    def decided(number: int) -> tuple[int, int]:
+        for _ in range(number):
+            StatusChangeFactory(organisation=member_organisation(), decided_by=decider)
+        with CaptureQueriesContext(connection) as context:
+            data = json.loads(client.get(reverse("privacy:export")).content)
+        return len(context.captured_queries), len(data["other_records"])
+
+    few_queries, few = decided(2)
+    many_queries, many = decided(6)
+
+    assert (few, many) == (2, 8)
+    assert many_queries == few_queries
