@@ -143,7 +143,8 @@ def _other_records(user) -> list[dict]:
         for model in apps.get_app_config(app_label).get_models():
             if model._meta.label_lower in COVERED or is_secret(model):
                 continue
-            # What a row's description (str) may name, read with the rows.
+            # What a row's description (str) may name: read once for all the rows, a query
+            # per link, instead of once per row.
             related = [
                 field.name
                 for field in model._meta.concrete_fields
