@@ -11,14 +11,16 @@ OVERVIEW_PAGE_SIZE rows; the export holds the whole filtered list.
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 from icalendar import Event
 
@@ -40,6 +42,9 @@ from members.models import Organisation
 # deadline of every member names thousands; the others are counted).
 OVERVIEW_PAGE_SIZE = 50
 OVERVIEW_NAMED_ACTORS = 10
+# The entities named in the calendar's event of a day when several deadlines of one kind
+# fall due on it (the others counted).
+ICS_NAMED = 10
 
 
 class DeadlineFilterForm(forms.Form):
@@ -139,28 +144,73 @@ def overview(request):
 @copil_required
 @require_GET
 def overview_ics(request):
-    """The same filtered list as an iCalendar file: one all-day event per deadline."""
-    _form, deadlines, today = _filtered(request)
-    rows = _rows(deadlines, viewer_id=request.user.pk, today=today, actors_named=0)
+    """The same filtered list as an iCalendar file: an all-day event per deadline, and one
+    per kind and day when several fall due together (the day every member owes the new
+    charter: one event, its first ICS_NAMED entities named, not thousands of events)."""
+    form, deadlines, today = _filtered(request)
+    days: dict[tuple[str, datetime.date], list[Deadline]] = {}
+    for deadline in deadlines:  # by due date, then kind: the events in the same order
+        days.setdefault((deadline.kind, deadline.due), []).append(deadline)
+    named = [d for day in days.values() for d in day[:ICS_NAMED]]
+    rows = {
+        row.deadline.key: row
+        for row in _rows(named, viewer_id=request.user.pk, today=today, actors_named=0)
+    }
     calendar = feed_calendar(name=_("Échéances COS-GE"))
     stamp = timezone.now()
-    domain = site_domain()
-    for row in rows:
-        deadline = row.deadline
-        event = Event()
-        event.add("uid", f"{deadline.key}@{domain}")
+    entity = form.cleaned_data["entity"].strip() if form.is_valid() else ""
+    for (kind, due), day in days.items():
+        shown = [rows[d.key] for d in day[:ICS_NAMED]]
+        if len(day) == 1:
+            event = _deadline_event(shown[0])
+        else:
+            event = _day_event(kind, due, shown, total=len(day), entity=entity)
         event.add("dtstamp", stamp)
-        event.add("dtstart", deadline.due)
-        event.add("dtend", deadline.due + datetime.timedelta(days=1))
-        summary = str(deadline.label)
-        if row.organisation:
-            summary = f"{summary} — {row.organisation}"
-        event.add("summary", summary)
-        event.add("url", absolute_url(deadline.act_url))
-        event.add("description", absolute_url(deadline.act_url))
-        event.add("categories", [row.kind_label])
+        event.add("dtstart", due)
+        event.add("dtend", due + datetime.timedelta(days=1))
         calendar.add_component(event)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="echeances-cos-ge.ics"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _deadline_event(row: DeadlineRow) -> Event:
+    deadline = row.deadline
+    event = Event()
+    event.add("uid", f"{deadline.key}@{site_domain()}")
+    summary = str(deadline.label)
+    if row.organisation:
+        summary = f"{summary} — {row.organisation}"
+    event.add("summary", summary)
+    event.add("url", absolute_url(deadline.act_url))
+    event.add("description", absolute_url(deadline.act_url))
+    event.add("categories", [row.kind_label])
+    return event
+
+
+def _day_event(kind, due, shown: list[DeadlineRow], *, total: int, entity: str) -> Event:
+    """The deadlines of one kind due on one day: counted, the first ones' entities named,
+    the overview filtered on the kind (and the entity searched) one link away."""
+    label = shown[0].kind_label
+    event = Event()
+    event.add("uid", f"day:{kind}:{due:%Y%m%d}@{site_domain()}")
+    event.add(
+        "summary",
+        ngettext("%(label)s : %(count)s échéance", "%(label)s : %(count)s échéances", total)
+        % {"label": label, "count": total},
+    )
+    query = {"kind": kind, **({"entity": entity} if entity else {})}
+    url = absolute_url(f"{reverse('deadlines:overview')}?{urlencode(query)}")
+    names = [row.organisation for row in shown if row.organisation]
+    others = total - len(names)
+    text = ", ".join(names)
+    if others and names:
+        text = ngettext("%(names)s et %(count)s autre", "%(names)s et %(count)s autres", others) % {
+            "names": text,
+            "count": others,
+        }
+    event.add("url", url)
+    event.add("description", f"{text}\n{url}" if text else url)
+    event.add("categories", [label])
+    return event

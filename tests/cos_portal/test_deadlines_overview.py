@@ -6,13 +6,15 @@ import html
 
 import pytest
 import vobject
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from freezegun import freeze_time
 from icalendar import Calendar
 
 from core import deadlines as engine
 from core.deadlines import Deadline
-from cos_portal.views_deadlines import OVERVIEW_NAMED_ACTORS, OVERVIEW_PAGE_SIZE
+from cos_portal.views_deadlines import ICS_NAMED, OVERVIEW_NAMED_ACTORS, OVERVIEW_PAGE_SIZE
 from members.views import DASHBOARD_DEADLINES
 from tests.governance.commissions.factories import copil_user
 from tests.members.factories import RepresentativeFactory, UserFactory, member_organisation
@@ -141,11 +143,16 @@ def test_the_overview_pages_its_rows_and_keeps_the_filters_in_its_links(
     page = first.content.decode()
     assert f"{OVERVIEW_PAGE_SIZE + 5} échéances" in page
     assert "?kind=test.charter&amp;page=2" in page
-    # The export holds the whole filtered list, not a page of it.
+    # The export holds the whole filtered list, not a page of it: the 53 deadlines of one
+    # kind due the same day as one event (see test_a_day_of_many_deadlines_is_one_event).
     calendar = Calendar.from_ical(
         client.get(reverse("deadlines:ics"), {"kind": "test.charter"}).content
     )
-    assert len(calendar.walk("VEVENT")) == OVERVIEW_PAGE_SIZE + 5
+    assert [str(e["summary"]) for e in calendar.walk("VEVENT")] == [
+        "À faire — Alpha",
+        "Bientôt — Beta",
+        f"Signature de test : {OVERVIEW_PAGE_SIZE + 3} échéances",
+    ]
 
 
 def test_a_row_names_its_first_actors_and_counts_the_others(client, world, only_test_kinds):
@@ -304,3 +311,52 @@ def test_the_dashboard_shows_my_first_deadlines_and_all_of_them_on_request(
     assert "?echeances=toutes#my-deadlines" in many.content.decode()
     assert len(every.context["deadlines"]) == shown + others
     assert "autres échéances" not in text(every)
+
+
+def test_a_day_of_many_deadlines_is_one_event(client, world, only_test_kinds, settings):
+    """The day every member owes the new charter: one event naming the first entities and
+    leading to the overview filtered on that kind, not one event per entity (at twenty
+    thousand entities, a calendar of twenty thousand identical events)."""
+    settings.SITE_URL = "https://portail.cos-ge.example/"
+    due = TODAY + datetime.timedelta(days=30)
+    crowd = [member_organisation(legal_name=f"Entité {n:02d}") for n in range(ICS_NAMED + 3)]
+    only_test_kinds["test.charter"] += [
+        deadline("test.charter", f"crowd-{n:02d}", due, organisation=o) for n, o in enumerate(crowd)
+    ]
+    only_test_kinds["test.optional"].append(
+        deadline("test.optional", "same-day", due, organisation=world["first"])
+    )
+    client.force_login(world["copil"])
+
+    def events(count: int):
+        only_test_kinds["test.charter"][4:] = [
+            deadline("test.charter", f"crowd-{n:02d}", due, organisation=o)
+            for n, o in enumerate(crowd[:count])
+        ]
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(reverse("deadlines:ics"))
+        calendar = Calendar.from_ical(response.content)
+        return calendar.walk("VEVENT"), len(context.captured_queries), response
+
+    few, few_queries, _response = events(2)
+    many, many_queries, response = events(len(crowd))
+
+    assert many_queries == few_queries
+    assert [str(e["summary"]) for e in few] == [
+        "À faire — Alpha",
+        "Bientôt — Beta",
+        "Signature de test : 2 échéances",
+        "À faire — Alpha",  # another kind, the same day: its own event
+        "À faire — Alpha",
+    ]
+    day = many[2]
+    assert str(day["summary"]) == f"Signature de test : {ICS_NAMED + 3} échéances"
+    assert str(day["uid"]) == f"day:test.charter:{due:%Y%m%d}@portail.cos-ge.example"
+    assert day.decoded("dtstart") == due
+    assert str(day["url"]) == ("https://portail.cos-ge.example/copil/echeances/?kind=test.charter")
+    description = str(day["description"])
+    assert ", ".join(f"Entité {n:02d}" for n in range(ICS_NAMED)) in description
+    assert "et 3 autres" in description
+    assert "Entité 12" not in description
+    parsed = vobject.readOne(response.content.decode())
+    assert len(parsed.vevent_list) == 5
