@@ -16,6 +16,7 @@ from django.contrib.auth.models import Permission
 from django.db import models
 from django.utils.functional import SimpleLazyObject
 
+from .admin_delete import BoundedDeleteMixin
 from .french_nouns import FrenchNoun
 
 
@@ -133,8 +134,9 @@ class FrenchPhrasesMixin:
 
 
 class PortalAdminSite(admin.AdminSite):
-    """Django's admin site, each model admin registered on it speaking French. No side
-    menu: it repeats the index and took a fifth of a 1280 px screen from the lists."""
+    """Django's admin site, each model admin registered on it speaking French and
+    confirming a deletion of thousands of objects by counting them (core/admin_delete.py).
+    No side menu: it repeats the index and took a fifth of a 1280 px screen from the lists."""
 
     enable_nav_sidebar = False
 
@@ -149,10 +151,15 @@ class PortalAdminSite(admin.AdminSite):
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
-        if not issubclass(admin_class, FrenchPhrasesMixin):
+        mixins = tuple(
+            mixin
+            for mixin in (FrenchPhrasesMixin, BoundedDeleteMixin)
+            if not issubclass(admin_class, mixin)
+        )
+        if mixins:
             admin_class = type(
                 admin_class.__name__,
-                (FrenchPhrasesMixin, admin_class),
+                (*mixins, admin_class),
                 {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__},
             )
         return super().register(model_or_iterable, admin_class, **options)
