@@ -147,9 +147,11 @@ class Establishment(BaseModel):
         related_name="establishments",
     )  # fmt: skip
     name = models.CharField(_("nom"), max_length=200, blank=True)
+    # Indexed: a SIRET is searched by its beginning (the entity pickers) and checked as
+    # unique across organisations on each imported line.
     siret = models.CharField(
         _("SIRET"), max_length=14, blank=True, validators=[validate_siret],
-        help_text=_("14 chiffres, facultatif."),
+        help_text=_("14 chiffres, facultatif."), db_index=True,
     )  # fmt: skip
     address = models.CharField(_("adresse"), max_length=300)
     postcode = models.CharField(_("code postal"), max_length=5, validators=[validate_postcode])

@@ -17,6 +17,7 @@ re-exported here.
 """
 
 from ._common import (
+    IMPORT_MAX_ROWS,
     RegistryImportExportAdmin,
 )
 from .applications import (
@@ -83,6 +84,7 @@ from .representatives import (
 )
 
 __all__ = [
+    "IMPORT_MAX_ROWS",
     "AgreementAmendmentInline",
     "ApplicationAdmin",
     "ApplicationOpinionInline",

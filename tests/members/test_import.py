@@ -9,11 +9,14 @@ import tablib
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from core.models import AuditEntry
 from members import selectors
+from members.admin import IMPORT_MAX_ROWS
 from members.constants import Role, Status, StatusReason
 from members.models import (
     Establishment,
@@ -554,3 +557,31 @@ def test_the_organisations_export_reads_them_in_a_few_pages(
     with django_assert_max_num_queries(len(few.captured_queries)):
         rows = read_csv(export(client, "organisation", OrganisationResource))
     assert len(rows) == 130
+
+
+def test_a_file_of_more_lines_than_one_import_takes_is_refused_before_any_line_is_read(
+    client, copil
+):
+    """Each line is checked by the services as it is previewed, then again as it is saved:
+    a file stays within what a page does in its time (IMPORT_MAX_ROWS lines), and a
+    longer one is refused at once, in French, with how to go on."""
+    lines = [f"Entité {n:04d},company,,,,,,,,,,," for n in range(IMPORT_MAX_ROWS + 1)]
+    before = registry_snapshot()
+    client.force_login(copil)
+
+    with CaptureQueriesContext(connection) as context:
+        response = preview(client, "organisation", csv_file(ORGANISATION_HEADER, *lines))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["import_file"] == [
+        f"Le fichier compte {IMPORT_MAX_ROWS + 1} lignes : importez-en au plus "
+        f"{IMPORT_MAX_ROWS} à la fois, en le découpant en plusieurs fichiers."
+    ]
+    assert "result" not in response.context
+    assert f"Un fichier compte au plus {IMPORT_MAX_ROWS} lignes" in response.content.decode()
+    assert len(context.captured_queries) < 20  # no line was read against the registry
+    assert registry_snapshot() == before
+
+    # A shorter file is previewed.
+    accepted = preview(client, "organisation", csv_file(ORGANISATION_HEADER, *lines[:3]))
+    assert not accepted.context["result"].has_errors()
