@@ -28,7 +28,6 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_log_many
 from members.models import User
-from members.selectors import active_representatives
 
 from . import selectors
 from .audit_actions import ActivitiesAudit
@@ -141,35 +140,6 @@ def _walk_in_person(*, activity: Activity, walk_in: SyncWalkIn) -> tuple[int, in
     return user.pk, organisation
 
 
-def _convened(activity: Activity, people: set[int]) -> tuple[dict[int, int | None], set[int]]:
-    """Of ``people`` (who have no participation yet): those on the roster, with the
-    convened organisation they represent (None for a person named in their own name),
-    and those who exist at all. Three queries per slice of ids."""
-    organisations: dict[int, tuple[str, int]] = {}
-    invited: set[int] = set()
-    existing: set[int] = set()
-    day = selectors.activity_day(activity)
-    for ids in _chunks(sorted(people)):
-        if not ids:
-            continue
-        representations = (
-            active_representatives(on=day)
-            .filter(user_id__in=ids, organisation__convocations__activity=activity)
-            .order_by()
-            .values_list("user_id", "organisation_id", "organisation__legal_name")
-        )
-        for user_id, organisation_id, name in representations:
-            # Someone representing two convened organisations: the first by name, as
-            # ``selectors.convened_organisation``.
-            if user_id not in organisations or (name, organisation_id) < organisations[user_id]:
-                organisations[user_id] = (name, organisation_id)
-        invited.update(activity.invited_people.filter(pk__in=ids).values_list("pk", flat=True))
-        existing.update(User.objects.filter(pk__in=ids).values_list("pk", flat=True))
-    roster: dict[int, int | None] = dict.fromkeys(invited)
-    roster.update({user_id: pair[1] for user_id, pair in organisations.items()})
-    return roster, existing
-
-
 @transaction.atomic
 def checkin_sync(
     *,
@@ -246,7 +216,9 @@ def checkin_sync(
         for item in to_apply
         if item.person not in participations and item.action.walk_in is None
     }
-    roster, existing = _convened(activity, newcomers) if newcomers else ({}, set())
+    roster, existing = (
+        selectors.convened_roster(activity=activity, people=newcomers) if newcomers else ({}, set())
+    )
 
     created: dict[int, Participation] = {}
     changed: dict[int, Participation] = {}

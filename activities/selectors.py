@@ -125,6 +125,40 @@ def convened_organisation(*, user, activity: Activity) -> Organisation | None:
     return representation.organisation if representation else None
 
 
+# Ids per IN list: within the bound variables of old SQLite builds (999).
+_IDS_PER_QUERY = 500
+
+
+def convened_roster(
+    *, activity: Activity, people: Iterable[int]
+) -> tuple[dict[int, int | None], set[int]]:
+    """Of ``people`` (user ids, who have no participation yet): those on the roster, with
+    the convened organisation they represent (``convened_organisation``'s: the first by
+    name; None for a person invited in their own name), and those who exist at all.
+    Three queries per slice of _IDS_PER_QUERY ids, whatever their number."""
+    organisations: dict[int, tuple[str, int]] = {}
+    invited: set[int] = set()
+    existing: set[int] = set()
+    day = activity_day(activity)
+    ordered = sorted(people)
+    for start in range(0, len(ordered), _IDS_PER_QUERY):
+        ids = ordered[start : start + _IDS_PER_QUERY]
+        representations = (
+            active_representatives(on=day)
+            .filter(user_id__in=ids, organisation__convocations__activity=activity)
+            .order_by()
+            .values_list("user_id", "organisation_id", "organisation__legal_name")
+        )
+        for user_id, organisation_id, name in representations:
+            if user_id not in organisations or (name, organisation_id) < organisations[user_id]:
+                organisations[user_id] = (name, organisation_id)
+        invited.update(activity.invited_people.filter(pk__in=ids).values_list("pk", flat=True))
+        existing.update(User.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    roster: dict[int, int | None] = dict.fromkeys(invited)
+    roster.update({user_id: pair[1] for user_id, pair in organisations.items()})
+    return roster, existing
+
+
 def departed_organisation_change(*, user, at: datetime.datetime | None = None):
     """S2, L5: how an organisation the person still represents lost its status (its
     latest StatusChange, to "none"), the latest first; None when none of theirs did."""

@@ -452,29 +452,44 @@ def attendance_add_walk_in(
 def attendance_import(
     *, activity: Activity, rows: list, actor, now: datetime.datetime | None = None
 ) -> int:
-    """Apply a checked attendance sheet at once: all lines or none (A2)."""
+    """Apply a checked attendance sheet at once: all lines or none (A2), in the same
+    queries however many lines (a plenary's sheet holds thousands)."""
     now = now or timezone.now()
     _check_organiser(actor=actor, activity=activity)
-    roster_lock(activity)
-    for row in rows:
-        existing = (
-            Participation.objects.select_for_update()
-            .filter(activity=activity, user=row.user)
-            .first()
+    roster_lock(activity)  # no other write to the activity's attendances until the commit
+    latest = {row.user.pk: row for row in rows}  # a person twice: the last line decides
+    participations = {
+        participation.user_id: participation
+        for participation in Participation.objects.filter(
+            activity=activity, user_id__among=list(latest)
         )
-        if existing is None:
-            organisation = selectors.convened_organisation(user=row.user, activity=activity)
-            convened = (
-                organisation is not None or activity.invited_people.filter(pk=row.user.pk).exists()
+    }
+    newcomers = set(latest) - set(participations)
+    roster, _existing = (
+        selectors.convened_roster(activity=activity, people=newcomers) if newcomers else ({}, set())
+    )
+    recorder = actor if getattr(actor, "pk", None) else None
+    created, changed = [], []
+    for user_id, row in latest.items():
+        participation = participations.get(user_id)
+        if participation is None:
+            participation = Participation(
+                activity=activity,
+                user_id=user_id,
+                organisation_id=roster.get(user_id),
+                is_walk_in=user_id not in roster,
             )
-            existing = Participation(
-                activity=activity, user=row.user, organisation=organisation, is_walk_in=not convened
-            )
-        existing.attendance = row.attendance
-        existing.recorded_by = actor if getattr(actor, "pk", None) else None
-        existing.recorded_at = now
-        existing.recorded_offline = False
-        existing.save()
+            created.append(participation)
+        else:
+            changed.append(participation)
+        participation.attendance = row.attendance
+        participation.recorded_by = recorder
+        participation.recorded_at = now
+        participation.recorded_offline = False
+    Participation.objects.bulk_create(created)
+    Participation.objects.bulk_update(
+        changed, ["attendance", "recorded_by", "recorded_at", "recorded_offline"]
+    )
     audit_log(
         action=ActivitiesAudit.ATTENDANCE_IMPORTED,
         actor=actor,

@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -154,3 +156,31 @@ def test_import_and_export_are_for_organisers_only(client, setting):
         == 403
     )
     assert Participation.objects.count() == 0
+
+
+@pytest.mark.rule("A2")
+def test_a_confirmed_sheet_is_saved_in_the_same_queries_however_long(client, setting):
+    """A plenary's sheet holds thousands of lines: saved at once, not a query per line."""
+    activity, member, _alice, _bob = setting
+
+    def confirmed(people: int) -> int:
+        Participation.objects.all().delete()
+        text = "Email,Nom,Prénom,Statut,Date\n"
+        for n in range(people):
+            email = f"p{people}-{n}@exemple.fr"
+            person = RepresentativeFactory(organisation=member, user__email=email)
+            if n % 2:
+                attend(activity, person, Attendance.ABSENT)  # already recorded: updated
+            text += f"{email},N,P,Présent,2026-03-12\n"
+        assert upload(client, activity, text).context["check"].is_valid is True
+        with CaptureQueriesContext(connection) as context:
+            response = client.post(
+                reverse("activities:attendance_import", args=[activity.pk]), {"confirm": "1"}
+            )
+        assert response.status_code == 302
+        assert set(
+            Participation.objects.values_list("attendance", "organisation", "is_walk_in")
+        ) == {(Attendance.PRESENT, member.pk, False)}
+        return len(context.captured_queries)
+
+    assert confirmed(4) == confirmed(12)
