@@ -53,6 +53,7 @@ from .organisation_decisions import (
     WithoutRepresentativeFilter,
 )
 from .organisations import (
+    STATUS_DECISION_MAX,
     CurrentStatusFilter,
     DepartmentFilter,
     EstablishmentInline,
@@ -85,6 +86,7 @@ from .representatives import (
 
 __all__ = [
     "IMPORT_MAX_ROWS",
+    "STATUS_DECISION_MAX",
     "AgreementAmendmentInline",
     "ApplicationAdmin",
     "ApplicationOpinionInline",

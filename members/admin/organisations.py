@@ -38,6 +38,11 @@ from ._common import RegistryImportExportAdmin
 # --- Organisations ------------------------------------------------------------------
 
 
+# The organisations one status decision takes: each is listed on its form, then decided
+# by its own service call within the request.
+STATUS_DECISION_MAX = 500
+
+
 class CurrentStatusFilter(admin.SimpleListFilter):
     title = _("statut actuel")
     parameter_name = "statut"
@@ -342,6 +347,18 @@ class OrganisationAdmin(LongListAdminMixin, RegistryImportExportAdmin):
         description=_("Enregistrer un changement de statut"), permissions=["record_status"]
     )
     def record_status_change(self, request, queryset):
+        chosen = queryset.count()
+        if chosen > STATUS_DECISION_MAX:
+            self.message_user(
+                request,
+                gettext(
+                    "%(count)s entités sont choisies : une décision de statut en prend au plus "
+                    "%(max)s à la fois. Filtrez la liste ou cochez-en moins."
+                )
+                % {"count": chosen, "max": STATUS_DECISION_MAX},
+                messages.ERROR,
+            )
+            return None  # back to the list
         return self._status_decision(request, list(queryset), from_action=True)
 
     def status_change_view(self, request, object_id):

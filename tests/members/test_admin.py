@@ -15,7 +15,7 @@ from django.utils import timezone
 from charters.models import CharterVersion
 from core.models import AuditEntry
 from members import selectors
-from members.admin import StatusChangeInline
+from members.admin import STATUS_DECISION_MAX, StatusChangeInline
 from members.constants import Role, Status, StatusReason
 from members.models import Establishment, OfferCategory, Organisation, StatusChange, User
 
@@ -360,6 +360,27 @@ def test_the_status_action_shows_an_intermediate_form(client, copil):
     content = response.content.decode()
     assert "Alpha" in content and "Bêta" in content
     assert 'name="apply"' in content
+    assert StatusChange.objects.count() == 0
+
+
+def test_the_status_action_takes_a_bounded_number_of_organisations(client, copil):
+    """Every organisation of a decision is listed on its form, then decided by its own
+    service call in the request: beyond STATUS_DECISION_MAX, the list says to choose fewer
+    (« Sélectionner les 20 000 » would time out half applied)."""
+    OrganisationFactory.create_batch(STATUS_DECISION_MAX + 1)
+    one = Organisation.objects.first()
+    client.force_login(copil)
+
+    response = client.post(
+        reverse(CHANGELIST),
+        {"action": "record_status_change", "_selected_action": [one.pk], "select_across": "1"},
+    )
+
+    assert response.status_code == 302
+    assert texts(response) == [
+        f"{STATUS_DECISION_MAX + 1} entités sont choisies : une décision de statut en prend "
+        f"au plus {STATUS_DECISION_MAX} à la fois. Filtrez la liste ou cochez-en moins."
+    ]
     assert StatusChange.objects.count() == 0
 
 
