@@ -8,9 +8,13 @@ removes it, where an event that vanished from the feed could stay in their agend
 """
 
 import datetime
+import hashlib
 
 from django.conf import settings
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
+from django.utils.cache import quote_etag
+from django.utils.translation import get_language
 from icalendar import Calendar, Event, vDuration
 
 from core.site import absolute_url, site_domain
@@ -18,6 +22,9 @@ from core.site import absolute_url, site_domain
 FEED_PAST_DAYS = 365
 # How often calendar software should fetch a subscribed feed again.
 REFRESH_INTERVAL = datetime.timedelta(hours=1)
+# Raised when what a feed writes of each activity changes: the feeds held by calendar
+# software are then sent again (feed_etag).
+FEED_FORMAT = 1
 
 
 def feed_calendar(*, name: str) -> Calendar:
@@ -34,6 +41,18 @@ def feed_calendar(*, name: str) -> Calendar:
     calendar.add("refresh-interval", vDuration(REFRESH_INTERVAL), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
     return calendar
+
+
+def feed_etag(activities) -> str:
+    """The version of a feed, from one aggregate of its activities (how many, which, the
+    latest change: a save changes ``updated_at``), its language and the portal's address:
+    calendar software that holds this version gets « 304 Not Modified », not the feed."""
+    found = activities.order_by().aggregate(
+        count=Count("pk", distinct=True), ids=Sum("pk", distinct=True), latest=Max("updated_at")
+    )
+    latest = found["latest"].isoformat() if found["latest"] else ""
+    version = f"{FEED_FORMAT}|{get_language()}|{settings.SITE_URL}|{found['count']}|{found['ids']}|{latest}"
+    return quote_etag(hashlib.sha256(version.encode()).hexdigest()[:32])
 
 
 def activity_uid(activity) -> str:

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -662,9 +663,19 @@ def minutes_file(request, pk):
     return response
 
 
-def _ical_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+def _ical_response(request, activities, *, name: str, filename: str) -> HttpResponse:
+    """The feed of ``activities``, or « 304 Not Modified » when the calendar software
+    asking already holds this version of it (its ETag): an hourly poll of an unchanged
+    feed costs one query, not the feed."""
+    etag = calendar.feed_etag(activities)
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        response = HttpResponse(
+            calendar.activities_ical(activities=activities, name=name),
+            content_type="text/calendar; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["ETag"] = etag
     return response
 
 
@@ -672,8 +683,7 @@ def _ical_response(content: bytes, filename: str) -> HttpResponse:
 def public_calendar(request):
     activities = selectors.activity_list().filter(starts_at__gte=calendar.feed_start())
     return _ical_response(
-        calendar.activities_ical(activities=activities, name=_("Activités publiques COS-GE")),
-        "cos-ge.ics",
+        request, activities, name=_("Activités publiques COS-GE"), filename="cos-ge.ics"
     )
 
 
@@ -687,8 +697,7 @@ def private_calendar(request, token):
         starts_at__gte=calendar.feed_start()
     )
     response = _ical_response(
-        calendar.activities_ical(activities=activities, name=_("Mes activités COS-GE")),
-        "mes-activites-cos-ge.ics",
+        request, activities, name=_("Mes activités COS-GE"), filename="mes-activites-cos-ge.ics"
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -7,7 +7,9 @@ import datetime
 
 import pytest
 import vobject
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
@@ -171,3 +173,53 @@ def test_the_pages_offer_a_webcal_subscription_beside_the_download(client):
     html = response.content.decode()
     assert f'href="webcal://{private.removeprefix("https://")}"' in html
     assert f'href="{private}"' in html
+
+
+def test_calendar_software_asking_again_gets_not_modified_until_the_feed_changes(
+    copil_client, client
+):
+    """Subscribed calendars ask again every hour: a feed they already hold is answered
+    « 304 Not Modified » from one count of its activities, not built again; any change
+    of what it shows (an activity added, changed, cancelled or deleted) gives a new one."""
+    activity = ActivityFactory(starts_at=timezone.now() + datetime.timedelta(days=20))
+    first = client.get(reverse("activities:calendar"))
+    etag = first["ETag"]
+
+    with CaptureQueriesContext(connection) as context:
+        again = client.get(reverse("activities:calendar"), headers={"if-none-match": etag})
+    assert again.status_code == 304
+    assert again["ETag"] == etag
+    assert len(context.captured_queries) == 1
+
+    def changed() -> str:
+        response = client.get(reverse("activities:calendar"), headers={"if-none-match": etag})
+        assert response.status_code == 200
+        assert response["ETag"] != etag
+        return response["ETag"]
+
+    with freeze_time(timezone.now() + datetime.timedelta(minutes=1)):
+        activity.title = "Salon renommé"
+        activity.save()
+    etag = changed()
+    other = ActivityFactory(starts_at=timezone.now() + datetime.timedelta(days=30))
+    etag = changed()
+    other.delete()
+    etag = changed()
+    # In English, the same activities are another feed (its categories are translated).
+    english = client.get(
+        reverse("activities:calendar"), headers={"if-none-match": etag, "accept-language": "en"}
+    )
+    assert english.status_code == 200
+
+
+def test_a_person_s_feed_is_not_modified_until_their_activities_change(client):
+    user = UserFactory()
+    client.force_login(user)
+    private = client.get(reverse("activities:my_attendance")).context["calendar_url"]
+    url = private.removeprefix(SITE)
+    client.logout()
+    etag = client.get(url)["ETag"]
+
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+    ActivityFactory(starts_at=timezone.now() + datetime.timedelta(days=5))
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 200
