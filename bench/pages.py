@@ -270,6 +270,8 @@ ORGANISER_EMAIL = "organisatrice@bench.cos-ge.fr"
 ADMIN_EMAIL = "administrateur@bench.cos-ge.fr"
 # Pages that once listed every entity or deadline, now paged (a COPIL member reads them).
 COPIL_PAGES = [
+    # The cockpit's panel of deadlines, which the cockpit loads once shown (htmx).
+    ("COPIL cockpit: panel of deadlines", "copil:cockpit_deadlines"),
     ("COPIL: deadlines overview", "deadlines:overview"),
     ("COPIL: signature campaign", "charters:campaign"),
     ("COPIL member's dashboard", "space:dashboard"),

@@ -5,15 +5,17 @@ cos_portal stands on top of every app, so the cockpit reads their selectors dire
 applications (M5), invitations (I1), exclusion procedures (L4) from members; proxies (V6)
 from elections; minutes requests (C4) from the COPIL's meetings; and the deadlines of
 every app through the engine's registry (core/deadlines.py). A constant number of queries
-whatever the number of items: one per list, the deadline sources' own, one for the
-organisations' names and one for the people who act.
+whatever the number of items: the page, one per list; its panel of deadlines, which the
+page loads once shown (/copil/panneau-echeances/, htmx), the deadline sources' own, one
+for the organisations' names and one for the people who act. The decisions do not wait
+for the deadlines, whose counting grows with the community.
 
 Each list of decisions shows its first COCKPIT_SHOWN_ITEMS (the oldest or the most urgent)
 and counts the others, one link from their full list (the admin's, where the COPIL decides). The
 deadlines are summed up, not listed: the number overdue and due per kind, then only the
 most urgent rows (COCKPIT_SHOWN_ROWS overdue, as many upcoming), whose organisations and
 actors alone are named (COCKPIT_NAMED_ACTORS per row); the full list is /copil/echeances/.
-The page's size and rendering stay the same whatever the number of deadlines; only the
+The panel's size and rendering stay the same whatever the number of deadlines; only the
 counting grows.
 """
 
@@ -23,6 +25,7 @@ import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.db.models import Count, QuerySet, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -87,10 +90,15 @@ class CockpitSection:
 def _shown(section: CockpitSection, waiting, more_url: str) -> list:
     """The first COCKPIT_SHOWN_ITEMS of ``waiting`` (in the selector's order: the oldest or
     the most urgent first), the section counting them all: the page does not grow with
-    them."""
+    them. A queryset reads those rows only, each with the count of all (``COUNT(*) OVER
+    ()``) in the same query; a list (read once for the deadlines too) is counted here."""
+    section.more_url = more_url
+    if isinstance(waiting, QuerySet):
+        shown = list(waiting.annotate(cockpit_total=Window(Count("pk")))[:COCKPIT_SHOWN_ITEMS])
+        section.total = shown[0].cockpit_total if shown else 0
+        return shown
     waiting = list(waiting)
     section.total = len(waiting)
-    section.more_url = more_url
     return waiting[:COCKPIT_SHOWN_ITEMS]
 
 
@@ -329,28 +337,35 @@ def cockpit_deadlines(*, viewer_id: int | None, today: datetime.date) -> Cockpit
     )
 
 
-def copil_cockpit(*, user, today: datetime.date | None = None) -> dict:
-    """What waits for the COPIL, read as ``user`` (links only where they can act)."""
-    today = today or timezone.localdate()
+def copil_cockpit(*, user) -> dict:
+    """What waits for the COPIL, read as ``user`` (links only where they can act). The
+    deadlines are their own panel (``copil_cockpit_deadlines``), which the page loads
+    once it is shown: the decisions are read at once, whatever the number of deadlines."""
     decides = is_copil(user)
-    # The lists and the deadlines share their reads (the open exclusion procedures, the
-    # pending minutes requests: core.deadlines.deadline_cached).
-    with deadline_memo():
-        sections = [
-            _applications(decides),
-            _proxies(is_election_commission(user)),
-            _minutes_requests(decides),
-            _exclusions(decides),
-            _invitations(decides),
-        ]
-        deadlines = cockpit_deadlines(viewer_id=user.pk, today=today)
+    sections = [
+        _applications(decides),
+        _proxies(is_election_commission(user)),
+        _minutes_requests(decides),
+        _exclusions(decides),
+        _invitations(decides),
+    ]
     return {
         "sections": sections,
         "waiting": sum(section.total for section in sections),
+        "decides": decides,
+    }
+
+
+def copil_cockpit_deadlines(*, user, today: datetime.date | None = None) -> dict:
+    """The cockpit's panel of deadlines, read as ``user``: counted per kind, the most
+    urgent as rows (``cockpit_deadlines``)."""
+    today = today or timezone.localdate()
+    with deadline_memo():  # the sources share their reads (core.deadlines.deadline_cached)
+        deadlines = cockpit_deadlines(viewer_id=user.pk, today=today)
+    return {
         "deadlines": deadlines,
         "ahead_days": COCKPIT_AHEAD_DAYS,
         "overdue_days": COCKPIT_OVERDUE_DAYS,
-        "decides": decides,
     }
 
 

@@ -70,6 +70,7 @@ NOT_PAGES = {
     "activities:checkin_manifest",
     "activities:checkin_service_worker",
     "deadlines:ics",
+    "copil:cockpit_deadlines",  # an HTML fragment: within the cockpit (below)
 }
 # The admin is Django's own (outside the scope: "the COPIL pages outside the admin").
 PAGES = sorted(

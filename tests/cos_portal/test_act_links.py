@@ -363,7 +363,7 @@ def test_the_copil_reads_who_creates_the_election_instead_of_a_refused_link(clie
         client.force_login(copil)
 
         overview = page(client.get(reverse("deadlines:overview")))
-        cockpit = html.unescape(page(client.get(reverse("copil:cockpit"))))
+        cockpit = html.unescape(page(client.get(reverse("copil:cockpit_deadlines"))))
 
         assert "Annoncer l&#x27;élection du COPIL de 2027" in overview
         assert f'href="{reverse("elections:create")}"' not in overview

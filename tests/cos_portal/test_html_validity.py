@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 
 from tests.charters.factories import signatory
 from tests.security.test_permission_matrix import (  # the matrix's world of data
@@ -67,6 +68,7 @@ NOT_PAGES = {
     "activities:checkin_manifest",
     "activities:checkin_service_worker",
     "deadlines:ics",
+    "copil:cockpit_deadlines",  # an HTML fragment: within the cockpit (below)
 }
 # The role that opens a page: anonymous when it is public, else the first who may.
 PREFERENCE = ("anonymous", "member", "copil", "superuser", "organiser", "invitee")
@@ -162,6 +164,17 @@ def render(client_for, users, label, role, target, data, by_parameter, by_url) -
     return response.content.decode()
 
 
+def cockpit_with_deadlines(client) -> str:
+    """The COPIL's cockpit once htmx has put its panel of deadlines in place of the
+    placeholder (hx-swap="outerHTML")."""
+    page = client.get(reverse("copil:cockpit")).content.decode()
+    panel = client.get(reverse("copil:cockpit_deadlines")).content.decode()
+    start = page.index('<section class="cockpit-section mb-3" id="cockpit-deadlines-panel"')
+    end = page.index("</section>", start) + len("</section>")
+    assert "cockpit-deadlines-loading" in page[start:end]
+    return page[:start] + panel + page[end:]
+
+
 def test_every_page_is_valid_html(world, tmp_path):  # noqa: F811
     command = vnu_command()
     users, by_parameter, by_url = world
@@ -181,6 +194,10 @@ def test_every_page_is_valid_html(world, tmp_path):  # noqa: F811
         path = tmp_path / f"page-{index:03d}.html"
         path.write_text(html, encoding="utf-8")
         files[path.name] = f"{label} (as {role}, {path.name})"
+    # The cockpit as its script leaves it: the placeholder replaced by the panel of deadlines.
+    path = tmp_path / "cockpit-with-deadlines.html"
+    path.write_text(cockpit_with_deadlines(client_for("copil")), encoding="utf-8")
+    files[path.name] = f"cockpit with its panel of deadlines (as copil, {path.name})"
 
     result = subprocess.run(  # noqa: S603  # nosec B603: fixed command, files written above
         [*command, *(str(tmp_path / name) for name in files)],

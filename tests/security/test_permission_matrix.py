@@ -140,6 +140,7 @@ MFA_DECISIONS = {
     "announcements:send",
     "deadlines:overview",
     "copil:cockpit",
+    "copil:cockpit_deadlines",
     "deadlines:ics",
     *ADMIN_URLS,
 }
@@ -330,6 +331,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "announcements:send": (LOGIN, 403, 403, 403, 302, 403),
     # The COPIL's cockpit (issue 18): the COPIL decides, staff (the superuser) read it.
     "copil:cockpit": (LOGIN, 403, 403, 403, 200, 200),
+    "copil:cockpit_deadlines": (LOGIN, 403, 403, 403, 200, 200),  # its panel of deadlines
     "deadlines:overview": (LOGIN, 403, 403, 403, 200, 403),
     "deadlines:ics": (LOGIN, 403, 403, 403, 200, 403),
     # The admin: staff only (COPIL members are staff with the COPIL group's
