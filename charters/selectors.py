@@ -296,6 +296,18 @@ class CampaignRow:
         return [SignatureCapacity(c).label for c in self.missing_capacities]
 
 
+@dataclass(frozen=True, slots=True)
+class SignedCapacity:
+    """A signature as ``campaign_rows(people_as_ids=True)`` reads it: what
+    ``commitment_complete`` and ``CampaignRow.completed_at`` need of it."""
+
+    organisation_id: int
+    version_id: int
+    capacity: str
+    scope: str
+    signed_at: datetime.datetime
+
+
 def campaign_rows(
     *,
     version: CharterVersion | None = None,
@@ -312,7 +324,8 @@ def campaign_rows(
     owe it (X4). A constant number of queries, whatever the number of organisations.
     ``organisation_ids`` keeps those organisations only; without ``with_reminders`` the
     re-signature reminders sent are not read (the deadlines do not show them);
-    ``people_as_ids``: the signatories and representatives are user ids;
+    ``people_as_ids``: the signatories and representatives are user ids, the organisation
+    its id and name, the signatures what completes a commitment (``SignedCapacity``);
     ``owed_since_between`` (first and last day): those owing it since one of those days
     only, chosen in the database (the deadlines of a window).
     """
@@ -347,10 +360,19 @@ def campaign_rows(
     signed = Signature.objects.filter(version=version).order_by("signed_at", "id")
     if organisation_ids is not None:  # otherwise every holder: no list of ids to send
         signed = signed.filter(organisation_id__in=ids)
+    if people_as_ids:  # what completes a commitment only: no model instance for each
+        signed = (
+            SignedCapacity(organisation_id, version.pk, capacity, scope, signed_at)
+            for organisation_id, capacity, scope, signed_at in signed.values_list(
+                "organisation_id", "capacity", "scope", "signed_at"
+            )
+        )
     for signature in signed:
         signatures.setdefault(signature.organisation_id, []).append(signature)
     reminders = _resignature_reminders_sent(version=version) if with_reminders else {}
     rows = []
+    # The day each stretch started, in the portal's time zone: read once, not per holder.
+    zone = timezone.get_current_timezone()
     for holder in holders:
         organisation = holder.organisation
         scope = scope_required_for(holder.status)
@@ -358,7 +380,8 @@ def campaign_rows(
         complete = commitment_complete(version=version, scope=scope, signatures=signed)
         since = holder.since
         owed_since = max(
-            version.effective_date, timezone.localdate(since) if since else version.effective_date
+            version.effective_date,
+            since.astimezone(zone).date() if since else version.effective_date,
         )
         rows.append(
             CampaignRow(

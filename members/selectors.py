@@ -165,6 +165,17 @@ def statuses_held_since(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class OrganisationName:
+    """An organisation as ``status_holders(people_as_ids=True)`` gives it: its id and
+    name, with the status and since when, as the annotated instance has them."""
+
+    pk: int
+    legal_name: str
+    current_status: str
+    status_since: datetime.datetime | None
+
+
 def status_holders(
     *,
     statuses,
@@ -195,9 +206,16 @@ def status_holders(
         organisations = organisations.filter(status_since__gte=since_from)
     if since_before is not None:
         organisations = organisations.filter(status_since__lt=since_before)
-    if people_as_ids:
-        organisations = organisations.only("pk", "legal_name")
-    organisations = list(organisations.order_by("legal_name"))
+    organisations = organisations.order_by("legal_name")
+    if people_as_ids:  # the name only: no model instance for thousands of rows
+        organisations = [
+            OrganisationName(pk, name, status, since)
+            for pk, name, status, since in organisations.values_list(
+                "pk", "legal_name", "current_status", "status_since"
+            )
+        ]
+    else:
+        organisations = list(organisations)
     if not organisations:
         return []
     ids = [o.pk for o in organisations]
