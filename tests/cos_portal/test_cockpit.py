@@ -171,6 +171,16 @@ def test_members_and_strangers_do_not_open_the_cockpit(client, world, url):
     assert client.get(url).status_code == 403
 
 
+def test_the_panel_asked_by_a_page_whose_session_ended_reloads_the_page(client, world):
+    """htmx would put the login form in the panel's place: it reloads the page instead,
+    which leads to the login form."""
+    response = client.get(PANEL, headers={"HX-Request": "true"})
+
+    assert response.status_code == 204
+    assert response["HX-Refresh"] == "true"
+    assert response.content == b""
+
+
 def test_the_cockpit_is_linked_from_the_navigation_of_the_copil(client, world):
     client.force_login(world)
 
