@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/mon-code.png", views.my_checkin_code, name="my_checkin_code"),
     path("<int:pk>/pointage/", views.checkin, name="checkin"),
     path("<int:pk>/pointage/app.webmanifest", views.checkin_manifest, name="checkin_manifest"),
+    path("<int:pk>/pointage/personnes.json", views.checkin_roster, name="checkin_roster"),
     path("<int:pk>/pointage/marquer/", views.checkin_mark, name="checkin_mark"),
     path("<int:pk>/pointage/synchroniser/", views.checkin_sync, name="checkin_sync"),
     path("<int:pk>/pointage/sans-convocation/", views.checkin_walk_in, name="checkin_walk_in"),

@@ -16,7 +16,6 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -256,10 +255,10 @@ def register(request, pk):
     return redirect(activity)
 
 
-# Rows the page lists without JavaScript: those matching the search (``?q=``), or the
-# whole roster when it is this short; the page's script lists everyone.
+# Rows the page lists without JavaScript: the first of those matching the search (``?q=``,
+# everyone when it is empty); the page's script lists everyone.
 CHECKIN_ROWS_WITHOUT_JS = 25
-# The roster's codes in the page's JSON, by index (static/js/checkin.js).
+# The roster's codes in the app's JSON, by index (static/js/checkin.js).
 ROSTER_ATTENDANCE = [
     Attendance.UNRECORDED,
     Attendance.PRESENT,
@@ -274,8 +273,8 @@ def roster_json(
 ) -> str:
     """The roster for the page's script, compact: each organisation named once (its id in
     ``organisation_ids`` at the same index), each person ``[id, name, organisation index
-    or -1, attendance, registration, walk-in]`` with the codes' indexes. Escaped for a
-    ``<script type="application/json">``.
+    or -1, attendance, registration, walk-in]`` with the codes' indexes. Escaped as
+    Django's ``json_script``: no markup anywhere in it, whoever reads it.
 
     The organiser's app keeps it on the phone (IndexedDB) to work offline: ``at`` dates
     it (a newer copy wins), ``key`` is the activity's check-in key that verifies scanned
@@ -317,42 +316,48 @@ def roster_json(
         "people": rows,
     }
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    # The escapes of Django's json_script: no "</script>" nor markup inside the element.
-    text = text.replace("&", "\\u0026").replace("<", "\\u003C").replace(">", "\\u003E")
-    # Escaped as json_script does (above).
-    return mark_safe(text)  # nosemgrep: portal-mark-safe  # noqa: S308  # nosec B308 B703
+    return text.replace("&", "\\u0026").replace("<", "\\u003C").replace(">", "\\u003E")
 
 
 @login_required
 @require_GET
 def checkin(request, pk):
-    """The roster of the check-in (A2): every person in a compact JSON that the page's
-    script lists and filters as one types; without JavaScript, a search (``?q=``) lists
-    the matching people with their buttons, and only them (the script filters as one
-    types and never sends the search: a page of results has no roster for it)."""
+    """The check-in page (A2): the app's shell, the same whatever the roster, which the
+    page's script fetches apart (``checkin_roster``), lists and filters as one types.
+    Without JavaScript, a search (``?q=``, everyone when empty) lists the first matching
+    people with their buttons and the roster's counts; the script never sends it."""
     activity = _organised_activity(request, pk)
-    query = request.GET.get("q", "").strip()[:100]
-    # A search orders what it finds, not the whole roster.
-    people = selectors.checkin_people(activity=activity, ordered=not query)
-    shown = []
-    if query or len(people) <= CHECKIN_ROWS_WITHOUT_JS:
+    context = {"activity": activity, "attendance_choices": attendance_buttons()}
+    if "q" in request.GET:
+        query = request.GET["q"].strip()[:100]
+        # A search orders what it finds, not the whole roster.
+        people = selectors.checkin_people(activity=activity, ordered=not query)
         shown = selectors.checkin_search(people=people, query=query)
-    context = {
-        "activity": activity,
-        "counts": selectors.checkin_counts(people=people),
-        "query": query,
-        "shown": shown[:CHECKIN_ROWS_WITHOUT_JS],
-        "matches": len(shown),
-        "more": len(shown) > CHECKIN_ROWS_WITHOUT_JS,
-        "roster_json": ""
-        if query
-        else roster_json(people, activity=activity, organiser=request.user),
-        "attendance_choices": attendance_buttons(),
-    }
+        context |= {
+            "searched": True,
+            "query": query,
+            "counts": selectors.checkin_counts(people=people),
+            "shown": shown[:CHECKIN_ROWS_WITHOUT_JS],
+            "matches": len(shown),
+            "more": len(shown) > CHECKIN_ROWS_WITHOUT_JS,
+        }
     response = render(request, "activities/checkin.html", context)
     # The scanner of personal codes uses the camera: this page alone may (A2).
     response["Permissions-Policy"] = settings.PERMISSIONS_POLICY_CHECKIN
     return response
+
+
+@login_required
+@require_GET
+def checkin_roster(request, pk):
+    """The check-in app's roster (A2): ``roster_json``, for the activity's organisers only.
+    The app keeps it on the phone and reads it there when the network fails."""
+    activity = _organised_activity(request, pk)
+    people = selectors.checkin_people(activity=activity, ordered=True)
+    return HttpResponse(
+        roster_json(people, activity=activity, organiser=request.user),
+        content_type="application/json",
+    )
 
 
 @login_required
@@ -440,9 +445,8 @@ def checkin_mark(request, pk):
     if error:
         messages.error(request, error)
     url = reverse("activities:checkin", args=[activity.pk])
-    query = request.POST.get("q", "").strip()[:100]
-    if query:
-        url += "?" + urlencode({"q": query})
+    if "q" in request.POST:  # back to the search the button was listed by, empty or not
+        url += "?" + urlencode({"q": request.POST["q"].strip()[:100]})
     if person is not None:
         url += f"#personne-{person.pk}"
     return redirect(url)

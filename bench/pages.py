@@ -253,6 +253,15 @@ def choose(checkin_activity_id: int) -> list[Page]:
             user_id=organiser.pk,
         )
     )
+    # The roster the check-in page's script fetches once shown (the page is the app's shell).
+    pages.append(
+        Page(
+            "check-in: roster the app fetches (JSON)",
+            reverse("activities:checkin_roster", args=[checkin_activity_id]),
+            "list",
+            user_id=organiser.pk,
+        )
+    )
     member = dashboards.busiest_representative().pk
     pages.append(Page("member dashboard", reverse("space:dashboard"), "dashboard", member))
     copil = dashboards.copil_member().pk

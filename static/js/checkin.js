@@ -1,31 +1,34 @@
-// Check-in page (A2), the organiser's app: the roster comes as compact JSON (#roster-data);
-// this script lists every person from it, filters the list as one types, and records
+// Check-in page (A2), the organiser's app: the page is its shell, the roster comes apart as
+// compact JSON (data-roster: /activites/<pk>/pointage/personnes.json, the phone's copy
+// when the network fails); this script lists every person from it, filters the list as one types, and records
 // each tap, each scanned personal code and each walk-in in a queue kept on the phone
 // (IndexedDB), shown at once on the row. The queue goes to the server's sync endpoint
 // whenever the phone is online (after each action, when the network returns, and on a
 // timer); what the server answered for leaves the queue. The roster and the activity's
 // key are kept on the phone too, so the page works after a reload without network (the
-// service worker, /activites/pointage-sw.js, serves the page from its cache).
+// service worker, /activites/pointage-sw.js, serves the page from its cache, and the
+// roster comes from the phone's copy).
 // Without this script, the page's search (?q=) lists the matching people with their
 // buttons, posted to the endpoint of marks. No inline script: the page runs under a
 // strict CSP. The texts are French, as the rest of the portal's scripts.
 (function () {
   "use strict";
-  var data = document.getElementById("roster-data");
   var list = document.getElementById("roster");
   var form = document.getElementById("roster-form");
   var template = document.getElementById("roster-row-template");
   var search = document.getElementById("roster-search");
   var counts = document.getElementById("roster-counts");
   var none = document.getElementById("roster-none");
+  var emptyRoster = document.getElementById("roster-empty");
   var app = document.getElementById("checkin-app");
-  if (!data || !list || !form || !template || !search) { return; }
+  if (!app || !list || !form || !template || !search) { return; }
 
-  var pageRoster = JSON.parse(data.textContent);
-  var activityId = pageRoster.activity;
-  var organiserId = pageRoster.organiser;
-  var codes = pageRoster.attendance; // index -> attendance value ("" when not recorded)
-  var base = pageRoster; // what the server last said: the page's roster or a newer copy
+  var rosterUrl = app.getAttribute("data-roster");
+  var activityId = Number(app.getAttribute("data-activity"));
+  var organiserId = Number(app.getAttribute("data-organiser"));
+  var pageRoster = null; // the roster this page started with: the server's, or the phone's copy
+  var codes = []; // index -> attendance value ("" when not recorded)
+  var base = null; // what the server last said: the page's roster or a newer copy
   var people = []; // [id, name, organisation index, attendance, registration, walk-in]
   var organisations = [];
   var organisationIds = [];
@@ -39,9 +42,9 @@
   var shown = 0; // how many of them the list shows
   var more = document.getElementById("roster-more");
   var token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
-  var syncUrl = app ? app.getAttribute("data-sync") : "";
+  var syncUrl = app.getAttribute("data-sync");
   var queue = []; // this organiser's actions not yet answered by the server, oldest first
-  var lastSync = base.synced_at || "";
+  var lastSync = "";
   var sequence = 0;
 
   var MESSAGES = {
@@ -57,7 +60,9 @@
     pendingWalkIn: "Cette personne sera enregistrée au prochain envoi ; pointez-la ensuite.",
     email: "Saisissez une adresse e-mail valide.",
     emailTwice: "Cette personne est déjà ajoutée.",
-    manyOrganisations: "Plusieurs entités correspondent : choisissez-la ci-dessous ou précisez la recherche."
+    manyOrganisations: "Plusieurs entités correspondent : choisissez-la ci-dessous ou précisez la recherche.",
+    rosterOffline: "La liste des personnes n'a pas pu être chargée et ce téléphone n'en garde pas de copie : rechargez la page une fois connecté(e) au réseau.",
+    rosterRefused: "La liste des personnes n'a pas été transmise : reconnectez-vous en organisateur, puis rechargez la page."
   };
 
   function fold(text) {
@@ -171,6 +176,7 @@
     rows = [];
     haystacks = [];
     if (people.length) { applyFilter(); }
+    if (emptyRoster) { emptyRoster.hidden = people.length > 0; }
     updateCounts();
   }
 
@@ -279,11 +285,13 @@
 
   function updateCounts() {
     if (!counts) { return; }
-    var tally = { present: 0, absent: 0, excused: 0 };
+    var tally = { total: people.length, expected: 0, present: 0, absent: 0, excused: 0 };
     for (var i = 0; i < people.length; i++) {
       var value = codes[people[i][3]];
       if (Object.prototype.hasOwnProperty.call(tally, value)) { tally[value] += 1; }
+      if (people[i][4] === 1) { tally.expected += 1; } // registered: coming
     }
+    counts.hidden = false;
     Object.keys(tally).forEach(function (key) {
       var target = counts.querySelector('[data-count="' + key + '"] span');
       if (target) { target.textContent = String(tally[key]); }
@@ -826,7 +834,8 @@
     });
   }
 
-  // --- Start: the roster, the phone's newer copy if any, the queue on top. ---
+  // --- Start: the roster (the server's, else the phone's copy without network), the
+  // phone's newer copy if any, the queue on top. ---
 
   var withoutJs = document.getElementById("roster-without-js");
   if (withoutJs) { withoutJs.hidden = true; }
@@ -845,14 +854,25 @@
       }, { rootMargin: "600px" }).observe(more);
     }
   }
-  rebuild();
-  if (!app) { return; }
-  app.hidden = false;
-  var tools = document.getElementById("checkin-tools");
-  if (tools) { tools.hidden = false; }
-  var walkInLink = document.getElementById("walk-in-link");
-  if (walkInLink && walkInForm) { walkInLink.hidden = true; }
-  showStatus();
+  var loading = document.getElementById("roster-loading");
+  if (loading) { loading.hidden = false; }
+
+  // The server's roster; a refusal (an ended session: the login page) is not the network.
+  function fetchRoster() {
+    return fetch(rosterUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (!response.ok || response.redirected || type.indexOf("application/json") !== 0) {
+          return { refused: true };
+        }
+        return response.json().then(function (roster) { return { roster: roster }; });
+      }, function () {
+        return stored("rosters", "readonly", function (store) { return store.get(activityId); })
+          .then(function (copy) {
+            return copy && copy.organiser === organiserId ? { roster: copy } : {};
+          }, function () { return {}; });
+      });
+  }
 
   function restore() {
     var roster = stored("rosters", "readonly", function (store) { return store.get(activityId); });
@@ -878,16 +898,44 @@
     }).catch(function () { return undefined; });
   }
 
-  restore().then(function () {
+  function start(roster) {
+    pageRoster = roster;
+    base = roster;
+    codes = roster.attendance;
+    lastSync = roster.synced_at || "";
+    rebuild();
+    app.hidden = false;
+    var tools = document.getElementById("checkin-tools");
+    if (tools) { tools.hidden = false; }
+    var walkInLink = document.getElementById("walk-in-link");
+    if (walkInLink && walkInForm) { walkInLink.hidden = true; }
     showStatus();
-    sync();
+    restore().then(function () {
+      showStatus();
+      sync();
+    });
+    window.addEventListener("online", function () { showStatus(); sync(); });
+    window.addEventListener("offline", showStatus);
+    window.setInterval(sync, SYNC_EVERY_MS);
+    keepForOffline();
+  }
+
+  fetchRoster().then(function (answer) {
+    if (loading) { loading.hidden = true; }
+    if (answer.roster) {
+      start(answer.roster);
+      return;
+    }
+    var failed = document.createElement("div");
+    failed.className = "alert alert-danger";
+    failed.setAttribute("role", "alert");
+    failed.textContent = answer.refused ? MESSAGES.rosterRefused : MESSAGES.rosterOffline;
+    list.parentNode.insertBefore(failed, list);
   });
-  window.addEventListener("online", function () { showStatus(); sync(); });
-  window.addEventListener("offline", showStatus);
-  window.setInterval(sync, SYNC_EVERY_MS);
 
   // The service worker keeps this page and its files for a reload without network.
-  if ("serviceWorker" in navigator && app.getAttribute("data-worker")) {
+  function keepForOffline() {
+    if (!("serviceWorker" in navigator) || !app.getAttribute("data-worker")) { return; }
     navigator.serviceWorker.register(app.getAttribute("data-worker"), { scope: app.getAttribute("data-scope") })
       .then(function () { return navigator.serviceWorker.ready; })
       .then(function (registration) {

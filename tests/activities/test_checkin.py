@@ -43,18 +43,16 @@ def mark(client, activity, person, attendance, js=True, query=""):
     return client.post(url, {"mark": f"{person.pk}:{attendance}", "q": query})
 
 
-def roster_of(response) -> dict:
-    """The roster the page gives its script: organisations and people, in compact JSON."""
-    found = re.search(
-        r'<script id="roster-data" type="application/json">(.*?)</script>',
-        response.content.decode(),
-        re.S,
-    )
-    return json.loads(found.group(1))
+def roster_of(client, activity) -> dict:
+    """The roster the page's script fetches: organisations and people, in compact JSON."""
+    response = client.get(reverse("activities:checkin_roster", args=[activity.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    return json.loads(response.content)
 
 
-def people_of(response) -> list[dict]:
-    roster = roster_of(response)
+def people_of(client, activity) -> list[dict]:
+    roster = roster_of(client, activity)
     return [
         {
             "id": person[0],
@@ -109,10 +107,8 @@ def test_roster_lists_convened_people_expected_first_with_their_organisation(cli
         activity=activity, user=zoe.user, organisation=member, registration=Registration.COMING
     )
 
-    response = client.get(reverse("activities:checkin", args=[activity.pk]))
+    people = people_of(client, activity)
 
-    assert response.status_code == 200
-    people = people_of(response)
     assert [person["id"] for person in people] == [zoe.user.pk, adam.user.pk]
     assert [person["name"] for person in people] == [
         zoe.user.get_full_name(),
@@ -120,10 +116,12 @@ def test_roster_lists_convened_people_expected_first_with_their_organisation(cli
     ]
     assert [person["organisation"] for person in people] == ["Usinage Lorrain"] * 2
     assert [person["registration"] for person in people] == [1, 0]  # coming, no answer
-    assert response.context["counts"]["expected"] == 1
-    html = response.content.decode()
+    html = client.get(reverse("activities:checkin", args=[activity.pk])).content.decode()
     assert 'id="roster-search"' in html
-    # A short roster is also listed for the page without JavaScript, with its buttons.
+    # Without JavaScript, an empty search lists the roster, with its buttons and counts.
+    listed = client.get(reverse("activities:checkin", args=[activity.pk]), {"q": ""})
+    assert listed.context["counts"]["expected"] == 1
+    html = listed.content.decode()
     assert f'id="personne-{zoe.user.pk}"' in html
     assert f'value="{zoe.user.pk}:present" aria-pressed="false"' in html
 
@@ -145,9 +143,11 @@ def fill_roster(activity, people: int) -> None:
 
 
 @pytest.mark.rule("A2")
-def test_checkin_page_issues_the_same_few_queries_whatever_the_roster(client, organiser):
-    counted = {}
-    for people in (6, 42):
+def test_checkin_page_is_the_same_few_queries_and_bytes_whatever_the_roster(client, organiser):
+    """The page is the app's shell: the roster comes apart (``checkin_roster``), so the
+    page reads no one and weighs the same for 6 people as for 200."""
+    counted, sizes = {}, {}
+    for people in (6, 200):
         activity = ActivityFactory()
         fill_roster(activity, people)
         url = reverse("activities:checkin", args=[activity.pk])
@@ -155,26 +155,38 @@ def test_checkin_page_issues_the_same_few_queries_whatever_the_roster(client, or
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         counted[people] = len(queries.captured_queries)
-        assert len(people_of(response)) == people + 2
-        assert response.context["counts"]["present"] == people // 3 + 1
-    assert counted[6] == counted[42] <= 9, counted
+        html = response.content.decode()
+        sizes[people] = len(html) - len(str(activity.pk)) * html.count(str(activity.pk))
+        assert "P N0001" not in html
+        roster_url = reverse("activities:checkin_roster", args=[activity.pk])
+        assert f'data-roster="{roster_url}"' in html
+        assert f'data-activity="{activity.pk}" data-organiser="{organiser.pk}"' in html
+    assert counted[6] == counted[200] <= 7, counted
+    assert abs(sizes[6] - sizes[200]) < 50, sizes
 
 
 @pytest.mark.rule("A2")
-def test_checkin_page_weighs_under_100_bytes_a_person(client, organiser):
-    """About 300 KB for a plenary of 3,000 people: no markup per person, the roster as
-    compact JSON, the buttons built by the page's script."""
-    empty = client.get(reverse("activities:checkin", args=[ActivityFactory().pk]))
+def test_roster_issues_the_same_few_queries_and_under_100_bytes_a_person(client, organiser):
+    """About 300 KB for a plenary of 3,000 people: the roster as compact JSON, the rows
+    and their buttons built by the page's script."""
+    counted = {}
+    for people in (6, 42):
+        activity = ActivityFactory()
+        fill_roster(activity, people)
+        url = reverse("activities:checkin_roster", args=[activity.pk])
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        counted[people] = len(queries.captured_queries)
+        assert len(people_of(client, activity)) == people + 2
+        present = [p for p in people_of(client, activity) if p["attendance"] == "present"]
+        assert len(present) == people // 3 + 1
+    assert counted[6] == counted[42] <= 9, counted
+    empty = client.get(reverse("activities:checkin_roster", args=[ActivityFactory().pk]))
     activity = ActivityFactory()
     fill_roster(activity, 200)
-    response = client.get(reverse("activities:checkin", args=[activity.pk]))
-
-    assert len(people_of(response)) == 202
-    overhead = len(empty.content)
-    assert len(response.content) < overhead + 202 * 100, (overhead, len(response.content))
-    # A long roster is not listed in HTML: the page's script lists it; without JavaScript
-    # the search lists the matching people.
-    assert response.content.decode().count('class="list-group-item roster-row"') == 1  # template
+    response = client.get(reverse("activities:checkin_roster", args=[activity.pk]))
+    assert len(response.content) < len(empty.content) + 202 * 100, len(response.content)
 
 
 @pytest.mark.rule("A2")
@@ -209,19 +221,20 @@ def test_search_without_javascript_lists_the_matching_people_with_their_buttons(
 @pytest.mark.rule("A2")
 def test_a_page_of_results_carries_only_its_people(client, organiser):
     """The script filters as one types and never sends the search: the page of results,
-    for a phone without JavaScript, has its rows and no roster for a script."""
+    for a phone without JavaScript, has its rows and the roster's counts."""
     activity = ActivityFactory()
     users = build_roster(activity, 200)
     url = reverse("activities:checkin", args=[activity.pk])
 
-    page = client.get(url)
+    everyone = client.get(url, {"q": ""})
     found = client.get(url, {"q": users[7].last_name})
 
-    assert len(people_of(page)) == 200
-    assert 'id="roster-data"' not in found.content.decode()
     assert f'id="personne-{users[7].pk}"' in found.content.decode()
-    assert found.context["counts"] == page.context["counts"]
-    assert len(found.content) < len(page.content) - 200 * 20
+    assert found.context["counts"] == everyone.context["counts"]
+    assert found.context["counts"]["total"] == 200
+    assert "200 personnes correspondent : les 25 premières sont affichées" in (
+        everyone.content.decode()
+    )
 
 
 def test_names_in_the_roster_json_cannot_close_its_script(client, organiser):
@@ -232,12 +245,11 @@ def test_names_in_the_roster_json_cannot_close_its_script(client, organiser):
     )
     convene(activity, member)
 
-    response = client.get(reverse("activities:checkin", args=[activity.pk]))
+    response = client.get(reverse("activities:checkin_roster", args=[activity.pk]))
 
-    html = response.content.decode()
-    assert "</script><script>alert(1)" not in html
-    assert people_of(response)[0]["name"] == "</script><script>alert(1) É"
-    assert people_of(response)[0]["organisation"] == "Forge & Fils <b>"
+    assert b"</script>" not in response.content and b"<b>" not in response.content
+    assert people_of(client, activity)[0]["name"] == "</script><script>alert(1) É"
+    assert people_of(client, activity)[0]["organisation"] == "Forge & Fils <b>"
 
 
 @pytest.mark.rule("A2")

@@ -115,7 +115,7 @@ def test_the_roster_carries_the_activity_s_key_for_the_organiser(client, organis
     rep = RepresentativeFactory(organisation=member)
     convene(activity, member)
 
-    roster = roster_of(client.get(reverse("activities:checkin", args=[activity.pk])))
+    roster = roster_of(client, activity)
 
     assert roster["activity"] == activity.pk
     assert roster["organiser"] == organiser.pk
@@ -138,7 +138,11 @@ def test_nobody_else_gets_the_key(client):
         client.logout()
         if user is not None:
             client.force_login(user)
-        for page in (url, reverse("activities:detail", args=[activity.pk])):
+        for page in (
+            url,
+            reverse("activities:checkin_roster", args=[activity.pk]),
+            reverse("activities:detail", args=[activity.pk]),
+        ):
             response = client.get(page)
             assert key not in response.content.decode(), (user, page)
 

@@ -66,6 +66,7 @@ def test_the_whole_benchmark_runs_on_a_tiny_data_set(tmp_path):
     # The COPIL's paged lists and the activity form: their size and queries, no goal.
     informative = [row for row in pages if row["kind"] == "list"]
     assert {row["page"] for row in informative} == {
+        "check-in: roster the app fetches (JSON)",
         "COPIL cockpit: panel of deadlines",
         "COPIL: deadlines overview",
         "COPIL: signature campaign",

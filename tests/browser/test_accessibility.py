@@ -68,6 +68,7 @@ NOT_PAGES = {
     "favicon",
     "web_manifest",
     "activities:checkin_manifest",
+    "activities:checkin_roster",  # JSON
     "activities:checkin_service_worker",
     "deadlines:ics",
     "copil:cockpit_deadlines",  # an HTML fragment: within the cockpit (below)

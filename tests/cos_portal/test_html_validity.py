@@ -66,6 +66,7 @@ NOT_PAGES = {
     "favicon",
     "web_manifest",
     "activities:checkin_manifest",
+    "activities:checkin_roster",
     "activities:checkin_service_worker",
     "deadlines:ics",
     "copil:cockpit_deadlines",  # an HTML fragment: within the cockpit (below)

@@ -126,7 +126,7 @@ def test_upcoming_activities_and_the_organisers_check_in(seeded, client):
     assert next_one.starts_at - now < datetime.timedelta(days=2)
     assert next_one.convocations.count() >= 32
     client.force_login(organiser)
-    response = client.get(f"/activites/{next_one.pk}/pointage/")
+    response = client.get(f"/activites/{next_one.pk}/pointage/personnes.json")
     assert response.status_code == 200
     assert "Camille" in response.content.decode()  # membre@'s name on the roster
 

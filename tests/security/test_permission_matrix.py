@@ -157,6 +157,7 @@ NOT_DECISIONS = {
     "activities:checkin_mark": _ORGANISERS,
     "activities:checkin_walk_in": _ORGANISERS,
     "activities:checkin_manifest": _ORGANISERS,
+    "activities:checkin_roster": _ORGANISERS,
     "activities:checkin_sync": _ORGANISERS,
     "activities:attendance_export": _ORGANISERS,
     "activities:attendance_import": _ORGANISERS,
@@ -234,6 +235,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "activities:checkin_mark": (LOGIN, 403, 403, 302, 302, 302),
     "activities:checkin_walk_in": (LOGIN, 403, 403, 200, 200, 200),  # its form
     "activities:checkin_manifest": (LOGIN, 403, 403, 200, 200, 200),  # the app's manifest
+    "activities:checkin_roster": (LOGIN, 403, 403, 200, 200, 200),  # the app's roster
     "activities:checkin_sync": (LOGIN, 403, 403, 400, 400, 400),  # an empty batch: malformed
     "activities:checkin_service_worker": everyone(200),  # the app's code, no data
     "activities:attendance_export": (LOGIN, 403, 403, 200, 200, 200),
