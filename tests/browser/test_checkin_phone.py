@@ -82,3 +82,58 @@ def test_organiser_marks_people_present_on_a_phone_without_reloading(
     }
     assert page.console_errors == []
     screenshot(page, "activities-checkin-phone")
+
+
+@pytest.mark.rule("A2")
+def test_the_page_comes_first_then_its_roster_or_a_french_reason_why_not(
+    phone_page, live_server
+):
+    """The page is the app's shell: the roster comes apart (its counts with it); when the
+    server refuses it or the network fails with no copy on the phone, the page says so."""
+    organiser = user_in(Role.ORGANISERS)
+    activity = ActivityFactory()
+    member = member_organisation(legal_name="Cobots de Moselle")
+    alice = RepresentativeFactory(organisation=member, user__last_name="Marchal")
+    RepresentativeFactory(organisation=member, user__last_name="Weber")
+    convene(activity, member)
+    Participation.objects.create(
+        activity=activity, user=alice.user, organisation=member, attendance=Attendance.PRESENT
+    )
+    log_in(phone_page, live_server, organiser)
+    page = phone_page
+    roster = f"**/activites/{activity.pk}/pointage/personnes.json"
+
+    page.goto(f"/activites/{activity.pk}/pointage/")
+    expect(page.locator("#roster .roster-row")).to_have_count(2)
+    expect(page.locator('[data-count="total"] span')).to_have_text("2")
+    expect(page.locator('[data-count="present"] span')).to_have_text("1")
+    expect(page.locator("#roster-loading")).to_be_hidden()
+
+    # A session ended on the server: the roster is refused, and no copy stands in for it.
+    page.route(roster, lambda route: route.fulfill(status=403, body="Accès refusé"))
+    page.reload()
+    expect(page.get_by_role("alert")).to_have_text(
+        "La liste des personnes n'a pas été transmise : reconnectez-vous en organisateur, "
+        "puis rechargez la page."
+    )
+    expect(page.locator("#roster .roster-row")).to_have_count(0)
+
+    # No network: the phone's copy, kept at the first load, lists the roster.
+    page.unroute(roster)
+    page.route(roster, lambda route: route.abort())
+    page.reload()
+    expect(page.locator("#roster .roster-row")).to_have_count(2)
+    expect(page.locator('[data-count="present"] span')).to_have_text("1")
+
+    # No network and no copy on this phone (another browser): said in French.
+    other = page.context.browser.new_context(**{"viewport": {"width": 390, "height": 844}})
+    try:
+        fresh = other.new_page()
+        log_in(fresh, live_server, organiser)
+        fresh.route(roster, lambda route: route.abort())
+        fresh.goto(f"{live_server.url}/activites/{activity.pk}/pointage/")
+        expect(fresh.get_by_role("alert")).to_contain_text(
+            "La liste des personnes n'a pas pu être chargée"
+        )
+    finally:
+        other.close()
