@@ -866,12 +866,24 @@
           return { refused: true };
         }
         return response.json().then(function (roster) { return { roster: roster }; });
-      }, function () {
-        return stored("rosters", "readonly", function (store) { return store.get(activityId); })
-          .then(function (copy) {
-            return copy && copy.organiser === organiserId ? { roster: copy } : {};
-          }, function () { return {}; });
-      });
+      }, function () { return {}; });
+  }
+
+  // The roster this phone kept for this organiser, or null.
+  function phoneCopy() {
+    return stored("rosters", "readonly", function (store) { return store.get(activityId); })
+      .then(function (copy) {
+        return copy && copy.organiser === organiserId ? copy : null;
+      }, function () { return null; });
+  }
+
+  function rosterFailed(message) {
+    if (loading) { loading.hidden = true; }
+    var failed = document.createElement("div");
+    failed.className = "alert alert-danger";
+    failed.setAttribute("role", "alert");
+    failed.textContent = message;
+    list.parentNode.insertBefore(failed, list);
   }
 
   function restore() {
@@ -898,7 +910,11 @@
     }).catch(function () { return undefined; });
   }
 
+  var started = false;
+
   function start(roster) {
+    started = true;
+    if (loading) { loading.hidden = true; }
     pageRoster = roster;
     base = roster;
     codes = roster.attendance;
@@ -920,17 +936,31 @@
     keepForOffline();
   }
 
+  // The server's roster once the phone's copy is shown: the newer of the two stays.
+  function adopt(roster) {
+    if (Date.parse(roster.at) <= Date.parse(base.at)) { return; }
+    pageRoster = roster;
+    base = roster;
+    rebuild();
+    saveRoster();
+  }
+
+  // The phone's copy shows at once, the server's roster replaces it when it comes; without
+  // network the copy stays, and without a copy the page says why nothing is listed.
+  phoneCopy().then(function (copy) {
+    if (copy && !started) { start(copy); }
+  });
   fetchRoster().then(function (answer) {
-    if (loading) { loading.hidden = true; }
     if (answer.roster) {
-      start(answer.roster);
-      return;
+      if (started) { adopt(answer.roster); } else { start(answer.roster); }
+    } else if (answer.refused) {
+      rosterFailed(MESSAGES.rosterRefused);
+    } else if (!started) {
+      phoneCopy().then(function (copy) {
+        if (started) { return; }
+        if (copy) { start(copy); } else { rosterFailed(MESSAGES.rosterOffline); }
+      });
     }
-    var failed = document.createElement("div");
-    failed.className = "alert alert-danger";
-    failed.setAttribute("role", "alert");
-    failed.textContent = answer.refused ? MESSAGES.rosterRefused : MESSAGES.rosterOffline;
-    list.parentNode.insertBefore(failed, list);
   });
 
   // The service worker keeps this page and its files for a reload without network.

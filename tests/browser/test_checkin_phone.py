@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from activities.constants import Attendance
 from activities.models import Participation
 from members.constants import Role
+from members.models import Representative
 from tests.activities.factories import ActivityFactory, convene, user_in
 from tests.members.factories import RepresentativeFactory, member_organisation
 
@@ -85,11 +86,10 @@ def test_organiser_marks_people_present_on_a_phone_without_reloading(
 
 
 @pytest.mark.rule("A2")
-def test_the_page_comes_first_then_its_roster_or_a_french_reason_why_not(
-    phone_page, live_server
-):
-    """The page is the app's shell: the roster comes apart (its counts with it); when the
-    server refuses it or the network fails with no copy on the phone, the page says so."""
+def test_the_page_comes_first_then_its_roster_or_a_french_reason_why_not(phone_page, live_server):
+    """The page is the app's shell: the roster comes apart (its counts with it), the
+    phone's copy first when it has one; when the server refuses the roster, or the network
+    fails with no copy on the phone, the page says so."""
     organiser = user_in(Role.ORGANISERS)
     activity = ActivityFactory()
     member = member_organisation(legal_name="Cobots de Moselle")
@@ -109,21 +109,28 @@ def test_the_page_comes_first_then_its_roster_or_a_french_reason_why_not(
     expect(page.locator('[data-count="present"] span')).to_have_text("1")
     expect(page.locator("#roster-loading")).to_be_hidden()
 
-    # A session ended on the server: the roster is refused, and no copy stands in for it.
+    # No network: the phone's copy, kept at the first load, lists the roster.
+    page.route(roster, lambda route: route.abort())
+    page.reload()
+    expect(page.locator("#roster .roster-row")).to_have_count(2)
+    expect(page.locator('[data-count="present"] span')).to_have_text("1")
+
+    # The copy shows at once, the server's roster replaces it: Weber came meanwhile.
+    page.unroute(roster)
+    weber = Representative.objects.get(user__last_name="Weber")
+    Participation.objects.create(
+        activity=activity, user=weber.user, organisation=member, attendance=Attendance.PRESENT
+    )
+    page.reload()
+    expect(page.locator('[data-count="present"] span')).to_have_text("2")
+
+    # A session ended on the server: the roster is refused, and the page says so.
     page.route(roster, lambda route: route.fulfill(status=403, body="Accès refusé"))
     page.reload()
     expect(page.get_by_role("alert")).to_have_text(
         "La liste des personnes n'a pas été transmise : reconnectez-vous en organisateur, "
         "puis rechargez la page."
     )
-    expect(page.locator("#roster .roster-row")).to_have_count(0)
-
-    # No network: the phone's copy, kept at the first load, lists the roster.
-    page.unroute(roster)
-    page.route(roster, lambda route: route.abort())
-    page.reload()
-    expect(page.locator("#roster .roster-row")).to_have_count(2)
-    expect(page.locator('[data-count="present"] span')).to_have_text("1")
 
     # No network and no copy on this phone (another browser): said in French.
     other = page.context.browser.new_context(**{"viewport": {"width": 390, "height": 844}})
