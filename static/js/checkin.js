@@ -1,16 +1,16 @@
 // Check-in page (A2), the organiser's app: the page is its shell, the roster comes apart as
-// compact JSON (data-roster: /activites/<pk>/pointage/personnes.json, the phone's copy
-// when the network fails); this script lists every person from it, filters the list as one types, and records
-// each tap, each scanned personal code and each walk-in in a queue kept on the phone
-// (IndexedDB), shown at once on the row. The queue goes to the server's sync endpoint
-// whenever the phone is online (after each action, when the network returns, and on a
-// timer); what the server answered for leaves the queue. The roster and the activity's
-// key are kept on the phone too, so the page works after a reload without network (the
-// service worker, /activites/pointage-sw.js, serves the page from its cache, and the
-// roster comes from the phone's copy).
-// Without this script, the page's search (?q=) lists the matching people with their
-// buttons, posted to the endpoint of marks. No inline script: the page runs under a
-// strict CSP. The texts are French, as the rest of the portal's scripts.
+// compact JSON (data-roster: /activites/<pk>/pointage/personnes.json; the phone's copy
+// shows first, when it has one); this script lists every person from it, filters the
+// list as one types, and records each tap, each scanned personal code and each walk-in
+// in a queue kept on the phone (IndexedDB), shown at once on the row. The queue goes to
+// the server's sync endpoint whenever the phone is online (after each action, when the
+// network returns, and on a timer); what the server answered for leaves the queue. The
+// roster and the activity's key are kept on the phone too, so the page works after a
+// reload without network (the service worker, /activites/pointage-sw.js, serves the
+// page from its cache, and the roster comes from the phone's copy).
+// Without this script, the page's search (?q=, everyone when empty) lists the matching
+// people with their buttons, posted to the endpoint of marks. No inline script: the page
+// runs under a strict CSP. The texts are French, as the rest of the portal's scripts.
 (function () {
   "use strict";
   var list = document.getElementById("roster");
@@ -834,8 +834,8 @@
     });
   }
 
-  // --- Start: the roster (the server's, else the phone's copy without network), the
-  // phone's newer copy if any, the queue on top. ---
+  // --- Start: the phone's copy of the roster if any, then the server's; the queue on
+  // top. ---
 
   var withoutJs = document.getElementById("roster-without-js");
   if (withoutJs) { withoutJs.hidden = true; }
@@ -866,7 +866,8 @@
           return { refused: true };
         }
         return response.json().then(function (roster) { return { roster: roster }; });
-      }, function () { return {}; });
+      })
+      .catch(function () { return {}; }); // no network, or an answer cut short
   }
 
   // The roster this phone kept for this organiser, or null.
