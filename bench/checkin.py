@@ -230,6 +230,23 @@ def _tap(client, activity_id: int, person_id: int, attendance: str):
     )
 
 
+def _get_timed(client, path, *, repeat):
+    """One GET of ``path`` with its queries counted, then ``repeat`` timed: the first
+    answer, its number of queries and the median in ms."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get(path)
+    assert answer.status_code == 200, (path, answer.status_code)
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        client.get(path)
+        times.append(time.perf_counter() - started)
+    return answer, len(queries.captured_queries), _median_ms(times)
+
+
 def measure(
     activity_id: int,
     *,
@@ -281,31 +298,14 @@ def measure(
     result["page_ms"] = _median_ms(times)
     # This process's CPU only (not the database's): steadier on a busy machine.
     result["page_cpu_ms"] = _median_ms(cpu)
-    # The roster the page's script fetches apart (the page is the app's shell).
+    # The roster the page's script fetches apart (the page is the app's shell), then the
+    # search without JavaScript.
     roster_url = reverse("activities:checkin_roster", args=[activity.pk])
-    with CaptureQueriesContext(connection) as roster_queries:
-        roster = client.get(roster_url)
-    assert roster.status_code == 200, roster.status_code
-    result["roster_bytes"] = len(roster.content)
-    result["roster_queries"] = len(roster_queries.captured_queries)
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        client.get(roster_url)
-        times.append(time.perf_counter() - started)
-    result["roster_ms"] = _median_ms(times)
-
-    search_url = f"{url}?q={query}"
-    with CaptureQueriesContext(connection) as search_queries:
-        found = client.get(search_url)
-    result["search_bytes"] = len(found.content)
-    result["search_queries"] = len(search_queries.captured_queries)
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        client.get(search_url)
-        times.append(time.perf_counter() - started)
-    result["search_ms"] = _median_ms(times)
+    for name, path in (("roster", roster_url), ("search", f"{url}?q={query}")):
+        answer, queries, ms = _get_timed(client, path, repeat=repeat)
+        result[f"{name}_bytes"] = len(answer.content)
+        result[f"{name}_queries"] = queries
+        result[f"{name}_ms"] = ms
 
     choices = [Attendance.PRESENT, Attendance.ABSENT, Attendance.EXCUSED]
     _tap(client, activity.pk, target.id, Attendance.PRESENT)

@@ -245,23 +245,14 @@ def choose(checkin_activity_id: int) -> list[Page]:
         pages.append(Page(name, path, kind))
     pages.append(Page("open data, CSV", reverse("directory_csv"), "export"))
     organiser = User.objects.get(email=ORGANISER_EMAIL)
-    pages.append(
-        Page(
-            "check-in, trade-fair day",
-            reverse("activities:checkin", args=[checkin_activity_id]),
-            "checkin",
-            user_id=organiser.pk,
+    # The check-in page (the app's shell) and the roster its script fetches once shown.
+    for name, url, kind in (
+        ("check-in, trade-fair day", "activities:checkin", "checkin"),
+        ("check-in: roster the app fetches (JSON)", "activities:checkin_roster", "list"),
+    ):
+        pages.append(
+            Page(name, reverse(url, args=[checkin_activity_id]), kind, user_id=organiser.pk)
         )
-    )
-    # The roster the check-in page's script fetches once shown (the page is the app's shell).
-    pages.append(
-        Page(
-            "check-in: roster the app fetches (JSON)",
-            reverse("activities:checkin_roster", args=[checkin_activity_id]),
-            "list",
-            user_id=organiser.pk,
-        )
-    )
     member = dashboards.busiest_representative().pk
     pages.append(Page("member dashboard", reverse("space:dashboard"), "dashboard", member))
     copil = dashboards.copil_member().pk
